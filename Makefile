@@ -1,0 +1,45 @@
+# Everything a fresh clone needs: `make demo` and `make test` create the venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit docs catalogs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Compiled gettext catalogs are build products: made from the committed .po files.
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --domain kuemmerer --directory locale --statistics
+
+demo: $(STAMP) catalogs
+	$(BIN)/kuemmerer demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy bot commands storage tests bench
+
+test: $(STAMP) catalogs lint typecheck
+	$(BIN)/pytest -q
+
+# Regenerates the README's command overview from the registry (a test fails when it is stale).
+docs: $(STAMP)
+	$(BIN)/python -m bot.docs --write README.md
+
+# Re-extracts translatable strings into the template and merges them into the catalogs.
+extract: $(STAMP)
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords N_ --keywords ngettext:1,2 \
+		--no-location --sort-output --project kuemmerer --output-file locale/kuemmerer.pot \
+		bot commands storage
+	$(BIN)/pybabel update --domain kuemmerer --input-file locale/kuemmerer.pot \
+		--output-dir locale --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .demo build *.egg-info

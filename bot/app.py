@@ -1,0 +1,46 @@
+"""Wiring: build every part of the bot once, from the configuration, and run it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.core import Kuemmerer
+from bot.matrix import MatrixGateway, login
+from bot.scheduler import SchedulerService, ensure_housekeeping, housekeeping_handlers
+from commands.catalog import build_registry
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+async def create_bot(config: Config, clock: Clock | None = None) -> Kuemmerer:
+    """A ready-to-run bot: database migrated, logged in, scheduler attached."""
+    clock = clock or SystemClock()
+    database = Database(config.storage.url)
+    await database.migrate()
+    try:
+        client = await login(config)
+    except BaseException:
+        await database.dispose()
+        raise
+    bot = Kuemmerer(config, MatrixGateway(client), database, build_registry(), clock)
+    bot.scheduler = SchedulerService(
+        database, clock, config.scheduler.grace_period, handlers=housekeeping_handlers(database)
+    )
+    await ensure_housekeeping(bot.scheduler, config.bot.timezone)
+    return bot
+
+
+async def serve(config: Config) -> int:
+    """``kuemmerer run``: until SIGTERM or SIGINT, then a clean exit with status 0."""
+    bot = await create_bot(config)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, bot.stop)
+    log.info("Kümmerer runs as %s", config.matrix.user_id)
+    await bot.run()
+    return 0

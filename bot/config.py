@@ -1,0 +1,203 @@
+"""Typed configuration, loaded once from TOML and validated before any network call."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("de", "en")
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and what is expected."""
+
+
+def parse_duration(text: str, key: str) -> timedelta:
+    """Read durations such as ``"10m"``, ``"2h"``, ``"30s"`` or ``"1d"``."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ConfigError(f'{key}: expected a duration such as "10m", "2h" or "1d", got {text!r}')
+    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    homeserver: str
+    user_id: str
+    password: str = ""
+    access_token: str = ""
+    device_name: str = "Kümmerer"
+    store_path: Path = Path("./data/store")
+    sync_timeout_ms: int = 30_000
+
+    @property
+    def server_name(self) -> str:
+        return self.user_id.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    team_room: str
+    prefix: str = "!"
+    language: str = "de"
+    timezone: str = "Europe/Berlin"
+    admins: tuple[str, ...] = ()
+    allowed_servers: tuple[str, ...] = ()
+    invites_only_from_team: bool = False
+    stale_command_after: timedelta = timedelta(minutes=10)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    url: str = "sqlite+aiosqlite:///./data/kuemmerer.db"
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    grace_period: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Config:
+    matrix: MatrixConfig
+    bot: BotConfig
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+
+
+_SECTIONS: dict[str, type] = {
+    "matrix": MatrixConfig,
+    "bot": BotConfig,
+    "storage": StorageConfig,
+    "scheduler": SchedulerConfig,
+}
+_ENVIRONMENT = {
+    ("matrix", "password"): "KUEMMERER_MATRIX_PASSWORD",
+    ("matrix", "access_token"): "KUEMMERER_MATRIX_ACCESS_TOKEN",
+    ("storage", "url"): "KUEMMERER_STORAGE_URL",
+}
+
+
+def load_config(path: Path | str, environ: dict[str, str] | None = None) -> Config:
+    """Read and validate ``path``; secrets may be overridden from the environment."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return config_from_mapping(raw, os.environ if environ is None else environ, base=path.parent)
+
+
+def config_from_mapping(
+    raw: dict[str, Any], environ: dict[str, str] | os._Environ[str], base: Path = Path(".")
+) -> Config:
+    """Build a :class:`Config` from parsed TOML, failing on the first wrong key."""
+    for section in raw:
+        if section not in _SECTIONS:
+            log.warning("unknown configuration section [%s] is ignored", section)
+    for (section, key), variable in _ENVIRONMENT.items():
+        if environ.get(variable):
+            raw.setdefault(section, {})[key] = environ[variable]
+    built = {
+        name: _build_section(name, cls, raw.get(name, {}), base) for name, cls in _SECTIONS.items()
+    }
+    config = Config(**built)
+    _validate(config)
+    return config
+
+
+def _build_section(name: str, cls: type, values: Any, base: Path) -> Any:
+    if not isinstance(values, dict):
+        raise ConfigError(f"[{name}] must be a table")
+    known = {f.name: f for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            log.warning("unknown configuration key %s.%s is ignored", name, key)
+            continue
+        kwargs[key] = _convert(f"{name}.{key}", known[key].type, value, base)
+    missing = [
+        f.name
+        for f in known.values()
+        if f.name not in kwargs and f.default is MISSING and f.default_factory is MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{name}.{missing[0]} is required but missing")
+    return cls(**kwargs)
+
+
+def _convert(key: str, annotation: Any, value: Any, base: Path) -> Any:
+    expected = str(annotation)
+    if expected == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected a string, got {type(value).__name__}")
+        return value
+    if expected == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {value!r}")
+        return value
+    if expected == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+        return value
+    if expected == "Path":
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected a path as string, got {type(value).__name__}")
+        path = Path(value)
+        return path if path.is_absolute() else (base / path)
+    if expected == "timedelta":
+        if not isinstance(value, str):
+            raise ConfigError(f'{key}: expected a duration such as "10m", got {value!r}')
+        return parse_duration(value, key)
+    if expected == "tuple[str, ...]":
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
+        return tuple(value)
+    raise AssertionError(f"no converter for {key} of type {expected}")
+
+
+def _validate(config: Config) -> None:
+    matrix, bot = config.matrix, config.bot
+    if not matrix.homeserver.startswith(("http://", "https://")):
+        raise ConfigError("matrix.homeserver: expected a URL starting with https://")
+    if not re.fullmatch(r"@[^:\s]+:\S+", matrix.user_id):
+        raise ConfigError("matrix.user_id: expected a Matrix id such as @kuemmerer:example.org")
+    if not matrix.password and not matrix.access_token:
+        raise ConfigError(
+            "matrix.password or matrix.access_token is required "
+            "(or KUEMMERER_MATRIX_PASSWORD / KUEMMERER_MATRIX_ACCESS_TOKEN)"
+        )
+    if bot.language not in LANGUAGES:
+        raise ConfigError(
+            f"bot.language: expected one of {', '.join(LANGUAGES)}, got {bot.language!r}"
+        )
+    try:
+        ZoneInfo(bot.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"bot.timezone: unknown time zone {bot.timezone!r}") from None
+    if not bot.prefix or any(ch.isspace() for ch in bot.prefix):
+        raise ConfigError('bot.prefix: expected a non-empty prefix without spaces, such as "!"')
+    if not re.fullmatch(r"[!#][^:\s]+:\S+", bot.team_room):
+        raise ConfigError("bot.team_room: expected a room id (!…:server) or alias (#…:server)")
+    for admin in bot.admins:
+        if not re.fullmatch(r"@[^:\s]+:\S+", admin):
+            raise ConfigError(f"bot.admins: {admin!r} is not a Matrix id")
+    if not config.storage.url:
+        raise ConfigError("storage.url is required")

@@ -1,0 +1,345 @@
+"""The running bot: supervises the sync loop, handles each batch, answers commands."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from nio import (
+    MatrixRoom,
+    MegolmEvent,
+    RoomMessageNotice,
+    RoomMessageText,
+    SyncResponse,
+)
+from nio.events import Event
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.i18n import N_, Translator
+from bot.matrix import MatrixGateway, RoomBatch, SendFailed, SyncBatch, event_time, is_joined
+from bot.message_text import command_text, strip_bot_mention
+from bot.render import Target, notice_contents
+from bot.scheduler import SchedulerService
+from commands.dispatch import Dispatcher, Request
+from commands.registry import Registry, Role, RoomKind
+from commands.reply import Reply, code, fmt
+from storage.database import Database
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+ORGANIZER_POWER_LEVEL = 50
+MAX_BACKOFF_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A command that was too old to run when the bot saw it."""
+
+    sender: str
+    name: str
+    sent_at: datetime
+
+
+@dataclass
+class BotState:
+    """What the running bot learnt at start-up and keeps for its lifetime."""
+
+    team_room_id: str | None = None
+    synced_once: bool = False
+    undecryptable_noticed: set[tuple[str, str]] = field(default_factory=set)
+
+
+class Kuemmerer:
+    """One bot process: Matrix gateway, dispatcher, database and scheduler wired together."""
+
+    def __init__(
+        self,
+        config: Config,
+        gateway: MatrixGateway,
+        database: Database,
+        registry: Registry,
+        clock: Clock,
+        scheduler: SchedulerService | None = None,
+    ) -> None:
+        self.config = config
+        self.gateway = gateway
+        self.database = database
+        self.clock = clock
+        self.scheduler = scheduler
+        self.t = Translator(config.bot.language, config.bot.zone)
+        self.dispatcher = Dispatcher(
+            registry, self.t, clock, self._open_store, config.bot.prefix, gateway.user_id
+        )
+        self.state = BotState()
+        self._stopping = asyncio.Event()
+        self._batches: asyncio.Queue[SyncBatch | None] = asyncio.Queue()
+        self.ready = asyncio.Event()  # set after the first successful sync is handled
+
+    @asynccontextmanager
+    async def _open_store(self) -> AsyncIterator[Store]:
+        async with self.database.session() as session:
+            yield Store(session)
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def run(self) -> None:
+        """Run until :meth:`stop`; then shut everything down in order."""
+        self.state.team_room_id = await self.gateway.resolve_room(self.config.bot.team_room)
+        if self.state.team_room_id is None:
+            log.warning(
+                "team room %s cannot be resolved; nobody is team", self.config.bot.team_room
+            )
+        else:
+            await self.gateway.join(self.state.team_room_id)
+        if self.scheduler is not None:
+            await self.scheduler.start()
+        handler = asyncio.create_task(self._handle_batches(), name="batches")
+        syncer = asyncio.create_task(self._sync_forever(), name="sync")
+        await self._stopping.wait()
+        syncer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await syncer
+        await self._batches.put(None)  # let the batch in hand finish, then stop
+        await handler
+        if self.scheduler is not None:
+            await self.scheduler.shutdown()
+        await self.gateway.close()
+        await self.database.dispose()
+        log.info("stopped cleanly")
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    # ----------------------------------------------------------------- sync
+
+    async def _sync_forever(self) -> None:
+        """Sync, queue the batch, repeat; a failure waits with backoff and never ends the loop."""
+        async with self.database.session() as session:
+            since = await Store(session).sync.token()
+        backoff = 1.0
+        while not self._stopping.is_set():
+            try:
+                response = await self.gateway.sync(since, self.config.matrix.sync_timeout_ms)
+                if not isinstance(response, SyncResponse):
+                    raise ConnectionError(f"sync failed: {response}")
+                batch = self.gateway.batch_of(response)
+                if since is None:
+                    # A fresh installation: history is not a list of commands to run.
+                    await self._adopt_history(batch)
+                else:
+                    await self.gateway.fill_gaps(response, batch, since)
+                    await self._batches.put(batch)
+                since = response.next_batch
+                backoff = 1.0
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sync failed; retrying in %.0f s", backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    async def _adopt_history(self, batch: SyncBatch) -> None:
+        async with self._open_store() as store:
+            await store.sync.save_token(batch.next_batch)
+        await self._handle_invites(batch)
+        log.info(
+            "first sync: %d rooms of history adopted without running commands", len(batch.rooms)
+        )
+        self.ready.set()
+
+    async def _handle_batches(self) -> None:
+        while (batch := await self._batches.get()) is not None:
+            try:
+                await self._handle_invites(batch)
+                await asyncio.gather(
+                    *(self._handle_room(room_batch) for room_batch in batch.rooms)
+                )
+                async with self._open_store() as store:
+                    await store.sync.save_token(batch.next_batch)
+            except Exception:
+                # The token stays where it was: the batch comes again and dedup keeps it safe.
+                log.exception("a sync batch could not be handled")
+            self.ready.set()
+
+    # ----------------------------------------------------------------- invites
+
+    async def _handle_invites(self, batch: SyncBatch) -> None:
+        for room_id, invite in batch.invites:
+            inviter = invite.sender
+            allowed = self._may_invite(inviter)
+            if allowed:
+                joined = await self.gateway.join(room_id)
+                action = "join" if joined else "join_failed"
+            else:
+                await self.gateway.decline(room_id)
+                action = "decline"
+            log.info("invite to %s from server %s: %s", room_id, inviter.split(":")[-1], action)
+            async with self._open_store() as store:
+                await store.audit.record(self.clock.now(), inviter, action, "room", room_id)
+
+    def _may_invite(self, inviter: str) -> bool:
+        servers = self.config.bot.allowed_servers or (self.config.matrix.server_name,)
+        if inviter.split(":", 1)[-1] not in servers:
+            return False
+        if self.config.bot.invites_only_from_team:
+            return inviter in self.config.bot.admins or self._is_team(inviter)
+        return True
+
+    # ----------------------------------------------------------------- messages
+
+    async def _handle_room(self, room_batch: RoomBatch) -> None:
+        """The events of one room, in order (rooms run side by side)."""
+        room = room_batch.room
+        skipped: list[Skipped] = []
+        for event in room_batch.events:
+            try:
+                await self._handle_event(room, event, skipped)
+            except Exception:
+                log.exception("event %s in %s could not be handled", event.event_id, room.room_id)
+        if skipped:
+            await self._send_reply(Target(room.room_id), self._skipped_notice(skipped))
+
+    async def _handle_event(self, room: MatrixRoom, event: Event, skipped: list[Skipped]) -> None:
+        if event.sender == self.gateway.user_id or isinstance(event, RoomMessageNotice):
+            return
+        if isinstance(event, MegolmEvent):
+            await self._undecryptable(room, event)
+            return
+        if not isinstance(event, RoomMessageText):
+            return
+        formatted = event.formatted_body if event.format == "org.matrix.custom.html" else None
+        text = strip_bot_mention(
+            command_text(event.body, formatted),
+            self.gateway.user_id,
+            self._bot_names(room),
+            self.config.bot.prefix,
+        )
+        if not self.dispatcher.is_command(text) or not await self._first_time(event, room):
+            return
+        if self.clock.now() - event_time(event) > self.config.bot.stale_command_after:
+            skipped.append(Skipped(event.sender, text.split()[0], event_time(event)))
+            return
+        kind = self._room_kind(room)
+        request = Request(
+            event.sender, room.room_id, kind, self._role(room, event.sender, kind), text
+        )
+        reply = await self.dispatcher.respond(request)
+        if reply is not None:
+            thread_root = _thread_root(event)
+            target = Target(room.room_id, event.event_id, thread_root, event.sender)
+            await self._send_reply(target, reply)
+
+    async def _first_time(self, event: Event, room: MatrixRoom) -> bool:
+        async with self._open_store() as store:
+            return await store.sync.mark_handled(event.event_id, room.room_id, self.clock.now())
+
+    async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        log.warning(
+            "cannot decrypt %s from %s in %s (session %s)",
+            event.event_id,
+            event.sender,
+            room.room_id,
+            event.session_id,
+        )
+        await self.gateway.request_key(event)
+        # One notice per sender and key session: a burst of unreadable messages gets one answer.
+        key = (event.sender, event.session_id)
+        if key in self.state.undecryptable_noticed or not await self._first_time(event, room):
+            return
+        self.state.undecryptable_noticed.add(key)
+        if self.clock.now() - event_time(event) > self.config.bot.stale_command_after:
+            return
+        message = self.t.gettext(
+            N_(
+                "I could not decrypt your message. If it was a command, please send it again; "
+                "if this keeps happening, leave and rejoin the room or tell the team."
+            )
+        )
+        await self._send_reply(
+            Target(room.room_id, event.event_id, None, event.sender), Reply.of(message)
+        )
+
+    def _skipped_notice(self, skipped: list[Skipped]) -> Reply:
+        limit = self.config.bot.stale_command_after
+        minutes = max(1, int(limit.total_seconds() // 60))
+        intro = self.t.ngettext(
+            "These commands are older than {minutes} minute and were not run:",
+            "These commands are older than {minutes} minutes and were not run:",
+            minutes,
+        )
+        reply = Reply.of(fmt(intro, minutes=minutes))
+        reply.bullets(
+            fmt(
+                "{command} · {sender} · {when}",
+                command=code(item.name),
+                sender=item.sender,
+                when=self.t.datetime(item.sent_at),
+            )
+            for item in skipped
+        )
+        return reply.add(self.t.gettext(N_("Please send them again if they are still needed.")))
+
+    # ----------------------------------------------------------------- rooms and roles
+
+    def _bot_names(self, room: MatrixRoom) -> tuple[str, ...]:
+        own = room.users.get(self.gateway.user_id)
+        names = [self.gateway.user_id.split(":")[0].lstrip("@")]
+        if own is not None and own.display_name:
+            names.insert(0, own.display_name)
+        return tuple(names)
+
+    def _is_team(self, user_id: str) -> bool:
+        team_room = self.gateway.room(self.state.team_room_id or "")
+        return team_room is not None and is_joined(team_room, user_id)
+
+    def _room_kind(self, room: MatrixRoom) -> RoomKind:
+        if room.room_id == self.state.team_room_id:
+            return RoomKind.TEAM
+        joined = [user for user in room.users if user not in room.invited_users]
+        return RoomKind.DIRECT if len(joined) <= 2 else RoomKind.GROUP
+
+    def _role(self, room: MatrixRoom, sender: str, kind: RoomKind) -> Role:
+        """The sender's role from cached room state: no request per message."""
+        if sender in self.config.bot.admins:
+            return Role.ADMIN
+        if self._is_team(sender):
+            return Role.TEAM
+        if kind is RoomKind.GROUP and is_joined(room, sender):
+            if room.power_levels.get_user_level(sender) >= ORGANIZER_POWER_LEVEL:
+                return Role.ORGANIZER
+            return Role.MEMBER
+        return Role.GUEST
+
+    # ----------------------------------------------------------------- sending
+
+    async def _send_reply(self, target: Target, reply: Reply) -> None:
+        try:
+            for content in notice_contents(reply, target):
+                await self.gateway.send(target.room_id, content)
+            for attachment in reply.attachments:
+                content = await self.gateway.upload(
+                    target.room_id, attachment.filename, attachment.mimetype, attachment.data
+                )
+                await self.gateway.send(target.room_id, content)
+        except SendFailed:
+            log.exception("could not answer in %s", target.room_id)
+
+    async def post(self, room_id: str, reply: Reply) -> None:
+        """Post ``reply`` into a room without replying to anything (reminders, notices)."""
+        await self._send_reply(Target(room_id), reply)
+
+
+def _thread_root(event: Event) -> str | None:
+    relation = event.source.get("content", {}).get("m.relates_to") or {}
+    if relation.get("rel_type") == "m.thread":
+        root = relation.get("event_id")
+        return root if isinstance(root, str) else None
+    return None

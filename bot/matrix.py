@@ -1,0 +1,291 @@
+"""The Matrix side: login, the supervised sync loop, invites, sending with rate limits.
+
+Restart safety: the sync token is stored in the database only after the handlers of its batch
+finished, and every command event is recorded before it runs. A restart therefore neither
+repeats an old command nor loses one that arrived while the bot was down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    InviteMemberEvent,
+    JoinError,
+    LoginResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomMessagesError,
+    RoomMessagesResponse,
+    RoomResolveAliasResponse,
+    RoomSendResponse,
+    SyncResponse,
+    UploadResponse,
+    WhoamiResponse,
+)
+from nio.events import Event
+
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+CREDENTIALS_FILE = "credentials.json"
+SEND_ATTEMPTS = 8
+# Synapse answers a sync with at most this many events per room; more arrive as `limited`.
+TIMELINE_LIMIT = 50
+SYNC_FILTER: dict[str, Any] = {
+    "room": {"timeline": {"limit": TIMELINE_LIMIT}, "state": {"lazy_load_members": False}},
+    "presence": {"types": []},
+}
+
+
+class LoginFailed(Exception):
+    """Neither the stored session nor the configured credentials let the bot log in."""
+
+
+class SendFailed(Exception):
+    """The homeserver refused a message for a reason that waiting does not fix."""
+
+
+@dataclass(frozen=True)
+class RoomBatch:
+    """The new timeline events of one room in one sync, in order."""
+
+    room: MatrixRoom
+    events: list[Event]
+
+
+@dataclass
+class SyncBatch:
+    """What one sync brought, to be handled before its token is stored."""
+
+    next_batch: str
+    rooms: list[RoomBatch] = field(default_factory=list)
+    invites: list[tuple[str, InviteMemberEvent]] = field(default_factory=list)
+
+
+async def login(config: Config) -> AsyncClient:
+    """A logged-in client with its E2EE store; the same device on every start."""
+    matrix = config.matrix
+    store = Path(matrix.store_path)
+    store.mkdir(parents=True, exist_ok=True)
+    os.chmod(store, 0o700)
+    client = AsyncClient(
+        matrix.homeserver,
+        matrix.user_id,
+        store_path=str(store),
+        config=AsyncClientConfig(
+            encryption_enabled=True,
+            store_sync_tokens=False,  # the database keeps the token, after handling
+            max_limit_exceeded=0,  # rate limits are honoured by our own send loop
+            max_timeouts=None,
+        ),
+    )
+    credentials = store / CREDENTIALS_FILE
+    if credentials.exists():
+        saved = json.loads(credentials.read_text(encoding="utf-8"))
+        if saved.get("user_id") == matrix.user_id:
+            client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
+            log.info("restored session of device %s", saved["device_id"])
+            return client
+        log.warning("stored credentials belong to another user; logging in anew")
+    if matrix.access_token:
+        client.access_token = matrix.access_token
+        whoami = await client.whoami()
+        if not isinstance(whoami, WhoamiResponse) or not whoami.device_id:
+            await client.close()
+            raise LoginFailed(f"the access token was not accepted: {whoami}")
+        client.restore_login(matrix.user_id, whoami.device_id, matrix.access_token)
+        device_id, token = whoami.device_id, matrix.access_token
+    else:
+        response = await client.login(matrix.password, device_name=matrix.device_name)
+        if not isinstance(response, LoginResponse):
+            await client.close()
+            raise LoginFailed(f"password login failed: {getattr(response, 'message', response)}")
+        device_id, token = response.device_id, response.access_token
+    _write_private(
+        credentials,
+        json.dumps({"user_id": matrix.user_id, "device_id": device_id, "access_token": token}),
+    )
+    log.info("logged in as device %s", device_id)
+    return client
+
+
+def _write_private(path: Path, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def server_of(user_id: str) -> str:
+    return user_id.split(":", 1)[1] if ":" in user_id else ""
+
+
+def is_joined(room: MatrixRoom, user_id: str) -> bool:
+    return user_id in room.users and user_id not in room.invited_users
+
+
+def event_time(event: Event) -> datetime:
+    return datetime.fromtimestamp(event.server_timestamp / 1000, UTC)
+
+
+class MatrixGateway:
+    """All traffic with the homeserver. The rest of the bot sees rooms, events and sends."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
+
+    @property
+    def user_id(self) -> str:
+        return str(self.client.user_id)
+
+    def room(self, room_id: str) -> MatrixRoom | None:
+        return self.client.rooms.get(room_id)
+
+    async def resolve_room(self, room: str) -> str | None:
+        """A room id for a room id or alias."""
+        if room.startswith("!"):
+            return room
+        response = await self.client.room_resolve_alias(room)
+        return response.room_id if isinstance(response, RoomResolveAliasResponse) else None
+
+    async def join(self, room_id: str) -> bool:
+        response = await self.client.join(room_id)
+        if isinstance(response, JoinError):
+            log.warning("could not join %s: %s", room_id, response.message)
+            return False
+        return True
+
+    async def decline(self, room_id: str) -> None:
+        await self.client.room_leave(room_id)
+
+    async def sync(self, since: str | None, timeout_ms: int) -> SyncResponse | ErrorResponse:
+        response = await self.client.sync(
+            timeout=timeout_ms, since=since, sync_filter=SYNC_FILTER, full_state=since is None
+        )
+        if isinstance(response, SyncResponse):
+            await self._exchange_keys()
+        return response
+
+    async def _exchange_keys(self) -> None:
+        # What sync_forever would do between syncs: keep our and our peers' E2EE keys current.
+        client = self.client
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
+
+    def batch_of(self, response: SyncResponse) -> SyncBatch:
+        batch = SyncBatch(next_batch=response.next_batch)
+        for room_id, info in response.rooms.invite.items():
+            for event in info.invite_state:
+                if (
+                    isinstance(event, InviteMemberEvent)
+                    and event.state_key == self.user_id
+                    and event.membership == "invite"
+                ):
+                    batch.invites.append((room_id, event))
+        for room_id, info in response.rooms.join.items():
+            room = self.client.rooms.get(room_id)
+            if room is not None and info.timeline.events:
+                batch.rooms.append(RoomBatch(room, list(info.timeline.events)))
+        return batch
+
+    async def fill_gaps(self, response: SyncResponse, batch: SyncBatch, since: str) -> None:
+        """Fetch the events a ``limited`` timeline left out, back to the previous sync."""
+        by_room = {room_batch.room.room_id: room_batch for room_batch in batch.rooms}
+        for room_id, info in response.rooms.join.items():
+            if not info.timeline.limited or room_id not in by_room:
+                continue
+            missing: list[Event] = []
+            start = info.timeline.prev_batch
+            while start:
+                page = await self.client.room_messages(
+                    room_id, start=start, end=since, limit=100, message_filter=None
+                )
+                if isinstance(page, RoomMessagesError) or not isinstance(
+                    page, RoomMessagesResponse
+                ):
+                    log.warning("could not fetch the gap in %s: %s", room_id, page)
+                    break
+                missing.extend(page.chunk)
+                if not page.chunk or page.end in (None, start):
+                    break
+                start = page.end
+            known = {event.event_id for event in by_room[room_id].events}
+            # nio decrypts the pages it fetches; the server returns them newest first.
+            earlier = [event for event in reversed(missing) if event.event_id not in known]
+            by_room[room_id].events[:0] = earlier
+            log.info("filled a gap of %d events in %s", len(earlier), room_id)
+
+    async def send(self, room_id: str, content: dict[str, Any]) -> str:
+        """Send one event; waits out rate limits; returns the event id."""
+        transaction = uuid.uuid4().hex
+        for _attempt in range(SEND_ATTEMPTS):
+            response = await self.client.room_send(
+                room_id,
+                "m.room.message",
+                content,
+                tx_id=transaction,
+                ignore_unverified_devices=True,
+            )
+            if isinstance(response, RoomSendResponse):
+                return str(response.event_id)
+            if getattr(response, "status_code", None) == "M_LIMIT_EXCEEDED":
+                wait = (getattr(response, "retry_after_ms", None) or 1000) / 1000
+                log.info("rate-limited in %s, retrying in %.1f s", room_id, wait)
+                await asyncio.sleep(wait)
+                continue
+            raise SendFailed(f"{getattr(response, 'status_code', '?')}: {response}")
+        raise SendFailed(f"still rate-limited after {SEND_ATTEMPTS} attempts")
+
+    async def upload(
+        self, room_id: str, filename: str, mimetype: str, data: bytes
+    ) -> dict[str, Any]:
+        """Upload a file (encrypted in encrypted rooms) and return the ``m.file`` content."""
+        room = self.client.rooms.get(room_id)
+        encrypted = bool(room and room.encrypted)
+        response, keys = await self.client.upload(
+            io.BytesIO(data),
+            content_type=mimetype,
+            filename=filename,
+            encrypt=encrypted,
+            filesize=len(data),
+        )
+        if not isinstance(response, UploadResponse):
+            raise SendFailed(f"upload failed: {response}")
+        content: dict[str, Any] = {
+            "msgtype": "m.file",
+            "body": filename,
+            "filename": filename,
+            "info": {"mimetype": mimetype, "size": len(data)},
+        }
+        if encrypted and keys:
+            content["file"] = {**keys, "url": response.content_uri}
+        else:
+            content["url"] = response.content_uri
+        return content
+
+    async def request_key(self, event: MegolmEvent) -> None:
+        try:
+            await self.client.request_room_key(event)
+        except Exception as error:  # a repeated request raises; there is nothing to do
+            log.debug("room key request not sent: %s", error)
+
+    async def close(self) -> None:
+        await self.client.close()

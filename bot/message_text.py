@@ -1,0 +1,61 @@
+"""The command text of a message: mentions ("pills") become Matrix ids, markup is dropped."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import unquote
+
+_PILL = re.compile(r"^https://matrix\.to/#/(@[^/?]+)")
+
+
+class _PillReader(HTMLParser):
+    """Collects text, writing a user mention link as the user's Matrix id."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._pill_depth = 0
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "mx-reply":  # legacy reply fallback: not part of what the person wrote
+            self._skip_depth += 1
+        elif tag == "a" and not self._skip_depth:
+            match = _PILL.match(dict(attrs).get("href") or "")
+            if match:
+                self.parts.append(unquote(match.group(1)))
+                self._pill_depth += 1
+        elif tag in ("br", "p", "div", "li") and self.parts:
+            self.parts.append("\n" if tag != "li" else " ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "mx-reply" and self._skip_depth:
+            self._skip_depth -= 1
+        elif tag == "a" and self._pill_depth:
+            self._pill_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth and not self._pill_depth:
+            self.parts.append(data)
+
+
+def command_text(body: str, formatted_body: str | None) -> str:
+    """What the sender typed, with pills replaced by the mentioned user's id."""
+    if not formatted_body or "matrix.to/#/@" not in formatted_body:
+        return body
+    reader = _PillReader()
+    reader.feed(formatted_body)
+    reader.close()
+    return "".join(reader.parts).strip()
+
+
+def strip_bot_mention(text: str, bot_user_id: str, bot_names: tuple[str, ...], prefix: str) -> str:
+    """``"@kuemmerer:hs hilfe"`` or ``"Kümmerer: !hilfe"`` → ``"!hilfe"``; else unchanged."""
+    stripped = text.strip()
+    for name in (bot_user_id, *bot_names):
+        if name and stripped.lower().startswith(name.lower()):
+            rest = stripped[len(name) :].lstrip(":, \t")
+            if rest and rest != stripped:
+                return rest if rest.startswith(prefix) else prefix + rest
+    return text

@@ -1,0 +1,1 @@
+"""Kümmerer's commands: the registry, argument converters and one module per domain."""

@@ -1,0 +1,15 @@
+"""The list of command modules the bot loads; the registry is built from them at start-up."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from commands import admin, help
+from commands.registry import Registry
+
+COMMAND_MODULES: tuple[ModuleType, ...] = (help, admin)
+
+
+def build_registry() -> Registry:
+    """All commands of the bot, in the order ``!hilfe`` lists them."""
+    return Registry.from_modules(COMMAND_MODULES)

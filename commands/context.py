@@ -1,0 +1,30 @@
+"""What a handler gets: who asks, where, with which role, and the tools to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from commands.registry import Registry, Role, RoomKind
+from storage.repositories import Store
+
+
+@dataclass
+class Context:
+    """One command invocation. Built by the dispatcher; handlers only read it."""
+
+    sender: str
+    room_id: str
+    room_kind: RoomKind
+    role: Role
+    t: Translator
+    clock: Clock
+    store: Store
+    registry: Registry
+    prefix: str
+    bot_user_id: str
+
+    def _(self, message: str) -> str:
+        """Translate ``message`` into the configured language."""
+        return self.t.gettext(message)

@@ -1,0 +1,51 @@
+"""Converters turn one argument's text into a value, or explain what was wrong."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.i18n import N_
+from commands.errors import BadArgument
+from commands.reply import code, fmt
+
+if TYPE_CHECKING:
+    from commands.context import Context
+
+MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
+
+
+def text(ctx: Context, raw: str) -> str:
+    """Any non-empty text."""
+    value = raw.strip()
+    if not value:
+        raise BadArgument(ctx._(N_("The text must not be empty.")))
+    return value
+
+
+def number(ctx: Context, raw: str) -> int:
+    """A positive record number such as ``12`` or ``#12``."""
+    cleaned = raw.strip().lstrip("#").removeprefix("Nr.").strip()
+    if not cleaned.isdigit() or int(cleaned) == 0:
+        raise BadArgument(
+            fmt(ctx._(N_("{raw} is not a number. Write a number such as 12.")), raw=code(raw))
+        )
+    return int(cleaned)
+
+
+def matrix_user(ctx: Context, raw: str) -> str:
+    """A Matrix user id, written ``@name:server`` or picked as a mention."""
+    value = raw.strip()
+    if not MATRIX_ID.match(value):
+        raise BadArgument(
+            fmt(
+                ctx._(
+                    N_(
+                        "{raw} is not a Matrix user. "
+                        "Write it like @anna:example.org or mention the person."
+                    )
+                ),
+                raw=code(raw),
+            )
+        )
+    return value

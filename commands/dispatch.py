@@ -1,0 +1,193 @@
+"""Runs one command: find it, check the permission, bind arguments, call the handler.
+
+This is the one place that turns failures into answers: a ``UserError`` becomes its sentence
+plus the usage line; anything else is a bug, logged with a traceback and a reference id.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.i18n import N_, Translator
+from commands.context import Context
+from commands.errors import NotAllowed, UserError
+from commands.parsing import bind, split_command
+from commands.registry import Command, Registry, Role, RoomKind
+from commands.reply import Reply, Text, code, fmt, join, strong
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+ROLE_LABELS = {
+    Role.GUEST: N_("everyone"),
+    Role.MEMBER: N_("room members"),
+    Role.ORGANIZER: N_("organisers"),
+    Role.TEAM: N_("the team"),
+    Role.ADMIN: N_("administrators"),
+}
+ROOM_LABELS = {
+    RoomKind.TEAM: N_("the team room"),
+    RoomKind.GROUP: N_("committee rooms"),
+    RoomKind.DIRECT: N_("a direct chat with the bot"),
+}
+
+StoreFactory = Callable[[], AbstractAsyncContextManager[Store]]
+
+
+@dataclass(frozen=True)
+class Request:
+    """A command message as the bot layer saw it, already reduced to text."""
+
+    sender: str
+    room_id: str
+    room_kind: RoomKind
+    role: Role
+    text: str
+
+
+def usage(declaration: Command, t: Translator, prefix: str) -> str:
+    """The usage line, e.g. ``!hilfe [befehl]``, with labels in the reader's language."""
+    parts = [prefix + declaration.name_in(t.language)]
+    for param in declaration.params:
+        label = t.gettext(param.label) + ("…" if param.greedy else "")
+        parts.append(f"[{label}]" if param.optional else f"<{label}>")
+    for option in declaration.options:
+        parts.append(f"[{option.key}=…]")
+    return " ".join(parts)
+
+
+def new_reference() -> str:
+    """A short id that a user can quote and an admin can find in the log."""
+    return secrets.token_hex(2).upper()
+
+
+class Dispatcher:
+    """Turns a :class:`Request` into a :class:`Reply`; never raises for a handler's sake."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        translator: Translator,
+        clock: Clock,
+        open_store: StoreFactory,
+        prefix: str,
+        bot_user_id: str,
+    ) -> None:
+        self.registry = registry
+        self.t = translator
+        self.clock = clock
+        self.open_store = open_store
+        self.prefix = prefix
+        self.bot_user_id = bot_user_id
+
+    def is_command(self, text: str) -> bool:
+        return split_command(text, self.prefix) is not None
+
+    async def respond(self, request: Request) -> Reply | None:
+        """The answer to ``request``, or None when the text is not a command at all."""
+        split = split_command(request.text, self.prefix)
+        if split is None:
+            return None
+        words, rest = split
+        found = self.registry.find(words)
+        if found is None:
+            return self._unknown(words[0])
+        declaration, used = found
+        line = rest.split(None, used)[used] if len(rest.split(None, used)) > used else ""
+        try:
+            async with self.open_store() as store:
+                ctx = Context(
+                    sender=request.sender,
+                    room_id=request.room_id,
+                    room_kind=request.room_kind,
+                    role=request.role,
+                    t=self.t,
+                    clock=self.clock,
+                    store=store,
+                    registry=self.registry,
+                    prefix=self.prefix,
+                    bot_user_id=self.bot_user_id,
+                )
+                self._check_allowed(declaration, request)
+                arguments = bind(ctx, declaration, line)
+                return await declaration.handler(ctx, **arguments)
+        except UserError as error:
+            return self._explain(error.message, declaration)
+        except Exception:
+            reference = new_reference()
+            log.exception("command %s failed (ref %s)", declaration.name, reference)
+            message = self.t.gettext(
+                N_("Internal error (ref. {reference}) – please tell the team.")
+            )
+            reply = Reply.of(fmt(message, reference=reference))
+            reply.is_error = True
+            return reply
+
+    def _check_allowed(self, declaration: Command, request: Request) -> None:
+        name = code(self.prefix + declaration.name_in(self.t.language))
+        if request.room_kind not in declaration.rooms:
+            places = join(
+                self.t.gettext(N_(" or ")),
+                [
+                    self.t.gettext(ROOM_LABELS[kind])
+                    for kind in RoomKind
+                    if kind in declaration.rooms
+                ],
+            )
+            raise NotAllowed(
+                fmt(
+                    self.t.gettext(N_("{name} is not allowed here; use it in {places}.")),
+                    name=name,
+                    places=places,
+                )
+            )
+        if request.role < declaration.min_role:
+            raise NotAllowed(
+                fmt(
+                    self.t.gettext(N_("{name} is only for {who}; you are not allowed to use it.")),
+                    name=name,
+                    who=self.t.gettext(ROLE_LABELS[declaration.min_role]),
+                )
+            )
+
+    def _explain(self, message: Text, declaration: Command) -> Reply:
+        reply = Reply.of(message)
+        reply.add(
+            fmt(
+                self.t.gettext(N_("Usage: {usage}")),
+                usage=code(usage(declaration, self.t, self.prefix)),
+            )
+        )
+        reply.is_error = True
+        return reply
+
+    def _unknown(self, word: str) -> Reply:
+        name = code(self.prefix + word)
+        closest = self.registry.closest(word)
+        help_command = code(self.prefix + ("help" if self.t.language == "en" else "hilfe"))
+        if closest is not None:
+            message = fmt(
+                self.t.gettext(
+                    N_(
+                        "Unknown command {name}. Did you mean {suggestion}? "
+                        "{help} lists all commands."
+                    )
+                ),
+                name=name,
+                suggestion=strong(self.prefix + closest.name_in(self.t.language)),
+                help=help_command,
+            )
+        else:
+            message = fmt(
+                self.t.gettext(N_("Unknown command {name}. {help} lists all commands.")),
+                name=name,
+                help=help_command,
+            )
+        reply = Reply.of(message)
+        reply.is_error = True
+        return reply

@@ -1,0 +1,61 @@
+"""``!hilfe`` — generated from the registry, showing only what the sender may use here."""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+from commands import converters
+from commands.context import Context
+from commands.dispatch import usage
+from commands.errors import NotFound
+from commands.registry import DECLARATION_ATTRIBUTE, Command, Param, command
+from commands.reply import Reply, code, fmt, join, strong
+
+
+@command(
+    "hilfe",
+    english="help",
+    help=N_("Shows the commands you can use here, or details of one command."),
+    params=[Param("name", N_("command"), converters.text, optional=True)],
+    examples=("!hilfe", "!hilfe termine"),
+)
+async def help_show(ctx: Context, name: str | None) -> Reply:
+    visible = ctx.registry.visible(ctx.role, ctx.room_kind)
+    language = ctx.t.language
+    if name is None:
+        reply = Reply.of(strong(ctx._(N_("Commands you can use here:"))))
+        reply.bullets(
+            fmt("{usage} – {help}", usage=code(usage(c, ctx.t, ctx.prefix)), help=ctx._(c.help))
+            for c in visible
+        )
+        hint = ctx._(N_("{example} shows details of one command."))
+        return reply.add(fmt(hint, example=code(f"{ctx.prefix}{help_show_name(ctx)} <…>")))
+
+    found = ctx.registry.find(name.removeprefix(ctx.prefix).split())
+    if found is None or found[0] not in visible:
+        raise NotFound(
+            fmt(
+                ctx._(N_("There is no command {name} that you can use here. {help} lists them.")),
+                name=code(ctx.prefix + name.removeprefix(ctx.prefix)),
+                help=code(ctx.prefix + help_show_name(ctx)),
+            )
+        )
+    declaration = found[0]
+    reply = Reply.of(strong(code(usage(declaration, ctx.t, ctx.prefix))))
+    reply.add(ctx._(declaration.help))
+    other_names = [ctx.prefix + n for n in declaration.names if n != declaration.name_in(language)]
+    reply.add(fmt(ctx._(N_("Also written as: {names}")), names=join(", ", map(code, other_names))))
+    if declaration.options:
+        spelled = join(
+            ", ", (code("=… / ".join((o.key, *o.aliases)) + "=…") for o in declaration.options)
+        )
+        reply.add(fmt(ctx._(N_("Options: {options}")), options=spelled))
+    if declaration.examples:
+        examples = join(", ", map(code, declaration.examples))
+        reply.add(fmt(ctx._(N_("Examples: {examples}")), examples=examples))
+    return reply
+
+
+def help_show_name(ctx: Context) -> str:
+    """``hilfe`` or ``help``, as the reader would type it."""
+    declaration: Command = getattr(help_show, DECLARATION_ATTRIBUTE)
+    return declaration.name_in(ctx.t.language)

@@ -1,0 +1,182 @@
+"""One declaration per command; help, usage lines and the README table are built from it."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from commands.context import Context
+    from commands.reply import Reply
+
+DECLARATION_ATTRIBUTE = "__kuemmerer_command__"
+_FOLDS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def fold(word: str) -> str:
+    """Lower-case, umlaut-free spelling: ``Löschen`` → ``loeschen``."""
+    return unicodedata.normalize("NFC", word).lower().translate(_FOLDS)
+
+
+class Role(IntEnum):
+    """Who the sender is in the room the command came from; higher includes lower."""
+
+    GUEST = 0
+    MEMBER = 1
+    ORGANIZER = 2
+    TEAM = 3
+    ADMIN = 4
+
+
+class RoomKind(Enum):
+    TEAM = "team"  # the configured team room
+    GROUP = "group"  # any other shared room, e.g. a committee room
+    DIRECT = "direct"  # a direct chat between the bot and one person
+
+
+ALL_ROOMS = frozenset(RoomKind)
+
+
+class Converter(Protocol):
+    """Turns one argument's text into a domain value or raises ``BadArgument``."""
+
+    def __call__(self, ctx: Context, raw: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Param:
+    """A positional argument. ``label`` is an English msgid shown (translated) in usage."""
+
+    name: str
+    label: str
+    converter: Converter
+    optional: bool = False
+    greedy: bool = False  # takes the rest of the line, e.g. a date written in words
+
+
+@dataclass(frozen=True)
+class Option:
+    """A ``key=value`` argument; ``key`` is German, ``aliases`` English or umlaut-free."""
+
+    name: str
+    key: str
+    converter: Converter
+    aliases: tuple[str, ...] = ()
+    label: str = ""
+
+
+Handler = Callable[..., Awaitable["Reply"]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command as declared: the single source of its syntax, help and permission."""
+
+    name: str  # German, canonical
+    english: str
+    aliases: tuple[str, ...]
+    help: str  # English msgid, translated when shown
+    handler: Handler
+    params: tuple[Param, ...] = ()
+    options: tuple[Option, ...] = ()
+    min_role: Role = Role.GUEST
+    rooms: frozenset[RoomKind] = ALL_ROOMS
+    examples: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.english, *self.aliases)
+
+    def name_in(self, language: str) -> str:
+        """The name shown to readers of ``language``."""
+        return self.english if language == "en" else self.name
+
+    def option_for(self, key: str) -> Option | None:
+        wanted = fold(key)
+        for option in self.options:
+            if wanted in {fold(option.key), *(fold(alias) for alias in option.aliases)}:
+                return option
+        return None
+
+    def allows(self, role: Role, room: RoomKind) -> bool:
+        return role >= self.min_role and room in self.rooms
+
+
+def command(
+    name: str,
+    *,
+    english: str,
+    aliases: Iterable[str] = (),
+    help: str,
+    params: Iterable[Param] = (),
+    options: Iterable[Option] = (),
+    min_role: Role = Role.GUEST,
+    rooms: Iterable[RoomKind] = ALL_ROOMS,
+    examples: Iterable[str] = (),
+) -> Callable[[Handler], Handler]:
+    """Declare the decorated handler as a command; :class:`Registry` collects it."""
+
+    def attach(handler: Handler) -> Handler:
+        declaration = Command(
+            name=name,
+            english=english,
+            aliases=tuple(aliases),
+            help=help,
+            handler=handler,
+            params=tuple(params),
+            options=tuple(options),
+            min_role=min_role,
+            rooms=frozenset(rooms),
+            examples=tuple(examples),
+        )
+        setattr(handler, DECLARATION_ATTRIBUTE, declaration)
+        return handler
+
+    return attach
+
+
+@dataclass
+class Registry:
+    """All commands of the running bot, looked up by any spelling of any name."""
+
+    commands: list[Command] = field(default_factory=list)
+    _by_name: dict[str, Command] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_modules(cls, modules: Iterable[ModuleType]) -> Registry:
+        registry = cls()
+        for module in modules:
+            for value in vars(module).values():
+                declaration = getattr(value, DECLARATION_ATTRIBUTE, None)
+                if isinstance(declaration, Command):
+                    registry.add(declaration)
+        return registry
+
+    def add(self, declaration: Command) -> None:
+        for key in {fold(spelling) for spelling in declaration.names}:
+            if key in self._by_name:
+                raise ValueError(f"command name {key!r} is declared twice")
+            self._by_name[key] = declaration
+        self.commands.append(declaration)
+
+    def find(self, words: list[str]) -> tuple[Command, int] | None:
+        """The command named by the first one or two ``words`` and how many words it used."""
+        for length in (2, 1):
+            if len(words) >= length:
+                found = self._by_name.get(fold(" ".join(words[:length])))
+                if found:
+                    return found, length
+        return None
+
+    def closest(self, word: str) -> Command | None:
+        """The command whose name is spelled most like ``word`` (for "did you mean")."""
+        match = difflib.get_close_matches(fold(word), list(self._by_name), n=1, cutoff=0.5)
+        return self._by_name[match[0]] if match else None
+
+    def visible(self, role: Role, room: RoomKind) -> list[Command]:
+        return [declaration for declaration in self.commands if declaration.allows(role, room)]

@@ -1,0 +1,1 @@
+"""Kümmerer's persistence: typed models, repositories that own all SQL, Alembic migrations."""

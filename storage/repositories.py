@@ -1,0 +1,101 @@
+"""Repositories for the foundation tables. Every query of the bot lives in ``storage/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, HandledEvent, SyncState
+
+SYNC_TOKEN_KEY = "next_batch"
+
+
+@dataclass
+class SyncStateRepository:
+    """The sync token and the set of handled events: what makes restarts safe."""
+
+    session: AsyncSession
+
+    async def token(self) -> str | None:
+        row = await self.session.get(SyncState, SYNC_TOKEN_KEY)
+        return row.value if row else None
+
+    async def save_token(self, token: str) -> None:
+        await self.session.merge(SyncState(key=SYNC_TOKEN_KEY, value=token))
+
+    async def already_handled(self, event_ids: list[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        rows = await self.session.scalars(
+            select(HandledEvent.event_id).where(HandledEvent.event_id.in_(event_ids))
+        )
+        return set(rows)
+
+    async def mark_handled(self, event_id: str, room_id: str, at: datetime) -> bool:
+        """Record ``event_id``; False when it had been recorded before."""
+        if await self.session.get(HandledEvent, event_id) is not None:
+            return False
+        self.session.add(HandledEvent(event_id=event_id, room_id=room_id, handled_at=at))
+        await self.session.flush()
+        return True
+
+    async def forget_handled_before(self, cutoff: datetime) -> int:
+        """Drop records older than ``cutoff`` (the sync token already covers them)."""
+        result = await self.session.execute(
+            delete(HandledEvent).where(HandledEvent.handled_at < cutoff)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass
+class AuditRepository:
+    """The audit log: who changed, viewed in bulk, exported or deleted which record."""
+
+    session: AsyncSession
+
+    async def record(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        object_type: str,
+        object_id: str | int,
+        detail: str = "",
+    ) -> AuditEntry:
+        entry = AuditEntry(
+            at=at,
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            detail=detail,
+        )
+        self.session.add(entry)
+        await self.session.flush()
+        return entry
+
+    async def latest(self, limit: int = 100) -> list[AuditEntry]:
+        rows = await self.session.scalars(
+            select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+        )
+        return list(reversed(list(rows)))
+
+    async def for_object(self, object_type: str, object_id: str | int) -> list[AuditEntry]:
+        rows = await self.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+            .order_by(AuditEntry.id)
+        )
+        return list(rows)
+
+
+class Store:
+    """The repositories of one unit of work, all sharing its session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.sync = SyncStateRepository(session)
+        self.audit = AuditRepository(session)

@@ -1,0 +1,108 @@
+"""Queries of the scheduler: schedule entries and the sent-ledger that makes firing idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ScheduleEntry, SentLedger
+
+
+class LedgerStatus(StrEnum):
+    """What happened to one occurrence of a schedule entry."""
+
+    CLAIMED = "claimed"  # handler about to run; left behind only if the process died mid-send
+    SENT = "sent"  # ran on time
+    LATE = "late"  # ran after its time, within the grace period
+    MISSED = "missed"  # older than the grace period; deliberately not run
+    FAILED = "failed"  # the handler raised (or no handler exists for the kind)
+
+
+@dataclass
+class ScheduleRepository:
+    """Schedule entries and their ledger; every scheduler query lives here."""
+
+    session: AsyncSession
+
+    async def add(self, entry: ScheduleEntry) -> ScheduleEntry:
+        """Insert ``entry`` or overwrite the stored entry with the same id."""
+        merged = await self.session.merge(entry)
+        await self.session.flush()
+        return merged
+
+    async def get(self, entry_id: str) -> ScheduleEntry | None:
+        """The entry with ``entry_id``, active or not."""
+        return await self.session.get(ScheduleEntry, entry_id)
+
+    async def active(self) -> list[ScheduleEntry]:
+        """All entries that still fire, in id order."""
+        rows = await self.session.scalars(
+            select(ScheduleEntry).where(ScheduleEntry.active.is_(True)).order_by(ScheduleEntry.id)
+        )
+        return list(rows)
+
+    async def deactivate(self, entry_id: str) -> bool:
+        """Stop ``entry_id`` from firing but keep it and its ledger; False if unknown."""
+        result = await self.session.execute(
+            update(ScheduleEntry).where(ScheduleEntry.id == entry_id).values(active=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def delete(self, entry_id: str) -> bool:
+        """Remove ``entry_id`` together with its ledger rows; False if unknown."""
+        # Explicit rather than trusting ON DELETE CASCADE, which SQLite only honours with
+        # PRAGMA foreign_keys on (Database sets it; other tools opening the file may not).
+        await self.session.execute(delete(SentLedger).where(SentLedger.entry_id == entry_id))
+        result = await self.session.execute(
+            delete(ScheduleEntry).where(ScheduleEntry.id == entry_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def claim(
+        self, entry_id: str, occurrence: datetime, at: datetime, status: LedgerStatus
+    ) -> bool:
+        """Record ``occurrence`` of ``entry_id``; False when it is already in the ledger.
+
+        The unique (entry_id, occurrence) key is the lock: whoever inserts first owns the
+        occurrence. The SAVEPOINT keeps the session usable after losing that race.
+        """
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    SentLedger(
+                        entry_id=entry_id, occurrence=occurrence, status=status, recorded_at=at
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def set_status(
+        self, entry_id: str, occurrence: datetime, status: LedgerStatus, at: datetime
+    ) -> None:
+        """Overwrite the outcome of a claimed occurrence."""
+        await self.session.execute(
+            update(SentLedger)
+            .where(SentLedger.entry_id == entry_id, SentLedger.occurrence == occurrence)
+            .values(status=status, recorded_at=at)
+        )
+
+    async def last_occurrence(self, entry_id: str) -> datetime | None:
+        """The newest occurrence of ``entry_id`` in the ledger, whatever its status."""
+        return await self.session.scalar(
+            select(func.max(SentLedger.occurrence)).where(SentLedger.entry_id == entry_id)
+        )
+
+    async def ledger(self, entry_id: str) -> list[SentLedger]:
+        """All ledger rows of ``entry_id``, oldest occurrence first."""
+        rows = await self.session.scalars(
+            select(SentLedger)
+            .where(SentLedger.entry_id == entry_id)
+            .order_by(SentLedger.occurrence)
+        )
+        return list(rows)

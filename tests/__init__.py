@@ -1,0 +1,1 @@
+"""Kümmerer test suite."""

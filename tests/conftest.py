@@ -1,0 +1,166 @@
+"""Shared fixtures: a real Synapse per test session, people with their own clients, the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import create_bot
+from bot.chat_client import ChatClient
+from bot.clock import Clock, OffsetClock
+from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
+from bot.core import Kuemmerer
+from bot.homeserver import LocalSynapse, RegisteredUser
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSynapse]:
+    """One real Synapse on loopback for the whole test session."""
+    server = LocalSynapse(tmp_path_factory.mktemp("synapse"))
+    asyncio.run(server.start())
+    yield server
+    asyncio.run(server.stop())
+
+
+def unique(name: str) -> str:
+    return f"{name}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class People:
+    """Creates registered users, each with a running client; closes them afterwards."""
+
+    synapse: LocalSynapse
+    directory: Path
+    clients: list[ChatClient] = field(default_factory=list)
+
+    async def register(self, name: str, admin: bool = False) -> RegisteredUser:
+        return await self.synapse.register(unique(name), admin=admin)
+
+    async def person(self, name: str, admin: bool = False) -> ChatClient:
+        user = await self.register(name, admin=admin)
+        return await self.client_for(user)
+
+    async def client_for(self, user: RegisteredUser) -> ChatClient:
+        store = self.directory / f"{user.user_id[1:].split(':')[0]}-{len(self.clients)}"
+        client = ChatClient(
+            self.synapse.url, user.user_id, user.device_id, user.access_token, store
+        )
+        await client.start()
+        self.clients.append(client)
+        return client
+
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.close()
+
+
+@pytest.fixture
+async def people(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[People]:
+    crowd = People(synapse, tmp_path / "people")
+    yield crowd
+    await crowd.close()
+
+
+@dataclass
+class RunningBot:
+    """The bot under test, running in this event loop with its own store and database."""
+
+    config: Config
+    clock: Clock
+    bot: Kuemmerer | None = None
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def user_id(self) -> str:
+        return self.config.matrix.user_id
+
+    async def start(self, clock: Clock | None = None) -> None:
+        self.clock = clock or self.clock
+        self.bot = await create_bot(self.config, self.clock)
+        self.task = asyncio.create_task(self.bot.run())
+        await asyncio.wait_for(self.bot.ready.wait(), 30)
+
+    async def stop(self) -> None:
+        if self.bot is not None and self.task is not None:
+            self.bot.stop()
+            await asyncio.wait_for(self.task, 30)
+        self.bot, self.task = None, None
+
+    async def restart(self, clock: Clock | None = None) -> None:
+        await self.stop()
+        await self.start(clock)
+
+
+@dataclass
+class Office:
+    """A Bildungsbüro: Anna of the team, the team room, and the bot in it."""
+
+    anna: ChatClient
+    team_room: str
+    bot: RunningBot
+    people: People
+
+    async def room_with_bot(
+        self,
+        owner: ChatClient,
+        name: str,
+        members: list[ChatClient] = (),
+        **kwargs: Any,  # type: ignore[assignment]
+    ) -> str:
+        """A new room of ``owner`` with the bot and ``members`` joined."""
+        room_id = await owner.create_room(name, invite=[self.bot.user_id], **kwargs)
+        for member in members:
+            await owner.invite(room_id, member.user_id)
+            await member.join(room_id)
+        await owner.wait_until(lambda: owner.is_joined(room_id, self.bot.user_id))
+        for member in members:
+            await member.wait_until(lambda m=member: m.is_joined(room_id, self.bot.user_id))  # type: ignore[misc]
+        return room_id
+
+
+def bot_config(
+    synapse: LocalSynapse, bot_user: RegisteredUser, directory: Path, team_room: str, **bot: Any
+) -> Config:
+    return Config(
+        matrix=MatrixConfig(
+            homeserver=synapse.url,
+            user_id=bot_user.user_id,
+            password=bot_user.password,
+            store_path=directory / "store",
+            sync_timeout_ms=1000,
+        ),
+        bot=BotConfig(team_room=team_room, allowed_servers=(synapse.server_name,), **bot),
+        storage=StorageConfig(url=f"sqlite+aiosqlite:///{directory / 'kuemmerer.db'}"),
+    )
+
+
+@pytest.fixture
+async def office(
+    people: People, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Office]:
+    """Anna creates the team room and invites the bot, which then starts (English unless a
+    test is marked ``german``)."""
+    anna = await people.person("anna")
+    bot_user = await people.register("kuemmerer")
+    team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
+    language = "de" if request.node.get_closest_marker("german") else "en"
+    config = bot_config(people.synapse, bot_user, tmp_path / "bot", team_room, language=language)
+    running = RunningBot(config, OffsetClock(timedelta(0)))
+    await running.start()
+    await anna.wait_until(lambda: anna.is_joined(team_room, bot_user.user_id))
+    yield Office(anna, team_room, running, people)
+    with contextlib.suppress(Exception):
+        await running.stop()
+
+
+def with_bot_settings(config: Config, **bot: Any) -> Config:
+    return replace(config, bot=replace(config.bot, **bot))

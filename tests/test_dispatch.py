@@ -1,0 +1,174 @@
+"""Dispatch without Matrix: parsing, permissions, errors and help, on a migrated SQLite."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.i18n import N_, Translator
+from bot.render import split_reply
+from commands import converters
+from commands.catalog import build_registry
+from commands.context import Context
+from commands.dispatch import Dispatcher, Request, usage
+from commands.registry import Option, Param, Registry, Role, RoomKind, command
+from commands.reply import Reply, fmt
+from storage.database import Database
+from storage.repositories import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
+    await db.migrate()
+    yield db
+    await db.dispose()
+
+
+@command(
+    "löschen",
+    english="delete",
+    help=N_("Shows the commands you can use here, or details of one command."),
+    params=[Param("number", N_("command"), converters.number)],
+    options=[Option("reason", "grund", converters.text, aliases=("reason",))],
+    min_role=Role.TEAM,
+    rooms=(RoomKind.TEAM, RoomKind.DIRECT),
+)
+async def record_delete(ctx: Context, number: int, reason: str | None) -> Reply:
+    await ctx.store.audit.record(
+        ctx.clock.now(), ctx.sender, "delete", "record", number, reason or ""
+    )
+    return Reply.of(fmt("deleted {number}", number=number))
+
+
+@command(
+    "kaputt",
+    english="broken",
+    help=N_("Shows the latest entries of the audit log (who changed what, and when)."),
+)
+async def broken_run(ctx: Context) -> Reply:
+    raise RuntimeError("a bug")
+
+
+class Harness:
+    """A dispatcher with the real commands plus two test commands."""
+
+    def __init__(self, database: Database, language: str = "en") -> None:
+        registry = build_registry()
+        for handler in (record_delete, broken_run):
+            registry.add(handler.__kuemmerer_command__)
+        self.database = database
+        self.clock = ManualClock(datetime(2027, 3, 8, 9, 0, tzinfo=UTC))
+        self.dispatcher = Dispatcher(
+            registry, Translator(language, BERLIN), self.clock, self._store, "!", "@bot:localhost"
+        )
+
+    @asynccontextmanager
+    async def _store(self) -> AsyncIterator[Store]:
+        async with self.database.session() as session:
+            yield Store(session)
+
+    async def ask(self, text: str, role: Role = Role.TEAM, room: RoomKind = RoomKind.TEAM) -> str:
+        reply = await self.dispatcher.respond(
+            Request("@anna:localhost", "!team:localhost", room, role, text)
+        )
+        assert reply is not None
+        return "\n".join(body for body, _html in split_reply(reply))
+
+
+async def test_umlaut_free_and_english_spellings_find_the_same_command(database: Database) -> None:
+    """!löschen, !loeschen, !LOESCHEN and !delete are one command."""
+    harness = Harness(database)
+    for spelling in ("!löschen 3", "!loeschen 3", "!LOESCHEN 3", "!delete 3"):
+        assert await harness.ask(spelling) == "deleted 3"
+
+
+async def test_bad_argument_explains_and_shows_usage(database: Database) -> None:
+    """A wrong argument gets a sentence saying what was wrong plus the usage line."""
+    answer = await Harness(database).ask("!delete drei")
+    assert "drei" in answer and "is not a number" in answer
+    assert "Usage: `!delete <command> [grund=…]`" in answer
+
+
+async def test_options_accept_german_and_english_keys(database: Database) -> None:
+    """grund= and reason= are the same option; unknown keys are named with the known ones."""
+    harness = Harness(database)
+    assert await harness.ask('!delete 4 grund="doppelt erfasst"') == "deleted 4"
+    assert await harness.ask("!delete 5 reason=duplicate") == "deleted 5"
+    answer = await harness.ask("!delete 6 ort=Rathaus")
+    assert "Unknown option `ort=`" in answer and "`grund=`" in answer
+
+
+async def test_unclosed_quote_is_explained(database: Database) -> None:
+    """An unclosed quotation mark is a user error with an example, not a crash."""
+    answer = await Harness(database).ask('!delete 4 grund="doppelt')
+    assert "quotation mark is not closed" in answer
+
+
+async def test_role_and_room_are_enforced(database: Database) -> None:
+    """A member may not run a team command; a team command is refused in a committee room."""
+    harness = Harness(database)
+    assert "only for the team" in await harness.ask(
+        "!delete 1", role=Role.MEMBER, room=RoomKind.DIRECT
+    )
+    refused = await harness.ask("!delete 1", role=Role.TEAM, room=RoomKind.GROUP)
+    assert "not allowed here" in refused and "the team room" in refused
+
+
+async def test_a_bug_is_logged_with_reference_and_rolled_back(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A handler bug gives the user only a reference id, which is in the logged traceback."""
+    with caplog.at_level(logging.ERROR):
+        answer = await Harness(database).ask("!broken")
+    assert answer.startswith("Internal error (ref. ")
+    reference = answer.split("ref. ")[1][:4]
+    assert any(reference in record.getMessage() and record.exc_info for record in caplog.records)
+
+
+async def test_help_lists_only_what_the_sender_may_use(database: Database) -> None:
+    """A guest does not see team or admin commands in !help; an admin does."""
+    harness = Harness(database)
+    guest = await harness.ask("!help", role=Role.GUEST, room=RoomKind.DIRECT)
+    admin = await harness.ask("!help", role=Role.ADMIN, room=RoomKind.DIRECT)
+    assert "!delete" not in guest and "!audit" not in guest
+    assert "!delete" in admin
+
+
+async def test_help_for_one_command_shows_usage_aliases_and_options(database: Database) -> None:
+    """!help delete shows the usage line, the other spellings and the options."""
+    answer = await Harness(database).ask("!help delete")
+    assert "!delete <command> [grund=…]" in answer
+    assert "!löschen" in answer and "grund" in answer and "reason" in answer
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_command_has_help_and_usage_in_both_languages(language: str) -> None:
+    """Every registered command's help text and argument labels are translated."""
+    translator = Translator(language, BERLIN)
+    for declaration in build_registry().commands:
+        assert declaration.help and translator.gettext(declaration.help)
+        assert usage(declaration, translator, "!").startswith("!" + declaration.name_in(language))
+        if language == "de":
+            assert translator.gettext(declaration.help) != declaration.help, declaration.name
+            for param in declaration.params:
+                assert translator.gettext(param.label) != param.label, param.label
+
+
+def test_a_name_declared_twice_is_refused() -> None:
+    """Two commands may not share a spelling, even one that differs only by umlauts."""
+    registry = Registry()
+    registry.add(record_delete.__kuemmerer_command__)
+    clash = replace(broken_run.__kuemmerer_command__, aliases=("Loeschen",))
+    with pytest.raises(ValueError, match="loeschen"):
+        registry.add(clash)
