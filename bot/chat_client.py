@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,9 +140,9 @@ class ChatClient:
     async def create_room(
         self,
         name: str,
-        invite: list[str] = (),
+        invite: Sequence[str] = (),
         encrypted: bool = False,
-        direct: bool = False,  # type: ignore[assignment]
+        direct: bool = False,
     ) -> str:
         initial_state = []
         if encrypted:

@@ -114,7 +114,9 @@ def config_from_mapping(
             log.warning("unknown configuration section [%s] is ignored", section)
     for (section, key), variable in _ENVIRONMENT.items():
         if environ.get(variable):
-            raw.setdefault(section, {})[key] = environ[variable]
+            values = raw.setdefault(section, {})
+            if isinstance(values, dict):  # a section that is no table is refused below
+                values[key] = environ[variable]
     built = {
         name: _build_section(name, cls, raw.get(name, {}), base) for name, cls in _SECTIONS.items()
     }

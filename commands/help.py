@@ -7,7 +7,7 @@ from commands import converters
 from commands.context import Context
 from commands.dispatch import usage
 from commands.errors import NotFound
-from commands.registry import DECLARATION_ATTRIBUTE, Command, Param, command
+from commands.registry import Param, Role, RoomKind, command, declaration_of
 from commands.reply import Reply, code, fmt, join, strong
 
 
@@ -57,5 +57,33 @@ async def help_show(ctx: Context, name: str | None) -> Reply:
 
 def help_show_name(ctx: Context) -> str:
     """``hilfe`` or ``help``, as the reader would type it."""
-    declaration: Command = getattr(help_show, DECLARATION_ATTRIBUTE)
-    return declaration.name_in(ctx.t.language)
+    return declaration_of(help_show).name_in(ctx.t.language)
+
+
+ROLE_NAMES = {
+    Role.GUEST: N_("guest"),
+    Role.MEMBER: N_("member"),
+    Role.ORGANIZER: N_("organiser"),
+    Role.TEAM: N_("team member"),
+    Role.ADMIN: N_("administrator"),
+}
+ROOM_NAMES = {
+    RoomKind.TEAM: N_("team room"),
+    RoomKind.GROUP: N_("committee room"),
+    RoomKind.DIRECT: N_("direct chat"),
+}
+
+
+@command(
+    "ich",
+    english="whoami",
+    help=N_("Shows your role in this room and so what the bot lets you do here."),
+)
+async def role_show(ctx: Context) -> Reply:
+    return Reply.of(
+        fmt(
+            ctx._(N_("You are {role} here ({room}).")),
+            role=strong(ctx._(ROLE_NAMES[ctx.role])),
+            room=ctx._(ROOM_NAMES[ctx.room_kind]),
+        )
+    )

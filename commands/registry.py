@@ -140,6 +140,14 @@ def command(
     return attach
 
 
+def declaration_of(handler: Handler) -> Command:
+    """The declaration that :func:`command` attached to ``handler``."""
+    declaration = getattr(handler, DECLARATION_ATTRIBUTE, None)
+    if not isinstance(declaration, Command):
+        raise TypeError(f"{handler!r} is not a declared command")
+    return declaration
+
+
 @dataclass
 class Registry:
     """All commands of the running bot, looked up by any spelling of any name."""

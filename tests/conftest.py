@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -113,8 +113,8 @@ class Office:
         self,
         owner: ChatClient,
         name: str,
-        members: list[ChatClient] = (),
-        **kwargs: Any,  # type: ignore[assignment]
+        members: Sequence[ChatClient] = (),
+        **kwargs: Any,
     ) -> str:
         """A new room of ``owner`` with the bot and ``members`` joined."""
         room_id = await owner.create_room(name, invite=[self.bot.user_id], **kwargs)
@@ -123,7 +123,7 @@ class Office:
             await member.join(room_id)
         await owner.wait_until(lambda: owner.is_joined(room_id, self.bot.user_id))
         for member in members:
-            await member.wait_until(lambda m=member: m.is_joined(room_id, self.bot.user_id))  # type: ignore[misc]
+            await member.wait_until(lambda m=member: m.is_joined(room_id, self.bot.user_id))
         return room_id
 
 

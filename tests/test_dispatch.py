@@ -19,7 +19,7 @@ from commands import converters
 from commands.catalog import build_registry
 from commands.context import Context
 from commands.dispatch import Dispatcher, Request, usage
-from commands.registry import Option, Param, Registry, Role, RoomKind, command
+from commands.registry import Option, Param, Registry, Role, RoomKind, command, declaration_of
 from commands.reply import Reply, fmt
 from storage.database import Database
 from storage.repositories import Store
@@ -66,7 +66,7 @@ class Harness:
     def __init__(self, database: Database, language: str = "en") -> None:
         registry = build_registry()
         for handler in (record_delete, broken_run):
-            registry.add(handler.__kuemmerer_command__)
+            registry.add(declaration_of(handler))
         self.database = database
         self.clock = ManualClock(datetime(2027, 3, 8, 9, 0, tzinfo=UTC))
         self.dispatcher = Dispatcher(
@@ -168,7 +168,7 @@ def test_every_command_has_help_and_usage_in_both_languages(language: str) -> No
 def test_a_name_declared_twice_is_refused() -> None:
     """Two commands may not share a spelling, even one that differs only by umlauts."""
     registry = Registry()
-    registry.add(record_delete.__kuemmerer_command__)
-    clash = replace(broken_run.__kuemmerer_command__, aliases=("Loeschen",))
+    registry.add(declaration_of(record_delete))
+    clash = replace(declaration_of(broken_run), aliases=("Loeschen",))
     with pytest.raises(ValueError, match="loeschen"):
         registry.add(clash)

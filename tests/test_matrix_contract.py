@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -121,3 +122,10 @@ async def test_invite_from_other_server_is_declined(office: Office) -> None:
     async with office.bot.bot.database.session() as session:
         entries = await Store(session).audit.for_object("room", room)
     assert [(entry.actor, entry.action) for entry in entries] == [(anna.user_id, "decline")]
+
+
+async def test_an_answer_that_would_exceed_the_event_limit_still_arrives(office: Office) -> None:
+    """An answer quoting 20 000 umlauts (40 KB) of input is shortened to fit Matrix's 64 KiB limit."""
+    reply = await office.anna.ask(office.team_room, f'!help "{"ü" * 20_000}"')
+    assert len(json.dumps(reply.content).encode()) < 65_536
+    assert "…" in reply.body
