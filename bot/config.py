@@ -196,8 +196,9 @@ def _validate(config: Config) -> None:
         raise ConfigError(f"bot.timezone: unknown time zone {bot.timezone!r}") from None
     if not bot.prefix or any(ch.isspace() for ch in bot.prefix):
         raise ConfigError('bot.prefix: expected a non-empty prefix without spaces, such as "!"')
-    if not re.fullmatch(r"[!#][^:\s]+:\S+", bot.team_room):
-        raise ConfigError("bot.team_room: expected a room id (!…:server) or alias (#…:server)")
+    # Room ids of room version 12 (Synapse's default) have no ":server" part.
+    if not re.fullmatch(r"![^:\s]+(:\S+)?|#[^:\s]+:\S+", bot.team_room):
+        raise ConfigError("bot.team_room: expected a room id (!…) or alias (#…:server)")
     for admin in bot.admins:
         if not re.fullmatch(r"@[^:\s]+:\S+", admin):
             raise ConfigError(f"bot.admins: {admin!r} is not a Matrix id")

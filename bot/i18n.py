@@ -41,7 +41,7 @@ class Translator:
         return moment.astimezone(self.zone)
 
     def date(self, moment: datetime) -> str:
-        """``05.03.2027`` / ``03/05/2027``-free ISO-ish English ``5 Mar 2027``."""
+        """``05.03.2027`` in German, ``5 Mar 2027`` in English (never the ambiguous 03/05)."""
         local = self.local(moment)
         if self.language == "de":
             return local.strftime("%d.%m.%Y")

@@ -16,7 +16,7 @@ from commands.reply import Reply, code, fmt, join, strong
     english="help",
     help=N_("Shows the commands you can use here, or details of one command."),
     params=[Param("name", N_("command"), converters.text, optional=True)],
-    examples=("!hilfe", "!hilfe termine"),
+    examples=("!hilfe", "!hilfe ich"),
 )
 async def help_show(ctx: Context, name: str | None) -> Reply:
     visible = ctx.registry.visible(ctx.role, ctx.room_kind)

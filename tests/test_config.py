@@ -168,6 +168,22 @@ def test_every_kind_of_value_is_read(tmp_path: Path) -> None:
     assert config.scheduler.grace_period == timedelta(hours=2)
 
 
+@pytest.mark.parametrize(
+    "team_room",
+    [
+        "#bildungsbuero:stadt.example",
+        "!OGEhHVWSdvArJzumhm:stadt.example",
+        "!V_5ToVhasG4r7ZpqMC_Flvv4v8XC8gReO6Bj8Fh7ZRA",
+    ],
+)
+def test_team_room_accepts_aliases_and_room_ids_of_every_room_version(
+    tmp_path: Path, team_room: str
+) -> None:
+    """Aliases, classic room ids and room-version-12 ids (no :server, Synapse's default) load."""
+    text = MATRIX + setting(BOT, f'team_room = "{team_room}"')
+    assert load_config(write(tmp_path, text), environ={}).bot.team_room == team_room
+
+
 def test_relative_store_path_is_relative_to_the_config_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -278,7 +294,8 @@ def test_missing_required_key_is_named(tmp_path: Path, text: str, key: str) -> N
         ('language = "fr"', "bot.language", "one of de, en"),
         ('prefix = ""', "bot.prefix", "non-empty prefix without spaces"),
         ('prefix = "! "', "bot.prefix", "non-empty prefix without spaces"),
-        ('team_room = "Bildungsbüro"', "bot.team_room", "room id (!…:server) or alias"),
+        ('team_room = "Bildungsbüro"', "bot.team_room", "room id (!…) or alias (#…:server)"),
+        ('team_room = "#bildungsbuero"', "bot.team_room", "room id (!…) or alias (#…:server)"),
         ('admins = ["anna"]', "bot.admins", "is not a Matrix id"),
     ],
 )
