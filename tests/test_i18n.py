@@ -1,4 +1,4 @@
-"""Translations: the German catalog is complete and current, and dates read as Germans write them."""
+"""Translations: the German catalog is complete and current; dates read as Germans write them."""
 
 from __future__ import annotations
 

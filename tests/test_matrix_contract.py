@@ -125,7 +125,7 @@ async def test_invite_from_other_server_is_declined(office: Office) -> None:
 
 
 async def test_an_answer_that_would_exceed_the_event_limit_still_arrives(office: Office) -> None:
-    """An answer quoting 20 000 umlauts (40 KB) of input is shortened to fit Matrix's 64 KiB limit."""
+    """An answer quoting 40 KB of input is shortened to fit Matrix's 64 KiB event limit."""
     reply = await office.anna.ask(office.team_room, f'!help "{"ü" * 20_000}"')
     assert len(json.dumps(reply.content).encode()) < 65_536
     assert "…" in reply.body

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.synapse
 
 
 async def test_roles_in_team_room_committee_room_and_direct_chat(office: Office) -> None:
-    """Team in the team room; organiser by power level and member in a committee room; guest in DM."""
+    """Team in the team room; organiser (power level) or member in a committee room; DM guest."""
     anna = office.anna
     bernd = await office.people.person("bernd")
     clara = await office.people.person("clara")
