@@ -79,7 +79,12 @@ class Kuemmerer:
         )
         self.state = BotState()
         self._stopping = asyncio.Event()
-        self._batches: asyncio.Queue[SyncBatch | None] = asyncio.Queue()
+        # Each room's events run in order on a chain of tasks; rooms run side by side, so a slow
+        # command in one room delays neither the sync loop nor other rooms.
+        self._room_tails: dict[str, asyncio.Task[None]] = {}
+        # Sync tokens in arrival order, each with the room tasks it must wait for before it is
+        # stored: a token is saved only when everything of its batch (and before) was handled.
+        self._tokens: asyncio.Queue[tuple[str, list[asyncio.Task[None]]] | None] = asyncio.Queue()
         self.ready = asyncio.Event()  # set after the first successful sync is handled
 
     @asynccontextmanager
@@ -100,14 +105,14 @@ class Kuemmerer:
             await self.gateway.join(self.state.team_room_id)
         if self.scheduler is not None:
             await self.scheduler.start()
-        handler = asyncio.create_task(self._handle_batches(), name="batches")
+        token_keeper = asyncio.create_task(self._store_tokens(), name="tokens")
         syncer = asyncio.create_task(self._sync_forever(), name="sync")
         await self._stopping.wait()
         syncer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await syncer
-        await self._batches.put(None)  # let the batch in hand finish, then stop
-        await handler
+        await self._tokens.put(None)  # let the commands in hand finish, then stop
+        await token_keeper
         if self.scheduler is not None:
             await self.scheduler.shutdown()
         await self.gateway.close()
@@ -135,7 +140,8 @@ class Kuemmerer:
                     await self._adopt_history(batch)
                 else:
                     await self.gateway.fill_gaps(response, batch, since)
-                    await self._batches.put(batch)
+                    await self._handle_invites(batch)
+                    await self._start_batch(batch)
                 since = response.next_batch
                 backoff = 1.0
             except asyncio.CancelledError:
@@ -155,18 +161,37 @@ class Kuemmerer:
         )
         self.ready.set()
 
-    async def _handle_batches(self) -> None:
-        while (batch := await self._batches.get()) is not None:
+    async def _start_batch(self, batch: SyncBatch) -> None:
+        tasks = []
+        for room_batch in batch.rooms:
+            room_id = room_batch.room.room_id
+            previous = self._room_tails.get(room_id)
+            task = asyncio.create_task(self._handle_room_after(previous, room_batch))
+            self._room_tails[room_id] = task
+            tasks.append(task)
+        await self._tokens.put((batch.next_batch, tasks))
+
+    async def _handle_room_after(
+        self, previous: asyncio.Task[None] | None, room_batch: RoomBatch
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        try:
+            await self._handle_room(room_batch)
+        except Exception:
+            log.exception("events in %s could not be handled", room_batch.room.room_id)
+
+    async def _store_tokens(self) -> None:
+        while (item := await self._tokens.get()) is not None:
+            token, tasks = item
+            if tasks:
+                await asyncio.wait(tasks)
             try:
-                await self._handle_invites(batch)
-                await asyncio.gather(
-                    *(self._handle_room(room_batch) for room_batch in batch.rooms)
-                )
                 async with self._open_store() as store:
-                    await store.sync.save_token(batch.next_batch)
+                    await store.sync.save_token(token)
             except Exception:
                 # The token stays where it was: the batch comes again and dedup keeps it safe.
-                log.exception("a sync batch could not be handled")
+                log.exception("the sync token could not be stored")
             self.ready.set()
 
     # ----------------------------------------------------------------- invites

@@ -383,7 +383,7 @@ async def first_answer(anna: ChatClient, room: str, bot: BotProcess, timeout: fl
     while True:
         assert bot.process.poll() is None, f"the bot exited early:\n{bot.output()}"
         try:
-            reply = await anna.ask(room, "!help", timeout=5)
+            reply = await anna.ask(room, "!help", timeout=2)
         except TimeoutError:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no answer to !help:\n{bot.output()}") from None

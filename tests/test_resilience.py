@@ -13,7 +13,11 @@ import pytest
 
 from bot.clock import OffsetClock
 from bot.homeserver import LocalSynapse
+from bot.i18n import N_
 from bot.matrix import TIMELINE_LIMIT
+from commands.context import Context
+from commands.registry import Handler, command, declaration_of
+from commands.reply import Reply
 from tests.conftest import Office, People, RunningBot, bot_config
 
 pytestmark = pytest.mark.synapse
@@ -142,3 +146,46 @@ async def test_undecryptable_message_gets_one_short_notice(office: Office) -> No
     assert "could not decrypt" in notice.body and notice.msgtype == "m.notice"
     await settle()
     assert anna.answers_to(event_ids[1]) == []
+
+
+@command("langsam", english="slow", help=N_("Shows help."))
+async def slow_run(ctx: Context) -> Reply:
+    await asyncio.sleep(8)
+    return Reply.of("finally done")
+
+
+@command("fehler", english="bug", help=N_("Shows help."))
+async def bug_run(ctx: Context) -> Reply:
+    raise ZeroDivisionError("a bug in a handler")
+
+
+def teach(office: Office, *handlers: Handler) -> None:
+    """Give the running bot extra commands, as a later feature module would."""
+    assert office.bot.bot is not None
+    for handler in handlers:
+        office.bot.bot.dispatcher.registry.add(declaration_of(handler))
+
+
+async def test_a_slow_command_does_not_hold_up_other_rooms(office: Office) -> None:
+    """While one room waits for a slow command, another room's command is answered at once."""
+    teach(office, slow_run)
+    anna = office.anna
+    other_room = await office.room_with_bot(anna, "AG Ganztag")
+    slow = await anna.say(other_room, "!slow")
+    reply = await anna.ask(office.team_room, "!whoami", timeout=5)
+    assert "team member" in reply.body and anna.answers_to(slow) == []
+    await anna.wait_until(lambda: bool(anna.answers_to(slow)), timeout=20)
+
+
+async def test_a_bug_in_a_handler_gets_a_reference_and_the_bot_goes_on(
+    office: Office, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A crashing handler gives "Internal error (ref. …)", a logged traceback; the bot lives on."""
+    teach(office, bug_run)
+    with caplog.at_level(logging.ERROR):
+        reply = await office.anna.ask(office.team_room, "!bug")
+    reference = reply.body.removeprefix("Internal error (ref. ")[:4]
+    assert reply.body.startswith("Internal error (ref. ") and "please tell the team" in reply.body
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and logged[0].exc_info and logged[0].exc_info[0] is ZeroDivisionError
+    assert "team member" in (await office.anna.ask(office.team_room, "!whoami")).body
