@@ -236,7 +236,7 @@ class DemoState:
     """What ``demo.json`` remembers between runs."""
 
     people: dict[str, RegisteredUser] = field(default_factory=dict)
-    bot: RegisteredUser | None = None
+    bot_password: str | None = None
     rooms: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -244,10 +244,10 @@ class DemoState:
         """The saved state, or an empty one when there is none or it is unreadable."""
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            bot = raw.get("bot")
+            password = raw.get("bot_password")
             return cls(
                 people={name: RegisteredUser(**user) for name, user in raw["people"].items()},
-                bot=RegisteredUser(**bot) if bot else None,
+                bot_password=password if isinstance(password, str) else None,
                 rooms={str(key): str(value) for key, value in raw["rooms"].items()},
             )
         except FileNotFoundError:
@@ -260,7 +260,7 @@ class DemoState:
         """Write the state, readable only by its owner: it holds passwords and tokens."""
         data = {
             "people": {name: user.__dict__ for name, user in self.people.items()},
-            "bot": self.bot.__dict__ if self.bot else None,
+            "bot_password": self.bot_password,
             "rooms": self.rooms,
         }
         _write_private(path, json.dumps(data, indent=2))
@@ -291,10 +291,13 @@ async def _set_up(directory: Path, synapse: LocalSynapse, stack: contextlib.Asyn
         state.people[spec.localpart] = await _sign_in(
             synapse, spec.localpart, state.people.get(spec.localpart)
         )
-    if state.bot is None:
-        state.bot = await synapse.register(BOT_LOCALPART)
+    if state.bot_password is None:
+        registered = await synapse.register(BOT_LOCALPART)
+        # The bot logs in with its own device; the registration's device would only linger.
+        await _log_out(synapse.url, registered)
+        state.bot_password = registered.password
     state.save(state_path)
-    bot_id = state.bot.user_id
+    bot_id = f"@{BOT_LOCALPART}:{synapse.server_name}"
 
     clients: dict[str, ChatClient] = {}
     for spec in PEOPLE:
@@ -314,7 +317,7 @@ async def _set_up(directory: Path, synapse: LocalSynapse, stack: contextlib.Asyn
     await _ensure_rooms(state, clients, bot_id)
     state.save(state_path)
 
-    config = demo_config(synapse, state.bot, state.rooms[TEAM.key], directory / "bot")
+    config = demo_config(synapse, state.bot_password, state.rooms[TEAM.key], directory / "bot")
     write_config(config, directory / CONFIG_FILE)
     bot = await _start_bot(config, directory / "bot" / "kuemmerer.db", stack)
     await _ensure_display_name(bot.gateway.client, BOT_NAME)
@@ -364,6 +367,15 @@ async def _token_works(homeserver: str, user: RegisteredUser) -> bool:
     finally:
         await client.close()
     return isinstance(response, WhoamiResponse) and response.device_id == user.device_id
+
+
+async def _log_out(homeserver: str, user: RegisteredUser) -> None:
+    client = AsyncClient(homeserver, user.user_id)
+    client.access_token = user.access_token
+    try:
+        await client.logout()
+    finally:
+        await client.close()
 
 
 async def _ensure_display_name(client: AsyncClient, name: str) -> None:
@@ -454,17 +466,20 @@ async def _wait_for_members(state: DemoState, clients: dict[str, ChatClient], bo
 
 
 def demo_config(
-    synapse: LocalSynapse, bot_user: RegisteredUser, team_room: str, directory: Path
+    synapse: LocalSynapse, bot_password: str, team_room: str, directory: Path
 ) -> Config:
     """The bot's configuration for the demo: German, Berlin time, Anna is admin."""
     directory = directory.resolve()
     return Config(
         matrix=MatrixConfig(
             homeserver=synapse.url,
-            user_id=bot_user.user_id,
-            password=bot_user.password,
+            user_id=f"@{BOT_LOCALPART}:{synapse.server_name}",
+            password=bot_password,
             device_name=f"{BOT_NAME} (Demo)",
             store_path=directory / "store",
+            # A restarted bot is ready after its first sync, which long-polls this long when
+            # nothing happens: with the default 30 s every second start of the demo waited so.
+            sync_timeout_ms=1000,
         ),
         bot=BotConfig(
             team_room=team_room,

@@ -146,6 +146,9 @@ class MatrixGateway:
 
     def __init__(self, client: AsyncClient) -> None:
         self.client = client
+        # nio keeps room state only in memory: the first sync of every process asks for the
+        # full state, or roles (team membership, power levels) would be unknown after a restart.
+        self._state_loaded = False
 
     @property
     def user_id(self) -> str:
@@ -173,9 +176,13 @@ class MatrixGateway:
 
     async def sync(self, since: str | None, timeout_ms: int) -> SyncResponse | ErrorResponse:
         response = await self.client.sync(
-            timeout=timeout_ms, since=since, sync_filter=SYNC_FILTER, full_state=since is None
+            timeout=timeout_ms,
+            since=since,
+            sync_filter=SYNC_FILTER,
+            full_state=not self._state_loaded,
         )
         if isinstance(response, SyncResponse):
+            self._state_loaded = True
             await self._exchange_keys()
         return response
 

@@ -7,10 +7,17 @@ import json
 
 import pytest
 
+from bot.chat_client import ChatClient
 from storage.repositories import Store
 from tests.conftest import Office, with_bot_settings
 
 pytestmark = pytest.mark.synapse
+
+
+async def membership(observer: ChatClient, room_id: str, user_id: str) -> str:
+    """The membership of ``user_id`` as the homeserver reports it to ``observer``."""
+    response = await observer.client.room_get_state_event(room_id, "m.room.member", user_id)
+    return str(getattr(response, "content", {}).get("membership"))
 
 
 async def test_invite_from_allowed_server_is_accepted(office: Office) -> None:
@@ -109,14 +116,8 @@ async def test_invite_from_other_server_is_declined(office: Office) -> None:
     anna = office.anna
     room = await anna.create_room("Fremde Einladung", invite=[office.bot.user_id])
 
-    async def membership() -> str:
-        response = await anna.client.room_get_state_event(
-            room, "m.room.member", office.bot.user_id
-        )
-        return str(getattr(response, "content", {}).get("membership"))
-
     async with asyncio.timeout(20):
-        while await membership() != "leave":
+        while await membership(anna, room, office.bot.user_id) != "leave":
             await asyncio.sleep(0.2)
     assert office.bot.bot is not None
     async with office.bot.bot.database.session() as session:
@@ -129,3 +130,24 @@ async def test_an_answer_that_would_exceed_the_event_limit_still_arrives(office:
     reply = await office.anna.ask(office.team_room, f'!help "{"ü" * 20_000}"')
     assert len(json.dumps(reply.content).encode()) < 65_536
     assert "…" in reply.body
+
+
+async def test_with_invites_only_from_team_others_are_declined(office: Office) -> None:
+    """With invites_only_from_team a non-team user's invite is declined, the team's accepted."""
+    await office.bot.stop()
+    office.bot.config = with_bot_settings(office.bot.config, invites_only_from_team=True)
+    await office.bot.start()
+    bernd = await office.people.person("bernd")
+    strangers_room = await bernd.create_room("Privat", invite=[office.bot.user_id])
+    teams_room = await office.anna.create_room("AG BNE", invite=[office.bot.user_id])
+    await office.anna.wait_until(lambda: office.anna.is_joined(teams_room, office.bot.user_id))
+    async with asyncio.timeout(20):
+        while await membership(bernd, strangers_room, office.bot.user_id) != "leave":
+            await asyncio.sleep(0.2)
+
+
+async def test_joining_twice_is_harmless(office: Office) -> None:
+    """A second invite to a room the bot is already in changes nothing and breaks nothing."""
+    room = await office.room_with_bot(office.anna, "AG Medienbildung")
+    await office.anna.invite(room, office.bot.user_id)
+    assert "team member" in (await office.anna.ask(room, "!whoami")).body

@@ -29,7 +29,8 @@ async def settle(seconds: float = 1.0) -> None:
 
 
 async def test_restart_neither_repeats_nor_loses_commands(office: Office) -> None:
-    """After a restart, an old command is not re-run and one sent while down is answered once."""
+    """After a restart an old command is not re-run, one sent while down is answered once, and
+    roles are known again (room state is reloaded)."""
     anna = office.anna
     before = await anna.say(office.team_room, "!whoami")
     await anna.wait_until(lambda: bool(anna.answers_to(before)))
@@ -40,6 +41,7 @@ async def test_restart_neither_repeats_nor_loses_commands(office: Office) -> Non
     await settle()
     assert len(anna.answers_to(before)) == 1
     assert len(anna.answers_to(while_down)) == 1
+    assert "team member" in anna.answers_to(while_down)[0].body
 
 
 async def test_first_sync_of_a_new_installation_runs_no_history(
