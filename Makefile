@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot commands storage tests bench
+	$(BIN)/mypy bot commands storage tests $(wildcard bench/*.py)
 
 test: $(STAMP) catalogs lint typecheck
 	$(BIN)/pytest -q
