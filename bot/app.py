@@ -37,10 +37,15 @@ async def create_bot(config: Config, clock: Clock | None = None) -> Kuemmerer:
 
 async def serve(config: Config) -> int:
     """``kuemmerer run``: until SIGTERM or SIGINT, then a clean exit with status 0."""
-    bot = await create_bot(config)
+    # Signals during start-up (migration, login) must end cleanly too, so listen from the start.
+    stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, bot.stop)
+        loop.add_signal_handler(signum, stop_requested.set)
+    bot = await create_bot(config)
     log.info("Kümmerer runs as %s", config.matrix.user_id)
-    await bot.run()
+    running = asyncio.create_task(bot.run())
+    await stop_requested.wait()
+    bot.stop()
+    await running
     return 0

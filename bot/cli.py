@@ -13,8 +13,6 @@ from bot.config import Config, ConfigError, load_config
 from storage.database import Database
 from storage.repositories import Store
 
-DEFAULT_CONFIG = os.environ.get("KUEMMERER_CONFIG", "config.toml")
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -27,7 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     def with_config(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument(
-            "--config", default=DEFAULT_CONFIG, type=Path, help="TOML configuration file"
+            "--config",
+            default=os.environ.get("KUEMMERER_CONFIG", "config.toml"),
+            type=Path,
+            help="TOML configuration file (default: $KUEMMERER_CONFIG or config.toml)",
         )
         return sub
 

@@ -120,9 +120,22 @@ def config_from_mapping(
     built = {
         name: _build_section(name, cls, raw.get(name, {}), base) for name, cls in _SECTIONS.items()
     }
+    built["storage"] = StorageConfig(url=_anchor_sqlite(built["storage"].url, base))
     config = Config(**built)
     _validate(config)
     return config
+
+
+def _anchor_sqlite(url: str, base: Path) -> str:
+    """A relative SQLite path is relative to the config file, like ``store_path``.
+
+    Otherwise ``kuemmerer audit --config /etc/kuemmerer/config.toml`` run from another
+    directory would open (and create) a different, empty database.
+    """
+    scheme, separator, path = url.partition(":///")
+    if not scheme.startswith("sqlite") or not separator or not path or path.startswith(("/", ":")):
+        return url
+    return f"{scheme}:///{(base / path).resolve()}"
 
 
 def _build_section(name: str, cls: type, values: Any, base: Path) -> Any:

@@ -123,10 +123,34 @@ def test_example_shows_the_defaults() -> None:
             value = getattr(getattr(example, section), field.name)
             if field.name == "store_path":
                 assert value == EXAMPLE.parent / field.default
+            elif field.name == "url":
+                assert value == f"sqlite+aiosqlite:///{(EXAMPLE.parent / 'data/kuemmerer.db')}"
             else:
                 assert value == field.default, f"{section}.{field.name}"
-    assert example.storage == StorageConfig()
     assert example.scheduler == SchedulerConfig()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite+aiosqlite:///./db/k.db", "sqlite+aiosqlite:///{base}/db/k.db"),
+        ("sqlite+aiosqlite:////var/lib/k.db", "sqlite+aiosqlite:////var/lib/k.db"),
+        ("sqlite+aiosqlite:///:memory:", "sqlite+aiosqlite:///:memory:"),
+        ("postgresql+asyncpg://k:pw@db/k", "postgresql+asyncpg://k:pw@db/k"),
+    ],
+)
+def test_relative_sqlite_path_is_relative_to_the_config_file(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    """Like store_path, a relative SQLite path lives beside the config, not in the cwd."""
+    path = tmp_path / "etc" / "config.toml"
+    path.parent.mkdir()
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        'url = "sqlite+aiosqlite:///./data/kuemmerer.db"', f'url = "{url}"'
+    )
+    path.write_text(text, encoding="utf-8")
+    config = load_config(path, environ={"KUEMMERER_MATRIX_PASSWORD": "x"})
+    assert config.storage.url == expected.format(base=path.parent.resolve())
 
 
 # -- a small office's file -----------------------------------------------------------------
@@ -140,7 +164,9 @@ def test_minimal_file_loads_with_defaults(tmp_path: Path) -> None:
     assert config.bot.zone.key == "Europe/Berlin"
     assert config.bot.stale_command_after == timedelta(minutes=10)
     assert config.scheduler.grace_period == timedelta(hours=1)
-    assert config.storage.url == StorageConfig().url
+    assert (
+        config.storage.url == f"sqlite+aiosqlite:///{(tmp_path / 'data/kuemmerer.db').resolve()}"
+    )
 
 
 def test_every_kind_of_value_is_read(tmp_path: Path) -> None:
