@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,7 +42,7 @@ class ContactRepository:
         self,
         at: datetime,
         name: str,
-        fields: list[VocabularyTerm] = (),  # type: ignore[assignment]
+        fields: Sequence[VocabularyTerm] = (),
         **values: Any,
     ) -> Person:
         unknown = set(values) - PERSON_FIELDS
@@ -128,7 +129,7 @@ class ContactRepository:
         at: datetime,
         name: str,
         kind: VocabularyTerm | None = None,
-        fields: list[VocabularyTerm] = (),  # type: ignore[assignment]
+        fields: Sequence[VocabularyTerm] = (),
         **values: Any,
     ) -> Organization:
         unknown = set(values) - ORGANIZATION_FIELDS
@@ -180,8 +181,8 @@ class ContactRepository:
         at: datetime,
         title: str,
         provider: Organization | None = None,
-        fields: list[VocabularyTerm] = (),  # type: ignore[assignment]
-        target_groups: list[VocabularyTerm] = (),  # type: ignore[assignment]
+        fields: Sequence[VocabularyTerm] = (),
+        target_groups: Sequence[VocabularyTerm] = (),
         **values: Any,
     ) -> Offer:
         unknown = set(values) - OFFER_FIELDS
