@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from commands import admin, help
+from commands import admin, contacts, help, network, privacy, transfer
 from commands.registry import Registry
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (help, admin)
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    help,
+    contacts,
+    privacy,
+    transfer,
+    network,
+    admin,
+)
 
 
 def build_registry() -> Registry:

@@ -28,3 +28,9 @@ class Context:
     def _(self, message: str) -> str:
         """Translate ``message`` into the configured language."""
         return self.t.gettext(message)
+
+    @property
+    def may_see_contact_data(self) -> bool:
+        """Personal contact data (e-mail, phone, notes) only for the team, in the team room or
+        in a direct chat with the bot — never in a committee room."""
+        return self.role >= Role.TEAM and self.room_kind in (RoomKind.TEAM, RoomKind.DIRECT)

@@ -8,7 +8,10 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.contacts import ContactRepository
 from storage.models import AuditEntry, HandledEvent, SyncState
+from storage.search import SearchIndex
+from storage.vocabulary import VocabularyRepository
 
 SYNC_TOKEN_KEY = "next_batch"
 
@@ -99,3 +102,6 @@ class Store:
         self.session = session
         self.sync = SyncStateRepository(session)
         self.audit = AuditRepository(session)
+        self.contacts = ContactRepository(session)
+        self.vocabulary = VocabularyRepository(session)
+        self.search = SearchIndex(session)

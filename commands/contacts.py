@@ -1,0 +1,1 @@
+"""Contact network commands: ``!kontakt``, ``!wer``, ``!organisation``, ``!angebot``."""

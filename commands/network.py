@@ -1,0 +1,1 @@
+"""``!netzwerk`` — the inventory of the education landscape at a glance."""

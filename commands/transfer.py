@@ -1,0 +1,1 @@
+"""``!kontakt export`` — the contact network as a file for Outlook, Thunderbird or Excel."""
