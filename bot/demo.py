@@ -43,8 +43,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from enum import Enum
+from functools import partial
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 from nio import AsyncClient, ProfileGetDisplayNameResponse, WhoamiResponse
 
@@ -202,6 +203,13 @@ async def _run(directory: Path, script: Path | None, fresh: bool) -> int:
             print(f"Skript nicht lesbar (cannot read script): {error}", file=sys.stderr)
             return 2
     if fresh:
+        if not _is_demo_directory(directory):
+            print(
+                f"{directory} sieht nicht nach einer Demo aus und wird nicht gelöscht "
+                "(not a demo directory, not deleted)",
+                file=sys.stderr,
+            )
+            return 2
         shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True, exist_ok=True)
     synapse = LocalSynapse(directory / "homeserver")
@@ -225,7 +233,20 @@ async def _run(directory: Path, script: Path | None, fresh: bool) -> int:
             code = 0
         else:
             code = await _play(demo.conversation, lines)
+    print("Demo beendet (stopped).", flush=True)
     return code
+
+
+def _is_demo_directory(directory: Path) -> bool:
+    """Whether ``--fresh`` may delete ``directory``: absent, empty, or made by the demo.
+
+    A mistyped ``--dir ~`` must not wipe a home directory.
+    """
+    if not directory.exists():
+        return True
+    if not directory.is_dir():
+        return False
+    return not any(directory.iterdir()) or (directory / "homeserver").is_dir()
 
 
 # ----------------------------------------------------------------------------- setup
@@ -276,7 +297,9 @@ class Demo:
     conversation: Conversation
 
 
-async def _set_up(directory: Path, synapse: LocalSynapse, stack: contextlib.AsyncExitStack) -> Demo:
+async def _set_up(
+    directory: Path, synapse: LocalSynapse, stack: contextlib.AsyncExitStack
+) -> Demo:
     """Users, clients, rooms, config and the running bot; cleanup is pushed onto ``stack``."""
     state_path = directory / STATE_FILE
     state = DemoState.load(state_path)
@@ -323,7 +346,7 @@ async def _set_up(directory: Path, synapse: LocalSynapse, stack: contextlib.Asyn
     await _ensure_display_name(bot.gateway.client, BOT_NAME)
     await _wait_for_members(state, clients, bot_id)
 
-    names = {BOT_LOCALPART: BOT_NAME, bot_id: BOT_NAME}
+    names = {bot_id: BOT_NAME}
     for spec in PEOPLE:
         names[clients[spec.key].user_id] = spec.display_name
     conversation = Conversation(clients, dict(state.rooms), bot_id, names, config.bot.prefix)
@@ -421,9 +444,13 @@ async def _start_bot(
     task = asyncio.create_task(bot.run(), name="kuemmerer")
     stack.push_async_callback(_stop_bot, bot, task)
     ready = asyncio.ensure_future(bot.ready.wait())
-    done, _ = await asyncio.wait({ready, task}, timeout=SETUP_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-    if ready not in done:
+    try:
+        done, _ = await asyncio.wait(
+            {ready, task}, timeout=SETUP_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
         ready.cancel()
+    if ready not in done:
         if task in done:
             task.result()  # raises what ended the bot
             raise DemoError("der Bot hat sich beendet (the bot stopped)")
@@ -450,16 +477,18 @@ async def _wait_for_members(state: DemoState, clients: dict[str, ChatClient], bo
         present = [clients[ANNA.key], *(clients[key] for key in spec.members)]
         everyone = [bot_id, *(client.user_id for client in present)]
         for client in present:
-
-            def all_joined(client: ChatClient = client, room_id: str = room_id) -> bool:
-                return all(client.is_joined(room_id, user) for user in everyone)
-
             try:
-                await client.wait_until(all_joined, SETUP_TIMEOUT)
+                await client.wait_until(
+                    partial(_all_joined, client, room_id, tuple(everyone)), SETUP_TIMEOUT
+                )
             except TimeoutError:
                 raise DemoError(
                     f"nicht alle sind im Raum „{spec.name}“ (not everyone joined {room_id})"
                 ) from None
+
+
+def _all_joined(client: ChatClient, room_id: str, users: tuple[str, ...]) -> bool:
+    return all(client.is_joined(room_id, user) for user in users)
 
 
 # ----------------------------------------------------------------------------- configuration
@@ -501,7 +530,9 @@ def config_toml(config: Config) -> str:
     for section in fields(config):
         values = getattr(config, section.name)
         lines += ["", f"[{section.name}]"]
-        lines += [f"{key.name} = {_toml_value(getattr(values, key.name))}" for key in fields(values)]
+        lines += [
+            f"{key.name} = {_toml_value(getattr(values, key.name))}" for key in fields(values)
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -680,7 +711,7 @@ class Conversation:
         """Send ``text`` as the current person; for a command, print the bot's answer.
 
         False when a command got no answer within the timeout or the message could not be
-        sent (the reason is printed).
+        sent; the reason is printed.
         """
         client, spec = self.client, self.room
         if echo:
@@ -705,6 +736,7 @@ class Conversation:
             try:
                 await client.wait_until(lambda: bool(client.answers_to(event_id)), ANSWER_TIMEOUT)
             except TimeoutError:
+                print(f"  (keine Antwort nach {ANSWER_TIMEOUT:g} s – no answer)", flush=True)
                 return False
             await self._settle(client, event_id)
             return True
@@ -718,7 +750,7 @@ class Conversation:
             count = len(client.answers_to(event_id))
             try:
                 await client.wait_until(
-                    lambda: len(client.answers_to(event_id)) > count, ANSWER_SETTLE
+                    lambda count=count: len(client.answers_to(event_id)) > count, ANSWER_SETTLE
                 )
             except TimeoutError:
                 return
@@ -746,12 +778,21 @@ class Conversation:
                 print(f"  (Wer? – who? {options})")
                 return Outcome.FAILED
             self.person = person
+            if not self.is_member(self.room):
+                # Bernd is not in the team room: follow him to his room rather than fail later.
+                self.room = next(spec for spec in ROOMS if self.is_member(spec))
         else:
             print(f"  (unbekannt – unknown: /{word}; /hilfe zeigt die Befehle)")
             return Outcome.FAILED
         self.skip_history()
         print(f"  → {self.person.display_name} im Raum „{self.room.name}“", flush=True)
+        if not self.is_member(self.room):
+            print(f"  ({self.person.display_name} ist hier nicht Mitglied – not a member here)")
         return Outcome.DONE
+
+    def is_member(self, room: RoomSpec) -> bool:
+        """Whether the current person belongs to ``room`` in the demo's setup."""
+        return self.person.key == ANNA.key or self.person.key in room.members
 
 
 # ----------------------------------------------------------------------------- modes
@@ -773,7 +814,6 @@ async def _play(conversation: Conversation, lines: list[str]) -> int:
                 failures.append(f"{where}: {line}")
             continue
         if not await conversation.send(line, echo=True):
-            print(f"  (keine Antwort nach {ANSWER_TIMEOUT:g} s – no answer)", flush=True)
             failures.append(f"{where}: {line}")
     if failures:
         print("\nOhne Antwort oder fehlgeschlagen (unanswered or failed):")
@@ -786,11 +826,14 @@ async def _play(conversation: Conversation, lines: list[str]) -> int:
 async def _chat(conversation: Conversation) -> None:
     """The interactive chat until /beenden or end of input."""
     print(HELP_TEXT)
+    # Typed lines are on the screen already; piped ones are echoed like a script's.
+    typed = sys.stdin.isatty()
     lines = StdinLines(asyncio.get_running_loop())
     watcher = asyncio.create_task(_watch(conversation), name="watch")
     try:
         while True:
-            conversation.show_prompt()
+            if typed:
+                conversation.show_prompt()
             line = await lines.next()
             conversation.prompt_visible = False
             if line is None:
@@ -800,11 +843,12 @@ async def _chat(conversation: Conversation) -> None:
             if not line:
                 continue
             if line.startswith("/"):
+                if not typed:
+                    print(f"[{conversation.room.name}] {conversation.person.display_name}: {line}")
                 if conversation.directive(line) is Outcome.QUIT:
                     return
                 continue
-            if not await conversation.send(line, echo=False):
-                print(f"  (keine Antwort nach {ANSWER_TIMEOUT:g} s – no answer)", flush=True)
+            await conversation.send(line, echo=not typed)
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -176,7 +176,8 @@ class MatrixGateway:
 
     async def sync(self, since: str | None, timeout_ms: int) -> SyncResponse | ErrorResponse:
         response = await self.client.sync(
-            timeout=timeout_ms,
+            # The first sync returns at once: start-up should not wait for a long poll.
+            timeout=timeout_ms if self._state_loaded else 0,
             since=since,
             sync_filter=SYNC_FILTER,
             full_state=not self._state_loaded,

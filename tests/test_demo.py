@@ -1,0 +1,172 @@
+"""``kuemmerer demo``: the scripted demo end to end, and the pieces it is built from."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.config import load_config
+from bot.demo import (
+    PEOPLE,
+    ROOMS,
+    StdinLines,
+    choose,
+    config_toml,
+    demo_config,
+    indent_message,
+    person_names,
+    room_names,
+    seed_sample_data,
+)
+from bot.homeserver import LocalSynapse
+from storage.database import Database
+from storage.repositories import Store
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_TIMEOUT_SECONDS = 180
+
+SCRIPT = """\
+# Anna (team, admin) in the team room, then Bernd (committee member) in the committee room.
+!hilfe
+/raum beirat
+/als bernd
+!hilfe
+"""
+
+
+def _run_demo(script: Path, directory: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "demo",
+            "--script",
+            str(script),
+            "--dir",
+            str(directory),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=DEMO_TIMEOUT_SECONDS,
+        # German text and typographic quotes: UTF-8 whatever the test machine's locale says.
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+def _answer_to(transcript: str, command_line: str) -> str:
+    """The bot's answer printed under ``command_line``: ``  Kümmerer: …`` and its continuation."""
+    lines = transcript.splitlines()
+    assert command_line in lines, transcript
+    start = lines.index(command_line) + 1
+    assert lines[start].startswith("  Kümmerer: "), transcript
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("    "):
+        end += 1
+    return "\n".join(lines[start:end])
+
+
+def _port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.synapse
+def test_scripted_demo_answers_by_role_and_reruns_on_the_same_directory(tmp_path: Path) -> None:
+    """The scripted demo answers Anna (admin) and Bernd (member) with their own help, stops its
+    homeserver, and a second run on the same directory reuses the users and rooms."""
+    script = tmp_path / "script.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    directory = tmp_path / "demo"
+    try:
+        runs = []
+        for _ in range(2):
+            result = _run_demo(script, directory)
+            output = f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            assert result.returncode == 0, output
+            anna = _answer_to(result.stdout, "[Bildungsbüro (Team)] Anna Schulz: !hilfe")
+            bernd = _answer_to(result.stdout, "[Bildungsbeirat] Bernd Keller: !hilfe")
+            # Language-independent: usage lines, whether or not the catalog is translated.
+            assert "!hilfe [" in anna and "!hilfe [" in bernd, output
+            assert "!audit" in anna, output
+            assert "!audit" not in bernd, output
+            url = re.search(r"Homeserver:\s+http://127\.0\.0\.1:(\d+)", result.stdout)
+            assert url is not None, output
+            assert not _port_is_open(int(url.group(1))), "Synapse still runs after the demo"
+            runs.append(json.loads((directory / "demo.json").read_text(encoding="utf-8")))
+        first, second = runs
+        assert second["rooms"] == first["rooms"]
+        assert second["people"] == first["people"]  # same logins, no new devices
+        config = load_config(directory / "config.toml", environ={})
+        assert config.bot.team_room == first["rooms"]["team"]
+        assert config.bot.admins == ("@anna.schulz:localhost",)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_written_config_reads_back_unchanged(tmp_path: Path) -> None:
+    """config.toml, as the demo writes it, loads into exactly the configuration the demo ran."""
+    synapse = LocalSynapse(tmp_path / "homeserver")
+    config = demo_config(synapse, 'pa"ss\\wört', "!team:localhost", tmp_path / "bot")
+    path = tmp_path / "config.toml"
+    path.write_text(config_toml(config), encoding="utf-8")
+    assert load_config(path, environ={}) == config
+    assert config.bot.language == "de" and config.bot.timezone == "Europe/Berlin"
+
+
+def test_rooms_and_people_are_found_by_name_or_prefix() -> None:
+    """/raum and /als accept keys, names, umlaut-free spellings and unambiguous prefixes."""
+    team, beirat = ROOMS
+    anna, bernd = PEOPLE
+    assert choose(ROOMS, "team", room_names) is team
+    assert choose(ROOMS, "Bildungsbuero", room_names) is team
+    assert choose(ROOMS, "bei", room_names) is beirat
+    assert choose(ROOMS, "bildungsbeirat", room_names) is beirat
+    assert choose(ROOMS, "bildungsb", room_names) is None  # both rooms start so
+    assert choose(ROOMS, "", room_names) is None
+    assert choose(PEOPLE, "Bernd", person_names) is bernd
+    assert choose(PEOPLE, "a", person_names) is anna
+    assert choose(PEOPLE, "carla", person_names) is None
+
+
+def test_answers_are_indented_under_their_command() -> None:
+    """A multi-line answer starts with the sender's name; further lines are indented deeper."""
+    assert indent_message("Kümmerer", "Kopf\n• eins\n\n• zwei") == (
+        "  Kümmerer: Kopf\n    • eins\n\n    • zwei"
+    )
+
+
+async def test_seed_records_the_demo_seed_audit_entry(tmp_path: Path) -> None:
+    """The sample data seed records the audit entry demo.seed (no domain data exists yet)."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
+    try:
+        await database.migrate()
+        await seed_sample_data(database, ManualClock(datetime(2027, 3, 5, 13, tzinfo=UTC)))
+        async with database.session() as session:
+            entries = await Store(session).audit.latest()
+    finally:
+        await database.dispose()
+    assert [(entry.action, entry.object_id) for entry in entries] == [("demo.seed", "sample-data")]
+
+
+async def test_stdin_lines_are_split_and_end_with_none() -> None:
+    """Typed input arrives line by line, a last line without newline included, then None."""
+    read_end, write_end = os.pipe()
+    lines = StdinLines(asyncio.get_running_loop(), read_end)
+    os.write(write_end, "!hilfe\r\n/als bernd\nÜbergang".encode())
+    os.close(write_end)
+    received = [await lines.next() for _ in range(4)]
+    os.close(read_end)
+    assert received == ["!hilfe", "/als bernd", "Übergang", None]
