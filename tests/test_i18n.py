@@ -21,7 +21,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def german_catalog() -> list[tuple[str, str]]:
     with (LOCALE_DIR / "de" / "LC_MESSAGES" / "kuemmerer.po").open("rb") as handle:
         catalog = read_po(handle)
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for message in catalog:
         if not message.id:
             continue
@@ -29,7 +29,7 @@ def german_catalog() -> list[tuple[str, str]]:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert "fuzzy" not in message.flags, f"fuzzy translation for {ids[0]!r}"
         for index, string in enumerate(strings):
-            pairs.append((ids[min(index, len(ids) - 1)], string))
+            pairs.append((str(ids[min(index, len(ids) - 1)]), str(string or "")))
     return pairs
 
 

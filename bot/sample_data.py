@@ -1,0 +1,258 @@
+"""The demo's fictional education network: Landkreis Musterland with six Gemeinden.
+
+All names are invented; any likeness to real people or institutions is accidental. The data is
+deterministic, so a demo transcript reads the same every time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from storage.database import Database
+from storage.repositories import Store
+from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP
+
+GEMEINDEN = ("Altdorf", "Bergheim", "Lindenau", "Neustadt am See", "Weidenbach", "Talhausen")
+
+
+@dataclass(frozen=True)
+class SampleOrganization:
+    name: str
+    kind: str  # vocabulary key of the organisation kind
+    gemeinde: str
+    fields: tuple[str, ...]  # vocabulary keys of Handlungsfelder
+
+
+@dataclass(frozen=True)
+class SamplePerson:
+    title: str
+    name: str
+    organization: str
+    function: str
+    fields: tuple[str, ...]
+
+
+ORGANIZATIONS = (
+    SampleOrganization("Kita Sonnenblume", "kita", "Altdorf",
+                       ("fruehkindliche-bildung", "uebergang-kita-grundschule", "sprachbildung")),
+    SampleOrganization("Kita Regenbogen", "kita", "Bergheim",
+                       ("fruehkindliche-bildung", "sprachbildung")),
+    SampleOrganization("Familienzentrum Lindenau", "kita", "Lindenau",
+                       ("fruehkindliche-bildung", "bildungsberatung")),
+    SampleOrganization("Grundschule am Mühlbach", "grundschule", "Altdorf",
+                       ("schule", "uebergang-kita-grundschule", "ganztag")),
+    SampleOrganization("Grundschule Weidenbach", "grundschule", "Weidenbach",
+                       ("schule", "ganztag", "sprachbildung")),
+    SampleOrganization("Lindenschule", "grundschule", "Lindenau", ("schule", "medienbildung")),
+    SampleOrganization("Gesamtschule Neustadt", "weiterfuehrende-schule", "Neustadt am See",
+                       ("schule", "uebergang-schule-beruf", "ganztag")),
+    SampleOrganization("Gymnasium Bergheim", "weiterfuehrende-schule", "Bergheim",
+                       ("schule", "medienbildung", "bne")),
+    SampleOrganization("Oberschule Talhausen", "weiterfuehrende-schule", "Talhausen",
+                       ("schule", "uebergang-schule-beruf")),
+    SampleOrganization("Berufskolleg Musterland", "berufsschule", "Neustadt am See",
+                       ("berufliche-bildung", "uebergang-schule-beruf")),
+    SampleOrganization("Hochschule Musterland", "hochschule", "Neustadt am See",
+                       ("hochschule", "weiterbildung")),
+    SampleOrganization("Volkshochschule Musterland", "vhs", "Neustadt am See",
+                       ("weiterbildung", "sprachbildung", "integration-neuzugewanderte")),
+    SampleOrganization("Kreisjugendamt Musterland", "jugendhilfe", "Neustadt am See",
+                       ("non-formale-kulturelle-bildung", "fruehkindliche-bildung")),
+    SampleOrganization("Jugendzentrum Kompass", "jugendhilfe", "Bergheim",
+                       ("non-formale-kulturelle-bildung", "medienbildung")),
+    SampleOrganization("Musikschule Lindenau e.V.", "verein", "Lindenau",
+                       ("non-formale-kulturelle-bildung",)),
+    SampleOrganization("Naturschutzzentrum Weidenbach e.V.", "verein", "Weidenbach", ("bne",)),
+    SampleOrganization("Lesepaten Altdorf e.V.", "verein", "Altdorf",
+                       ("sprachbildung", "non-formale-kulturelle-bildung")),
+    SampleOrganization("Integrationsnetz Talhausen e.V.", "verein", "Talhausen",
+                       ("integration-neuzugewanderte", "bildungsberatung")),
+    SampleOrganization("Maschinenbau Hartmann GmbH", "unternehmen", "Talhausen",
+                       ("berufliche-bildung", "uebergang-schule-beruf")),
+    SampleOrganization("Stadtwerke Neustadt", "unternehmen", "Neustadt am See",
+                       ("berufliche-bildung",)),
+    SampleOrganization("IHK-Geschäftsstelle Musterland", "kammer", "Neustadt am See",
+                       ("berufliche-bildung", "uebergang-schule-beruf")),
+    SampleOrganization("Kreishandwerkerschaft Musterland", "kammer", "Bergheim",
+                       ("berufliche-bildung", "uebergang-schule-beruf")),
+    SampleOrganization("Agentur für Arbeit, Geschäftsstelle Neustadt", "verwaltung",
+                       "Neustadt am See", ("uebergang-schule-beruf", "bildungsberatung")),
+    SampleOrganization("Staatliches Schulamt Musterland", "verwaltung", "Neustadt am See",
+                       ("schule", "ganztag")),
+    SampleOrganization("Bildungsbüro Landkreis Musterland", "verwaltung", "Neustadt am See",
+                       ("bildungsberatung", "bne", "medienbildung")),
+)  # fmt: skip
+
+PERSONS = (
+    SamplePerson("", "Anna Schulz", "Bildungsbüro Landkreis Musterland", "Leitung Bildungsbüro",
+                 ("bildungsberatung",)),
+    SamplePerson("", "Jonas Wagner", "Bildungsbüro Landkreis Musterland",
+                 "Bildungsmonitoring", ("bildungsberatung",)),
+    SamplePerson("", "Selin Aydın", "Bildungsbüro Landkreis Musterland",
+                 "Koordination Übergang Schule–Beruf", ("uebergang-schule-beruf",)),
+    SamplePerson("", "Petra Hoffmann", "Kita Sonnenblume", "Kita-Leitung",
+                 ("fruehkindliche-bildung",)),
+    SamplePerson("", "Mehmet Yılmaz", "Kita Regenbogen", "Kita-Leitung",
+                 ("fruehkindliche-bildung", "sprachbildung")),
+    SamplePerson("", "Sabine Krüger", "Familienzentrum Lindenau", "Koordination Familienzentrum",
+                 ("fruehkindliche-bildung", "bildungsberatung")),
+    SamplePerson("", "Thomas Becker", "Grundschule am Mühlbach", "Schulleitung",
+                 ("schule", "uebergang-kita-grundschule")),
+    SamplePerson("", "Julia Neumann", "Grundschule am Mühlbach", "Koordination Ganztag",
+                 ("ganztag",)),
+    SamplePerson("", "Lena Fischer", "Grundschule Weidenbach", "Schulleitung", ("schule",)),
+    SamplePerson("", "Markus Richter", "Lindenschule", "Medienbeauftragter",
+                 ("medienbildung",)),
+    SamplePerson("Dr.", "Claudia Wolf", "Gesamtschule Neustadt", "Schulleitung", ("schule",)),
+    SamplePerson("", "Tobias Klein", "Gesamtschule Neustadt", "Studien- und Berufsorientierung",
+                 ("uebergang-schule-beruf",)),
+    SamplePerson("", "Katharina Schröder", "Gymnasium Bergheim", "BNE-Koordination",
+                 ("bne",)),
+    SamplePerson("", "Stefan Zimmermann", "Oberschule Talhausen", "Schulsozialarbeit",
+                 ("uebergang-schule-beruf", "bildungsberatung")),
+    SamplePerson("", "Miriam Braun", "Berufskolleg Musterland", "Abteilungsleitung Ausbildung",
+                 ("berufliche-bildung",)),
+    SamplePerson("Prof. Dr.", "Henrik Lange", "Hochschule Musterland", "Vizepräsident Studium",
+                 ("hochschule",)),
+    SamplePerson("", "Eva Hartmann", "Hochschule Musterland", "Weiterbildungszentrum",
+                 ("weiterbildung",)),
+    SamplePerson("", "Fatima Haddad", "Volkshochschule Musterland", "Fachbereich Deutsch",
+                 ("sprachbildung", "integration-neuzugewanderte")),
+    SamplePerson("", "Ralf Schmitt", "Volkshochschule Musterland", "Leitung",
+                 ("weiterbildung",)),
+    SamplePerson("", "Nadine Koch", "Kreisjugendamt Musterland", "Jugendhilfeplanung",
+                 ("non-formale-kulturelle-bildung",)),
+    SamplePerson("", "Daniel Roth", "Kreisjugendamt Musterland", "Frühe Hilfen",
+                 ("fruehkindliche-bildung",)),
+    SamplePerson("", "Luca Bauer", "Jugendzentrum Kompass", "Jugendarbeit",
+                 ("non-formale-kulturelle-bildung", "medienbildung")),
+    SamplePerson("", "Ines Vogel", "Musikschule Lindenau e.V.", "Leitung",
+                 ("non-formale-kulturelle-bildung",)),
+    SamplePerson("", "Martin Weber", "Naturschutzzentrum Weidenbach e.V.",
+                 "Umweltbildung", ("bne",)),
+    SamplePerson("", "Gisela Franke", "Lesepaten Altdorf e.V.", "Vorsitz", ("sprachbildung",)),
+    SamplePerson("", "Yusuf Demir", "Integrationsnetz Talhausen e.V.", "Migrationsberatung",
+                 ("integration-neuzugewanderte", "bildungsberatung")),
+    SamplePerson("", "Karin Hartmann", "Maschinenbau Hartmann GmbH", "Ausbildungsleitung",
+                 ("berufliche-bildung", "uebergang-schule-beruf")),
+    SamplePerson("", "Oliver Schuster", "Stadtwerke Neustadt", "Personalentwicklung",
+                 ("berufliche-bildung",)),
+    SamplePerson("", "Birgit Lorenz", "IHK-Geschäftsstelle Musterland", "Ausbildungsberatung",
+                 ("berufliche-bildung", "uebergang-schule-beruf")),
+    SamplePerson("", "Frank Peters", "Kreishandwerkerschaft Musterland", "Nachwuchswerbung",
+                 ("uebergang-schule-beruf",)),
+    SamplePerson("", "Sandra Möller", "Agentur für Arbeit, Geschäftsstelle Neustadt",
+                 "Berufsberatung", ("uebergang-schule-beruf", "bildungsberatung")),
+    SamplePerson("", "Uwe Kaiser", "Staatliches Schulamt Musterland", "Schulaufsicht",
+                 ("schule",)),
+    SamplePerson("", "Heike Berger", "Staatliches Schulamt Musterland", "Fachberatung Ganztag",
+                 ("ganztag",)),
+    SamplePerson("", "Nicole Schwarz", "Kita Sonnenblume", "Sprachfachkraft",
+                 ("sprachbildung",)),
+    SamplePerson("", "Dennis Keller", "Grundschule Weidenbach", "Koordination Ganztag",
+                 ("ganztag",)),
+    SamplePerson("", "Aylin Çelik", "Gesamtschule Neustadt", "Schulsozialarbeit",
+                 ("bildungsberatung",)),
+    SamplePerson("", "Robert Sommer", "Oberschule Talhausen", "Schulleitung", ("schule",)),
+    SamplePerson("", "Vanessa Jung", "Jugendzentrum Kompass", "Medienpädagogik",
+                 ("medienbildung",)),
+    SamplePerson("", "Bernd Keller", "Kreisjugendamt Musterland", "Mitglied Bildungsbeirat",
+                 ("non-formale-kulturelle-bildung",)),
+    SamplePerson("", "Helga Brandt", "Volkshochschule Musterland", "Seniorenbildung",
+                 ("weiterbildung",)),
+)  # fmt: skip
+
+# Offer titles per Handlungsfeld with their target groups; combined with providers below.
+OFFER_TEMPLATES = (
+    ("Sprachförderung im Kita-Alltag", "sprachbildung", ("kinder-0-6", "fachkraefte")),
+    ("Vorlesestunde", "sprachbildung", ("kinder-0-6", "eltern")),
+    ("Deutschkurs für Neuzugewanderte", "sprachbildung", ("neuzugewanderte",)),
+    ("Brückenjahr Kita–Grundschule", "uebergang-kita-grundschule", ("kinder-0-6", "eltern")),
+    ("Elterncafé Schulstart", "uebergang-kita-grundschule", ("eltern",)),
+    ("Berufsorientierungswoche", "uebergang-schule-beruf", ("schuelerinnen",)),
+    ("Praktikumsbörse", "uebergang-schule-beruf", ("schuelerinnen", "junge-menschen")),
+    ("Ausbildungsmesse", "berufliche-bildung", ("junge-menschen", "eltern")),
+    ("Azubi-Sprechstunde", "berufliche-bildung", ("junge-menschen",)),
+    ("Schnupperstudium", "hochschule", ("schuelerinnen",)),
+    ("Fortbildung Ganztag", "ganztag", ("fachkraefte",)),
+    ("Hausaufgabenbetreuung", "ganztag", ("schuelerinnen",)),
+    ("Medienscouts", "medienbildung", ("schuelerinnen", "junge-menschen")),
+    ("Elternabend Mediensicherheit", "medienbildung", ("eltern",)),
+    ("Klimaschule-Projekttage", "bne", ("schuelerinnen",)),
+    ("Naturerlebnistag", "bne", ("kinder-0-6", "eltern")),
+    ("Bildungsberatung offene Sprechstunde", "bildungsberatung", ("junge-menschen", "eltern")),
+    ("Theaterwerkstatt", "non-formale-kulturelle-bildung", ("junge-menschen",)),
+    ("Bandprojekt", "non-formale-kulturelle-bildung", ("schuelerinnen",)),
+    ("Integrationslotsen", "integration-neuzugewanderte", ("neuzugewanderte",)),
+    ("Computerkurs 60+", "weiterbildung", ("aeltere",)),
+    ("Qualifizierung Tagespflege", "weiterbildung", ("fachkraefte",)),
+)
+SCHEDULES = ("wöchentlich, dienstags", "monatlich", "jeweils im Frühjahr", "nach Vereinbarung",
+             "Schuljahr 2026/27", "jeden ersten Samstag im Monat")  # fmt: skip
+OFFER_COUNT = 60
+
+
+def _email(name: str, organization: str) -> str:
+    folds = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i", "ç": "c"})
+    local = ".".join(name.lower().translate(folds).split())
+    domain = "".join(ch for ch in organization.lower().translate(folds) if ch.isalnum())[:20]
+    return f"{local}@{domain}.example"
+
+
+async def seed_contact_network(database: Database, clock: Clock) -> dict[str, int]:
+    """Create the fictional organisations, persons and offers; returns how many of each."""
+    now = clock.now()
+    async with database.session() as session:
+        store = Store(session)
+        vocabulary = {
+            kind: {term.key: term for term in await store.vocabulary.terms(kind)}
+            for kind in (FIELD, TARGET_GROUP, ORG_KIND)
+        }
+        organizations = {}
+        for sample in ORGANIZATIONS:
+            organizations[sample.name] = await store.contacts.add_organization(
+                now,
+                sample.name,
+                kind=vocabulary[ORG_KIND][sample.kind],
+                fields=[vocabulary[FIELD][key] for key in sample.fields],
+                gemeinde=sample.gemeinde,
+                source="Demo-Beispieldaten",
+            )
+        for index, person in enumerate(PERSONS):
+            organization = organizations[person.organization]
+            record = await store.contacts.add_person(
+                now,
+                person.name,
+                fields=[vocabulary[FIELD][key] for key in person.fields],
+                title=person.title,
+                email=_email(person.name, person.organization),
+                phone=f"+49 5555 {1000 + index * 37}",
+                gemeinde=organization.gemeinde,
+                source="Demo-Beispieldaten",
+            )
+            await store.contacts.link(record, organization, person.function)
+        providers = [o for o in ORGANIZATIONS if o.kind not in ("verwaltung", "kammer")]
+        # Every template with each provider working in its field, taken in rounds so that all
+        # fields appear before any template repeats.
+        by_template = [
+            [(template, provider) for provider in providers if template[1] in provider.fields]
+            for template in OFFER_TEMPLATES
+        ]
+        rounds = itertools.zip_longest(*by_template)
+        chosen = [pair for pair in itertools.chain.from_iterable(rounds) if pair is not None]
+        for index, ((title, field_key, groups), provider) in enumerate(chosen[:OFFER_COUNT]):
+            await store.contacts.add_offer(
+                now,
+                title,
+                provider=organizations[provider.name],
+                fields=[vocabulary[FIELD][field_key]],
+                target_groups=[vocabulary[TARGET_GROUP][key] for key in groups],
+                place=provider.name,
+                gemeinde=provider.gemeinde,
+                schedule=SCHEDULES[index % len(SCHEDULES)],
+                cost="kostenfrei" if index % 3 else "geringer Eigenanteil",
+                source="Demo-Beispieldaten",
+            )
+        return await store.contacts.counts()
