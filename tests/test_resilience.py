@@ -131,7 +131,7 @@ async def test_undecryptable_message_gets_one_short_notice(office: Office) -> No
     assert (await anna.ask(room, "!whoami")).encrypted
     content = {
         "algorithm": "m.megolm.v1.aes-sha2",
-        "sender_key": anna.client.olm.account.identity_keys["curve25519"],  # type: ignore[union-attr]
+        "sender_key": anna.client.olm.account.identity_keys["curve25519"],
         "device_id": anna.client.device_id,
         "session_id": "a-session-the-bot-never-received",
         "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg2yyOwAtHaZTwyNg37afzg8f",

@@ -16,11 +16,11 @@ async def test_roles_in_team_room_committee_room_and_direct_chat(office: Office)
     clara = await office.people.person("clara")
     committee = await office.room_with_bot(anna, "Bildungsbeirat", members=[bernd, clara])
     levels = await anna.client.room_get_state_event(committee, "m.room.power_levels")
-    users = {**levels.content["users"], bernd.user_id: 50}  # type: ignore[union-attr]
+    users = {**levels.content["users"], bernd.user_id: 50}
     await anna.client.room_put_state(
         committee,
         "m.room.power_levels",
-        {**levels.content, "users": users},  # type: ignore[union-attr]
+        {**levels.content, "users": users},
     )
 
     assert "team member" in (await anna.ask(office.team_room, "!whoami")).body
