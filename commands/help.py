@@ -15,7 +15,7 @@ from commands.reply import Reply, code, fmt, join, strong
     "hilfe",
     english="help",
     help=N_("Shows the commands you can use here, or details of one command."),
-    params=[Param("name", N_("command"), converters.text, optional=True)],
+    params=[Param("name", N_("command"), converters.text, optional=True, greedy=True)],
     examples=("!hilfe", "!hilfe ich"),
 )
 async def help_show(ctx: Context, name: str | None) -> Reply:
