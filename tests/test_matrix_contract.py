@@ -36,7 +36,7 @@ async def test_help_answers_as_notice_replying_to_the_command(office: Office) ->
     assert reply.msgtype == "m.notice"
     assert reply.content["m.relates_to"] == {"m.in_reply_to": {"event_id": command_id}}
     assert reply.content["format"] == "org.matrix.custom.html"
-    assert "!help" in reply.body and "<code>!help [command]</code>" in reply.html
+    assert "!help" in reply.body and "<code>!help [command…]</code>" in reply.html
     assert reply.content["m.mentions"] == {"user_ids": [office.anna.user_id]}
     assert "<mx-reply>" not in reply.html and not reply.body.startswith(">")
 
