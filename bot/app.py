@@ -13,6 +13,7 @@ from bot.matrix import MatrixGateway, login
 from bot.scheduler import SchedulerService, ensure_housekeeping, housekeeping_handlers
 from commands.catalog import build_registry
 from storage.database import Database
+from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ async def create_bot(config: Config, clock: Clock | None = None) -> Kuemmerer:
     clock = clock or SystemClock()
     database = Database(config.storage.url)
     await database.migrate()
+    await rebuild_search_index_if_stale(database)
     try:
         client = await login(config)
     except BaseException:
@@ -33,6 +35,15 @@ async def create_bot(config: Config, clock: Clock | None = None) -> Kuemmerer:
     )
     await ensure_housekeeping(bot.scheduler, config.bot.timezone)
     return bot
+
+
+async def rebuild_search_index_if_stale(database: Database) -> None:
+    """A database from before the search index existed (or restored without it) is indexed."""
+    async with database.session() as session:
+        index = Store(session).search
+        if await index.is_stale():
+            count = await index.rebuild()
+            log.info("search index rebuilt: %d records", count)
 
 
 async def serve(config: Config) -> int:

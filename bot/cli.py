@@ -1,4 +1,5 @@
-"""``kuemmerer`` — run the bot, check its configuration, migrate, read the audit log, demo."""
+"""``kuemmerer`` — run the bot, check its configuration, migrate, read the audit log, import and
+export the contact network, demo."""
 
 from __future__ import annotations
 
@@ -37,6 +38,33 @@ def _parser() -> argparse.ArgumentParser:
     with_config("migrate", "Bring the database schema up to date.")
     audit = with_config("audit", "Print the audit log (who changed what, and when).")
     audit.add_argument("--limit", type=int, default=100, help="number of newest entries (100)")
+    kinds = ["persons", "organisations", "offers"]
+    importing = with_config(
+        "import",
+        "Import persons, organisations or offers from a CSV or XLSX file "
+        "(exit status 1 if some rows were refused).",
+    )
+    importing.add_argument("file", type=Path, metavar="FILE", help="CSV (; or ,) or XLSX file")
+    importing.add_argument("--kind", required=True, choices=kinds, help="what the file holds")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="show what would change and write nothing"
+    )
+    exporting = with_config(
+        "export", "Export persons, organisations or offers as CSV, XLSX, vCard or JSON."
+    )
+    exporting.add_argument("--kind", required=True, choices=kinds, help="what to export")
+    exporting.add_argument(
+        "--format",
+        dest="file_format",
+        required=True,
+        choices=["csv", "xlsx", "vcf", "json"],
+        help="vcf (vCard 4.0) is for persons only",
+    )
+    exporting.add_argument(
+        "--output",
+        type=Path,
+        help="file to write, - for standard output (default: e.g. kontakte-2027-03-08.csv)",
+    )
     demo = commands.add_parser(
         "demo",
         help="Start a throwaway local homeserver with sample data and chat with the bot.",
@@ -75,6 +103,16 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_migrate(config))
     if arguments.command == "audit":
         return asyncio.run(_print_audit(config, arguments.limit))
+    if arguments.command in ("import", "export"):
+        from bot import transfer
+
+        kind = transfer.Kind(arguments.kind)
+        if arguments.command == "import":
+            return asyncio.run(
+                transfer.cli_import(config, arguments.file, kind, arguments.dry_run)
+            )
+        file_format = transfer.Format(arguments.file_format)
+        return asyncio.run(transfer.cli_export(config, kind, file_format, arguments.output))
     from bot.app import serve
 
     return asyncio.run(serve(config))

@@ -57,6 +57,7 @@ from bot.core import Kuemmerer
 from bot.homeserver import HomeserverError, LocalSynapse, RegisteredUser
 from bot.matrix import LoginFailed
 from bot.message_text import strip_bot_mention
+from bot.sample_data import seed_contact_network
 from commands.parsing import split_command
 from storage.database import Database
 from storage.repositories import Store
@@ -129,13 +130,14 @@ class DemoError(Exception):
 async def seed_sample_data(database: Database, clock: Clock) -> None:
     """Fill a new demo database with the sample data set; runs once per demo database.
 
-    There is no domain data yet, so it records one audit entry ``demo.seed`` (visible with
-    ``!audit``). Contacts, organisations, committees and meetings are added here by the issues
-    that introduce them — this function stays the single place that seeds the demo.
+    Today: the fictional contact network of Landkreis Musterland (organisations, persons,
+    offers; see :mod:`bot.sample_data`), plus an audit entry ``demo.seed``. Later features
+    (committees, meetings) add theirs here — this function stays the single place that seeds.
     """
+    counts = await seed_contact_network(database, clock)
     async with database.session() as session:
         await Store(session).audit.record(
-            clock.now(), "demo", "demo.seed", "demo", "sample-data", "Beispieldaten der Demo"
+            clock.now(), "demo", "demo.seed", "demo", "sample-data", f"counts={counts}"
         )
 
 

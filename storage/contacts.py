@@ -7,10 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Membership, Offer, Organization, Person, VocabularyTerm
+from storage.models import (
+    Membership,
+    Offer,
+    Organization,
+    Person,
+    VocabularyTerm,
+    organization_field,
+    person_field,
+)
 from storage.search import SearchIndex
 from storage.vocabulary import fold_text
 
@@ -52,6 +60,7 @@ class ContactRepository:
             name=name, name_key=fold_text(name), recorded_at=at, updated_at=at, **values
         )
         person.fields = list(fields)
+        person.memberships = []  # known to be empty: reading it later needs no lazy load
         self.session.add(person)
         await self.session.flush()
         await self.index.index_person(person)
@@ -81,13 +90,16 @@ class ContactRepository:
         self, person: Person, organization: Organization, function: str = ""
     ) -> Membership:
         """Record that ``person`` works for ``organization`` (idempotent; updates the function)."""
-        for membership in person.memberships:
-            if membership.organization_id == organization.id:
-                membership.function = function or membership.function
-                break
-        else:
+        membership = await self.session.scalar(
+            select(Membership).where(
+                Membership.person_id == person.id, Membership.organization_id == organization.id
+            )
+        )
+        if membership is None:
             membership = Membership(person=person, organization=organization, function=function)
             self.session.add(membership)
+        elif function:
+            membership.function = function
         await self.session.flush()
         await self.session.refresh(person, ["memberships"])
         await self.index.index_person(person)
@@ -139,6 +151,7 @@ class ContactRepository:
             name=name, name_key=fold_text(name), kind=kind, created_at=at, updated_at=at, **values
         )
         organization.fields = list(fields)
+        organization.memberships = []  # known to be empty: reading it needs no lazy load
         self.session.add(organization)
         await self.session.flush()
         await self.index.index_organization(organization)
@@ -208,3 +221,154 @@ class ContactRepository:
             "organizations": await self.session.scalar(select(func.count(Organization.id))) or 0,
             "offers": await self.session.scalar(select(func.count(Offer.id))) or 0,
         }
+
+    # ----------------------------------------------------------------- queries for commands
+
+    async def persons_by_ids(self, ids: Sequence[int]) -> list[Person]:
+        """The persons with ``ids`` in that order (for search hits); unknown ids are skipped."""
+        if not ids:
+            return []
+        rows = await self.session.scalars(select(Person).where(Person.id.in_(ids)))
+        by_id = {person.id: person for person in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def organizations_by_ids(self, ids: Sequence[int]) -> list[Organization]:
+        """The organisations with ``ids`` in that order; unknown ids are skipped."""
+        if not ids:
+            return []
+        rows = await self.session.scalars(select(Organization).where(Organization.id.in_(ids)))
+        by_id = {organization.id: organization for organization in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def offers_by_ids(self, ids: Sequence[int]) -> list[Offer]:
+        """The offers with ``ids`` in that order; unknown ids are skipped."""
+        if not ids:
+            return []
+        rows = await self.session.scalars(select(Offer).where(Offer.id.in_(ids)))
+        by_id = {offer.id: offer for offer in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def roles_of(self, persons: Sequence[Person]) -> dict[int, list[PersonRole]]:
+        """Every place each person holds in the network, by person id.
+
+        Today these are the functions in organisations; the committees add theirs here, so
+        every card and ``!wer`` list shows them without knowing where they come from.
+        """
+        roles: dict[int, list[PersonRole]] = {person.id: [] for person in persons}
+        if not roles:
+            return roles
+        rows = await self.session.execute(
+            select(Membership.person_id, Organization.id, Organization.name, Membership.function)
+            .join(Organization, Membership.organization_id == Organization.id)
+            .where(Membership.person_id.in_(roles))
+            .order_by(Organization.name_key, Organization.id)
+        )
+        for person_id, organization_id, name, function in rows:
+            roles[person_id].append(PersonRole("organization", organization_id, name, function))
+        return roles
+
+    async def responsible_for_field(
+        self, term: VocabularyTerm, gemeinde: str | None = None
+    ) -> list[Responsible]:
+        """Who works in the field ``term``: persons tagged with it, and the people of
+        organisations tagged with it; optionally only those in ``gemeinde``."""
+        tagged = select(person_field.c.person_id).where(person_field.c.term_id == term.id)
+        organizations = select(organization_field.c.organization_id).where(
+            organization_field.c.term_id == term.id
+        )
+        via_organization = select(Membership.person_id).where(
+            Membership.organization_id.in_(organizations)
+        )
+        persons = await self.session.scalars(
+            select(Person).where(or_(Person.id.in_(tagged), Person.id.in_(via_organization)))
+        )
+        candidates: list[tuple[Responsible, bool]] = []
+        for person in persons:
+            personally = term in person.fields
+            for membership in person.memberships:
+                organization = membership.organization
+                reason = organization is not None and term in organization.fields
+                if personally or reason:
+                    candidates.append(
+                        (Responsible(person, organization, membership.function), reason)
+                    )
+            if personally and not person.memberships:
+                candidates.append((Responsible(person, None, ""), False))
+        return _one_place_each(candidates, gemeinde)
+
+    async def responsible_among(
+        self,
+        person_ids: Sequence[int],
+        organization_ids: Sequence[int],
+        gemeinde: str | None = None,
+    ) -> list[Responsible]:
+        """The persons found and the people of the organisations found, e.g. by a full-text
+        search; optionally only those in ``gemeinde``."""
+        candidates: list[tuple[Responsible, bool]] = []
+        for organization in await self.organizations_by_ids(organization_ids):
+            candidates.extend(
+                (Responsible(m.person, organization, m.function), True)
+                for m in organization.memberships
+            )
+        for person in await self.persons_by_ids(person_ids):
+            candidates.extend(
+                (Responsible(person, m.organization, m.function), False)
+                for m in person.memberships
+            )
+            if not person.memberships:
+                candidates.append((Responsible(person, None, ""), False))
+        return _one_place_each(candidates, gemeinde)
+
+
+@dataclass(frozen=True)
+class PersonRole:
+    """A place a person holds: a function in an organisation (``kind`` "organization")."""
+
+    kind: str
+    body_id: int
+    body_name: str
+    function: str
+
+
+@dataclass(frozen=True)
+class Responsible:
+    """One line of "who is responsible": a person, where they work, and as what."""
+
+    person: Person
+    organization: Organization | None
+    function: str
+
+
+def _one_place_each(
+    candidates: list[tuple[Responsible, bool]], gemeinde: str | None
+) -> list[Responsible]:
+    """Each person once per organisation that is the reason they were found (``True``), or
+    else once, under their first organisation: the lists read "who", not "where else"."""
+    wanted = fold_text(gemeinde) if gemeinde else None
+    by_person: dict[int, list[tuple[Responsible, bool]]] = {}
+    for row, reason in candidates:
+        if wanted is not None and wanted not in (
+            fold_text(row.person.gemeinde),
+            fold_text(row.organization.gemeinde) if row.organization else None,
+        ):
+            continue
+        by_person.setdefault(row.person.id, []).append((row, reason))
+    rows: list[Responsible] = []
+    for found in by_person.values():
+        reasons = [row for row, reason in found if reason]
+        rows.extend(reasons or _ordered([row for row, _reason in found])[:1])
+    unique = {(row.person.id, row.organization and row.organization.id): row for row in rows}
+    return _ordered(list(unique.values()))
+
+
+def _ordered(rows: list[Responsible]) -> list[Responsible]:
+    """By organisation (people without one last), then by name."""
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.organization is None,
+            row.organization.name_key if row.organization else "",
+            row.person.name_key,
+            row.person.id,
+        ),
+    )

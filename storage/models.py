@@ -125,24 +125,32 @@ person_field = Table(
     Base.metadata,
     Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
     Column("term_id", ForeignKey("vocabulary_term.id", ondelete="CASCADE"), primary_key=True),
+    # Reports count by term ("how many offers per Handlungsfeld"): look up by term first.
+    Index("ix_person_field_term", "term_id", "person_id"),
 )
 organization_field = Table(
     "organization_field",
     Base.metadata,
     Column("organization_id", ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
     Column("term_id", ForeignKey("vocabulary_term.id", ondelete="CASCADE"), primary_key=True),
+    # Reports count by term ("how many offers per Handlungsfeld"): look up by term first.
+    Index("ix_organization_field_term", "term_id", "organization_id"),
 )
 offer_field = Table(
     "offer_field",
     Base.metadata,
     Column("offer_id", ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True),
     Column("term_id", ForeignKey("vocabulary_term.id", ondelete="CASCADE"), primary_key=True),
+    # Reports count by term ("how many offers per Handlungsfeld"): look up by term first.
+    Index("ix_offer_field_term", "term_id", "offer_id"),
 )
 offer_target_group = Table(
     "offer_target_group",
     Base.metadata,
     Column("offer_id", ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True),
     Column("term_id", ForeignKey("vocabulary_term.id", ondelete="CASCADE"), primary_key=True),
+    # Reports count by term ("how many offers per Handlungsfeld"): look up by term first.
+    Index("ix_offer_target_group_term", "term_id", "offer_id"),
 )
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.contacts import ContactRepository
 from storage.models import AuditEntry, HandledEvent, SyncState
+from storage.privacy import PrivacyRepository
+from storage.reports import ReportRepository
 from storage.search import SearchIndex
 from storage.vocabulary import VocabularyRepository
 
@@ -105,3 +107,5 @@ class Store:
         self.contacts = ContactRepository(session)
         self.vocabulary = VocabularyRepository(session)
         self.search = SearchIndex(session)
+        self.reports = ReportRepository(session)
+        self.privacy = PrivacyRepository(session)

@@ -9,14 +9,22 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.models import Base
+from storage.search import is_index_table
 
 target_metadata = Base.metadata
+
+
+def _models_only(name: str | None, type_: str, _parents: object) -> bool:
+    # The search index tables (migration 0003) are not in the models; autogenerate must not
+    # propose to drop them.
+    return not (type_ == "table" and name is not None and is_index_table(name))
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=_models_only,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

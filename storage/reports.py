@@ -1,0 +1,306 @@
+"""Reports over the contact network: the Art. 15 data collection and the network overview.
+
+Every count is an SQL aggregate (``GROUP BY``), so the overview stays fast with 100 000 persons
+and 50 000 offers; Python only merges a few dozen grouped rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AuditEntry,
+    Membership,
+    Offer,
+    Organization,
+    Person,
+    VocabularyTerm,
+    offer_field,
+    offer_target_group,
+    organization_field,
+    person_field,
+)
+from storage.vocabulary import FIELD, TARGET_GROUP, fold_text
+
+# --------------------------------------------------------------------------- Art. 15
+
+
+PersonalValue = str | int | datetime | None
+SectionRows = list[dict[str, PersonalValue]]
+
+
+@dataclass(frozen=True)
+class PersonalDataSection:
+    """One part of what is stored about a person, e.g. the memberships.
+
+    ``tables`` names the tables this section reads: a test checks that every table with a
+    foreign key to ``person.id`` is covered by some section, so a new table that refers to
+    persons cannot silently drop out of the right of access.
+    """
+
+    key: str  # the key in the JSON export; commands/privacy.py gives it a translated heading
+    tables: tuple[str, ...]
+    collect: Callable[[AsyncSession, Person], Awaitable[SectionRows]]
+
+
+async def _memberships(session: AsyncSession, person: Person) -> SectionRows:
+    rows = await session.execute(
+        select(Membership.id, Membership.function, Organization.id, Organization.name)
+        .outerjoin(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.person_id == person.id)
+        .order_by(Membership.id)
+    )
+    return [
+        {
+            "membership_id": membership_id,
+            "organization_id": organization_id,
+            "organization": organization_name,
+            "function": function,
+        }
+        for membership_id, function, organization_id, organization_name in rows
+    ]
+
+
+async def _fields(session: AsyncSession, person: Person) -> SectionRows:
+    terms = await session.scalars(
+        select(VocabularyTerm)
+        .join(person_field, person_field.c.term_id == VocabularyTerm.id)
+        .where(person_field.c.person_id == person.id)
+        .order_by(VocabularyTerm.id)
+    )
+    return [
+        {"key": term.key, "label_de": term.label_de, "label_en": term.label_en} for term in terms
+    ]
+
+
+async def _audit_log(session: AsyncSession, person: Person) -> SectionRows:
+    # Who recorded, changed, exported the record and when: the recipients and the processing
+    # of the data are part of the data subject's right of access (Art. 15 (1) c).
+    entries = await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "person", AuditEntry.object_id == str(person.id))
+        .order_by(AuditEntry.id)
+    )
+    return [
+        {"at": entry.at, "actor": entry.actor, "action": entry.action, "detail": entry.detail}
+        for entry in entries
+    ]
+
+
+# Later issues add their sections here (tasks, agenda mentions, decisions, minutes), each with
+# the tables it reads; the export, the Markdown rendering and the summary pick them up.
+PERSONAL_DATA_SECTIONS: tuple[PersonalDataSection, ...] = (
+    PersonalDataSection("memberships", ("membership",), _memberships),
+    PersonalDataSection("fields", ("person_field",), _fields),
+    PersonalDataSection("audit_log", ("audit_entry",), _audit_log),
+)
+
+
+def person_record(person: Person) -> dict[str, PersonalValue]:
+    """Every column of the person's row, so a column added later is exported too."""
+    return {column.key: getattr(person, column.key) for column in Person.__table__.columns}
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many organisations, persons and offers belong to one field or one Gemeinde."""
+
+    organizations: int = 0
+    persons: int = 0
+    offers: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.organizations + self.persons + self.offers
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.organizations + other.organizations,
+            self.persons + other.persons,
+            self.offers + other.offers,
+        )
+
+
+@dataclass(frozen=True)
+class FieldTally:
+    """The tally of one Handlungsfeld."""
+
+    field: VocabularyTerm
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class PlaceTally:
+    """The tally of one Gemeinde."""
+
+    gemeinde: str  # "" collects the records without a Gemeinde
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A Handlungsfeld with the target groups that no offer reaches."""
+
+    field: VocabularyTerm
+    target_groups: tuple[VocabularyTerm, ...]
+    no_offers_at_all: bool
+
+
+@dataclass(frozen=True)
+class NetworkOverview:
+    """The inventory at a glance: totals, per field, per Gemeinde, and the gaps."""
+
+    totals: Tally
+    by_field: tuple[FieldTally, ...]  # every active field, in vocabulary order
+    by_gemeinde: tuple[PlaceTally, ...]  # largest first; the one without Gemeinde last
+    gaps: tuple[Gap, ...]  # fields in vocabulary order
+
+    def top_gemeinden(self, limit: int) -> tuple[list[PlaceTally], Tally | None, int]:
+        """The ``limit`` largest Gemeinden, the others summed (None if there are none), and
+        how many others there are. Records without a Gemeinde are in neither."""
+        named = [place for place in self.by_gemeinde if place.gemeinde]
+        shown, others = named[:limit], named[limit:]
+        if not others:
+            return shown, None, 0
+        summed = Tally()
+        for place in others:
+            summed += place.tally
+        return shown, summed, len(others)
+
+    @property
+    def without_gemeinde(self) -> Tally | None:
+        """The records without a Gemeinde, or None if every record has one."""
+        return next((place.tally for place in self.by_gemeinde if not place.gemeinde), None)
+
+
+@dataclass
+class ReportRepository:
+    """Read-only reports; all aggregation happens in SQL."""
+
+    session: AsyncSession
+
+    async def personal_data(self, person_id: int) -> dict[str, Any] | None:
+        """Everything stored about one person (Art. 15 DSGVO), or None if there is no such
+        person: ``{"person_id", "record", <section key>: [rows], …}``; values are plain
+        Python values (datetimes stay aware datetimes) for the caller to serialise."""
+        person = await self.session.get(Person, person_id)
+        if person is None:
+            return None
+        data: dict[str, Any] = {"person_id": person.id, "record": person_record(person)}
+        for section in PERSONAL_DATA_SECTIONS:
+            data[section.key] = await section.collect(self.session, person)
+        return data
+
+    async def network_overview(self) -> NetworkOverview:
+        """Counts per field and per Gemeinde, and the field × target group pairs without offer."""
+        fields = await self._terms(FIELD)
+        target_groups = await self._terms(TARGET_GROUP)
+        return NetworkOverview(
+            totals=await self._totals(),
+            by_field=await self._by_field(fields),
+            by_gemeinde=await self._by_gemeinde(),
+            gaps=await self._gaps(fields, target_groups),
+        )
+
+    async def _terms(self, vocabulary: str) -> list[VocabularyTerm]:
+        return list(
+            await self.session.scalars(
+                select(VocabularyTerm)
+                .where(VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.active.is_(True))
+                .order_by(VocabularyTerm.id)
+            )
+        )
+
+    async def _totals(self) -> Tally:
+        row = (
+            await self.session.execute(
+                select(
+                    select(func.count()).select_from(Organization).scalar_subquery(),
+                    select(func.count()).select_from(Person).scalar_subquery(),
+                    select(func.count()).select_from(Offer).scalar_subquery(),
+                )
+            )
+        ).one()
+        return Tally(int(row[0]), int(row[1]), int(row[2]))
+
+    async def _count_by_term(self, link: Any, owner_column: Any) -> dict[int, int]:
+        rows = await self.session.execute(
+            select(link.c.term_id, func.count(owner_column)).group_by(link.c.term_id)
+        )
+        return {term_id: int(count) for term_id, count in rows}
+
+    async def _by_field(self, fields: list[VocabularyTerm]) -> tuple[FieldTally, ...]:
+        organizations = await self._count_by_term(
+            organization_field, organization_field.c.organization_id
+        )
+        persons = await self._count_by_term(person_field, person_field.c.person_id)
+        offers = await self._count_by_term(offer_field, offer_field.c.offer_id)
+        return tuple(
+            FieldTally(
+                term,
+                Tally(
+                    organizations.get(term.id, 0), persons.get(term.id, 0), offers.get(term.id, 0)
+                ),
+            )
+            for term in fields
+        )
+
+    async def _by_gemeinde(self) -> tuple[PlaceTally, ...]:
+        # An offer without a place of its own counts where its provider is.
+        offer_place = func.coalesce(func.nullif(Offer.gemeinde, ""), Organization.gemeinde, "")
+        grouped = {
+            "organizations": await self.session.execute(
+                select(Organization.gemeinde, func.count()).group_by(Organization.gemeinde)
+            ),
+            "persons": await self.session.execute(
+                select(Person.gemeinde, func.count()).group_by(Person.gemeinde)
+            ),
+            "offers": await self.session.execute(
+                select(offer_place, func.count())
+                .select_from(Offer)
+                .outerjoin(Organization, Organization.id == Offer.provider_id)
+                .group_by(offer_place)
+            ),
+        }
+        # "Neustadt" and "neustadt " are one Gemeinde: merge spellings, show the commonest.
+        tallies: dict[str, Tally] = {}
+        spellings: dict[str, dict[str, int]] = {}
+        for kind, rows in grouped.items():
+            for gemeinde, count in rows:
+                name = (gemeinde or "").strip()
+                key = fold_text(name)
+                tallies[key] = tallies.get(key, Tally()) + Tally(**{kind: int(count)})
+                spelled = spellings.setdefault(key, {})
+                spelled[name] = spelled.get(name, 0) + int(count)
+        places = [
+            PlaceTally(max(spellings[key], key=lambda s: (spellings[key][s], s)), tally)
+            for key, tally in tallies.items()
+        ]
+        places.sort(key=lambda place: (not place.gemeinde, -place.tally.total, place.gemeinde))
+        return tuple(places)
+
+    async def _gaps(
+        self, fields: list[VocabularyTerm], target_groups: list[VocabularyTerm]
+    ) -> tuple[Gap, ...]:
+        covered_rows = await self.session.execute(
+            select(offer_field.c.term_id, offer_target_group.c.term_id)
+            .join(offer_target_group, offer_target_group.c.offer_id == offer_field.c.offer_id)
+            .distinct()
+        )
+        covered = {(field_id, group_id) for field_id, group_id in covered_rows}
+        with_offers = set(await self.session.scalars(select(offer_field.c.term_id).distinct()))
+        gaps = []
+        for term in fields:
+            missing = tuple(group for group in target_groups if (term.id, group.id) not in covered)
+            if missing:
+                gaps.append(Gap(term, missing, no_offers_at_all=term.id not in with_offers))
+        return tuple(gaps)

@@ -1,0 +1,417 @@
+"""Search over the contact network, on a migrated SQLite with data made by ContactRepository."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from storage.contacts import ContactRepository
+from storage.database import Database
+from storage.models import Organization, VocabularyTerm
+from storage.search import Hit, SearchIndex, SearchPage
+from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, VocabularyRepository
+
+NOW = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
+    await db.migrate()
+    yield db
+    await db.dispose()
+
+
+@dataclass
+class Office:
+    """The database, and shortcuts to write records and to search as a command would."""
+
+    database: Database
+
+    async def term(self, vocabulary: str, spelling: str) -> VocabularyTerm:
+        async with self.database.session() as session:
+            term = await VocabularyRepository(session).match(vocabulary, spelling)
+        assert term is not None, spelling
+        return term
+
+    async def person(
+        self,
+        name: str,
+        organization: str | None = None,
+        function: str = "",
+        fields: tuple[str, ...] = (),
+        **values: str,
+    ) -> int:
+        async with self.database.session() as session:
+            contacts = ContactRepository(session)
+            terms = [await VocabularyRepository(session).match(FIELD, f) for f in fields]
+            person = await contacts.add_person(
+                NOW, name, fields=[t for t in terms if t is not None], **values
+            )
+            if organization is not None:
+                found = await contacts.organization_named(organization)
+                assert found is not None, organization
+                await contacts.link(person, found, function)
+            return person.id
+
+    async def organization(
+        self, name: str, kind: str | None = None, fields: tuple[str, ...] = (), **values: str
+    ) -> int:
+        async with self.database.session() as session:
+            vocabulary = VocabularyRepository(session)
+            organization = await ContactRepository(session).add_organization(
+                NOW,
+                name,
+                kind=None if kind is None else await vocabulary.match(ORG_KIND, kind),
+                fields=[t for f in fields if (t := await vocabulary.match(FIELD, f)) is not None],
+                **values,
+            )
+            return organization.id
+
+    async def offer(
+        self,
+        title: str,
+        provider: str | None = None,
+        fields: tuple[str, ...] = (),
+        target_groups: tuple[str, ...] = (),
+        **values: str,
+    ) -> int:
+        async with self.database.session() as session:
+            contacts = ContactRepository(session)
+            vocabulary = VocabularyRepository(session)
+            offer = await contacts.add_offer(
+                NOW,
+                title,
+                provider=None if provider is None else await contacts.organization_named(provider),
+                fields=[t for f in fields if (t := await vocabulary.match(FIELD, f)) is not None],
+                target_groups=[
+                    t
+                    for g in target_groups
+                    if (t := await vocabulary.match(TARGET_GROUP, g)) is not None
+                ],
+                **values,
+            )
+            return offer.id
+
+    async def search(self, query: str, **options: Any) -> SearchPage:
+        async with self.database.session() as session:
+            return await SearchIndex(session).search(query, **options)
+
+    async def found(self, query: str, **options: Any) -> list[tuple[str, int]]:
+        page = await self.search(query, **options)
+        return [(hit.kind, hit.id) for hit in page.hits]
+
+
+@pytest.fixture
+async def office(database: Database) -> Office:
+    """A small network: two schools, a VHS, a company, and the people who work there."""
+    office = Office(database)
+    await office.organization(
+        "Gymnasium Am Park", kind="weiterführende Schule", fields=("Schule",), gemeinde="Herford"
+    )
+    await office.organization("VHS im Wittekindskreis", kind="VHS", gemeinde="Bünde")
+    await office.organization(
+        "Berufskolleg Elsbachtal", kind="Berufsschule", fields=("ÜSB",), gemeinde="Bünde"
+    )
+    await office.organization("Möbelwerke Kirchlengern GmbH", gemeinde="Kirchlengern")
+    return office
+
+
+def ids(hits: list[Hit], kind: str = "person") -> list[int]:
+    return [hit.id for hit in hits if hit.kind == kind]
+
+
+# --------------------------------------------------------------------------- what is found
+
+
+async def test_a_person_is_found_by_name_in_any_spelling(office: Office) -> None:
+    """Name, case and umlauts do not matter: "Müller", "mueller" and "MÜLLER" find Maria."""
+    maria = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    await office.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
+    for query in ("Maria Müller", "müller", "mueller", "MÜLLER", "Müller, Maria"):
+        assert await office.found(query) == [("person", maria)], query
+
+
+async def test_a_person_is_found_by_organisation_function_and_gemeinde(office: Office) -> None:
+    """Kontakt search covers the organisation, the function and the Gemeinde, not just names."""
+    maria = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    jonas = await office.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
+    assert ids((await office.search("Wittekindskreis")).hits) == [jonas]
+    assert ids((await office.search("Gymnasium am Park")).hits) == [maria]
+    assert ids((await office.search("Schulsozialarbeit")).hits) == [maria]
+    assert ids((await office.search("sozialarbeit")).hits) == [maria]  # part of a compound
+    # Jonas lives in no Gemeinde of his own: his organisation's Gemeinde counts.
+    assert ids((await office.search("Bünde")).hits) == [jonas]
+    assert ids((await office.search("buende")).hits) == [jonas]
+
+
+async def test_organisations_are_found_too_but_offers_only_when_asked_for(
+    office: Office,
+) -> None:
+    """The default kinds are persons and organisations; an offer needs kinds=("offer",)."""
+    vhs = await office.found("VHS im Wittekindskreis")
+    assert vhs[0][0] == "organization"
+    offer = await office.offer("Deutschkurs am Abend", provider="VHS im Wittekindskreis")
+    assert ("offer", offer) not in await office.found("Deutschkurs")
+    assert await office.found("Deutschkurs", kinds=("offer",)) == [("offer", offer)]
+
+
+async def test_a_field_is_found_by_label_alias_and_umlaut_free_spelling(office: Office) -> None:
+    """ÜSB = Übergang Schule–Beruf = "uebergang schule beruf": own fields and the employer's."""
+    own = await office.person("Ole Brandt", fields=("Übergang Schule–Beruf",))
+    employed = await office.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
+    await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    for query in ("Übergang Schule-Beruf", "ÜSB", "usb", "uebergang schule beruf", "Schule–Beruf"):
+        page = await office.search(query, kinds=("person",))
+        assert sorted(ids(page.hits)) == sorted([own, employed]), query
+        assert page.total == 2, query
+
+
+async def test_a_field_filter_keeps_records_of_that_field(office: Office) -> None:
+    """field_ids filters; a person has their own fields and those of their organisations."""
+    usb = await office.term(FIELD, "ÜSB")
+    own = await office.person("Ole Brandt", fields=("ÜSB",))
+    employed = await office.person("Lea Brandt", "Berufskolleg Elsbachtal", "Lehrkraft")
+    await office.person("Tom Brandt", "Gymnasium Am Park", "Lehrkraft")
+    page = await office.search("Brandt", kinds=("person",), field_ids=[usb.id])
+    assert ids(page.hits) == [employed, own]  # same score: by name (lea, ole)
+    assert page.total == 2
+
+
+async def test_an_organisation_kind_finds_its_organisations(office: Office) -> None:
+    """An organisation kind is a term too: "Volkshochschule" finds the VHS by its kind."""
+    async with office.database.session() as session:
+        vhs = await ContactRepository(session).organization_named("VHS im Wittekindskreis")
+    assert vhs is not None
+    assert await office.found("Volkshochschule") == [("organization", vhs.id)]
+
+
+async def test_short_words_and_stop_words_need_not_match(office: Office) -> None:
+    """ "e.V.", "AG" and "der" only rank: the longer words find the record."""
+    club = await office.organization("Förderverein der Grundschule am Park e.V.")
+    for query in ("Förderverein e.V.", "foerderverein der grundschule", "Grundschule AG Park"):
+        assert await office.found(query) == [("organization", club)], query
+
+
+async def test_typos_and_missing_umlaut_dots_are_tolerated(office: Office) -> None:
+    """ "Schulsozialarbiet" finds Schulsozialarbeit; "Muller" and "Mülller" find Müller."""
+    maria = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    await office.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
+    assert ids((await office.search("Schulsozialarbiet")).hits) == [maria]
+    for query in ("Muller", "Mülller", "Maria Muller", "Marai Müller"):
+        assert ids((await office.search(query)).hits) == [maria], query
+
+
+async def test_the_exact_name_ranks_before_partial_matches(office: Office) -> None:
+    """Equal name first, then the name as a whole word, then as the start of a word."""
+    bergmann = await office.person("Anna Bergmann")
+    berg = await office.person("Anna Berg")
+    johanna = await office.person("Johanna Berg")
+    page = await office.search("Anna Berg")
+    assert ids(page.hits) == [berg, bergmann, johanna]
+    assert page.hits[0].score == 100
+    assert page.hits[0].score > page.hits[1].score > page.hits[2].score
+    later = await office.search("Berg")
+    assert ids(later.hits)[:2] == [berg, johanna]  # whole word "berg", ties by name
+    assert ids(later.hits)[2] == bergmann
+
+
+async def test_a_name_match_ranks_before_a_match_elsewhere(office: Office) -> None:
+    """Someone called Park comes before people who work at the Gymnasium Am Park."""
+    colleague = await office.person("Maria Müller", "Gymnasium Am Park", "Lehrkraft")
+    park = await office.person("Sven Park")
+    page = await office.search("Park", kinds=("person",))
+    assert ids(page.hits) == [park, colleague]
+
+
+async def test_results_come_in_pages_with_a_total(office: Office) -> None:
+    """offset/limit page through all matches in a stable order; total counts all of them."""
+    first_names = [f"{letter}nna" for letter in "ABCDEFGHIJKLMNOPQRSTUVW"]
+    created = [await office.person(f"{first} Lindqvist") for first in first_names]
+    pages = [await office.search("Lindqvist", limit=10, offset=o) for o in (0, 10, 20)]
+    assert [len(page.hits) for page in pages] == [10, 10, 3]
+    assert {page.total for page in pages} == {23}
+    assert [hit.id for page in pages for hit in page.hits] == created  # by name
+    assert not any(page.capped for page in pages)
+
+
+async def test_offers_are_filtered_by_target_group_field_and_gemeinde(office: Office) -> None:
+    """!angebot Stichwort zielgruppe=… feld=… gemeinde=…: every filter narrows the hits."""
+    parents = await office.term(TARGET_GROUP, "Eltern")
+    language = await office.term(FIELD, "Sprachbildung")
+    evening = await office.offer(
+        "Deutschkurs am Abend",
+        provider="VHS im Wittekindskreis",
+        fields=("Sprachbildung",),
+        target_groups=("Eltern",),
+        gemeinde="Bünde",
+    )
+    children = await office.offer(
+        "Deutschkurs für Kinder",
+        fields=("Sprachbildung",),
+        target_groups=("Kinder 0–6",),
+        gemeinde="Herford",
+    )
+    coaching = await office.offer(
+        "Bewerbungstraining",
+        provider="Berufskolleg Elsbachtal",
+        fields=("ÜSB",),
+        target_groups=("junge Menschen",),
+        description="Deutsch im Beruf, Anschreiben und Vorstellungsgespräch",
+    )
+    offers = ("offer",)
+    assert set(await office.found("Deutsch", kinds=offers)) == {
+        ("offer", evening),
+        ("offer", children),
+        ("offer", coaching),
+    }
+    assert await office.found("Deutschkurs", kinds=offers) == [
+        ("offer", evening),  # by name: "deutschkurs am abend" < "deutschkurs fuer kinder"
+        ("offer", children),
+    ]
+    assert await office.found("Deutsch", kinds=offers, target_group_ids=[parents.id]) == [
+        ("offer", evening)
+    ]
+    assert await office.found("deutsch", kinds=offers, gemeinde="HERFORD") == [("offer", children)]
+    # Empty keyword: the filters alone, listed by title.
+    listed = await office.search("", kinds=offers, field_ids=[language.id])
+    assert [hit.id for hit in listed.hits] == [evening, children]
+    assert listed.total == 2
+    # The provider's Gemeinde stands in for an offer without one.
+    assert await office.found("", kinds=offers, gemeinde="bünde") == [
+        ("offer", coaching),
+        ("offer", evening),
+    ]
+
+
+async def test_contact_data_and_notes_are_not_searchable(office: Office) -> None:
+    """E-mail, phone and notes are personal data: no query finds a person by them."""
+    await office.person(
+        "Maria Müller",
+        "Gymnasium Am Park",
+        "Schulsozialarbeit",
+        email="geheimadresse@example.org",
+        phone="05221 5550199",
+        notes="Allergie gegen Nüsse, Tochter Ylvie",
+    )
+    for query in ("geheimadresse", "example.org", "5550199", "Allergie", "Ylvie", "Nüsse"):
+        page = await office.search(query, kinds=("person", "organization", "offer"))
+        assert page.hits == [] and page.total == 0, query
+
+
+# --------------------------------------------------------------------------- keeping it current
+
+
+async def test_a_renamed_person_is_found_by_the_new_name_only(office: Office) -> None:
+    """update_person reindexes: the old name finds nothing, the new one finds the person."""
+    lea = await office.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
+    async with office.database.session() as session:
+        contacts = ContactRepository(session)
+        person = await contacts.person(lea)
+        assert person is not None
+        await contacts.update_person(person, NOW, name="Lea Sommerfeld")
+    assert await office.found("Winter") == []
+    assert await office.found("Sommerfeld") == [("person", lea)]
+    assert await office.found("Elsbachtal", kinds=("person",)) == [("person", lea)]
+
+
+async def test_a_renamed_organisation_renames_it_in_its_peoples_entries(office: Office) -> None:
+    """Persons are found by their organisation's current name, not a stale one."""
+    jonas = await office.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
+    async with office.database.session() as session:
+        contacts = ContactRepository(session)
+        vhs = await contacts.organization_named("VHS im Wittekindskreis")
+        assert isinstance(vhs, Organization)
+        await contacts.update_organization(vhs, NOW, name="Volkshochschule Ravensberg")
+    assert await office.found("Wittekindskreis") == []
+    assert ("person", jonas) in await office.found("Ravensberg")
+
+
+async def test_rebuild_indexes_everything_again(office: Office) -> None:
+    """rebuild() recreates a lost index from the records and says how many it indexed."""
+    maria = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    await office.offer("Deutschkurs am Abend", provider="VHS im Wittekindskreis")
+    async with office.database.session() as session:
+        for table in ("search_facet", "search_entry", "search_word"):
+            await session.execute(text(f"DELETE FROM {table}"))
+        await session.execute(text("INSERT INTO search_fts(search_fts) VALUES('rebuild')"))
+        assert await SearchIndex(session).is_stale()
+    assert await office.found("Müller") == []
+    async with office.database.session() as session:
+        assert await SearchIndex(session).rebuild() == 6  # 4 organisations, 1 person, 1 offer
+        assert not await SearchIndex(session).is_stale()
+    assert await office.found("Muller") == [("person", maria)]
+    assert await office.found("Schulsozialarbeit") == [("person", maria)]
+
+
+async def test_the_scan_fallback_answers_like_the_index(office: Office) -> None:
+    """The LIKE scan (PostgreSQL for now, the benchmark's baseline) gives the same pages."""
+    await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    await office.person("Ole Brandt", fields=("ÜSB",))
+    await office.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
+    queries = ["Müller", "Muller", "ÜSB", "Schulsozialarbiet", "park", "b", "Winter Bünde"]
+    async with office.database.session() as session:
+        for query in queries:
+            indexed = await SearchIndex(session).search(query)
+            scanned = await SearchIndex(session, scan=True).search(query)
+            assert indexed == scanned, query
+
+
+# --------------------------------------------------------------------------- erasure
+
+
+def _rows_mentioning(path: Path, needles: list[str]) -> list[str]:
+    """Every table (FTS5 shadow tables included) and text cell that mentions a needle."""
+    found = []
+    with sqlite3.connect(path) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        for table in tables:
+            for row in connection.execute(f'SELECT * FROM "{table}"'):
+                for cell in row:
+                    if isinstance(cell, bytes):
+                        cell = cell.decode("utf-8", "replace")
+                    if isinstance(cell, str) and any(n in cell.lower() for n in needles):
+                        found.append(f"{table}: {cell[:80]}")
+    return found
+
+
+async def test_an_erased_person_leaves_no_trace_in_the_database_file(
+    office: Office, tmp_path: Path
+) -> None:
+    """After delete_person + commit the name is in no table, no FTS segment and no file byte."""
+    erased = await office.person(
+        "Xenia Qwrzbeck", "Gymnasium Am Park", "Schulsozialarbeit", gemeinde="Herford"
+    )
+    kept = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    path = tmp_path / "kuemmerer.db"
+    assert _rows_mentioning(path, ["qwrzbeck"])  # the probe sees it while it is there
+
+    async with office.database.session() as session:
+        contacts = ContactRepository(session)
+        person = await contacts.person(erased)
+        assert person is not None
+        await contacts.delete_person(person)
+
+    assert await office.found("Qwrzbeck") == []
+    assert await office.found("Schulsozialarbeit") == [("person", kept)]
+    await office.database.dispose()
+    with sqlite3.connect(path) as connection:
+        busy, _log, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert busy == 0
+    assert _rows_mentioning(path, ["qwrzbeck", "xenia"]) == []
+    raw = path.read_bytes().lower()
+    # Not the name, and not the trigrams FTS5 indexed it by (only this name has them).
+    for needle in (b"qwrzbeck", b"xenia", b"qwr", b"wrz", b"rzb", b"zbe"):
+        assert needle not in raw, needle
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
