@@ -166,6 +166,10 @@ PERSONS = (
 
 # Offer titles per Handlungsfeld with their target groups; combined with providers below.
 OFFER_TEMPLATES = (
+    ("Forscherwerkstatt für Kita-Kinder", "fruehkindliche-bildung", ("kinder-0-6",)),
+    ("Eltern-Kind-Gruppe", "fruehkindliche-bildung", ("kinder-0-6", "eltern")),
+    ("Lernförderung Mathematik", "schule", ("schuelerinnen",)),
+    ("Schülerzeitungs-AG", "schule", ("schuelerinnen",)),
     ("Sprachförderung im Kita-Alltag", "sprachbildung", ("kinder-0-6", "fachkraefte")),
     ("Vorlesestunde", "sprachbildung", ("kinder-0-6", "eltern")),
     ("Deutschkurs für Neuzugewanderte", "sprachbildung", ("neuzugewanderte",)),

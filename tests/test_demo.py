@@ -39,6 +39,7 @@ DEMO_TIMEOUT_SECONDS = 180
 SCRIPT = """\
 # Anna (team, admin) in the team room, then Bernd (committee member) in the committee room.
 !hilfe
+!wer Übergang Schule-Beruf
 /raum beirat
 /als bernd
 !hilfe
@@ -102,6 +103,10 @@ def test_scripted_demo_answers_by_role_and_reruns_on_the_same_directory(tmp_path
             assert "!hilfe [" in anna and "!hilfe [" in bernd, output
             assert "!audit" in anna, output
             assert "!audit" not in bernd, output
+            who = _answer_to(
+                result.stdout, "[Bildungsbüro (Team)] Anna Schulz: !wer Übergang Schule-Beruf"
+            )
+            assert "Selin Aydın" in who and "Birgit Lorenz" in who, output
             url = re.search(r"Homeserver:\s+http://127\.0\.0\.1:(\d+)", result.stdout)
             assert url is not None, output
             assert not _port_is_open(int(url.group(1))), "Synapse still runs after the demo"
@@ -149,16 +154,19 @@ def test_answers_are_indented_under_their_command() -> None:
 
 
 async def test_seed_records_the_demo_seed_audit_entry(tmp_path: Path) -> None:
-    """The sample data seed records the audit entry demo.seed (no domain data exists yet)."""
+    """The seed creates the fictional network (25 organisations, 40 persons, 60 offers) and
+    records the audit entry demo.seed."""
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
     try:
         await database.migrate()
         await seed_sample_data(database, ManualClock(datetime(2027, 3, 5, 13, tzinfo=UTC)))
         async with database.session() as session:
             entries = await Store(session).audit.latest()
+            counts = await Store(session).contacts.counts()
     finally:
         await database.dispose()
     assert [(entry.action, entry.object_id) for entry in entries] == [("demo.seed", "sample-data")]
+    assert counts == {"persons": 40, "organizations": 25, "offers": 60}
 
 
 async def test_stdin_lines_are_split_and_end_with_none() -> None:
