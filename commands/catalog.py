@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from commands import admin, contacts, help, network, privacy, transfer
+from commands import admin, contacts, help, network, privacy, transfer, vocabulary
 from commands.registry import Registry
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     privacy,
     transfer,
     network,
+    vocabulary,
     admin,
 )
 

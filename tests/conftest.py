@@ -19,6 +19,16 @@ from bot.clock import Clock, OffsetClock
 from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
 from bot.core import Kuemmerer
 from bot.homeserver import LocalSynapse, RegisteredUser
+from storage.database import Database
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh SQLite database migrated by Alembic to head (not create_all)."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
+    await db.migrate()
+    yield db
+    await db.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,8 @@ async def test_organisation_offer_contact_change_export_and_erasure(office: Offi
 
     created = await anna.ask(
         room,
-        '!organization new "VHS Weserbergland" art=Volkshochschule gemeinde=Hameln felder=Weiterbildung',
+        '!organization new "VHS Weserbergland" art=Volkshochschule gemeinde=Hameln '
+        "felder=Weiterbildung",
     )
     organisation = number_in(created)
     offer = await anna.ask(

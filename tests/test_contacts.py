@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.i18n import Translator
-from bot.render import split_reply
-from commands.catalog import build_registry
-from commands.dispatch import Dispatcher, Request
 from commands.registry import Role, RoomKind
 from storage.database import Database
-from storage.models import AuditEntry
-from storage.repositories import Store
+from tests.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ANNA = "@anna:localhost"
@@ -30,53 +20,15 @@ MARIA = (
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
-    await db.migrate()
-    yield db
-    await db.dispose()
-
-
-class Harness:
-    """The real registry and dispatcher without Matrix, as Anna of the team (English bot)."""
-
-    def __init__(self, database: Database, language: str = "en") -> None:
-        self.database = database
-        self.clock = ManualClock(datetime(2027, 3, 8, 9, 0, tzinfo=UTC))
-        self.dispatcher = Dispatcher(
-            build_registry(),
-            Translator(language, BERLIN),
-            self.clock,
-            self._store,
-            "!",
-            "@bot:localhost",
-        )
-
-    @asynccontextmanager
-    async def _store(self) -> AsyncIterator[Store]:
-        async with self.database.session() as session:
-            yield Store(session)
-
-    async def ask(self, text: str, role: Role = Role.TEAM, room: RoomKind = RoomKind.TEAM) -> str:
-        reply = await self.dispatcher.respond(Request(ANNA, "!team:localhost", room, role, text))
-        assert reply is not None
-        return "\n".join(body for body, _html in split_reply(reply))
-
-    async def audit(self) -> list[AuditEntry]:
-        async with self._store() as store:
-            return await store.audit.latest(500)
-
-
-@pytest.fixture
-def office(database: Database) -> Harness:
-    return Harness(database)
+def office(database: Database) -> Desk:
+    return Desk(database)
 
 
 # --------------------------------------------------------------------------- !kontakt neu
 
 
 async def test_a_new_contact_is_recorded_with_organisation_fields_and_default_source(
-    office: Harness,
+    office: Desk,
 ) -> None:
     """!contact new records the person, creates the unknown organisation and says both."""
     answer = await office.ask(MARIA)
@@ -94,7 +46,7 @@ async def test_a_new_contact_is_recorded_with_organisation_fields_and_default_so
     assert ("create", "organization", "1") in created and ("create", "person", "1") in created
 
 
-async def test_an_unknown_field_is_refused_with_the_known_fields(office: Harness) -> None:
+async def test_an_unknown_field_is_refused_with_the_known_fields(office: Desk) -> None:
     """A misspelt field is named, and the answer lists the fields there are."""
     answer = await office.ask('!contact new "Jan Kurz" felder="Schule, Schulsozialarbiet"')
     assert "Unknown field `Schulsozialarbiet`." in answer
@@ -103,7 +55,7 @@ async def test_an_unknown_field_is_refused_with_the_known_fields(office: Harness
     assert "There is no contact with No. 1" in await office.ask("!contact 1")
 
 
-async def test_a_duplicate_is_refused_with_the_existing_number(office: Harness) -> None:
+async def test_a_duplicate_is_refused_with_the_existing_number(office: Desk) -> None:
     """The same e-mail, or the same name in the same organisation, is not recorded twice."""
     await office.ask(MARIA)
     same_mail = await office.ask('!contact new "M. Müller" email=M.Mueller@gap.de')
@@ -115,7 +67,7 @@ async def test_a_duplicate_is_refused_with_the_existing_number(office: Harness) 
     assert elsewhere.startswith("Contact No. 2 recorded")
 
 
-async def test_bad_options_are_explained(office: Harness) -> None:
+async def test_bad_options_are_explained(office: Desk) -> None:
     """Unknown keys, a malformed e-mail and a function without organisation are refused."""
     assert "Unknown option `farbe=`" in await office.ask('!contact new "A B" farbe=rot')
     assert "is not an e-mail address" in await office.ask('!contact new "A B" email=ab@')
@@ -126,7 +78,7 @@ async def test_bad_options_are_explained(office: Harness) -> None:
     assert "There is no organisation with No. 7" in await office.ask('!contact new "A B" org=7')
 
 
-async def test_consent_needs_a_day_that_is_not_in_the_future(office: Harness) -> None:
+async def test_consent_needs_a_day_that_is_not_in_the_future(office: Desk) -> None:
     """legal_basis=consent needs consent_date=, which may not lie ahead; then the card shows it."""
     assert "Consent needs the day it was given" in await office.ask(
         '!contact new "Eva Ess" rechtsgrundlage=einwilligung'
@@ -144,7 +96,7 @@ async def test_consent_needs_a_day_that_is_not_in_the_future(office: Harness) ->
 # --------------------------------------------------------------------------- !kontakt <nr>
 
 
-async def test_the_full_card_shows_everything_stored_and_is_audited(office: Harness) -> None:
+async def test_the_full_card_shows_everything_stored_and_is_audited(office: Desk) -> None:
     """!contact 1 shows e-mail, phone, Matrix id, notes and data-protection facts; logged."""
     await office.ask(MARIA)
     card = await office.ask("!contact 1")
@@ -164,7 +116,7 @@ async def test_the_full_card_shows_everything_stored_and_is_audited(office: Harn
     ]
 
 
-async def test_an_unknown_number_says_how_to_search(office: Harness) -> None:
+async def test_an_unknown_number_says_how_to_search(office: Desk) -> None:
     """!contact 99 names the number and the search command."""
     answer = await office.ask("!kontakt Nr. 99")
     assert "There is no contact with No. 99. `!contact <…>` searches by name." in answer
@@ -173,7 +125,7 @@ async def test_an_unknown_number_says_how_to_search(office: Harness) -> None:
 # --------------------------------------------------------------------------- !kontakt ändern
 
 
-async def test_a_change_shows_old_and_new_but_never_personal_values(office: Harness) -> None:
+async def test_a_change_shows_old_and_new_but_never_personal_values(office: Desk) -> None:
     """Non-personal fields show old → new; personal ones only "changed"; audit names fields."""
     await office.ask(MARIA)
     answer = await office.ask('!kontakt aendern 1 tel="05221 59-9999" gemeinde=Bünde notiz=-')
@@ -187,7 +139,7 @@ async def test_a_change_shows_old_and_new_but_never_personal_values(office: Harn
     assert [(e.object_id, e.detail) for e in update] == [("1", "gemeinde,phone,notes")]
 
 
-async def test_a_change_of_organisation_function_fields_and_consent(office: Harness) -> None:
+async def test_a_change_of_organisation_function_fields_and_consent(office: Desk) -> None:
     """org= adds an employer, funktion= alone changes the only function, consent is dated."""
     await office.ask('!contact new "Jan Kurz" org="VHS Kreis Herford" funktion=Dozent')
     answer = await office.ask(
@@ -207,7 +159,7 @@ async def test_a_change_of_organisation_function_fields_and_consent(office: Harn
     assert "consent of 2 Mar 2027, withdrawn on 8 Mar 2027" in withdrawn
 
 
-async def test_a_change_may_not_make_a_duplicate_or_be_empty(office: Harness) -> None:
+async def test_a_change_may_not_make_a_duplicate_or_be_empty(office: Desk) -> None:
     """Another contact's e-mail is refused; no option, or no difference, is said so."""
     await office.ask(MARIA)
     await office.ask('!contact new "Jan Kurz" email=jan@vhs.de')
@@ -225,7 +177,7 @@ async def test_a_change_may_not_make_a_duplicate_or_be_empty(office: Harness) ->
 
 
 async def test_a_search_finds_spelling_variants_and_is_audited_without_the_query(
-    office: Harness,
+    office: Desk,
 ) -> None:
     """!contact Mueller finds Müller; the audit entry is a bulk view with no query text."""
     await office.ask(MARIA)
@@ -235,14 +187,14 @@ async def test_a_search_finds_spelling_variants_and_is_audited_without_the_query
     assert [(e.object_type, e.object_id, e.detail) for e in searches] == [("person", "*", "")]
 
 
-async def test_a_search_without_hit_suggests_who_and_new(office: Harness) -> None:
+async def test_a_search_without_hit_suggests_who_and_new(office: Desk) -> None:
     """No hit: the answer says so and points to !who and !contact new."""
     answer = await office.ask("!contact Zwzwzw")
     assert "No contact or organisation matches Zwzwzw." in answer
     assert "`!who <…>`" in answer and '`!contact new "…"`' in answer
 
 
-async def test_long_results_come_in_pages(office: Harness) -> None:
+async def test_long_results_come_in_pages(office: Desk) -> None:
     """12 hits: ten, "… and 2 more" with the next page's command; page 2 the rest; 3 refused."""
     for number in range(12):
         await office.ask(f'!contact new "Petra Schmidt{number:02}" email=p{number}@schule.de')
@@ -260,7 +212,7 @@ async def test_long_results_come_in_pages(office: Harness) -> None:
 # --------------------------------------------------------------------------- !wer
 
 
-async def test_who_groups_people_of_a_field_by_organisation(office: Harness) -> None:
+async def test_who_groups_people_of_a_field_by_organisation(office: Desk) -> None:
     """!who ÜSB finds persons tagged with the field and people of organisations tagged with it."""
     await office.ask(MARIA)
     await office.ask(
@@ -282,7 +234,7 @@ async def test_who_groups_people_of_a_field_by_organisation(office: Harness) -> 
     assert "Ute Ohne" in in_buende and "Maria" not in in_buende
 
 
-async def test_who_shows_other_memberships_and_pages(office: Harness) -> None:
+async def test_who_shows_other_memberships_and_pages(office: Desk) -> None:
     """A person working in two places shows the other one; more than ten people page."""
     await office.ask('!contact new "Ida Zwei" org=Jugendamt funktion=Leitung felder=Ganztag')
     await office.ask('!contact change 1 org="VHS Kreis Herford" funktion=Dozentin')
@@ -296,7 +248,7 @@ async def test_who_shows_other_memberships_and_pages(office: Harness) -> None:
 
 
 async def test_who_falls_back_to_full_text_and_says_when_nobody_is_found(
-    office: Harness,
+    office: Desk,
 ) -> None:
     """A topic that is no field is searched in names and functions; no hit says so."""
     await office.ask(MARIA)
@@ -309,7 +261,7 @@ async def test_who_falls_back_to_full_text_and_says_when_nobody_is_found(
 # --------------------------------------------------------------------------- !organisation
 
 
-async def test_an_organisation_is_recorded_with_kind_by_alias(office: Harness) -> None:
+async def test_an_organisation_is_recorded_with_kind_by_alias(office: Desk) -> None:
     """art=Gymnasium is a secondary school; missing, unknown and duplicate values are refused."""
     assert "Missing: `art=…`, `felder=…`." in await office.ask(
         '!organisation neu "Gymnasium Am Park" gemeinde=Herford'
@@ -328,7 +280,7 @@ async def test_an_organisation_is_recorded_with_kind_by_alias(office: Harness) -
     )
 
 
-async def test_an_organisation_card_lists_its_people_and_offers(office: Harness) -> None:
+async def test_an_organisation_card_lists_its_people_and_offers(office: Desk) -> None:
     """!organisation 1 shows address, people with function and offers; the view is logged."""
     await office.ask(MARIA)
     await office.ask(
@@ -344,7 +296,7 @@ async def test_an_organisation_card_lists_its_people_and_offers(office: Harness)
     assert "There is no organisation with No. 4" in await office.ask("!organisation 4")
 
 
-async def test_organisations_are_searched(office: Harness) -> None:
+async def test_organisations_are_searched(office: Desk) -> None:
     """!organisation vhs lists matching organisations only."""
     await office.ask('!contact new "Jan Kurz" org="VHS Kreis Herford"')
     answer = await office.ask("!organisation VHS")
@@ -354,7 +306,7 @@ async def test_organisations_are_searched(office: Harness) -> None:
 # --------------------------------------------------------------------------- !angebot
 
 
-async def test_offers_are_recorded_and_filtered_by_target_group(office: Harness) -> None:
+async def test_offers_are_recorded_and_filtered_by_target_group(office: Desk) -> None:
     """!offer new needs provider, field, target group and place; zielgruppe= filters."""
     assert "Missing: `traeger=…`, `feld=…`, `zielgruppe=…`, `ort=…`." in await office.ask(
         '!offer new "Deutschkurs"'
@@ -377,7 +329,7 @@ async def test_offers_are_recorded_and_filtered_by_target_group(office: Harness)
     )
 
 
-async def test_an_offer_card_and_keyword_search(office: Harness) -> None:
+async def test_an_offer_card_and_keyword_search(office: Desk) -> None:
     """!offer 1 shows everything; !offer deutsch finds it by keyword with a filter."""
     await office.ask(
         '!offer new "Deutschkurs für Eltern" traeger="VHS Kreis Herford" feld=DaZ '
@@ -399,7 +351,7 @@ async def test_an_offer_card_and_keyword_search(office: Harness) -> None:
 # --------------------------------------------------------------------------- who may ask
 
 
-async def test_outside_the_team_nothing_is_shown(office: Harness) -> None:
+async def test_outside_the_team_nothing_is_shown(office: Desk) -> None:
     """In a committee room or for a non-team member, every command is refused unseen."""
     await office.ask(MARIA)
     commands = ["!contact Müller", "!contact 1", "!who ÜSB", "!org 1", "!offer 1"]

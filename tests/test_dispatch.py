@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.i18n import N_, Translator
-from bot.render import split_reply
 from commands import converters
 from commands.catalog import build_registry
 from commands.context import Context
-from commands.dispatch import Dispatcher, Request, usage
+from commands.dispatch import usage
 from commands.registry import Option, Param, Registry, Role, RoomKind, command, declaration_of
 from commands.reply import Reply, fmt
 from storage.database import Database
-from storage.repositories import Store
+from tests.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
-    await db.migrate()
-    yield db
-    await db.dispose()
 
 
 @command(
@@ -60,49 +46,31 @@ async def broken_run(ctx: Context) -> Reply:
     raise RuntimeError("a bug")
 
 
-class Harness:
-    """A dispatcher with the real commands plus two test commands."""
-
-    def __init__(self, database: Database, language: str = "en") -> None:
-        registry = build_registry()
-        for handler in (record_delete, broken_run):
-            registry.add(declaration_of(handler))
-        self.database = database
-        self.clock = ManualClock(datetime(2027, 3, 8, 9, 0, tzinfo=UTC))
-        self.dispatcher = Dispatcher(
-            registry, Translator(language, BERLIN), self.clock, self._store, "!", "@bot:localhost"
-        )
-
-    @asynccontextmanager
-    async def _store(self) -> AsyncIterator[Store]:
-        async with self.database.session() as session:
-            yield Store(session)
-
-    async def ask(self, text: str, role: Role = Role.TEAM, room: RoomKind = RoomKind.TEAM) -> str:
-        reply = await self.dispatcher.respond(
-            Request("@anna:localhost", "!team:localhost", room, role, text)
-        )
-        assert reply is not None
-        return "\n".join(body for body, _html in split_reply(reply))
+def desk_with_test_commands(database: Database, language: str = "en") -> Desk:
+    """The real commands plus a team-only !löschen and a !kaputt that always crashes."""
+    registry = build_registry()
+    for handler in (record_delete, broken_run):
+        registry.add(declaration_of(handler))
+    return Desk(database, language, registry)
 
 
 async def test_umlaut_free_and_english_spellings_find_the_same_command(database: Database) -> None:
     """!löschen, !loeschen, !LOESCHEN and !delete are one command."""
-    harness = Harness(database)
+    harness = desk_with_test_commands(database)
     for spelling in ("!löschen 3", "!loeschen 3", "!LOESCHEN 3", "!delete 3"):
         assert await harness.ask(spelling) == "deleted 3"
 
 
 async def test_bad_argument_explains_and_shows_usage(database: Database) -> None:
     """A wrong argument gets a sentence saying what was wrong plus the usage line."""
-    answer = await Harness(database).ask("!delete drei")
+    answer = await desk_with_test_commands(database).ask("!delete drei")
     assert "drei" in answer and "is not a number" in answer
     assert "Usage: `!delete <command> [grund=…]`" in answer
 
 
 async def test_options_accept_german_and_english_keys(database: Database) -> None:
     """grund= and reason= are the same option; unknown keys are named with the known ones."""
-    harness = Harness(database)
+    harness = desk_with_test_commands(database)
     assert await harness.ask('!delete 4 grund="doppelt erfasst"') == "deleted 4"
     assert await harness.ask("!delete 5 reason=duplicate") == "deleted 5"
     answer = await harness.ask("!delete 6 ort=Rathaus")
@@ -111,13 +79,13 @@ async def test_options_accept_german_and_english_keys(database: Database) -> Non
 
 async def test_unclosed_quote_is_explained(database: Database) -> None:
     """An unclosed quotation mark is a user error with an example, not a crash."""
-    answer = await Harness(database).ask('!delete 4 grund="doppelt')
+    answer = await desk_with_test_commands(database).ask('!delete 4 grund="doppelt')
     assert "quotation mark is not closed" in answer
 
 
 async def test_role_and_room_are_enforced(database: Database) -> None:
     """A member may not run a team command; a team command is refused in a committee room."""
-    harness = Harness(database)
+    harness = desk_with_test_commands(database)
     assert "only for the team" in await harness.ask(
         "!delete 1", role=Role.MEMBER, room=RoomKind.DIRECT
     )
@@ -130,7 +98,7 @@ async def test_a_bug_is_logged_with_reference_and_rolled_back(
 ) -> None:
     """A handler bug gives the user only a reference id, which is in the logged traceback."""
     with caplog.at_level(logging.ERROR):
-        answer = await Harness(database).ask("!broken")
+        answer = await desk_with_test_commands(database).ask("!broken")
     assert answer.startswith("Internal error (ref. ")
     reference = answer.split("ref. ")[1][:4]
     assert any(reference in record.getMessage() and record.exc_info for record in caplog.records)
@@ -138,7 +106,7 @@ async def test_a_bug_is_logged_with_reference_and_rolled_back(
 
 async def test_help_lists_only_what_the_sender_may_use(database: Database) -> None:
     """A guest does not see team or admin commands in !help; an admin does."""
-    harness = Harness(database)
+    harness = desk_with_test_commands(database)
     guest = await harness.ask("!help", role=Role.GUEST, room=RoomKind.DIRECT)
     admin = await harness.ask("!help", role=Role.ADMIN, room=RoomKind.DIRECT)
     assert "!delete" not in guest and "!audit" not in guest
@@ -147,7 +115,7 @@ async def test_help_lists_only_what_the_sender_may_use(database: Database) -> No
 
 async def test_help_for_one_command_shows_usage_aliases_and_options(database: Database) -> None:
     """!help delete shows the usage line, the other spellings and the options."""
-    answer = await Harness(database).ask("!help delete")
+    answer = await desk_with_test_commands(database).ask("!help delete")
     assert "!delete <command> [grund=…]" in answer
     assert "!löschen" in answer and "grund" in answer and "reason" in answer
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,63 +13,16 @@ from PIL import Image
 
 import commands.network
 from bot.charts import BarPanel, network_chart
-from bot.clock import ManualClock
-from bot.i18n import Translator
-from bot.render import split_reply
-from commands.catalog import build_registry
-from commands.dispatch import Dispatcher, Request
 from commands.registry import Role, RoomKind
-from commands.reply import Reply
 from storage.database import Database
 from storage.models import VocabularyTerm
 from storage.reports import ReportRepository, Tally
 from storage.repositories import Store
 from storage.vocabulary import FIELD, TARGET_GROUP
+from tests.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ANNA = "@anna:localhost"
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
-    await db.migrate()
-    yield db
-    await db.dispose()
-
-
-class Harness:
-    """The real registry and dispatcher without Matrix; answers keep their attachments."""
-
-    def __init__(self, database: Database, language: str = "en") -> None:
-        self.database = database
-        self.clock = ManualClock(datetime(2027, 3, 8, 9, 0, tzinfo=UTC))
-        self.dispatcher = Dispatcher(
-            build_registry(),
-            Translator(language, BERLIN),
-            self.clock,
-            self._store,
-            "!",
-            "@bot:localhost",
-        )
-
-    @asynccontextmanager
-    async def _store(self) -> AsyncIterator[Store]:
-        async with self.database.session() as session:
-            yield Store(session)
-
-    async def reply(
-        self, command: str, role: Role = Role.TEAM, room: RoomKind = RoomKind.TEAM
-    ) -> Reply:
-        reply = await self.dispatcher.respond(
-            Request(ANNA, "!team:localhost", room, role, command)
-        )
-        assert reply is not None
-        return reply
-
-    @staticmethod
-    def text(reply: Reply) -> str:
-        return "\n".join(body for body, _html in split_reply(reply))
 
 
 async def seed(database: Database, at: datetime) -> None:
@@ -109,7 +60,7 @@ async def seed(database: Database, at: datetime) -> None:
 
 async def test_counts_per_field_and_municipality_come_from_sql(database: Database) -> None:
     """Totals, per field, per municipality (spellings merged, offers at their provider)."""
-    harness = Harness(database)
+    harness = Desk(database)
     await seed(database, harness.clock.now())
     async with database.session() as session:
         overview = await ReportRepository(session).network_overview()
@@ -137,7 +88,7 @@ async def test_counts_per_field_and_municipality_come_from_sql(database: Databas
 
 async def test_top_municipalities_sum_up_the_rest(database: Database) -> None:
     """The largest municipalities are shown; the others are summed with their number."""
-    harness = Harness(database)
+    harness = Desk(database)
     await seed(database, harness.clock.now())
     async with database.session() as session:
         overview = await ReportRepository(session).network_overview()
@@ -150,7 +101,7 @@ async def test_top_municipalities_sum_up_the_rest(database: Database) -> None:
 
 async def test_gaps_are_fields_and_target_groups_without_offer(database: Database) -> None:
     """Media education reaches parents and pupils but not older people; BNE has nothing."""
-    harness = Harness(database)
+    harness = Desk(database)
     await seed(database, harness.clock.now())
     async with database.session() as session:
         overview = await ReportRepository(session).network_overview()
@@ -170,9 +121,9 @@ async def test_gaps_are_fields_and_target_groups_without_offer(database: Databas
 
 async def test_network_answer_lists_counts_and_gaps(database: Database) -> None:
     """The answer reads as an overview: totals, fields, municipalities, then the gaps."""
-    harness = Harness(database)
+    harness = Desk(database)
     await seed(database, harness.clock.now())
-    answer = Harness.text(await harness.reply("!network"))
+    answer = Desk.text(await harness.reply("!network"))
     assert "The network at a glance (as of 8 Mar 2027)" in answer
     assert "4 organisations · 3 contacts · 4 offers" in answer
     assert "• media education: 1 · 0 · 2" in answer
@@ -187,7 +138,7 @@ async def test_network_answer_lists_counts_and_gaps(database: Database) -> None:
 
 async def test_network_attaches_a_png_chart_and_logs_the_view(database: Database) -> None:
     """The chart is a real PNG about 1000 px wide; the bulk view is in the audit log."""
-    harness = Harness(database)
+    harness = Desk(database)
     await seed(database, harness.clock.now())
     reply = await harness.reply("!netzwerk")
     [chart] = reply.attachments
@@ -214,14 +165,14 @@ async def test_chart_is_rendered_off_the_event_loop(
         return network_chart(title, panels)
 
     monkeypatch.setattr(commands.network, "network_chart", spy)
-    await Harness(database).reply("!network")
+    await Desk(database).reply("!network")
     assert threads and threads[0] != threading.main_thread().name
 
 
 async def test_an_empty_network_still_answers_with_a_chart(database: Database) -> None:
     """With nothing recorded yet the answer says so and the chart still renders."""
-    reply = await Harness(database).reply("!network")
-    answer = Harness.text(reply)
+    reply = await Desk(database).reply("!network")
+    answer = Desk.text(reply)
     assert "0 organisations · 0 contacts · 0 offers" in answer
     assert "By field" not in answer and "By municipality" not in answer
     assert reply.attachments[0].data.startswith(b"\x89PNG")
@@ -229,11 +180,11 @@ async def test_an_empty_network_still_answers_with_a_chart(database: Database) -
 
 async def test_network_is_for_the_team_only(database: Database) -> None:
     """A committee member is refused, as is the team in a committee room."""
-    harness = Harness(database)
+    harness = Desk(database)
     member = await harness.reply("!network", role=Role.MEMBER, room=RoomKind.DIRECT)
     committee = await harness.reply("!network", room=RoomKind.GROUP)
-    assert "only for the team" in Harness.text(member) and not member.attachments
-    assert "not allowed here" in Harness.text(committee) and not committee.attachments
+    assert "only for the team" in Desk.text(member) and not member.attachments
+    assert "not allowed here" in Desk.text(committee) and not committee.attachments
 
 
 def test_chart_labels_keep_umlauts_and_long_names() -> None:

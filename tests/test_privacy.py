@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,19 +12,16 @@ import pytest
 from sqlalchemy import text
 
 from bot.clock import ManualClock
-from bot.i18n import Translator
 from bot.render import split_reply
-from commands.catalog import build_registry
-from commands.dispatch import Dispatcher, Request
 from commands.privacy import SECTION_TITLES
 from commands.registry import Role, RoomKind
-from commands.reply import Reply
 from storage.database import Database
 from storage.models import Base
 from storage.privacy import pseudonym_for
 from storage.reports import PERSONAL_DATA_SECTIONS
 from storage.repositories import Store
 from storage.vocabulary import FIELD
+from tests.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ANNA = "@anna:localhost"
@@ -35,50 +30,6 @@ EMAIL = "maria.beispiel@example.org"
 NOTE = "erreichbar dienstags nach Rücksprache"
 # Strings that occur nowhere in the database except in the person to be erased.
 TRACES = ("beispiel", EMAIL, "ruecksprache", "rücksprache", "@maria:localhost")
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
-    await db.migrate()
-    yield db
-    await db.dispose()
-
-
-class Harness:
-    """The real registry and dispatcher without Matrix; answers keep their attachments."""
-
-    def __init__(self, database: Database, language: str = "en") -> None:
-        self.database = database
-        self.clock = ManualClock(datetime(2027, 3, 8, 9, 0, tzinfo=UTC))
-        self.dispatcher = Dispatcher(
-            build_registry(),
-            Translator(language, BERLIN),
-            self.clock,
-            self._store,
-            "!",
-            "@bot:localhost",
-        )
-
-    @asynccontextmanager
-    async def _store(self) -> AsyncIterator[Store]:
-        async with self.database.session() as session:
-            yield Store(session)
-
-    async def reply(
-        self, command: str, role: Role = Role.TEAM, room: RoomKind = RoomKind.TEAM
-    ) -> Reply:
-        reply = await self.dispatcher.respond(
-            Request(ANNA, "!team:localhost", room, role, command)
-        )
-        assert reply is not None
-        return reply
-
-    async def ask(
-        self, command: str, role: Role = Role.TEAM, room: RoomKind = RoomKind.TEAM
-    ) -> str:
-        reply = await self.reply(command, role, room)
-        return "\n".join(body for body, _html in split_reply(reply))
 
 
 async def seed(database: Database, clock: ManualClock) -> int:
@@ -169,7 +120,7 @@ async def test_access_attaches_json_with_record_memberships_fields_and_audit_tra
     database: Database,
 ) -> None:
     """!contact access 1 attaches valid JSON holding every field, the memberships and the log."""
-    harness = Harness(database)
+    harness = Desk(database)
     number = await seed(database, harness.clock)
     reply = await harness.reply(f"!contact access {number}")
     names = [attachment.filename for attachment in reply.attachments]
@@ -205,7 +156,7 @@ async def test_access_attaches_json_with_record_memberships_fields_and_audit_tra
 
 async def test_access_summary_counts_sections_and_is_logged_as_export(database: Database) -> None:
     """The answer names the person and the files, counts each section, and is audited."""
-    harness = Harness(database)
+    harness = Desk(database)
     number = await seed(database, harness.clock)
     answer = await harness.ask(f"!contact access {number}")
     assert f"contact No. {number} (Dr. {NAME})" in answer
@@ -222,7 +173,7 @@ async def test_access_summary_counts_sections_and_is_logged_as_export(database: 
 
 async def test_access_markdown_is_readable_in_german(database: Database) -> None:
     """The Markdown file has the name, German headings and German dates for a German bot."""
-    harness = Harness(database, language="de")
+    harness = Desk(database, language="de")
     number = await seed(database, harness.clock)
     reply = await harness.reply(f"!kontakt auskunft {number}")
     markdown = reply.attachments[1].data.decode()
@@ -236,7 +187,7 @@ async def test_access_markdown_is_readable_in_german(database: Database) -> None
 
 async def test_access_markdown_in_english_escapes_what_users_typed(database: Database) -> None:
     """A name with Markdown characters cannot format the file; English headings for en."""
-    harness = Harness(database)
+    harness = Desk(database)
     async with database.session() as session:
         person = await Store(session).contacts.add_person(harness.clock.now(), "*Eva* <b>Kurz</b>")
     reply = await harness.reply(f"!contact access {person.id}")
@@ -265,14 +216,14 @@ def test_every_table_that_refers_to_persons_is_in_the_export() -> None:
 
 async def test_access_to_an_unknown_number_says_how_to_find_contacts(database: Database) -> None:
     """An unknown number is a NotFound with a hint at the contact search."""
-    answer = await Harness(database).ask("!contact access 99")
+    answer = await Desk(database).ask("!contact access 99")
     assert "There is no contact with No. 99." in answer
     assert "`!contact <name>` finds contacts by name." in answer
 
 
 async def test_access_is_only_for_the_team_and_not_in_committee_rooms(database: Database) -> None:
     """A member is refused; the team is refused in a committee room; nothing is attached."""
-    harness = Harness(database)
+    harness = Desk(database)
     number = await seed(database, harness.clock)
     member = await harness.reply(
         f"!contact access {number}", role=Role.MEMBER, room=RoomKind.DIRECT
@@ -288,7 +239,7 @@ async def test_access_is_only_for_the_team_and_not_in_committee_rooms(database: 
 
 async def test_delete_asks_for_confirmation_naming_the_person(database: Database) -> None:
     """Without the confirmation word nothing is deleted; the answer names the person."""
-    harness = Harness(database, language="de")
+    harness = Desk(database, language="de")
     number = await seed(database, harness.clock)
     answer = await harness.ask(f"!kontakt loeschen {number}")
     assert f"({'Dr. ' + NAME})" in answer and f"`!kontakt löschen {number} " in answer
@@ -298,7 +249,7 @@ async def test_delete_asks_for_confirmation_naming_the_person(database: Database
 
 async def test_delete_confirmed_erases_and_audits_without_name(database: Database) -> None:
     """`confirmed` erases the person, memberships and fields; the audit entry has no name."""
-    harness = Harness(database)
+    harness = Desk(database)
     number = await seed(database, harness.clock)
     answer = await harness.ask(f"!contact delete {number} confirmed")
     assert answer == f"Contact No. {number} has been deleted."
@@ -315,7 +266,7 @@ async def test_delete_confirmed_erases_and_audits_without_name(database: Databas
 
 async def test_delete_accepts_the_german_confirmation_in_any_spelling(database: Database) -> None:
     """`bestätigt` and `bestaetigt` confirm as well; another word is explained."""
-    harness = Harness(database, language="de")
+    harness = Desk(database, language="de")
     number = await seed(database, harness.clock)
     wrong = await harness.ask(f"!kontakt löschen {number} vielleicht")
     assert "vielleicht" in wrong
@@ -328,7 +279,7 @@ async def test_delete_accepts_the_german_confirmation_in_any_spelling(database: 
 
 async def test_delete_of_an_unknown_number_is_not_found(database: Database) -> None:
     """Deleting a number that does not exist changes nothing and says so."""
-    answer = await Harness(database).ask("!contact delete 5 confirmed")
+    answer = await Desk(database).ask("!contact delete 5 confirmed")
     assert "There is no contact with No. 5." in answer
 
 
@@ -342,7 +293,7 @@ async def test_erasure_leaves_no_trace_in_any_table_or_in_the_file(
 ) -> None:
     """After the erasure neither a table (FTS shadow tables included) nor the raw file holds
     the name, the e-mail, the notes or the Matrix id — also not after an export and a view."""
-    harness = Harness(database)
+    harness = Desk(database)
     number = await seed(database, harness.clock)
     path = tmp_path / "kuemmerer.db"
     assert "person: beispiel" in traces_in(path)  # the scan does find what is there
@@ -361,7 +312,7 @@ async def test_erasure_empties_the_write_ahead_log_while_the_bot_runs(
 ) -> None:
     """Right after the erasure commits, neither the file nor its write-ahead log holds the
     person — without waiting for a checkpoint or a shutdown."""
-    harness = Harness(database)
+    harness = Desk(database)
     number = await seed(database, harness.clock)
     path = tmp_path / "kuemmerer.db"
     wal = path.with_name(path.name + "-wal")
@@ -379,7 +330,7 @@ async def test_erasure_purges_deleted_terms_from_full_text_indexes(
     """FTS5 keeps a deleted row's terms until its segments merge; erasure merges them, so the
     index is as small as a twin that never held the person (trigram terms are too short to
     find by scanning, their leftovers show in the size)."""
-    harness = Harness(database)
+    harness = Desk(database)
     number = await seed(database, harness.clock)
     size = "SELECT sum(length(block)) FROM {}_data WHERE id > 10"  # 10: the structure record
     async with database.session() as session:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,8 +14,6 @@ import pytest
 import vobject
 
 from bot.cli import main
-from bot.clock import ManualClock
-from bot.i18n import Translator
 from bot.render import split_reply
 from bot.transfer import (
     Format,
@@ -31,8 +27,6 @@ from bot.transfer import (
     serialise,
     sniff_delimiter,
 )
-from commands.catalog import build_registry
-from commands.dispatch import Dispatcher, Request
 from commands.registry import Role, RoomKind
 from commands.reply import Reply
 from storage.database import Database
@@ -40,6 +34,7 @@ from storage.models import Person
 from storage.repositories import Store
 from storage.search import SearchIndex
 from storage.transfer import TransferRepository
+from tests.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
@@ -53,14 +48,6 @@ PERSONS = [
     ["Sabine Weiß", "", "Jugendamt Musterkreis", "Jugendhilfeplanung", "", "0511 98765",
      "Übergang Schule–Beruf"],
 ]  # fmt: skip
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
-    await db.migrate()
-    yield db
-    await db.dispose()
 
 
 def csv_bytes(rows: list[list[str]], delimiter: str, encoding: str) -> bytes:
@@ -417,36 +404,6 @@ async def test_formulas_are_defused_in_csv_and_survive_a_round_trip(database: Da
 # -- the chat command --------------------------------------------------------------------------
 
 
-class Harness:
-    """The real dispatcher with the real commands, without Matrix."""
-
-    def __init__(self, database: Database, language: str = "en") -> None:
-        self.database = database
-        self.clock = ManualClock(MONDAY)
-        self.dispatcher = Dispatcher(
-            build_registry(),
-            Translator(language, BERLIN),
-            self.clock,
-            self._store,
-            "!",
-            "@bot:localhost",
-        )
-
-    @asynccontextmanager
-    async def _store(self) -> AsyncIterator[Store]:
-        async with self.database.session() as session:
-            yield Store(session)
-
-    async def ask(
-        self, text: str, role: Role = Role.TEAM, room: RoomKind = RoomKind.TEAM
-    ) -> Reply:
-        reply = await self.dispatcher.respond(
-            Request("@anna:localhost", "!team:localhost", room, role, text)
-        )
-        assert reply is not None
-        return reply
-
-
 def body(reply: Reply) -> str:
     return "\n".join(plain for plain, _html in split_reply(reply))
 
@@ -454,7 +411,7 @@ def body(reply: Reply) -> str:
 async def test_chat_export_uploads_a_vcard_by_default(database: Database) -> None:
     """!contact export answers with the count and a .vcf attachment that parses."""
     await import_persons(database, csv_bytes([PERSONS_HEADER, *PERSONS], ";", "utf-8"))
-    reply = await Harness(database).ask("!contact export")
+    reply = await Desk(database).reply("!contact export")
     assert "3 contacts exported as vCard: `contacts-2027-03-08.vcf`" in body(reply)
     assert "personal data" in body(reply)
     [attachment] = reply.attachments
@@ -470,11 +427,11 @@ async def test_chat_export_uploads_a_vcard_by_default(database: Database) -> Non
 async def test_chat_export_as_csv_and_xlsx(database: Database) -> None:
     """format=csv and format=xlsx give files that Excel and the importer read."""
     await import_persons(database, csv_bytes([PERSONS_HEADER, *PERSONS], ";", "utf-8"))
-    harness = Harness(database)
-    [csv_file] = (await harness.ask("!kontakt export format=csv")).attachments
+    harness = Desk(database)
+    [csv_file] = (await harness.reply("!kontakt export format=csv")).attachments
     table = read_table(csv_file.data, csv_file.filename, Kind.PERSONS)
     assert len(table.rows) == 3 and csv_file.mimetype == "text/csv"
-    [workbook] = (await harness.ask("!contact export format=Excel")).attachments
+    [workbook] = (await harness.reply("!contact export format=Excel")).attachments
     assert workbook.filename.endswith(".xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.data)).active
     assert sheet.max_row == 4
@@ -484,25 +441,25 @@ async def test_chat_export_as_csv_and_xlsx(database: Database) -> None:
 async def test_chat_export_with_a_filter_exports_only_the_matches(database: Database) -> None:
     """A search text narrows the export; a search without matches uploads nothing."""
     await import_persons(database, csv_bytes([PERSONS_HEADER, *PERSONS], ";", "utf-8"))
-    harness = Harness(database)
-    reply = await harness.ask("!contact export Schmidt format=json")
+    harness = Desk(database)
+    reply = await harness.reply("!contact export Schmidt format=json")
     [attachment] = reply.attachments
     assert [r["name"] for r in json.loads(attachment.data)["records"]] == ["Maria Schmidt"]
-    nothing = await harness.ask("!contact export Zzyzxwv")
+    nothing = await harness.reply("!contact export Zzyzxwv")
     assert nothing.attachments == [] and "nothing was exported" in body(nothing)
     assert "`!contact export` without a filter" in body(nothing)
 
 
 async def test_chat_export_is_for_the_team_in_the_team_room_only(database: Database) -> None:
     """Members may not export; the team may not export in a committee room; bad formats."""
-    harness = Harness(database)
-    member = await harness.ask("!contact export", role=Role.MEMBER, room=RoomKind.DIRECT)
+    harness = Desk(database)
+    member = await harness.reply("!contact export", role=Role.MEMBER, room=RoomKind.DIRECT)
     assert "only for the team" in body(member) and not member.attachments
-    committee = await harness.ask("!contact export", room=RoomKind.GROUP)
+    committee = await harness.reply("!contact export", room=RoomKind.GROUP)
     assert "not allowed here" in body(committee)
-    wrong = await harness.ask("!contact export format=pdf")
+    wrong = await harness.reply("!contact export format=pdf")
     assert "`pdf` is not an export format" in body(wrong)
-    empty = await harness.ask("!contact export")
+    empty = await harness.reply("!contact export")
     assert "no contacts yet" in body(empty) and not empty.attachments
 
 

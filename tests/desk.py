@@ -1,0 +1,83 @@
+"""A desk without Matrix: the real registry, dispatcher and migrated SQLite, for fast tests of
+commands. Integration tests through Synapse use the fixtures in conftest.py instead."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.clock import ManualClock
+from bot.i18n import Translator
+from bot.render import split_reply
+from commands.catalog import build_registry
+from commands.dispatch import Dispatcher, Request
+from commands.registry import Registry, Role, RoomKind
+from commands.reply import Reply
+from storage.database import Database
+from storage.models import AuditEntry
+from storage.repositories import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+ANNA = "@anna:localhost"
+TEAM_ROOM = "!team:localhost"
+MONDAY = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+
+
+class Desk:
+    """Anna of the team at her desk, typing commands into the real dispatcher."""
+
+    def __init__(
+        self,
+        database: Database,
+        language: str = "en",
+        registry: Registry | None = None,
+        now: datetime = MONDAY,
+    ) -> None:
+        self.database = database
+        self.clock = ManualClock(now)
+        self.dispatcher = Dispatcher(
+            registry or build_registry(),
+            Translator(language, BERLIN),
+            self.clock,
+            self.store,
+            "!",
+            "@bot:localhost",
+        )
+
+    @asynccontextmanager
+    async def store(self) -> AsyncIterator[Store]:
+        """A unit of work on the desk's database, committed at the end."""
+        async with self.database.session() as session:
+            yield Store(session)
+
+    async def reply(
+        self,
+        command: str,
+        role: Role = Role.TEAM,
+        room: RoomKind = RoomKind.TEAM,
+        sender: str = ANNA,
+    ) -> Reply:
+        """The bot's answer to ``command``, sent by ``sender`` with ``role`` in ``room``."""
+        reply = await self.dispatcher.respond(Request(sender, TEAM_ROOM, room, role, command))
+        assert reply is not None, f"{command!r} was not taken as a command"
+        return reply
+
+    async def ask(
+        self,
+        command: str,
+        role: Role = Role.TEAM,
+        room: RoomKind = RoomKind.TEAM,
+        sender: str = ANNA,
+    ) -> str:
+        """The plain text of the answer, as a Matrix client would show it."""
+        return self.text(await self.reply(command, role, room, sender))
+
+    @staticmethod
+    def text(reply: Reply) -> str:
+        return "\n".join(body for body, _html in split_reply(reply))
+
+    async def audit(self) -> list[AuditEntry]:
+        async with self.store() as store:
+            return await store.audit.latest(500)
