@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from commands import admin, contacts, help, network, privacy, transfer, vocabulary
+from commands import (
+    admin,
+    calendar,
+    committees,
+    contacts,
+    help,
+    meetings,
+    network,
+    privacy,
+    reminders,
+    transfer,
+    vocabulary,
+)
 from commands.registry import Registry
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     help,
+    committees,
+    meetings,
+    reminders,
+    calendar,
     contacts,
     privacy,
     transfer,

@@ -254,3 +254,126 @@ class Offer(Base):
     target_groups: Mapped[list[VocabularyTerm]] = relationship(
         secondary=offer_target_group, lazy="selectin"
     )
+
+
+# --------------------------------------------------------------------------- committees, calendar
+
+
+class Committee(Base):
+    """A committee (OParl Organization of type Gremium), bound to exactly one Matrix room."""
+
+    __tablename__ = "committee"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(String(255), index=True)  # fold_text(name)
+    short_name: Mapped[str] = mapped_column(String(32), default="")
+    kind: Mapped[str] = mapped_column(
+        String(32), default="Gremium"
+    )  # Beirat | Steuerungsgruppe | AG
+    room_id: Mapped[str] = mapped_column(String(255), unique=True)
+    notice_days: Mapped[int] = mapped_column(default=14)  # Ladungsfrist
+    item_deadline_days: Mapped[int] = mapped_column(default=7)  # Frist für TOP-Anmeldungen
+    default_duration_minutes: Mapped[int] = mapped_column(default=120)
+    default_place: Mapped[str] = mapped_column(String(255), default="")
+    reminder_offsets_minutes: Mapped[list[int]] = mapped_column(JSON, default=list)
+    allow_room_mention: Mapped[bool] = mapped_column(default=False)
+    feed_token: Mapped[str] = mapped_column(String(64), default="", index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    members: Mapped[list[CommitteeMember]] = relationship(
+        back_populates="committee", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class CommitteeMember(Base):
+    """A seat in a committee: a contact record, a Matrix account, or both."""
+
+    __tablename__ = "committee_member"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(
+        ForeignKey("committee.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    matrix_id: Mapped[str] = mapped_column(String(255), default="", index=True)
+    role: Mapped[str] = mapped_column(
+        String(32), default="Mitglied"
+    )  # Vorsitz | Stellvertretung …
+    created_at: Mapped[datetime]
+
+    committee: Mapped[Committee] = relationship(back_populates="members", lazy="selectin")
+    person: Mapped[Person | None] = relationship(lazy="selectin")
+
+
+class MeetingSeries(Base):
+    """A recurring meeting: an RFC 5545 rule over local wall time in ``timezone``."""
+
+    __tablename__ = "meeting_series"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(
+        ForeignKey("committee.id", ondelete="CASCADE"), index=True
+    )
+    uid: Mapped[str] = mapped_column(String(255), unique=True)
+    first_start: Mapped[datetime]
+    duration_minutes: Mapped[int]
+    rule: Mapped[str] = mapped_column(Text)  # e.g. FREQ=MONTHLY;BYDAY=2WE;COUNT=10
+    timezone: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    place: Mapped[str] = mapped_column(String(255), default="")
+    online_link: Mapped[str] = mapped_column(String(512), default="")
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Meeting(Base):
+    """One meeting (Sitzung). Occurrences of a series are rows too, so each has a number and
+    can be moved (``original_start`` is its RECURRENCE-ID) or cancelled on its own."""
+
+    __tablename__ = "meeting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(
+        ForeignKey("committee.id", ondelete="CASCADE"), index=True
+    )
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_series.id", ondelete="CASCADE"), index=True
+    )
+    uid: Mapped[str] = mapped_column(String(255))
+    original_start: Mapped[datetime | None]
+    start: Mapped[datetime] = mapped_column(index=True)
+    end: Mapped[datetime]
+    title: Mapped[str] = mapped_column(String(255), default="")
+    place: Mapped[str] = mapped_column(String(255), default="")
+    online_link: Mapped[str] = mapped_column(String(512), default="")
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # | cancelled
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    sequence: Mapped[int] = mapped_column(default=0)
+    invitation_sent_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    committee: Mapped[Committee] = relationship(lazy="selectin")
+    series: Mapped[MeetingSeries | None] = relationship(lazy="selectin")
+
+    __table_args__ = (
+        UniqueConstraint("series_id", "original_start", name="uq_meeting_occurrence"),
+    )
+
+
+class Reminder(Base):
+    """A reminder set with ``!erinnerung``: once or recurring, into a room or to one person."""
+
+    __tablename__ = "reminder"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255), index=True)
+    creator: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    first_at: Mapped[datetime]
+    rule: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    to_creator_only: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]

@@ -8,9 +8,12 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.committees import CommitteeRepository
 from storage.contacts import ContactRepository
+from storage.meetings import MeetingRepository
 from storage.models import AuditEntry, HandledEvent, SyncState
 from storage.privacy import PrivacyRepository
+from storage.reminders import ReminderRepository
 from storage.reports import ReportRepository
 from storage.search import SearchIndex
 from storage.vocabulary import VocabularyRepository
@@ -109,3 +112,6 @@ class Store:
         self.search = SearchIndex(session)
         self.reports = ReportRepository(session)
         self.privacy = PrivacyRepository(session)
+        self.committees = CommitteeRepository(session)
+        self.meetings = MeetingRepository(session)
+        self.reminders = ReminderRepository(session)

@@ -1,0 +1,1 @@
+"""``!kalender`` — the meetings as an iCalendar file and as a subscription feed."""

@@ -1,0 +1,1 @@
+"""Committee commands: ``!gremium``, ``!gremien``, ``!gremium neu``, ``!gremium mitglied``."""

@@ -1,0 +1,1 @@
+"""Meeting commands: ``!sitzung``, ``!termine``, ``!einladung``."""

@@ -1,0 +1,1 @@
+"""Reminder commands: ``!erinnerung``, ``!erinnerungen``."""
