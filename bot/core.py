@@ -252,7 +252,7 @@ class Kuemmerer:
         if self.clock.now() - event_time(event) > self.config.bot.stale_command_after:
             skipped.append(Skipped(event.sender, text.split()[0], event_time(event)))
             return
-        kind = self._room_kind(room)
+        kind = await self._room_kind(room)
         request = Request(
             event.sender, room.room_id, kind, self._role(room, event.sender, kind), text
         )
@@ -325,11 +325,16 @@ class Kuemmerer:
         team_room = self.gateway.room(self.state.team_room_id or "")
         return team_room is not None and is_joined(team_room, user_id)
 
-    def _room_kind(self, room: MatrixRoom) -> RoomKind:
+    async def _room_kind(self, room: MatrixRoom) -> RoomKind:
         if room.room_id == self.state.team_room_id:
             return RoomKind.TEAM
         joined = [user for user in room.users if user not in room.invited_users]
-        return RoomKind.DIRECT if len(joined) <= 2 else RoomKind.GROUP
+        if len(joined) > 2:
+            return RoomKind.GROUP
+        # A committee room may hold only the bot and one organiser; binding makes it a group.
+        async with self._open_store() as store:
+            bound = await store.committees.for_room(room.room_id) is not None
+        return RoomKind.GROUP if bound else RoomKind.DIRECT
 
     def _role(self, room: MatrixRoom, sender: str, kind: RoomKind) -> Role:
         """The sender's role from cached room state: no request per message."""
