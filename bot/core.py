@@ -75,7 +75,13 @@ class Kuemmerer:
         self.scheduler = scheduler
         self.t = Translator(config.bot.language, config.bot.zone)
         self.dispatcher = Dispatcher(
-            registry, self.t, clock, self._open_store, config.bot.prefix, gateway.user_id
+            registry,
+            self.t,
+            clock,
+            self._open_store,
+            config.bot.prefix,
+            gateway.user_id,
+            after_schedule_change=self._rearm_scheduler,
         )
         self.state = BotState()
         self._stopping = asyncio.Event()
@@ -118,6 +124,10 @@ class Kuemmerer:
         await self.gateway.close()
         await self.database.dispose()
         log.info("stopped cleanly")
+
+    async def _rearm_scheduler(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.refresh()
 
     def stop(self) -> None:
         self._stopping.set()

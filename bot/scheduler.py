@@ -231,25 +231,16 @@ class SchedulerService:
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {timezone!r}") from None
         now = self.clock.now()
-        first_at = first_at.astimezone(UTC)
         async with self.database.session() as session:
             repository = ScheduleRepository(session)
-            existing = await repository.get(entry_id)
-            unchanged = (
-                existing is not None
-                and existing.active
-                and (existing.first_at, existing.rule, existing.timezone)
-                == (first_at, rule, timezone)
-            )
-            entry = ScheduleEntry(
-                id=entry_id,
+            entry = await repository.put(
+                entry_id=entry_id,
                 kind=kind,
                 first_at=first_at,
+                now=now,
                 rule=rule,
                 timezone=timezone,
-                payload=dict(payload or {}),
-                active=True,
-                created_at=existing.created_at if unchanged and existing else now,
+                payload=payload,
             )
             last = await repository.last_occurrence(entry_id)
             try:
@@ -258,9 +249,12 @@ class SchedulerService:
                 raise ValueError(f"invalid rule {rule!r}: {exc}") from None
             if upcoming is None:
                 raise ValueError(f"schedule entry {entry_id!r} would never fire")
-            entry = await repository.add(entry)
         self._arm(entry, last)
         return entry
+
+    async def refresh(self) -> None:
+        """Re-arm every timer from the database, after a command changed schedule entries."""
+        await self._arm_all()
 
     async def cancel(self, entry_id: str) -> bool:
         """Stop ``entry_id`` from firing; its ledger stays. False if there is no such entry."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
@@ -77,7 +77,9 @@ class Dispatcher:
         open_store: StoreFactory,
         prefix: str,
         bot_user_id: str,
+        after_schedule_change: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        self.after_schedule_change = after_schedule_change
         self.registry = registry
         self.t = translator
         self.clock = clock
@@ -115,7 +117,10 @@ class Dispatcher:
                 )
                 self._check_allowed(declaration, request)
                 arguments = bind(ctx, declaration, line)
-                return await declaration.handler(ctx, **arguments)
+                reply = await declaration.handler(ctx, **arguments)
+            if store.schedule.changed and self.after_schedule_change is not None:
+                await self.after_schedule_change()
+            return reply
         except UserError as error:
             return self._explain(error.message, declaration)
         except Exception:

@@ -15,6 +15,7 @@ from storage.models import AuditEntry, HandledEvent, SyncState
 from storage.privacy import PrivacyRepository
 from storage.reminders import ReminderRepository
 from storage.reports import ReportRepository
+from storage.schedule import ScheduleRepository
 from storage.search import SearchIndex
 from storage.vocabulary import VocabularyRepository
 
@@ -115,3 +116,4 @@ class Store:
         self.committees = CommitteeRepository(session)
         self.meetings = MeetingRepository(session)
         self.reminders = ReminderRepository(session)
+        self.schedule = ScheduleRepository(session)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +30,42 @@ class ScheduleRepository:
     """Schedule entries and their ledger; every scheduler query lives here."""
 
     session: AsyncSession
+    # Set when this unit of work created, changed or stopped an entry: the bot then re-arms
+    # its timers from the database once the unit of work is committed.
+    changed: bool = False
+
+    async def put(
+        self,
+        *,
+        entry_id: str,
+        kind: str,
+        first_at: datetime,
+        now: datetime,
+        rule: str = "",
+        timezone: str = "Europe/Berlin",
+        payload: Mapping[str, Any] | None = None,
+    ) -> ScheduleEntry:
+        """Create or replace ``entry_id``; changing its timing restarts it from ``now``, so
+        occurrences before the change are never caught up."""
+        first_at = first_at.astimezone(UTC)
+        existing = await self.get(entry_id)
+        unchanged = (
+            existing is not None
+            and existing.active
+            and (existing.first_at, existing.rule, existing.timezone) == (first_at, rule, timezone)
+        )
+        entry = ScheduleEntry(
+            id=entry_id,
+            kind=kind,
+            first_at=first_at,
+            rule=rule,
+            timezone=timezone,
+            payload=dict(payload or {}),
+            active=True,
+            created_at=existing.created_at if unchanged and existing else now,
+        )
+        self.changed = True
+        return await self.add(entry)
 
     async def add(self, entry: ScheduleEntry) -> ScheduleEntry:
         """Insert ``entry`` or overwrite the stored entry with the same id."""
@@ -48,6 +86,7 @@ class ScheduleRepository:
 
     async def deactivate(self, entry_id: str) -> bool:
         """Stop ``entry_id`` from firing but keep it and its ledger; False if unknown."""
+        self.changed = True
         result = await self.session.execute(
             update(ScheduleEntry).where(ScheduleEntry.id == entry_id).values(active=False)
         )
