@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 
+from bot.calendar_jobs import calendar_job_handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Kuemmerer
@@ -30,9 +31,8 @@ async def create_bot(config: Config, clock: Clock | None = None) -> Kuemmerer:
         await database.dispose()
         raise
     bot = Kuemmerer(config, MatrixGateway(client), database, build_registry(), clock)
-    bot.scheduler = SchedulerService(
-        database, clock, config.scheduler.grace_period, handlers=housekeeping_handlers(database)
-    )
+    handlers = {**housekeeping_handlers(database), **calendar_job_handlers(bot)}
+    bot.scheduler = SchedulerService(database, clock, config.scheduler.grace_period, handlers)
     await ensure_housekeeping(bot.scheduler, config.bot.timezone)
     return bot
 
