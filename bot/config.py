@@ -73,11 +73,34 @@ class SchedulerConfig:
 
 
 @dataclass(frozen=True)
+class CalendarConfig:
+    """Defaults for new committees; each committee can change its own."""
+
+    notice_days: int = 14  # Ladungsfrist
+    item_deadline_days: int = 7  # Frist für TOP-Anmeldungen
+    meeting_duration: timedelta = timedelta(hours=2)
+    meeting_reminders: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1))
+    invitation_reminder: bool = True
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    """The optional calendar subscription feed (off by default)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""  # how Outlook/Thunderbird reach it, e.g. https://kuemmerer.example.org
+
+
+@dataclass(frozen=True)
 class Config:
     matrix: MatrixConfig
     bot: BotConfig
     storage: StorageConfig = field(default_factory=StorageConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
 
 
 _SECTIONS: dict[str, type] = {
@@ -85,6 +108,8 @@ _SECTIONS: dict[str, type] = {
     "bot": BotConfig,
     "storage": StorageConfig,
     "scheduler": SchedulerConfig,
+    "calendar": CalendarConfig,
+    "http": HttpConfig,
 }
 _ENVIRONMENT = {
     ("matrix", "password"): "KUEMMERER_MATRIX_PASSWORD",
@@ -185,6 +210,10 @@ def _convert(key: str, annotation: Any, value: Any, base: Path) -> Any:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
         return tuple(value)
+    if expected == "tuple[timedelta, ...]":
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f'{key}: expected a list of durations such as ["7d", "1d"]')
+        return tuple(parse_duration(item, key) for item in value)
     raise AssertionError(f"no converter for {key} of type {expected}")
 
 
@@ -217,3 +246,9 @@ def _validate(config: Config) -> None:
             raise ConfigError(f"bot.admins: {admin!r} is not a Matrix id")
     if not config.storage.url:
         raise ConfigError("storage.url is required")
+    if config.calendar.notice_days < 0 or config.calendar.item_deadline_days < 0:
+        raise ConfigError("calendar.notice_days and calendar.item_deadline_days: expected >= 0")
+    if not 0 < config.http.port < 65536:
+        raise ConfigError(f"http.port: expected a port number, got {config.http.port}")
+    if config.http.public_url and not config.http.public_url.startswith(("http://", "https://")):
+        raise ConfigError("http.public_url: expected a URL starting with https://")

@@ -82,6 +82,8 @@ class Kuemmerer:
             config.bot.prefix,
             gateway.user_id,
             after_schedule_change=self._rearm_scheduler,
+            calendar=config.calendar,
+            feed_base_url=config.http.public_url.rstrip("/") if config.http.enabled else "",
         )
         self.state = BotState()
         self._stopping = asyncio.Event()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.clock import Clock
+from bot.config import CalendarConfig
 from bot.i18n import Translator
 from commands.registry import Registry, Role, RoomKind
 from storage.repositories import Store
@@ -24,6 +25,8 @@ class Context:
     registry: Registry
     prefix: str
     bot_user_id: str
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    feed_base_url: str = ""  # where subscribed calendars reach the feed; empty: feed is off
 
     def _(self, message: str) -> str:
         """Translate ``message`` into the configured language."""

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.config import CalendarConfig
 from bot.i18n import N_, Translator
 from commands.context import Context
 from commands.errors import NotAllowed, UserError
@@ -78,8 +79,12 @@ class Dispatcher:
         prefix: str,
         bot_user_id: str,
         after_schedule_change: Callable[[], Awaitable[None]] | None = None,
+        calendar: CalendarConfig | None = None,
+        feed_base_url: str = "",
     ) -> None:
         self.after_schedule_change = after_schedule_change
+        self.calendar = calendar or CalendarConfig()
+        self.feed_base_url = feed_base_url
         self.registry = registry
         self.t = translator
         self.clock = clock
@@ -114,6 +119,8 @@ class Dispatcher:
                     registry=self.registry,
                     prefix=self.prefix,
                     bot_user_id=self.bot_user_id,
+                    calendar=self.calendar,
+                    feed_base_url=self.feed_base_url,
                 )
                 self._check_allowed(declaration, request)
                 arguments = bind(ctx, declaration, line)

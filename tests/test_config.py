@@ -12,8 +12,10 @@ import pytest
 
 from bot.config import (
     BotConfig,
+    CalendarConfig,
     Config,
     ConfigError,
+    HttpConfig,
     MatrixConfig,
     SchedulerConfig,
     StorageConfig,
@@ -27,6 +29,8 @@ SECTIONS: dict[str, type] = {
     "bot": BotConfig,
     "storage": StorageConfig,
     "scheduler": SchedulerConfig,
+    "calendar": CalendarConfig,
+    "http": HttpConfig,
 }
 ENVIRONMENT = (
     "KUEMMERER_MATRIX_PASSWORD",
