@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 from datetime import datetime
 
 from nio import (
@@ -47,6 +48,14 @@ class Skipped:
     sent_at: datetime
 
 
+class BackgroundService(Protocol):
+    """Something that runs beside the sync loop, e.g. the calendar feed's web server."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class BotState:
     """What the running bot learnt at start-up and keeps for its lifetime."""
@@ -73,6 +82,7 @@ class Kuemmerer:
         self.database = database
         self.clock = clock
         self.scheduler = scheduler
+        self.services: list[BackgroundService] = []
         self.t = Translator(config.bot.language, config.bot.zone)
         self.dispatcher = Dispatcher(
             registry,
@@ -113,6 +123,8 @@ class Kuemmerer:
             await self.gateway.join(self.state.team_room_id)
         if self.scheduler is not None:
             await self.scheduler.start()
+        for service in self.services:
+            await service.start()
         token_keeper = asyncio.create_task(self._store_tokens(), name="tokens")
         syncer = asyncio.create_task(self._sync_forever(), name="sync")
         await self._stopping.wait()
@@ -121,6 +133,8 @@ class Kuemmerer:
             await syncer
         await self._tokens.put(None)  # let the commands in hand finish, then stop
         await token_keeper
+        for service in self.services:
+            await service.stop()
         if self.scheduler is not None:
             await self.scheduler.shutdown()
         await self.gateway.close()
