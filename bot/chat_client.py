@@ -25,6 +25,8 @@ from nio import (
 )
 from nio.events import Event
 
+from bot.matrix import exchange_keys
+
 log = logging.getLogger(__name__)
 
 
@@ -98,13 +100,7 @@ class ChatClient:
             if not isinstance(response, SyncResponse):
                 await asyncio.sleep(0.5)
                 continue
-            if client.should_upload_keys:
-                await client.keys_upload()
-            if client.should_query_keys:
-                await client.keys_query()
-            if client.should_claim_keys:
-                await client.keys_claim(client.get_users_for_key_claiming())
-            await client.send_to_device_messages()
+            await exchange_keys(client)
             for room_id, info in response.rooms.join.items():
                 for event in info.timeline.events:
                     self._remember(room_id, event)

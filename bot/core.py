@@ -23,7 +23,15 @@ from nio.events import Event
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import N_, Translator
-from bot.matrix import MatrixGateway, RoomBatch, SendFailed, SyncBatch, event_time, is_joined
+from bot.matrix import (
+    MatrixGateway,
+    RoomBatch,
+    SendFailed,
+    SyncBatch,
+    event_time,
+    is_joined,
+    server_of,
+)
 from bot.message_text import command_text, strip_bot_mention
 from bot.render import Target, notice_contents
 from bot.scheduler import SchedulerService
@@ -232,13 +240,13 @@ class Kuemmerer:
             else:
                 await self.gateway.decline(room_id)
                 action = "decline"
-            log.info("invite to %s from server %s: %s", room_id, inviter.split(":")[-1], action)
+            log.info("invite to %s from server %s: %s", room_id, server_of(inviter), action)
             async with self._open_store() as store:
                 await store.audit.record(self.clock.now(), inviter, action, "room", room_id)
 
     def _may_invite(self, inviter: str) -> bool:
         servers = self.config.bot.allowed_servers or (self.config.matrix.server_name,)
-        if inviter.split(":", 1)[-1] not in servers:
+        if server_of(inviter) not in servers:
             return False
         if self.config.bot.invites_only_from_team:
             return inviter in self.config.bot.admins or self._is_team(inviter)

@@ -129,6 +129,17 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
+async def exchange_keys(client: AsyncClient) -> None:
+    """What ``sync_forever`` does between syncs: keep our and our peers' E2EE keys current."""
+    if client.should_upload_keys:
+        await client.keys_upload()
+    if client.should_query_keys:
+        await client.keys_query()
+    if client.should_claim_keys:
+        await client.keys_claim(client.get_users_for_key_claiming())
+    await client.send_to_device_messages()
+
+
 def server_of(user_id: str) -> str:
     return user_id.split(":", 1)[1] if ":" in user_id else ""
 
@@ -184,19 +195,8 @@ class MatrixGateway:
         )
         if isinstance(response, SyncResponse):
             self._state_loaded = True
-            await self._exchange_keys()
+            await exchange_keys(self.client)
         return response
-
-    async def _exchange_keys(self) -> None:
-        # What sync_forever would do between syncs: keep our and our peers' E2EE keys current.
-        client = self.client
-        if client.should_upload_keys:
-            await client.keys_upload()
-        if client.should_query_keys:
-            await client.keys_query()
-        if client.should_claim_keys:
-            await client.keys_claim(client.get_users_for_key_claiming())
-        await client.send_to_device_messages()
 
     def batch_of(self, response: SyncResponse) -> SyncBatch:
         batch = SyncBatch(next_batch=response.next_batch)
