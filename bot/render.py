@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from commands.reply import Items, Paragraph, Reply, Text
 
@@ -107,14 +107,3 @@ def notice_contents(reply: Reply, target: Target) -> list[dict[str, Any]]:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": target.reply_to}}
         contents.append(content)
     return contents
-
-
-def plain_notice(message: str) -> dict[str, Any]:
-    """A one-line notice that needs no Reply (e.g. the bot layer's own messages)."""
-    return {
-        "msgtype": "m.notice",
-        "body": message,
-        "format": "org.matrix.custom.html",
-        "formatted_body": str(Markup("<p>{}</p>").format(escape(message))),
-        "m.mentions": {},
-    }
