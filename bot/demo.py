@@ -39,7 +39,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from enum import Enum
@@ -57,7 +57,7 @@ from bot.core import Kuemmerer
 from bot.homeserver import HomeserverError, LocalSynapse, RegisteredUser
 from bot.matrix import LoginFailed
 from bot.message_text import strip_bot_mention
-from bot.sample_data import seed_contact_network
+from bot.sample_data import seed_committees, seed_contact_network
 from commands.parsing import split_command
 from storage.database import Database
 from storage.repositories import Store
@@ -108,13 +108,19 @@ BEIRAT: Final = RoomSpec(
     encrypted=True,
     members=(BERND.key,),
 )
-ROOMS: Final = (TEAM, BEIRAT)
+STEUERUNG: Final = RoomSpec(
+    "steuerung", "Steuerungsgruppe Bildung", ("steuerung", "sg"), encrypted=False, members=()
+)
+AG_USB: Final = RoomSpec(
+    "ag", "AG Übergang Schule–Beruf", ("ag", "uesb", "schule-beruf"), encrypted=False, members=()
+)
+ROOMS: Final = (TEAM, BEIRAT, STEUERUNG, AG_USB)
 
 HELP_TEXT: Final = """\
 Im Terminal (in the terminal):
   Nachricht eintippen + Enter    sendet sie als aktuelle Person in den aktuellen Raum
                                  (type a message to send it), z. B. !hilfe
-  /raum team | beirat            wechselt den Raum (/room; Anfang des Namens genügt)
+  /raum team | beirat | sg | ag  wechselt den Raum (/room; Anfang des Namens genügt)
   /als anna | bernd              wechselt die Person (/as)
   /hilfe                         zeigt diese Hilfe (/help)
   /beenden                       beendet alles (/quit, Strg-D, Strg-C)"""
@@ -127,14 +133,15 @@ class DemoError(Exception):
 # ----------------------------------------------------------------------------- sample data
 
 
-async def seed_sample_data(database: Database, clock: Clock) -> None:
+async def seed_sample_data(database: Database, clock: Clock, rooms: Mapping[str, str]) -> None:
     """Fill a new demo database with the sample data set; runs once per demo database.
 
-    Today: the fictional contact network of Landkreis Musterland (organisations, persons,
-    offers; see :mod:`bot.sample_data`), plus an audit entry ``demo.seed``. Later features
-    (committees, meetings) add theirs here — this function stays the single place that seeds.
+    The fictional network of Landkreis Musterland (organisations, persons, offers) and its
+    committees, bound to the demo's rooms, with their meetings (see :mod:`bot.sample_data`);
+    plus an audit entry ``demo.seed``. This function stays the single place that seeds.
     """
     counts = await seed_contact_network(database, clock)
+    counts |= await seed_committees(database, clock, rooms)
     async with database.session() as session:
         await Store(session).audit.record(
             clock.now(), "demo", "demo.seed", "demo", "sample-data", f"counts={counts}"
@@ -344,7 +351,7 @@ async def _set_up(
 
     config = demo_config(synapse, state.bot_password, state.rooms[TEAM.key], directory / "bot")
     write_config(config, directory / CONFIG_FILE)
-    bot = await _start_bot(config, directory / "bot" / "kuemmerer.db", stack)
+    bot = await _start_bot(config, directory / "bot" / "kuemmerer.db", state.rooms, stack)
     await _ensure_display_name(bot.gateway.client, BOT_NAME)
     await _wait_for_members(state, clients, bot_id)
 
@@ -431,14 +438,17 @@ async def _ensure_rooms(state: DemoState, clients: dict[str, ChatClient], bot_id
 
 
 async def _start_bot(
-    config: Config, database_path: Path, stack: contextlib.AsyncExitStack
+    config: Config,
+    database_path: Path,
+    rooms: Mapping[str, str],
+    stack: contextlib.AsyncExitStack,
 ) -> Kuemmerer:
     clock = SystemClock()
     new_database = not database_path.exists()
     bot = await create_bot(config, clock)
     if new_database:
         try:
-            await seed_sample_data(bot.database, clock)
+            await seed_sample_data(bot.database, clock, rooms)
         except BaseException:
             await bot.gateway.close()
             await bot.database.dispose()

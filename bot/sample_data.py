@@ -7,6 +7,7 @@ deterministic, so a demo transcript reads the same every time.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -260,3 +261,10 @@ async def seed_contact_network(database: Database, clock: Clock) -> dict[str, in
                 source="Demo-Beispieldaten",
             )
         return await store.contacts.counts()
+
+
+async def seed_committees(
+    database: Database, clock: Clock, rooms: Mapping[str, str]
+) -> dict[str, int]:
+    """The committees of the demo, bound to its rooms (not seeded yet: returns no counts)."""
+    return {}

@@ -133,7 +133,7 @@ def test_written_config_reads_back_unchanged(tmp_path: Path) -> None:
 
 def test_rooms_and_people_are_found_by_name_or_prefix() -> None:
     """/raum and /als accept keys, names, umlaut-free spellings and unambiguous prefixes."""
-    team, beirat = ROOMS
+    team, beirat, steering, working_group = ROOMS
     anna, bernd = PEOPLE
     assert choose(ROOMS, "team", room_names) is team
     assert choose(ROOMS, "Bildungsbuero", room_names) is team
@@ -141,6 +141,8 @@ def test_rooms_and_people_are_found_by_name_or_prefix() -> None:
     assert choose(ROOMS, "bildungsbeirat", room_names) is beirat
     assert choose(ROOMS, "bildungsb", room_names) is None  # both rooms start so
     assert choose(ROOMS, "", room_names) is None
+    assert choose(ROOMS, "sg", room_names) is steering
+    assert choose(ROOMS, "AG Uebergang", room_names) is working_group
     assert choose(PEOPLE, "Bernd", person_names) is bernd
     assert choose(PEOPLE, "a", person_names) is anna
     assert choose(PEOPLE, "carla", person_names) is None
@@ -159,7 +161,7 @@ async def test_seed_records_the_demo_seed_audit_entry(tmp_path: Path) -> None:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
     try:
         await database.migrate()
-        await seed_sample_data(database, ManualClock(datetime(2027, 3, 5, 13, tzinfo=UTC)))
+        await seed_sample_data(database, ManualClock(datetime(2027, 3, 5, 13, tzinfo=UTC)), {})
         async with database.session() as session:
             entries = await Store(session).audit.latest()
             counts = await Store(session).contacts.counts()
