@@ -10,6 +10,7 @@ from bot.calendar_jobs import calendar_job_handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Kuemmerer
+from bot.feed import FeedServer
 from bot.matrix import MatrixGateway, login
 from bot.scheduler import SchedulerService, ensure_housekeeping, housekeeping_handlers
 from commands.catalog import build_registry
@@ -34,6 +35,8 @@ async def create_bot(config: Config, clock: Clock | None = None) -> Kuemmerer:
     handlers = {**housekeeping_handlers(database), **calendar_job_handlers(bot)}
     bot.scheduler = SchedulerService(database, clock, config.scheduler.grace_period, handlers)
     await ensure_housekeeping(bot.scheduler, config.bot.timezone)
+    if config.http.enabled:
+        bot.services.append(FeedServer(database, config.http, clock, bot.t))
     return bot
 
 

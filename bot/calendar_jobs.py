@@ -1,18 +1,327 @@
 """Scheduled posts of the calendar: meeting reminders, invitation deadlines, ``!erinnerung``.
 
-The scheduler calls these handlers; they read the database and post through the bot.
+The scheduler calls these handlers (at most once per occurrence, see ``bot/scheduler.py``);
+they read the database afresh and post through the bot. The entries are written by the meeting
+and reminder commands (contract in ``commands/meetings.py`` and ``commands/reminders.py``):
+
+* ``meeting.reminder`` — payload ``{"meeting_id", "offset_minutes"}``: into the committee room.
+* ``meeting.invitation_due`` — payload ``{"meeting_id"}``: into the team room, for organisers.
+* ``reminder`` — payload ``{"reminder_id"}``: into the reminder's room, or to its creator.
+
+What changed since the entry was written wins: a cancelled meeting or a deleted reminder posts
+nothing, a moved meeting is reminded by the entries its move wrote, never by the old one.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from datetime import datetime, timedelta
+from typing import Protocol
 
-from bot.scheduler import JobHandler
+from nio import MatrixRoom
 
-if TYPE_CHECKING:
-    from bot.core import Kuemmerer
+from bot.config import Config
+from bot.i18n import N_, Translator
+from bot.matrix import is_joined
+from bot.scheduler import JobHandler, ScheduledRun
+from commands.reply import Paragraph, Reply, Text, code, fmt, text
+from storage.database import Database
+from storage.models import Committee, Meeting
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+MEETING_REMINDER_KIND = "meeting.reminder"
+INVITATION_DUE_KIND = "meeting.invitation_due"
+REMINDER_KIND = "reminder"
+CANCELLED = "cancelled"
+# An entry is written for exactly ``start - offset``; more than this apart means the meeting
+# moved after the entry was written (its move wrote new entries, which will remind instead).
+MOVED_TOLERANCE = timedelta(minutes=1)
 
 
-def calendar_job_handlers(bot: Kuemmerer) -> dict[str, JobHandler]:
+# --------------------------------------------------------------------------- what we need
+
+
+class _State(Protocol):
+    @property
+    def team_room_id(self) -> str | None: ...
+
+
+class _Rooms(Protocol):
+    @property
+    def rooms(self) -> dict[str, MatrixRoom]: ...
+
+
+class DirectChatGateway(Protocol):
+    """The part of :class:`bot.matrix.MatrixGateway` that direct chats need."""
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def client(self) -> _Rooms: ...
+
+    async def create_direct_room(self, user_id: str) -> str: ...
+
+
+class CalendarBot(Protocol):
+    """The part of :class:`bot.core.Kuemmerer` the scheduled posts use (tests pass a fake)."""
+
+    @property
+    def database(self) -> Database: ...
+
+    @property
+    def t(self) -> Translator: ...
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def state(self) -> _State: ...
+
+    @property
+    def gateway(self) -> DirectChatGateway: ...
+
+    async def post(self, room_id: str, reply: Reply) -> None: ...
+
+
+# --------------------------------------------------------------------------- direct chats
+
+
+async def direct_room_for(bot: CalendarBot, user_id: str) -> str:
+    """The bot's 1:1 room with ``user_id``: an existing one, else a new direct chat.
+
+    A room counts when its only members (joined or invited) are the bot and that person and it
+    is neither the team room nor a committee room, which may have just two members too. The
+    new room is remembered by the homeserver and so found again after a restart.
+    """
+    candidates = [
+        room
+        for room in bot.gateway.client.rooms.values()
+        if set(room.users) == {bot.gateway.user_id, user_id}
+        and is_joined(room, bot.gateway.user_id)
+        and room.room_id != bot.state.team_room_id
+    ]
+    # A room the person has joined beats one they were only invited to.
+    candidates.sort(key=lambda room: (not is_joined(room, user_id), room.room_id))
+    async with bot.database.session() as session:
+        committees = Store(session).committees
+        for room in candidates:
+            if await committees.for_room(room.room_id) is None:
+                return str(room.room_id)
+    room_id = await bot.gateway.create_direct_room(user_id)
+    log.info("opened a direct chat %s for personal reminders", room_id)
+    return room_id
+
+
+# --------------------------------------------------------------------------- texts
+
+
+def late_note(t: Translator, run: ScheduledRun) -> Text | None:
+    """``(Sent late after an interruption; planned for …)`` when the run is late."""
+    if run.late_by is None:
+        return None
+    message = N_("(Sent late after an interruption; planned for {when}.)")
+    return fmt(t.gettext(message), when=t.datetime(run.occurrence))
+
+
+def distance_in_words(t: Translator, now: datetime, start: datetime) -> str:
+    """``today``, ``tomorrow`` or ``in 7 days``, counted in local calendar days."""
+    days = (t.local(start).date() - t.local(now).date()).days
+    if days <= 0:
+        return t.gettext(N_("today"))
+    if days == 1:
+        return t.gettext(N_("tomorrow"))
+    return t.ngettext("in {count} day", "in {count} days", days).format(count=days)
+
+
+def meeting_title(meeting: Meeting, committee: Committee) -> str:
+    """The committee, and the meeting's own title if it has one."""
+    if meeting.title and meeting.title != committee.name:
+        return f"{committee.name}: {meeting.title}"
+    return committee.name
+
+
+def command_text(bot: CalendarBot, german: str, english: str, number: int) -> Text:
+    """``!sitzung 12`` / ``!meeting 12`` as the reader types it."""
+    name = english if bot.t.language == "en" else german
+    return code(f"{bot.config.bot.prefix}{name} {number}")
+
+
+def agenda_for_reminder(t: Translator, meeting: Meeting) -> Text:
+    """The meeting's current agenda for a reminder post.
+
+    Agenda items arrive with a later issue; until then the agenda is "to follow". Reminders go
+    only into the committee's own room, so a non-public part may be shown here later.
+    """
+    return fmt("{label}: {value}", label=t.gettext(N_("Agenda")), value=t.gettext(N_("to follow")))
+
+
+def with_room_mention(committee: Committee, reply: Reply) -> Reply:
+    """``@room`` before the first paragraph, where the committee allows it."""
+    if committee.allow_room_mention and reply.blocks:
+        first = reply.blocks[0]
+        if isinstance(first, Paragraph):
+            reply.blocks[0] = Paragraph(text("@room ") + first.content)
+            reply.mention_room = True
+    return reply
+
+
+def meeting_reminder_post(
+    t: Translator, bot: CalendarBot, meeting: Meeting, now: datetime, run: ScheduledRun
+) -> Reply:
+    """The reminder a committee room gets before a meeting."""
+    committee = meeting.committee
+    reply = Reply.of(
+        fmt(
+            t.gettext(N_("Reminder: {meeting} on {when} ({distance})")),
+            meeting=meeting_title(meeting, committee),
+            when=t.datetime(meeting.start),
+            distance=distance_in_words(t, now, meeting.start),
+        )
+    )
+    lines: list[Text] = []
+    if meeting.place:
+        lines.append(fmt("{label}: {value}", label=t.gettext(N_("Place")), value=meeting.place))
+    if meeting.online_link:
+        lines.append(
+            fmt("{label}: {value}", label=t.gettext(N_("Online")), value=meeting.online_link)
+        )
+    lines.append(agenda_for_reminder(t, meeting))
+    for line in lines:
+        reply.add(line)
+    reply.add(
+        fmt(
+            t.gettext(N_("Details: {command}")),
+            command=command_text(bot, "sitzung", "meeting", meeting.id),
+        )
+    )
+    _add_late_note(t, reply, run)
+    return with_room_mention(committee, reply)
+
+
+def _add_late_note(t: Translator, reply: Reply, run: ScheduledRun) -> None:
+    note = late_note(t, run)
+    if note is not None:
+        reply.add(note)
+
+
+def _moment(run: ScheduledRun) -> datetime:
+    """The bot's "now" for this run, as the scheduler saw it."""
+    return run.occurrence + (run.late_by or timedelta(0))
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+class CalendarPosts:
+    """The three handlers, sharing the bot they post through."""
+
+    def __init__(self, bot: CalendarBot) -> None:
+        self.bot = bot
+
+    async def meeting_reminder(self, run: ScheduledRun) -> None:
+        """Remind the committee room of a meeting ``offset_minutes`` before it starts."""
+        t = self.bot.t
+        meeting_id = int(run.payload["meeting_id"])
+        offset = timedelta(minutes=int(run.payload["offset_minutes"]))
+        now = _moment(run)
+        async with self.bot.database.session() as session:
+            meeting = await Store(session).reminders.meeting(meeting_id)
+            if not self._worth_posting(run, meeting, now):
+                return
+            assert meeting is not None
+            if abs(meeting.start - offset - run.occurrence) > MOVED_TOLERANCE:
+                log.info("%s: meeting %d moved; its new entries remind", run.entry_id, meeting_id)
+                return
+            room_id = meeting.committee.room_id
+            reply = meeting_reminder_post(t, self.bot, meeting, now, run)
+        await self.bot.post(room_id, reply)
+
+    async def invitation_due(self, run: ScheduledRun) -> None:
+        """Tell the organisers in the team room that the notice period is about to begin."""
+        t = self.bot.t
+        team_room = self.bot.state.team_room_id
+        meeting_id = int(run.payload["meeting_id"])
+        now = _moment(run)
+        async with self.bot.database.session() as session:
+            meeting = await Store(session).reminders.meeting(meeting_id)
+            if not self._worth_posting(run, meeting, now):
+                return
+            assert meeting is not None
+            if meeting.invitation_sent_at is not None:
+                log.info("%s: invitation already sent", run.entry_id)
+                return
+            if team_room is None:
+                log.warning("%s: no team room to tell about the invitation", run.entry_id)
+                return
+            committee = meeting.committee
+            deadline = meeting.start - timedelta(days=committee.notice_days)
+            message = (
+                N_(
+                    "The notice period for {committee} (meeting on {when}) begins on "
+                    "{deadline}: send the invitation with {command} in the committee room."
+                )
+                if deadline > now
+                else N_(
+                    "The notice period for {committee} (meeting on {when}) began on "
+                    "{deadline}: send the invitation with {command} in the committee room "
+                    "as soon as possible."
+                )
+            )
+            reply = Reply.of(
+                fmt(
+                    t.gettext(message),
+                    committee=meeting_title(meeting, committee),
+                    when=t.datetime(meeting.start),
+                    deadline=t.date(deadline),
+                    command=command_text(self.bot, "einladung", "invitation", meeting.id),
+                )
+            )
+        _add_late_note(t, reply, run)
+        await self.bot.post(team_room, reply)
+
+    async def reminder(self, run: ScheduledRun) -> None:
+        """Post a ``!erinnerung`` into its room, or to its creator by direct chat."""
+        t = self.bot.t
+        reminder_id = int(run.payload["reminder_id"])
+        async with self.bot.database.session() as session:
+            reminder = await Store(session).reminders.get(reminder_id)
+            if reminder is None or not reminder.active:
+                log.info("%s: reminder %d deleted; nothing posted", run.entry_id, reminder_id)
+                return
+            creator, once = reminder.creator, not reminder.rule
+            room_id = None if reminder.to_creator_only else reminder.room_id
+            reply = Reply.of(fmt(t.gettext(N_("Reminder: {text}")), text=reminder.text))
+        if room_id is None:
+            # Outside the transaction: opening a direct chat waits for the homeserver.
+            room_id = await direct_room_for(self.bot, creator)
+        _add_late_note(t, reply, run)
+        await self.bot.post(room_id, reply)
+        if once:
+            # Done: it no longer shows in !erinnerungen.
+            async with self.bot.database.session() as session:
+                await Store(session).reminders.deactivate(reminder_id)
+
+    def _worth_posting(self, run: ScheduledRun, meeting: Meeting | None, now: datetime) -> bool:
+        if meeting is None:
+            log.info("%s: the meeting no longer exists", run.entry_id)
+            return False
+        if meeting.status == CANCELLED:
+            log.info("%s: meeting %d is cancelled", run.entry_id, meeting.id)
+            return False
+        if meeting.start <= now:
+            log.info("%s: meeting %d has begun; too late to post", run.entry_id, meeting.id)
+            return False
+        return True
+
+
+def calendar_job_handlers(bot: CalendarBot) -> dict[str, JobHandler]:
     """The handlers by schedule-entry kind."""
-    return {}
+    posts = CalendarPosts(bot)
+    return {
+        MEETING_REMINDER_KIND: posts.meeting_reminder,
+        INVITATION_DUE_KIND: posts.invitation_due,
+        REMINDER_KIND: posts.reminder,
+    }

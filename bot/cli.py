@@ -1,5 +1,5 @@
 """``kuemmerer`` — run the bot, check its configuration, migrate, read the audit log, import and
-export the contact network, demo."""
+export the contact network and the meeting calendar, demo."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import os
 import sys
 from pathlib import Path
 
+from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError, load_config
 from storage.database import Database
 from storage.repositories import Store
+
+CLI_EXPORT_ACTOR = "cli:export"  # the audit log's actor for exports from the command line
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,20 +53,29 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show what would change and write nothing"
     )
     exporting = with_config(
-        "export", "Export persons, organisations or offers as CSV, XLSX, vCard or JSON."
+        "export",
+        "Export persons, organisations or offers as CSV, XLSX, vCard or JSON, "
+        "or the upcoming meetings as iCalendar (--kind meetings --format ics).",
     )
-    exporting.add_argument("--kind", required=True, choices=kinds, help="what to export")
+    exporting.add_argument(
+        "--kind", required=True, choices=[*kinds, "meetings"], help="what to export"
+    )
     exporting.add_argument(
         "--format",
         dest="file_format",
         required=True,
-        choices=["csv", "xlsx", "vcf", "json"],
-        help="vcf (vCard 4.0) is for persons only",
+        choices=["csv", "xlsx", "vcf", "json", "ics"],
+        help="vcf (vCard 4.0) is for persons only, ics (iCalendar) for meetings only",
     )
     exporting.add_argument(
         "--output",
         type=Path,
         help="file to write, - for standard output (default: e.g. kontakte-2027-03-08.csv)",
+    )
+    exporting.add_argument(
+        "--committee",
+        metavar="NAME",
+        help="meetings only: just this committee (name or short name; default: all)",
     )
     demo = commands.add_parser(
         "demo",
@@ -87,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     # nio logs whole events at INFO/DEBUG; message contents do not belong in our logs.
     logging.getLogger("nio").setLevel(logging.WARNING)
+    # aiosqlite logs SQL parameters at DEBUG (search texts, feed tokens): never in our logs.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if arguments.command == "demo":
         from bot.demo import run_demo
 
@@ -103,6 +117,16 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_migrate(config))
     if arguments.command == "audit":
         return asyncio.run(_print_audit(config, arguments.limit))
+    if arguments.command == "export" and (
+        arguments.kind == "meetings" or arguments.file_format == "ics"
+    ):
+        if arguments.kind != "meetings" or arguments.file_format != "ics":
+            print("Meetings are exported as ics, and ics holds meetings only.", file=sys.stderr)
+            return 2
+        return asyncio.run(_export_calendar(config, arguments.output, arguments.committee))
+    if arguments.command == "export" and arguments.committee is not None:
+        print("--committee goes with --kind meetings only.", file=sys.stderr)
+        return 2
     if arguments.command in ("import", "export"):
         from bot import transfer
 
@@ -161,6 +185,82 @@ async def _print_audit(config: Config, limit: int) -> int:
     if not entries:
         print("The audit log is empty.")
     return 0
+
+
+async def _export_calendar(
+    config: Config, output: Path | None, committee: str | None, clock: Clock | None = None
+) -> int:
+    """``kuemmerer export --kind meetings --format ics``: the upcoming meetings of all
+    committees (or of one) as the file ``!kalender`` sends, audited like every export."""
+    from bot.i18n import Translator
+    from bot.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
+    from storage.calendar_export import CalendarExportRepository
+
+    now = (clock or SystemClock()).now()
+    t = Translator(config.bot.language, config.bot.zone)
+    to_stdout = output is not None and str(output) == "-"
+    database = Database(config.storage.url)
+    try:
+        await database.migrate()
+        async with database.session() as session:
+            repository = CalendarExportRepository(session)
+            everything = committee is None
+            if committee is None:
+                committees = await repository.all_committees()
+            else:
+                committees = await repository.find_committees(committee)
+            if not committees and not everything:
+                known = ", ".join(c.name for c in await repository.all_committees())
+                print(
+                    f"No committee is called {committee!r}. Known: {known or '(none)'}.",
+                    file=sys.stderr,
+                )
+                return 2
+            rows = await repository.rows(committees, since=now)
+            data = build_calendar(
+                calendar_name(committees, everything, t.gettext),
+                rows.committees,
+                rows.series,
+                rows.meetings,
+                now=now,
+                zone=config.bot.zone,
+                since=now,
+                texts=calendar_texts(t.gettext),
+            )
+            local_day = now.astimezone(config.bot.zone).date()
+            target = output or Path(
+                calendar_filename(committees, everything, config.bot.language, local_day)
+            )
+            count = len(rows.upcoming(now))
+            await Store(session).audit.record(
+                now,
+                CLI_EXPORT_ACTOR,
+                "export",
+                "committee",
+                "*" if everything else ",".join(str(c.id) for c in committees),
+                f"count={count} format=ics",
+            )
+            # Written inside the transaction: if writing fails, no export is audited.
+            try:
+                if to_stdout:
+                    sys.stdout.buffer.write(data)
+                    sys.stdout.flush()
+                else:
+                    target.write_bytes(data)
+            except OSError as error:
+                print(f"Cannot write {target}: {error.strerror or error}", file=sys.stderr)
+                raise _WriteFailed from error
+    except _WriteFailed:
+        return 2
+    finally:
+        await database.dispose()
+    done = f"Exported {count} upcoming meetings" + ("." if to_stdout else f" to {target}.")
+    print(done, file=sys.stderr if to_stdout else sys.stdout)
+    return 0
+
+
+class _WriteFailed(Exception):
+    """The export file could not be written; the transaction (and its audit entry) rolls back."""
 
 
 if __name__ == "__main__":

@@ -250,5 +250,10 @@ def _validate(config: Config) -> None:
         raise ConfigError("calendar.notice_days and calendar.item_deadline_days: expected >= 0")
     if not 0 < config.http.port < 65536:
         raise ConfigError(f"http.port: expected a port number, got {config.http.port}")
+    if config.http.enabled and not config.http.public_url:
+        raise ConfigError(
+            "http.public_url is required when http.enabled is true "
+            "(the address calendars use to reach the feed)"
+        )
     if config.http.public_url and not config.http.public_url.startswith(("http://", "https://")):
         raise ConfigError("http.public_url: expected a URL starting with https://")

@@ -129,16 +129,16 @@ class Kuemmerer:
             )
         else:
             await self.gateway.join(self.state.team_room_id)
-        if self.scheduler is not None:
-            await self.scheduler.start()
         for service in self.services:
             await service.start()
         token_keeper = asyncio.create_task(self._store_tokens(), name="tokens")
         syncer = asyncio.create_task(self._sync_forever(), name="sync")
+        scheduler_start = asyncio.create_task(self._start_scheduler_when_ready(), name="schedule")
         await self._stopping.wait()
-        syncer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await syncer
+        for task in (scheduler_start, syncer):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self._tokens.put(None)  # let the commands in hand finish, then stop
         await token_keeper
         for service in self.services:
@@ -148,6 +148,13 @@ class Kuemmerer:
         await self.gateway.close()
         await self.database.dispose()
         log.info("stopped cleanly")
+
+    async def _start_scheduler_when_ready(self) -> None:
+        # Posts that fell due while the bot was down are sent at start-up; nio can send into a
+        # room only once a sync has told it about the room, so the scheduler waits for that.
+        await self.ready.wait()
+        if self.scheduler is not None:
+            await self.scheduler.start()
 
     async def _rearm_scheduler(self) -> None:
         if self.scheduler is not None:
@@ -395,6 +402,8 @@ class Kuemmerer:
                 await self.gateway.send(target.room_id, content)
         except SendFailed:
             log.exception("could not answer in %s", target.room_id)
+        for room_id, post in reply.posts:
+            await self._send_reply(Target(room_id), post)
 
     async def post(self, room_id: str, reply: Reply) -> None:
         """Post ``reply`` into a room without replying to anything (reminders, notices)."""

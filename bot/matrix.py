@@ -27,8 +27,10 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
+    RoomCreateResponse,
     RoomMessagesError,
     RoomMessagesResponse,
+    RoomPreset,
     RoomResolveAliasResponse,
     RoomSendResponse,
     SyncResponse,
@@ -184,6 +186,41 @@ class MatrixGateway:
 
     async def decline(self, room_id: str) -> None:
         await self.client.room_leave(room_id)
+
+    async def create_direct_room(self, user_id: str, timeout: float = 30.0) -> str:
+        """A new encrypted direct chat with ``user_id`` (invited); returns its id once the
+        sync loop knows the room, because nio sends (and encrypts) only into known rooms."""
+        response = await self.client.room_create(
+            is_direct=True,
+            preset=RoomPreset.trusted_private_chat,
+            invite=[user_id],
+            initial_state=[
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            ],
+        )
+        if not isinstance(response, RoomCreateResponse):
+            raise SendFailed(f"no direct chat with {user_id}: {response}")
+        room_id = str(response.room_id)
+
+        def known() -> bool:
+            room = self.client.rooms.get(room_id)
+            return room is not None and room.encrypted and user_id in room.users
+
+        try:
+            async with asyncio.timeout(timeout):
+                while not known():
+                    await asyncio.sleep(0.1)
+        except TimeoutError:
+            log.warning("direct chat %s not seen in a sync after %.0f s", room_id, timeout)
+        # The invited person's devices must be known before the first message, or its room
+        # key is shared with nobody but the bot and the person can never read it.
+        if self.client.should_query_keys:
+            await self.client.keys_query()
+        return room_id
 
     async def sync(self, since: str | None, timeout_ms: int) -> SyncResponse | ErrorResponse:
         response = await self.client.sync(

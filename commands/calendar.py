@@ -1,1 +1,265 @@
 """``!kalender`` — the meetings as an iCalendar file and as a subscription feed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.i18n import N_
+from bot.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
+from commands import converters
+from commands.context import Context
+from commands.errors import BadArgument, NotAllowed, NotFound
+from commands.registry import Param, Role, RoomKind, command, declaration_of, fold
+from commands.reply import Attachment, Reply, Text, code, fmt, join, strong
+from storage.models import Committee
+from storage.vocabulary import fold_text
+
+ICS_MIMETYPE = "text/calendar"
+NEW_LABEL = N_("new")
+NEW_WORDS = frozenset({"neu", "new", "erneuern", "renew"})  # folded spellings
+
+
+def renewal(ctx: Context, raw: str) -> bool:
+    """The word that asks for a new feed address: ``neu`` or ``new``."""
+    if fold(raw) in NEW_WORDS or fold(raw) == fold(ctx._(NEW_LABEL)):
+        return True
+    raise BadArgument(
+        fmt(
+            ctx._(N_("{raw} is not understood here. Write {word} to get a new address.")),
+            raw=code(raw),
+            word=code(ctx._(NEW_LABEL)),
+        )
+    )
+
+
+def _command(ctx: Context, german_name: str) -> str:
+    """``!sitzung neu`` as the reader writes it; the German name if it is not loaded."""
+    found = ctx.registry.find(german_name.split())
+    name = found[0].name_in(ctx.t.language) if found else german_name
+    return ctx.prefix + name
+
+
+async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Committee], bool]:
+    """The committees whose meetings the file holds, and whether that is all of them."""
+    repository = ctx.store.calendar
+    if ctx.room_kind is RoomKind.GROUP:
+        own = await repository.committee_for_room(ctx.room_id)
+        if own is None and (wanted is None or ctx.role < Role.TEAM):
+            raise NotFound(_not_a_committee_room(ctx))
+        if own is not None and (wanted is None or _names(own, wanted)):
+            return [own], False
+        if ctx.role < Role.TEAM:
+            raise NotAllowed(
+                fmt(
+                    ctx._(
+                        N_(
+                            "In this room {command} exports this committee's meetings. "
+                            "The team gets other committees' calendars in the team room."
+                        )
+                    ),
+                    command=code(_command(ctx, "kalender")),
+                )
+            )
+    if wanted is None:
+        return await repository.all_committees(), True
+    found = await repository.find_committees(wanted)
+    if not found:
+        known = await repository.all_committees()
+        raise NotFound(
+            fmt(
+                ctx._(N_("No committee is called {name}. Known committees: {known}.")),
+                name=strong(wanted),
+                known=join(", ", [c.name for c in known]) if known else "–",
+            )
+        )
+    return found, False
+
+
+def _names(committee: Committee, wanted: str) -> bool:
+    key = fold_text(wanted)
+    return key in (committee.name_key, fold_text(committee.short_name))
+
+
+def _not_a_committee_room(ctx: Context) -> Text:
+    return fmt(
+        ctx._(
+            N_(
+                "This room is not bound to a committee yet. A team member binds it with "
+                "{command}; the team room has every committee's calendar."
+            )
+        ),
+        command=code(_command(ctx, "gremium neu") + ' "…"'),
+    )
+
+
+@command(
+    "kalender",
+    english="calendar",
+    help=N_(
+        "Sends the upcoming meetings as a calendar file (.ics) for Outlook and Thunderbird: "
+        "this committee's, or all committees' in the team room."
+    ),
+    params=[Param("committee", N_("committee"), converters.text, optional=True, greedy=True)],
+    min_role=Role.MEMBER,
+    rooms=(RoomKind.TEAM, RoomKind.GROUP, RoomKind.DIRECT),
+    examples=("!kalender", "!kalender Bildungsbeirat"),
+)
+async def calendar_export(ctx: Context, committee: str | None) -> Reply:
+    """The upcoming meetings of the room's committee (or of all, or of ``committee``) as an
+    .ics file attached to the answer."""
+    committees, everything = await _chosen_committees(ctx, committee)
+    now = ctx.clock.now()
+    rows = await ctx.store.calendar.rows(committees, since=now)
+    upcoming = rows.upcoming(now)
+    scope = ctx._(N_("all committees")) if everything else ", ".join(c.name for c in committees)
+    if not upcoming:
+        return Reply.of(
+            fmt(
+                ctx._(
+                    N_(
+                        "No upcoming meetings for {scope}, so there is no calendar file. "
+                        "Organisers schedule one with {command}."
+                    )
+                ),
+                scope=strong(scope),
+                command=code(_command(ctx, "sitzung neu")),
+            )
+        )
+    name = calendar_name(committees, everything, ctx._)
+    # A long series with many occurrences takes a moment; the event loop serves others meanwhile.
+    data = await asyncio.to_thread(
+        build_calendar,
+        name,
+        rows.committees,
+        rows.series,
+        rows.meetings,
+        now=now,
+        zone=ctx.t.zone,
+        since=now,
+        texts=calendar_texts(ctx._),
+    )
+    filename = calendar_filename(committees, everything, ctx.t.language, ctx.t.local(now).date())
+    await ctx.store.audit.record(
+        now,
+        ctx.sender,
+        "export",
+        "committee",
+        "*" if everything else ",".join(str(c.id) for c in committees),
+        f"count={len(upcoming)} format=ics",
+    )
+    template = ctx.t.ngettext(
+        "{count} upcoming meeting of {scope} as a calendar file: {file}",
+        "{count} upcoming meetings of {scope} as a calendar file: {file}",
+        len(upcoming),
+    )
+    reply = Reply.of(fmt(template, count=len(upcoming), scope=strong(scope), file=code(filename)))
+    reply.add(
+        ctx._(
+            N_(
+                "Open the file with Outlook or Thunderbird to add the meetings to your calendar; "
+                "importing it again later updates them instead of doubling them."
+            )
+        )
+    )
+    if ctx.feed_base_url:
+        reply.add(
+            fmt(
+                ctx._(
+                    N_(
+                        "For a calendar that updates itself, an organiser asks for its "
+                        "address in the committee room with {command}."
+                    )
+                ),
+                command=code(
+                    ctx.prefix + declaration_of(calendar_subscribe).name_in(ctx.t.language)
+                ),
+            )
+        )
+    reply.attachments.append(Attachment(filename, ICS_MIMETYPE, data))
+    return reply
+
+
+@command(
+    "kalender abo",
+    english="calendar subscribe",
+    aliases=("kalender abonnieren", "calendar feed"),
+    help=N_(
+        "Gives the address under which Outlook or Thunderbird subscribe to this committee's "
+        "meetings; with 'new' the old address stops working."
+    ),
+    params=[Param("renew", NEW_LABEL, renewal, optional=True)],
+    min_role=Role.ORGANIZER,
+    rooms=(RoomKind.GROUP,),
+    examples=("!kalender abo", "!kalender abo neu"),
+)
+async def calendar_subscribe(ctx: Context, renew: bool | None) -> Reply:
+    """The committee's feed address; created on first use, replaced with ``neu``."""
+    if not ctx.feed_base_url:
+        return Reply.of(
+            fmt(
+                ctx._(
+                    N_(
+                        "The calendar subscription is switched off. An administrator can switch "
+                        "it on in the configuration: section {section} with {enabled} and "
+                        "{public_url} set to the address under which the bot's web server is "
+                        "reachable, then restart the bot. Until then, {command} sends the "
+                        "meetings as a file."
+                    )
+                ),
+                section=code("[http]"),
+                enabled=code("enabled = true"),
+                public_url=code('public_url = "https://…"'),
+                command=code(ctx.prefix + declaration_of(calendar_export).name_in(ctx.t.language)),
+            )
+        )
+    repository = ctx.store.calendar
+    committee = await repository.committee_for_room(ctx.room_id)
+    if committee is None:
+        raise NotFound(_not_a_committee_room(ctx))
+    now = ctx.clock.now()
+    if renew:
+        await repository.rotate_feed_token(committee, now)
+        # Never the token itself in the log: it is the key to the feed.
+        await ctx.store.audit.record(
+            now, ctx.sender, "update", "calendar_feed", committee.id, "renewed"
+        )
+    elif await repository.ensure_feed_token(committee, now):
+        await ctx.store.audit.record(now, ctx.sender, "create", "calendar_feed", committee.id, "")
+    else:
+        await ctx.store.audit.record(now, ctx.sender, "view", "calendar_feed", committee.id, "")
+    url = f"{ctx.feed_base_url}/kalender/{committee.feed_token}.ics"
+    lead = (
+        N_(
+            "New subscription address for the meetings of {committee} "
+            "(the old one no longer works):"
+        )
+        if renew
+        else N_("Subscription address for the meetings of {committee}:")
+    )
+    reply = Reply.of(fmt(ctx._(lead), committee=strong(committee.name)))
+    # Plain, not as code: clients turn it into a link that can be copied or clicked.
+    reply.add(url)
+    reply.add(
+        ctx._(
+            N_(
+                "In Outlook: Add calendar → From Internet; in Thunderbird: New Calendar → On the "
+                "Network. The calendar updates itself and shows only what is public: dates, "
+                "places, online links, no non-public agenda items."
+            )
+        )
+    )
+    reply.add(
+        fmt(
+            ctx._(
+                N_(
+                    "Anyone who has the address can read the calendar. If it reached the wrong "
+                    "people, {command} replaces it."
+                )
+            ),
+            command=code(
+                f"{ctx.prefix}{declaration_of(calendar_subscribe).name_in(ctx.t.language)} "
+                f"{ctx._(NEW_LABEL)}"
+            ),
+        )
+    )
+    return reply

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.i18n import N_
 from commands import converters
+from commands.committees import committee_who
 from commands.contact_converters import (
     LegalBasis,
     OrganizationRef,
@@ -666,7 +667,10 @@ def only_employer(ctx: Context, person: Person) -> Organization:
 @command(
     "wer",
     english="who",
-    help=N_("Shows who is responsible for a topic or field, grouped by organisation."),
+    help=N_(
+        "Shows who is responsible for a topic or field, grouped by organisation, or who sits "
+        "on a committee."
+    ),
     params=[Param("topic", N_("topic or field"), converters.text, greedy=True)],
     options=[
         Option("gemeinde", "gemeinde", converters.text, aliases=("municipality",)),
@@ -674,12 +678,25 @@ def only_employer(ctx: Context, person: Person) -> Organization:
     ],
     min_role=Role.TEAM,
     rooms=TEAM_ROOMS,
-    examples=("!wer ÜSB", "!wer Sprachförderung gemeinde=Herford", "!wer Ganztag seite=2"),
+    examples=(
+        "!wer ÜSB",
+        "!wer Sprachförderung gemeinde=Herford",
+        "!wer Ganztag seite=2",
+        "!wer Bildungsbeirat",
+    ),
 )
 async def responsible_find(
     ctx: Context, topic: str, gemeinde: str | None, page: int | None
 ) -> Reply:
     shown = page_from(page)
+    line = f"{declaration_of(responsible_find).name_in(ctx.t.language)} {topic}"
+    if gemeinde:
+        line += " " + option_text("gemeinde", gemeinde)
+    committee = await ctx.store.committees.named(topic)
+    if committee is not None:
+        # A committee's name or short name: its members with their roles, chair first.
+        await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "search", "person", "*")
+        return committee_who(ctx, committee, gemeinde, shown, line)
     field = await ctx.store.vocabulary.match(FIELD, topic)
     if field is not None:
         rows = await ctx.store.contacts.responsible_for_field(field, gemeinde)
@@ -721,9 +738,6 @@ async def responsible_find(
     reply = Reply.of(
         strong(fmt(header, count=len(people), topic=subject, gemeinde=gemeinde or ""))
     )
-    line = f"{declaration_of(responsible_find).name_in(ctx.t.language)} {topic}"
-    if gemeinde:
-        line += " " + option_text("gemeinde", gemeinde)
     groups = itertools.groupby(rows, key=lambda row: row.organization)
     return reply.bullets(
         [

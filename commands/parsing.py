@@ -60,6 +60,14 @@ def split_command(body: str, prefix: str) -> tuple[list[str], str] | None:
 
 def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
     """Match the argument ``line`` against the declaration and convert every value."""
+    if len(declaration.params) == 1 and declaration.params[0].verbatim:
+        param = declaration.params[0]
+        raw = line.strip()
+        if not raw:
+            if param.optional:
+                return {param.name: None}
+            raise BadArgument(fmt(ctx._(N_("Missing: {what}.")), what=code(ctx._(param.label))))
+        return {param.name: param.converter(ctx, raw)}
     try:
         tokens = tokenize(line)
     except UnclosedQuote:

@@ -26,6 +26,7 @@ SECTION_TITLES = {
     "record": N_("Record"),
     "memberships": N_("Functions in organisations"),
     "fields": N_("Fields"),
+    "committee_seats": N_("Seats in committees"),
     "audit_log": N_("Processing log (who did what with the record, and when)"),
 }
 RECORD_LABELS = {
@@ -189,6 +190,8 @@ def _row(ctx: Context, section: str, row: dict[str, Any]) -> str:
         return f"{organisation}: {_shown(ctx, 'function', row['function'])}"
     if section == "fields":
         return _md(row["label_de"] if ctx.t.language == "de" else row["label_en"])
+    if section == "committee_seats":
+        return f"{_md(row['committee'])}: {_md(row['role'])}"
     if section == "audit_log":
         parts = [
             ctx.t.datetime(row["at"]),

@@ -57,6 +57,9 @@ class Param:
     converter: Converter
     optional: bool = False
     greedy: bool = False  # takes the rest of the line, e.g. a date written in words
+    # Takes the whole argument line exactly as typed (quotes, spacing, "a=b" included), e.g.
+    # the text of a reminder. Only for a command's single parameter, without options.
+    verbatim: bool = False
 
 
 @dataclass(frozen=True)

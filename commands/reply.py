@@ -94,6 +94,9 @@ class Reply:
     attachments: list[Attachment] = field(default_factory=list)
     mention_room: bool = False
     is_error: bool = False
+    # Further messages into other rooms (room id, reply), sent after this one: e.g. the
+    # announcement in a committee room of a meeting moved from the team room.
+    posts: list[tuple[str, Reply]] = field(default_factory=list)
 
     def add(self, content: Text | str) -> Reply:
         self.blocks.append(Paragraph(text(content)))
@@ -101,6 +104,11 @@ class Reply:
 
     def bullets(self, entries: Iterable[Text | str], more_note: Text | None = None) -> Reply:
         self.blocks.append(Items(tuple(text(entry) for entry in entries), more_note))
+        return self
+
+    def post(self, room_id: str, reply: Reply) -> Reply:
+        """Also send ``reply`` into ``room_id`` (without replying to the command there)."""
+        self.posts.append((room_id, reply))
         return self
 
     @classmethod

@@ -129,7 +129,7 @@ _SLASH_ISO = re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$")
 _BARE_NUMBERS = re.compile(r"^[\d\s]+\.?$")  # "12", "12.", "2027", "12 13"
 
 
-def _normalise(raw: str) -> str:
+def normalise(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw).strip().strip(_QUOTES).lower()
     text = re.sub(r"(\d{4}-\d{2}-\d{2})t(?=\d)", r"\1 ", text)  # ISO "2027-03-12T14:00"
     for pattern, replacement in _SPELLINGS:
@@ -137,7 +137,7 @@ def _normalise(raw: str) -> str:
     return " ".join(text.split())
 
 
-def _split_time(text: str) -> tuple[str, time | None] | None:
+def split_time_of_day(text: str) -> tuple[str, time | None] | None:
     """The text without its time of day, and that time; None for two times or 25:00."""
     matches = list(_TIME.finditer(text))
     if not matches:
@@ -275,10 +275,10 @@ def parse_when(
     Past results are returned as they are (the caller decides); ``future`` only steers the
     guesses: a bare time means its next occurrence and a date without year the next such day.
     """
-    text = _normalise(raw)
+    text = normalise(raw)
     if not text:
         return None
-    split = _split_time(text)
+    split = split_time_of_day(text)
     if split is None:
         return None
     rest, clock = _clean_rest(split[0]), split[1]

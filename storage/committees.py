@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Committee
+from storage.models import Committee, CommitteeMember, Meeting, Person
+from storage.vocabulary import fold_text
+
+COMMITTEE_FIELDS = frozenset(
+    {"name", "short_name", "kind", "notice_days", "item_deadline_days",
+     "default_duration_minutes", "default_place", "reminder_offsets_minutes",
+     "allow_room_mention", "feed_token"}
+)  # fmt: skip
+
+# The roles a seat can have, in the order member lists show them.
+SEAT_ROLES = ("Vorsitz", "Stellvertretung", "Mitglied", "Geschäftsführung")
+SCHEDULED = "scheduled"
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A person's seat in a committee, as the contact network shows it."""
+
+    person_id: int
+    committee_id: int
+    committee_name: str
+    role: str
 
 
 @dataclass
@@ -16,6 +40,177 @@ class CommitteeRepository:
 
     session: AsyncSession
 
+    # ----------------------------------------------------------------- committees
+
     async def for_room(self, room_id: str) -> Committee | None:
         """The committee bound to ``room_id``, if any (one room, one committee)."""
         return await self.session.scalar(select(Committee).where(Committee.room_id == room_id))
+
+    async def add(self, at: datetime, name: str, room_id: str, **values: Any) -> Committee:
+        """Create a committee bound to ``room_id``."""
+        unknown = set(values) - COMMITTEE_FIELDS
+        if unknown:
+            raise ValueError(f"unknown committee fields: {sorted(unknown)}")
+        committee = Committee(
+            name=name,
+            name_key=fold_text(name),
+            room_id=room_id,
+            created_at=at,
+            updated_at=at,
+            **values,
+        )
+        committee.members = []  # known to be empty: reading it later needs no lazy load
+        self.session.add(committee)
+        await self.session.flush()
+        return committee
+
+    async def update(self, committee: Committee, at: datetime, **values: Any) -> Committee:
+        """Change the given settings of ``committee``."""
+        unknown = set(values) - COMMITTEE_FIELDS
+        if unknown:
+            raise ValueError(f"unknown committee fields: {sorted(unknown)}")
+        for key, value in values.items():
+            setattr(committee, key, value)
+        committee.name_key = fold_text(committee.name)
+        committee.updated_at = at
+        await self.session.flush()
+        return committee
+
+    async def get(self, committee_id: int) -> Committee | None:
+        return await self.session.get(Committee, committee_id)
+
+    async def all(self) -> list[Committee]:
+        """Every committee, by name."""
+        return list(await self.session.scalars(select(Committee).order_by(Committee.name_key)))
+
+    async def named(self, name: str) -> Committee | None:
+        """The committee called ``name`` or with the short name ``name``, in any spelling
+        (case, umlauts, dashes): "bildungsbeirat", "Bildungsbeirat", "bb"."""
+        wanted = fold_text(name)
+        if not wanted:
+            return None
+        by_name = await self.session.scalar(
+            select(Committee).where(Committee.name_key == wanted).order_by(Committee.id).limit(1)
+        )
+        if by_name is not None:
+            return by_name
+        # Short names are few and stored as written; folding them in Python keeps the
+        # comparison identical to the one for names.
+        candidates = await self.session.scalars(
+            select(Committee).where(Committee.short_name != "").order_by(Committee.id)
+        )
+        return next((c for c in candidates if fold_text(c.short_name) == wanted), None)
+
+    # ----------------------------------------------------------------- members
+
+    @staticmethod
+    def seat_of(
+        committee: Committee, person: Person | None, matrix_id: str
+    ) -> CommitteeMember | None:
+        """The seat in ``committee`` held by ``person`` or by the account ``matrix_id``."""
+        for member in committee.members:
+            if person is not None and member.person_id == person.id:
+                return member
+            if matrix_id and member.matrix_id == matrix_id:
+                return member
+        return None
+
+    async def seat(
+        self,
+        committee: Committee,
+        at: datetime,
+        role: str,
+        person: Person | None = None,
+        matrix_id: str = "",
+    ) -> tuple[CommitteeMember, bool]:
+        """Give ``person`` (or the account ``matrix_id``) a seat with ``role``; an existing seat
+        keeps its place and gets the new role. Returns the seat and whether it is new."""
+        if person is None and not matrix_id:
+            raise ValueError("a seat needs a person or a Matrix account")
+        member = self.seat_of(committee, person, matrix_id)
+        created = member is None
+        if member is None:
+            member = CommitteeMember(
+                committee=committee, person=person, matrix_id=matrix_id, role=role, created_at=at
+            )
+            self.session.add(member)
+        else:
+            member.role = role
+            # A seat first known only by one of its two handles learns the other.
+            if person is not None and member.person_id is None:
+                member.person = person
+            if matrix_id and not member.matrix_id:
+                member.matrix_id = matrix_id
+        committee.updated_at = at
+        await self.session.flush()
+        await self.session.refresh(committee, ["members"])
+        return member, created
+
+    async def unseat(self, committee: Committee, member: CommitteeMember, at: datetime) -> None:
+        """Remove the seat ``member`` from ``committee``."""
+        committee.members.remove(member)
+        committee.updated_at = at
+        await self.session.flush()
+
+    async def seats_of(self, person_ids: Sequence[int]) -> list[Seat]:
+        """The committee seats of these persons, by committee name."""
+        if not person_ids:
+            return []
+        rows = await self.session.execute(
+            select(CommitteeMember.person_id, Committee.id, Committee.name, CommitteeMember.role)
+            .join(Committee, CommitteeMember.committee_id == Committee.id)
+            .where(CommitteeMember.person_id.in_(person_ids))
+            .order_by(Committee.name_key, Committee.id)
+        )
+        return [
+            Seat(person_id, committee_id, name, role)
+            for person_id, committee_id, name, role in rows
+            if person_id is not None
+        ]
+
+    # ----------------------------------------------------------------- meetings
+
+    async def next_meetings(
+        self, committee_ids: Sequence[int], now: datetime
+    ) -> dict[int, Meeting]:
+        """The next scheduled meeting of each committee that has one, by committee id."""
+        if not committee_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.committee_id.in_(committee_ids),
+                Meeting.status == SCHEDULED,
+                Meeting.start >= now,
+            )
+            .order_by(Meeting.start, Meeting.id)
+        )
+        upcoming: dict[int, Meeting] = {}
+        for meeting in rows:
+            upcoming.setdefault(meeting.committee_id, meeting)
+        return upcoming
+
+    async def upcoming_meetings(self, committee: Committee, now: datetime) -> list[Meeting]:
+        """The scheduled meetings of ``committee`` that have not started yet, soonest first."""
+        return list(
+            await self.session.scalars(
+                select(Meeting)
+                .where(
+                    Meeting.committee_id == committee.id,
+                    Meeting.status == SCHEDULED,
+                    Meeting.start >= now,
+                )
+                .order_by(Meeting.start, Meeting.id)
+            )
+        )
+
+    async def upcoming_count(self, committee: Committee, now: datetime) -> int:
+        """How many scheduled meetings of ``committee`` lie ahead."""
+        count = await self.session.scalar(
+            select(func.count(Meeting.id)).where(
+                Meeting.committee_id == committee.id,
+                Meeting.status == SCHEDULED,
+                Meeting.start >= now,
+            )
+        )
+        return int(count or 0)

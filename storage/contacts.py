@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.committees import CommitteeRepository
 from storage.models import (
     Membership,
     Offer,
@@ -251,8 +252,9 @@ class ContactRepository:
     async def roles_of(self, persons: Sequence[Person]) -> dict[int, list[PersonRole]]:
         """Every place each person holds in the network, by person id.
 
-        Today these are the functions in organisations; the committees add theirs here, so
-        every card and ``!wer`` list shows them without knowing where they come from.
+        First the functions in organisations, then the seats in committees (the role, e.g.
+        "Vorsitz", as ``function``), so every card and ``!wer`` list shows them without knowing
+        where they come from.
         """
         roles: dict[int, list[PersonRole]] = {person.id: [] for person in persons}
         if not roles:
@@ -265,6 +267,10 @@ class ContactRepository:
         )
         for person_id, organization_id, name, function in rows:
             roles[person_id].append(PersonRole("organization", organization_id, name, function))
+        for seat in await CommitteeRepository(self.session).seats_of(list(roles)):
+            roles[seat.person_id].append(
+                PersonRole("committee", seat.committee_id, seat.committee_name, seat.role)
+            )
         return roles
 
     async def responsible_for_field(
@@ -322,7 +328,8 @@ class ContactRepository:
 
 @dataclass(frozen=True)
 class PersonRole:
-    """A place a person holds: a function in an organisation (``kind`` "organization")."""
+    """A place a person holds: a function in an organisation (``kind`` "organization") or a
+    seat in a committee (``kind`` "committee", ``function`` the stored role, e.g. "Vorsitz")."""
 
     kind: str
     body_id: int

@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Committee,
+    CommitteeMember,
+    Meeting,
+    MeetingSeries,
+    Person,
+    ScheduleEntry,
+)
+from storage.vocabulary import fold_text
+
+SCHEDULED = "scheduled"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    """One page of a meeting list and how many there are in all."""
+
+    meetings: list[Meeting]
+    total: int
 
 
 @dataclass
@@ -12,3 +37,128 @@ class MeetingRepository:
     """All SQL about this part of the calendar."""
 
     session: AsyncSession
+
+    # ------------------------------------------------------------------ writing
+
+    async def add_series(self, at: datetime, **values: Any) -> MeetingSeries:
+        """Record a series (its rule, zone, first start and defaults); ``at`` is now."""
+        series = MeetingSeries(created_at=at, updated_at=at, **values)
+        self.session.add(series)
+        await self.session.flush()
+        return series
+
+    async def add_meeting(self, at: datetime, **values: Any) -> Meeting:
+        """Record one meeting (a one-off or an occurrence of a series); ``at`` is now."""
+        meeting = Meeting(created_at=at, updated_at=at, **values)
+        self.session.add(meeting)
+        await self.session.flush()
+        return meeting
+
+    async def touch(self, meeting: Meeting, at: datetime) -> None:
+        """Write the changes made to ``meeting`` and stamp it as changed at ``at``."""
+        meeting.updated_at = at
+        await self.session.flush()
+
+    # ------------------------------------------------------------------ reading
+
+    async def get(self, meeting_id: int) -> Meeting | None:
+        """Meeting No. ``meeting_id``, whatever its state."""
+        return await self.session.get(Meeting, meeting_id)
+
+    async def upcoming(
+        self,
+        now: datetime,
+        committee_ids: Collection[int] | None = None,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> MeetingPage:
+        """Meetings not cancelled that start at ``now`` or later, soonest first; only those of
+        ``committee_ids`` unless that is None."""
+        conditions = [Meeting.status == SCHEDULED, Meeting.start >= now]
+        if committee_ids is not None:
+            conditions.append(Meeting.committee_id.in_(list(committee_ids)))
+        total = await self.session.scalar(select(func.count(Meeting.id)).where(*conditions))
+        rows = await self.session.scalars(
+            select(Meeting)
+            .where(*conditions)
+            .order_by(Meeting.start, Meeting.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return MeetingPage(list(rows), int(total or 0))
+
+    async def next_for(self, committee_id: int, now: datetime) -> Meeting | None:
+        """The committee's next meeting that is not cancelled, if any."""
+        page = await self.upcoming(now, [committee_id], limit=1)
+        return page.meetings[0] if page.meetings else None
+
+    async def of_series(self, series_id: int) -> list[Meeting]:
+        """All meetings of a series, cancelled ones included, in order of their start."""
+        rows = await self.session.scalars(
+            select(Meeting)
+            .where(Meeting.series_id == series_id)
+            .order_by(Meeting.start, Meeting.id)
+        )
+        return list(rows)
+
+    # ------------------------------------------------------------------ committees
+
+    async def committee_ids_of(self, matrix_id: str) -> list[int]:
+        """The committees ``matrix_id`` sits in: as a member with that Matrix account, or as
+        the member whose contact record carries it."""
+        linked = select(Person.id).where(Person.matrix_id == matrix_id)
+        rows = await self.session.scalars(
+            select(CommitteeMember.committee_id)
+            .where(
+                or_(
+                    CommitteeMember.matrix_id == matrix_id,
+                    CommitteeMember.person_id.in_(linked),
+                )
+            )
+            .distinct()
+        )
+        return sorted(rows)
+
+    async def committees_matching(self, query: str) -> list[Committee]:
+        """Committees whose short name or name is ``query`` (any spelling); failing that, those
+        whose name contains it."""
+        key = fold_text(query)
+        if not key:
+            return []
+        exact = await self.session.scalars(
+            select(Committee)
+            .where(
+                or_(
+                    func.lower(Committee.short_name) == query.strip().lower(),
+                    Committee.name_key == key,
+                )
+            )
+            .order_by(Committee.name_key)
+        )
+        found = list(exact)
+        if found:
+            return found
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        partial = await self.session.scalars(
+            select(Committee)
+            .where(Committee.name_key.like(f"%{escaped}%", escape="\\"))
+            .order_by(Committee.name_key)
+        )
+        return list(partial)
+
+    # ------------------------------------------------------------------ scheduler entries
+
+    async def active_entry_ids(self, meeting_id: int) -> list[str]:
+        """The ids of the active scheduler entries of meeting ``meeting_id`` (reminders and
+        the invitation deadline), whose ids all start with ``meeting:{id}:``."""
+        prefix = f"meeting:{meeting_id}:"
+        rows = await self.session.scalars(
+            select(ScheduleEntry.id)
+            .where(
+                ScheduleEntry.id.like(f"{prefix}%"),
+                ScheduleEntry.active.is_(True),
+            )
+            .order_by(ScheduleEntry.id)
+        )
+        return list(rows)

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     AuditEntry,
+    Committee,
+    CommitteeMember,
     Membership,
     Offer,
     Organization,
@@ -79,6 +81,27 @@ async def _fields(session: AsyncSession, person: Person) -> SectionRows:
     ]
 
 
+async def _committee_seats(session: AsyncSession, person: Person) -> SectionRows:
+    rows = await session.execute(
+        select(CommitteeMember.id, Committee.id, Committee.name, CommitteeMember.role,
+               CommitteeMember.matrix_id, CommitteeMember.created_at)
+        .join(Committee, Committee.id == CommitteeMember.committee_id)
+        .where(CommitteeMember.person_id == person.id)
+        .order_by(CommitteeMember.id)
+    )  # fmt: skip
+    return [
+        {
+            "seat_id": seat_id,
+            "committee_id": committee_id,
+            "committee": name,
+            "role": role,
+            "matrix_id": matrix_id,
+            "since": since,
+        }
+        for seat_id, committee_id, name, role, matrix_id, since in rows
+    ]
+
+
 async def _audit_log(session: AsyncSession, person: Person) -> SectionRows:
     # Who recorded, changed, exported the record and when: the recipients and the processing
     # of the data are part of the data subject's right of access (Art. 15 (1) c).
@@ -98,6 +121,7 @@ async def _audit_log(session: AsyncSession, person: Person) -> SectionRows:
 PERSONAL_DATA_SECTIONS: tuple[PersonalDataSection, ...] = (
     PersonalDataSection("memberships", ("membership",), _memberships),
     PersonalDataSection("fields", ("person_field",), _fields),
+    PersonalDataSection("committee_seats", ("committee_member",), _committee_seats),
     PersonalDataSection("audit_log", ("audit_entry",), _audit_log),
 )
 

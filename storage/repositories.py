@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.calendar_export import CalendarExportRepository
 from storage.committees import CommitteeRepository
 from storage.contacts import ContactRepository
 from storage.meetings import MeetingRepository
@@ -117,3 +118,4 @@ class Store:
         self.meetings = MeetingRepository(session)
         self.reminders = ReminderRepository(session)
         self.schedule = ScheduleRepository(session)
+        self.calendar = CalendarExportRepository(session)

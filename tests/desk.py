@@ -58,9 +58,10 @@ class Desk:
         role: Role = Role.TEAM,
         room: RoomKind = RoomKind.TEAM,
         sender: str = ANNA,
+        room_id: str = TEAM_ROOM,
     ) -> Reply:
         """The bot's answer to ``command``, sent by ``sender`` with ``role`` in ``room``."""
-        reply = await self.dispatcher.respond(Request(sender, TEAM_ROOM, room, role, command))
+        reply = await self.dispatcher.respond(Request(sender, room_id, room, role, command))
         assert reply is not None, f"{command!r} was not taken as a command"
         return reply
 
@@ -70,9 +71,10 @@ class Desk:
         role: Role = Role.TEAM,
         room: RoomKind = RoomKind.TEAM,
         sender: str = ANNA,
+        room_id: str = TEAM_ROOM,
     ) -> str:
         """The plain text of the answer, as a Matrix client would show it."""
-        return self.text(await self.reply(command, role, room, sender))
+        return self.text(await self.reply(command, role, room, sender, room_id))
 
     @staticmethod
     def text(reply: Reply) -> str:

@@ -1,0 +1,202 @@
+"""Reminders over Matrix: a scheduled reminder reaches its room exactly once, also across a
+restart of the bot; a repeating one is understood through the chat; a personal one arrives
+in an encrypted direct chat; a meeting reminder reaches the committee room once; one due
+during downtime is posted when the bot is back."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.chat_client import ChatClient
+from bot.core import Kuemmerer
+from storage.database import Database
+from storage.models import Meeting
+from storage.repositories import Store
+from storage.schedule import LedgerStatus
+from tests.conftest import Office
+
+pytestmark = pytest.mark.synapse
+
+SOON = timedelta(seconds=3)
+
+
+def running_bot(office: Office) -> Kuemmerer:
+    assert office.bot.bot is not None
+    return office.bot.bot
+
+
+async def reminder_due_soon(
+    office: Office, room_id: str, text: str, personal: bool = False
+) -> int:
+    """A one-off reminder a few seconds ahead, written as ``!erinnerung`` writes it (the chat
+    cannot say "in 3 seconds"), and the bot's timers re-armed as after a command."""
+    bot = running_bot(office)
+    now = office.bot.clock.now()
+    async with bot.database.session() as session:
+        store = Store(session)
+        reminder = await store.reminders.add(
+            room_id=room_id,
+            creator=office.anna.user_id,
+            text=text,
+            first_at=now + SOON,
+            rule="",
+            timezone="Europe/Berlin",
+            to_creator_only=personal,
+            now=now,
+        )
+        await store.schedule.put(
+            entry_id=f"reminder:{reminder.id}",
+            kind="reminder",
+            first_at=now + SOON,
+            now=now,
+            timezone="Europe/Berlin",
+            payload={"reminder_id": reminder.id},
+        )
+    assert bot.scheduler is not None
+    await bot.scheduler.refresh()
+    return reminder.id
+
+
+def bodies(person: ChatClient, room_id: str, sender: str) -> list[str]:
+    return [m.body for m in person.messages if m.room_id == room_id and m.sender == sender]
+
+
+async def test_a_reminder_is_posted_once_and_not_again_after_a_restart(office: Office) -> None:
+    """The reminder arrives in the room at its time as one notice; after a restart of the bot
+    it is not posted again."""
+    anna, bot_id = office.anna, office.bot.user_id
+    room = await office.room_with_bot(anna, "Bildungsbeirat")
+    seen = len(anna.messages)
+    number = await reminder_due_soon(office, room, "Unterlagen lesen")
+
+    posted = await anna.next_message(room, bot_id, seen, timeout=30)
+    assert posted.body == "Reminder: Unterlagen lesen"
+    assert posted.msgtype == "m.notice" and posted.in_reply_to is None
+
+    await office.bot.restart()
+    # A command answered after the restart shows the bot has caught up with everything due.
+    await anna.ask(room, "!reminders")
+    await asyncio.sleep(2)
+    assert bodies(anna, room, bot_id).count("Reminder: Unterlagen lesen") == 1
+    async with running_bot(office).database.session() as session:
+        store = Store(session)
+        ledger = await store.schedule.ledger(f"reminder:{number}")
+        reminder = await store.reminders.get(number)
+    assert [row.status for row in ledger] == [LedgerStatus.SENT]
+    assert reminder is not None and not reminder.active
+
+
+async def test_a_weekly_reminder_is_set_through_the_chat(office: Office) -> None:
+    """!remind every monday 9am: … is answered with the rhythm and the next three Mondays."""
+    anna = office.anna
+    reply = await anna.ask(office.team_room, "!remind every monday 9am: Wochenplanung")
+    assert "Reminder No. 1 is set." in reply.body
+    assert "When: every Monday at 09:00" in reply.body
+    dates = [line for line in reply.body.splitlines() if line.startswith("• ")]
+    assert len(dates) == 3 and all(line.startswith("• Mon, ") for line in dates)
+    assert all(line.endswith(", 09:00") for line in dates)
+    assert "<li>" in reply.html and "Wochenplanung" in reply.body
+    listed = await anna.ask(office.team_room, "!reminders")
+    assert "No. 1 · Mon, " in listed.body and "every Monday at 09:00" in listed.body
+
+
+async def test_a_personal_reminder_arrives_encrypted_in_a_new_direct_chat(office: Office) -> None:
+    """!erinnerung mich …: the bot opens an encrypted direct chat with Anna and posts there;
+    she can read it although she joins only after it was sent."""
+    anna, bot_id = office.anna, office.bot.user_id
+    await reminder_due_soon(office, office.team_room, "Arzttermin", personal=True)
+    await anna.wait_until(lambda: bool(anna.client.invited_rooms), timeout=30)
+    [direct] = list(anna.client.invited_rooms)
+    await asyncio.sleep(SOON.total_seconds())
+    await anna.join(direct)
+    posted = await anna.next_message(direct, bot_id, 0, timeout=30)
+    assert posted.body == "Reminder: Arzttermin" and posted.encrypted
+    assert "Arzttermin" not in bodies(anna, office.team_room, bot_id)
+
+
+async def test_a_meeting_reminder_reaches_the_committee_room_once(office: Office) -> None:
+    """A meeting's one-day reminder, due in a few seconds, is posted into the committee's
+    room with time and place, once, and not again after a restart."""
+    anna, bot_id = office.anna, office.bot.user_id
+    room = await office.room_with_bot(anna, "Bildungsbeirat")
+    bound = await anna.ask(room, '!committee new "Bildungsbeirat" kurz=BB')
+    assert "Bildungsbeirat" in bound.body
+    bot = running_bot(office)
+    now = office.bot.clock.now()
+    start = now + timedelta(days=1) + SOON
+    async with bot.database.session() as session:
+        store = Store(session)
+        committee = await store.committees.for_room(room)
+        assert committee is not None
+        meeting = Meeting(
+            committee_id=committee.id,
+            uid="reminder-test@kuemmerer",
+            start=start,
+            end=start + timedelta(hours=2),
+            place="Kreishaus",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(meeting)
+        await session.flush()
+        await store.schedule.put(
+            entry_id=f"meeting:{meeting.id}:reminder:{24 * 60}",
+            kind="meeting.reminder",
+            first_at=start - timedelta(days=1),
+            now=now,
+            timezone="Europe/Berlin",
+            payload={"meeting_id": meeting.id, "offset_minutes": 24 * 60},
+        )
+    assert bot.scheduler is not None
+    seen = len(anna.messages)
+    await bot.scheduler.refresh()
+
+    posted = await anna.next_message(room, bot_id, seen, timeout=30)
+    assert posted.body.startswith("Reminder: Bildungsbeirat on ")
+    assert "(tomorrow)" in posted.body.splitlines()[0]
+    assert "Place: Kreishaus" in posted.body and "Agenda: to follow" in posted.body
+    await office.bot.restart()
+    await anna.ask(room, "!reminders")
+    await asyncio.sleep(2)
+    reminders = [b for b in bodies(anna, room, bot_id) if b.startswith("Reminder: Bildungsbeirat")]
+    assert len(reminders) == 1
+
+
+async def test_a_reminder_due_while_the_bot_was_down_is_posted_when_it_is_back(
+    office: Office,
+) -> None:
+    """Down at the reminder's time, back within the grace period: the reminder still comes."""
+    anna, bot_id = office.anna, office.bot.user_id
+    room = await office.room_with_bot(anna, "Bildungsbeirat")
+    await office.bot.stop()
+    database = Database(office.bot.config.storage.url)
+    now = office.bot.clock.now()
+    async with database.session() as session:
+        store = Store(session)
+        reminder = await store.reminders.add(
+            room_id=room,
+            creator=anna.user_id,
+            text="Nachholen",
+            first_at=now + SOON,
+            rule="",
+            timezone="Europe/Berlin",
+            to_creator_only=False,
+            now=now,
+        )
+        await store.schedule.put(
+            entry_id=f"reminder:{reminder.id}",
+            kind="reminder",
+            first_at=now + SOON,
+            now=now,
+            timezone="Europe/Berlin",
+            payload={"reminder_id": reminder.id},
+        )
+    await database.dispose()
+    await asyncio.sleep(SOON.total_seconds() + 1)
+    seen = len(anna.messages)
+    await office.bot.start()
+    posted = await anna.next_message(room, bot_id, seen, timeout=15)
+    assert posted.body.startswith("Reminder: Nachholen")
