@@ -57,9 +57,8 @@ from bot.core import Kuemmerer
 from bot.homeserver import HomeserverError, LocalSynapse, RegisteredUser
 from bot.matrix import LoginFailed
 from bot.message_text import strip_bot_mention
-from bot.sample_data import seed_committees, seed_contact_network
+from bot.sample_data import SeedFailed, seed_committees, seed_contact_network
 from commands.parsing import split_command
-from storage.database import Database
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
@@ -133,16 +132,20 @@ class DemoError(Exception):
 # ----------------------------------------------------------------------------- sample data
 
 
-async def seed_sample_data(database: Database, clock: Clock, rooms: Mapping[str, str]) -> None:
+async def seed_sample_data(bot: Kuemmerer, clock: Clock, rooms: Mapping[str, str]) -> None:
     """Fill a new demo database with the sample data set; runs once per demo database.
 
     The fictional network of Landkreis Musterland (organisations, persons, offers) and its
     committees, bound to the demo's rooms, with their meetings (see :mod:`bot.sample_data`);
     plus an audit entry ``demo.seed``. This function stays the single place that seeds.
     """
-    counts = await seed_contact_network(database, clock)
-    counts |= await seed_committees(database, clock, rooms)
-    async with database.session() as session:
+    counts = await seed_contact_network(bot.database, clock)
+    organiser, member = (f"@{person.localpart}:localhost" for person in (ANNA, BERND))
+    try:
+        counts |= await seed_committees(bot.dispatcher, rooms, organiser, member)
+    except SeedFailed as error:
+        raise DemoError(f"Beispieldaten (sample data): {error}") from None
+    async with bot.database.session() as session:
         await Store(session).audit.record(
             clock.now(), "demo", "demo.seed", "demo", "sample-data", f"counts={counts}"
         )
@@ -448,7 +451,7 @@ async def _start_bot(
     bot = await create_bot(config, clock)
     if new_database:
         try:
-            await seed_sample_data(bot.database, clock, rooms)
+            await seed_sample_data(bot, clock, rooms)
         except BaseException:
             await bot.gateway.close()
             await bot.database.dispose()

@@ -11,6 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.render import split_reply
+from commands.dispatch import Dispatcher, Request
+from commands.registry import Role, RoomKind
+from commands.reply import Reply
 from storage.database import Database
 from storage.repositories import Store
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP
@@ -263,8 +267,69 @@ async def seed_contact_network(database: Database, clock: Clock) -> dict[str, in
         return await store.contacts.counts()
 
 
+# The committees of Landkreis Musterland, each set up the way the office would do it: by
+# commands typed in the committee's own room (so the demo runs the same code as the chat).
+COMMITTEE_SCRIPTS: dict[str, tuple[str, ...]] = {
+    "team": ("!kontakt ändern {person[Bernd Keller]} matrix={bernd}",),
+    "beirat": (
+        '!gremium neu "Bildungsbeirat" kurz=BB art=Beirat ort="Kreishaus, Sitzungssaal 2"',
+        "!gremium mitglied {bernd} rolle=Vorsitz",
+        "!gremium mitglied {person[Nadine Koch]} rolle=Stellvertretung",
+        "!gremium mitglied {person[Anna Schulz]} rolle=Geschäftsführung",
+        "!gremium mitglied {person[Fatima Haddad]}",
+        "!gremium mitglied {person[Thomas Becker]}",
+        "!sitzung neu in drei Wochen 16 Uhr wiederholung=monatlich anzahl=6 "
+        'titel="Sitzung des Bildungsbeirats"',
+        '!sitzung neu in sechs Wochen 9 Uhr dauer=7h titel="Bildungskonferenz 2027" '
+        'ort="Stadthalle Neustadt am See"',
+    ),
+    "steuerung": (
+        '!gremium neu "Steuerungsgruppe Bildung" kurz=SG art=Steuerungsgruppe '
+        'ort="Landratsamt, Raum 101"',
+        "!gremium mitglied {person[Uwe Kaiser]} rolle=Vorsitz",
+        "!gremium mitglied {person[Ralf Schmitt]}",
+        "!gremium mitglied {person[Birgit Lorenz]}",
+        "!gremium mitglied {person[Anna Schulz]} rolle=Geschäftsführung",
+        "!sitzung neu nächsten Dienstag 10 Uhr wiederholung=quartalsweise anzahl=4",
+        '!sitzung neu nächsten Freitag 14 Uhr dauer=1h titel="Sondersitzung Haushalt 2027"',
+    ),
+    "ag": (
+        '!gremium neu "AG Übergang Schule–Beruf" kurz=AG-USB art=AG',
+        "!gremium mitglied {person[Selin Aydın]} rolle=Vorsitz",
+        "!gremium mitglied {person[Tobias Klein]}",
+        "!gremium mitglied {person[Karin Hartmann]}",
+        "!gremium mitglied {person[Sandra Möller]}",
+        "!sitzung neu nächsten Donnerstag 14 Uhr wiederholung=14-täglich anzahl=8 "
+        "online=https://meet.example.org/ag-uesb",
+    ),
+}
+
+
+class SeedFailed(Exception):
+    """A seeding command was not accepted; the message is the bot's answer."""
+
+
 async def seed_committees(
-    database: Database, clock: Clock, rooms: Mapping[str, str]
+    dispatcher: Dispatcher, rooms: Mapping[str, str], organiser: str, member: str
 ) -> dict[str, int]:
-    """The committees of the demo, bound to its rooms (not seeded yet: returns no counts)."""
-    return {}
+    """Bind the demo's committee rooms and plan their meetings by running the commands an
+    organiser would type; returns how many commands ran per room."""
+    numbers = {person.name: index + 1 for index, person in enumerate(PERSONS)}
+    counts: dict[str, int] = {}
+    for room_key, lines in COMMITTEE_SCRIPTS.items():
+        if room_key not in rooms:
+            continue
+        for line in lines:
+            text = line.format(bernd=member, person=numbers)
+            kind = RoomKind.TEAM if room_key == "team" else RoomKind.GROUP
+            request = Request(organiser, rooms[room_key], kind, Role.ADMIN, text)
+            reply = await dispatcher.respond(request)
+            if reply is None or reply.is_error:
+                answer = " ".join(block_text(reply)) if reply else "no answer"
+                raise SeedFailed(f"{text!r}: {answer}")
+        counts[f"committee_commands_{room_key}"] = len(lines)
+    return counts
+
+
+def block_text(reply: Reply) -> list[str]:
+    return [body for body, _html in split_reply(reply)]

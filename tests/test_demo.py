@@ -10,12 +10,10 @@ import shutil
 import socket
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.config import load_config
 from bot.demo import (
     PEOPLE,
@@ -27,11 +25,11 @@ from bot.demo import (
     indent_message,
     person_names,
     room_names,
-    seed_sample_data,
 )
 from bot.homeserver import LocalSynapse
+from bot.sample_data import seed_committees, seed_contact_network
 from storage.database import Database
-from storage.repositories import Store
+from tests.desk import Desk
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_TIMEOUT_SECONDS = 180
@@ -155,20 +153,29 @@ def test_answers_are_indented_under_their_command() -> None:
     )
 
 
-async def test_seed_records_the_demo_seed_audit_entry(tmp_path: Path) -> None:
-    """The seed creates the fictional network (25 organisations, 40 persons, 60 offers) and
-    records the audit entry demo.seed."""
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
-    try:
-        await database.migrate()
-        await seed_sample_data(database, ManualClock(datetime(2027, 3, 5, 13, tzinfo=UTC)), {})
-        async with database.session() as session:
-            entries = await Store(session).audit.latest()
-            counts = await Store(session).contacts.counts()
-    finally:
-        await database.dispose()
-    assert [(entry.action, entry.object_id) for entry in entries] == [("demo.seed", "sample-data")]
-    assert counts == {"persons": 40, "organizations": 25, "offers": 60}
+async def test_seed_builds_the_network_and_the_committees_by_command(database: Database) -> None:
+    """The fictional network (25 organisations, 40 contacts, 60 offers) and three committees
+    with members and meeting series, set up through the real commands in German."""
+    desk = Desk(database, language="de")
+    assert await seed_contact_network(database, desk.clock) == {
+        "persons": 40,
+        "organizations": 25,
+        "offers": 60,
+    }
+    rooms = {
+        "team": "!team:localhost",
+        "beirat": "!beirat:localhost",
+        "steuerung": "!sg:localhost",
+        "ag": "!ag:localhost",
+    }
+    await seed_committees(
+        desk.dispatcher, rooms, "@anna.schulz:localhost", "@bernd.keller:localhost"
+    )
+    meetings = await desk.ask("!termine", room_id="!team:localhost")
+    assert "Bildungsbeirat" in meetings and "Steuerungsgruppe Bildung" in meetings
+    assert "AG Übergang Schule–Beruf" in meetings
+    who = await desk.ask("!wer Bildungsbeirat")
+    assert "Bernd Keller" in who and "Vorsitz" in who and "Nadine Koch" in who
 
 
 async def test_stdin_lines_are_split_and_end_with_none() -> None:
