@@ -34,7 +34,8 @@ EXAMPLES = [
 
 async def test_the_committee_plans_its_meetings_in_plain_words(office: Office) -> None:
     """Every example books the meeting the reader means; the past is refused; a monthly
-    series keeps 14:00 across 29 March; the invitation warns only when it is too late."""
+    series keeps 14:00 across 29 March, and one occurrence is cancelled and another moved
+    without touching the rest; the invitation warns only when it is too late."""
     anna = office.anna
     await office.bot.restart(frozen_at(MONDAY))
     room = await office.room_with_bot(anna, "Bildungsbeirat")
@@ -55,6 +56,21 @@ async def test_the_committee_plans_its_meetings_in_plain_words(office: Office) -
     listing = await anna.ask(room, "!meetings")
     for day in ("Wed, 11 Mar 2026, 14:00", "Wed, 8 Apr 2026, 14:00", "Wed, 13 May 2026, 14:00"):
         assert day in listing.body, listing.body
+
+    def number_on(day: str, text: str) -> int:
+        match = re.search(rf"No\. (\d+) · {re.escape(day)}", text)
+        assert match, (day, text)
+        return int(match.group(1))
+
+    april = number_on("Wed, 8 Apr 2026", listing.body)
+    may = number_on("Wed, 13 May 2026", listing.body)
+    cancelled = await anna.ask(room, f'!meeting cancel {april} reason="Osterferien"')
+    assert "cancelled" in cancelled.body.lower()
+    moved = await anna.ask(room, f"!meeting move {may} 20.05.2026 14:00")
+    assert "Wed, 20 May 2026" in moved.body
+    after = await anna.ask(room, "!meetings")
+    assert "Wed, 8 Apr 2026" not in after.body and "Wed, 13 May 2026" not in after.body
+    assert "Wed, 11 Mar 2026, 14:00" in after.body and "Wed, 20 May 2026, 14:00" in after.body
 
     late = await anna.ask(room, f"!invitation {numbers['next friday 3pm']}")
     assert "notice period of 14 days is not met" in late.body
