@@ -24,7 +24,7 @@ from bot.config import Config
 from bot.i18n import N_, Translator
 from bot.matrix import is_joined
 from bot.scheduler import JobHandler, ScheduledRun
-from commands.reply import Paragraph, Reply, Text, code, fmt, text
+from commands.reply import Reply, Text, code, fmt
 from storage.database import Database
 from storage.models import Committee, Meeting
 from storage.repositories import Store
@@ -158,16 +158,6 @@ def agenda_for_reminder(t: Translator, meeting: Meeting) -> Text:
     return fmt("{label}: {value}", label=t.gettext(N_("Agenda")), value=t.gettext(N_("to follow")))
 
 
-def with_room_mention(committee: Committee, reply: Reply) -> Reply:
-    """``@room`` before the first paragraph, where the committee allows it."""
-    if committee.allow_room_mention and reply.blocks:
-        first = reply.blocks[0]
-        if isinstance(first, Paragraph):
-            reply.blocks[0] = Paragraph(text("@room ") + first.content)
-            reply.mention_room = True
-    return reply
-
-
 def meeting_reminder_post(
     t: Translator, bot: CalendarBot, meeting: Meeting, now: datetime, run: ScheduledRun
 ) -> Reply:
@@ -198,7 +188,7 @@ def meeting_reminder_post(
         )
     )
     _add_late_note(t, reply, run)
-    return with_room_mention(committee, reply)
+    return reply.address_room() if committee.allow_room_mention else reply
 
 
 def _add_late_note(t: Translator, reply: Reply, run: ScheduledRun) -> None:

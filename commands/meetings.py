@@ -233,22 +233,13 @@ def command_name(ctx: Context, german: str, english: str) -> str:
     return ctx.prefix + (english if ctx.t.language == "en" else german)
 
 
-def room_mention(committee: Committee, reply: Reply) -> Reply:
-    """Address the whole room with ``@room`` where the committee allows it."""
-    if committee.allow_room_mention and reply.blocks:
-        first = reply.blocks[0]
-        if isinstance(first, Paragraph):
-            reply.blocks[0] = Paragraph(text("@room ") + first.content)
-        reply.mention_room = True
-    return reply
-
-
 def delivered(
     ctx: Context, committee: Committee, announcement: Reply, confirmation: Text
 ) -> Reply:
     """The announcement as the answer when the command came from the committee room; from
     anywhere else a confirmation, with the announcement posted into the committee room."""
-    room_mention(committee, announcement)
+    if committee.allow_room_mention:
+        announcement.address_room()
     if ctx.room_id == committee.room_id:
         return announcement
     reply = Reply.of(confirmation)
@@ -1005,7 +996,8 @@ async def invitation_send(ctx: Context, number: int | None) -> Reply:
     committee = meeting.committee
     now = ctx.clock.now()
     invitation = await invitation_text(ctx, committee, meeting)
-    room_mention(committee, invitation)
+    if committee.allow_room_mention:
+        invitation.address_room()
 
     meeting.invitation_sent_at = now
     await ctx.store.meetings.touch(meeting, now)

@@ -114,3 +114,10 @@ class Reply:
     @classmethod
     def of(cls, content: Text | str) -> Reply:
         return cls().add(content)
+
+    def address_room(self) -> Reply:
+        """Notify everyone in the room: ``@room`` before the first paragraph and in m.mentions."""
+        if self.blocks and isinstance(self.blocks[0], Paragraph):
+            self.blocks[0] = Paragraph(text("@room ") + self.blocks[0].content)
+        self.mention_room = True
+        return self
