@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.i18n import N_
 from commands import converters
-from commands.committees import committee_who
+from commands.committees import committee_who, role_label
 from commands.contact_converters import (
     LegalBasis,
     OrganizationRef,
@@ -88,10 +88,12 @@ def terms_text(ctx: Context, terms: Iterable[VocabularyTerm]) -> str:
     return ", ".join(term_label(ctx, term) for term in terms)
 
 
-def role_text(role: PersonRole) -> Text:
-    """``Gymnasium Am Park (Schulsozialarbeit)``."""
-    if role.function:
-        return fmt("{body} ({function})", body=role.body_name, function=role.function)
+def role_text(ctx: Context, role: PersonRole) -> Text:
+    """``Gymnasium Am Park (Schulsozialarbeit)``; a committee seat's role in the reader's
+    language: ``Bildungsbeirat (chair)``."""
+    function = role_label(ctx, role.function) if role.kind == "committee" else role.function
+    if function:
+        return fmt("{body} ({function})", body=role.body_name, function=function)
     return text(role.body_name)
 
 
@@ -156,7 +158,7 @@ def person_entry(ctx: Context, person: Person, roles: list[PersonRole]) -> Text:
         )
     ]
     if roles:
-        parts.append(join("; ", map(role_text, roles)))
+        parts.append(join("; ", (role_text(ctx, role) for role in roles)))
     if person.fields:
         parts.append(terms_text(ctx, person.fields))
     if person.gemeinde:
@@ -355,7 +357,9 @@ async def contact_card(ctx: Context, number: int) -> Reply:
             )
         )
     )
-    lines = [labelled(ctx, N_("Memberships"), join("; ", map(role_text, roles)))]
+    lines = [
+        labelled(ctx, N_("Memberships"), join("; ", (role_text(ctx, role) for role in roles)))
+    ]
     lines.append(labelled(ctx, N_("Fields"), terms_text(ctx, person.fields)))
     lines.append(labelled(ctx, N_("Municipality"), person.gemeinde))
     if ctx.may_see_contact_data:
@@ -520,7 +524,7 @@ async def change_snapshot(ctx: Context, person: Person) -> dict[str, Text]:
     return {
         "name": text(person.name),
         "title": text(person.title),
-        "memberships": join("; ", map(role_text, roles)),
+        "memberships": join("; ", (role_text(ctx, role) for role in roles)),
         "fields": text(terms_text(ctx, person.fields)),
         "gemeinde": text(person.gemeinde),
         "email": text(person.email),
@@ -772,7 +776,10 @@ def responsible_group(
             )
         ]
         if elsewhere:
-            entry += fmt(ctx._(N_(", also: {roles}")), roles=join("; ", map(role_text, elsewhere)))
+            entry += fmt(
+                ctx._(N_(", also: {roles}")),
+                roles=join("; ", (role_text(ctx, role) for role in elsewhere)),
+            )
         people.append(entry)
     where = strong(organization.name) if organization else text(ctx._(N_("Without organisation")))
     return fmt("{where}: {people}", where=where, people=join("; ", people))

@@ -384,7 +384,7 @@ async def test_seats_link_to_contact_records(office: Office) -> None:
     again = await office.in_beirat(f"!committee member {MARIA} rolle=Vorsitz")
     assert again.startswith("Maria Müller (Gymnasium Am Park) now holds the role chair")
     card = await office.ask("!contact 1")
-    assert "Memberships: Gymnasium Am Park; Bildungsbeirat (Vorsitz)" in card
+    assert "Memberships: Gymnasium Am Park; Bildungsbeirat (chair)" in card
     assert (await office.in_beirat("!committee")).count("Maria Müller") == 1
 
 
@@ -434,6 +434,6 @@ async def test_who_lists_a_committees_members_chair_first(office: Office) -> Non
     in_herford = await office.ask("!who BB gemeinde=herford")
     assert in_herford.startswith("1 member of the committee") and BERND not in in_herford
     by_field = await office.ask("!who Schule")
-    assert "also: Bildungsbeirat (Vorsitz)" in by_field
+    assert "also: Bildungsbeirat (chair)" in by_field
     audit = (await office.audit())[-1]
     assert (audit.action, audit.object_type, audit.object_id) == ("search", "person", "*")
