@@ -369,8 +369,8 @@ class Kuemmerer:
     async def _room_kind(self, room: MatrixRoom) -> RoomKind:
         if room.room_id == self.state.team_room_id:
             return RoomKind.TEAM
-        joined = [user for user in room.users if user not in room.invited_users]
-        if len(joined) > 2:
+        # Invited people count: they can read the room's history once they join.
+        if len(room.users) > 2:
             return RoomKind.GROUP
         # A committee room may hold only the bot and one organiser; binding makes it a group.
         async with self._open_store() as store:

@@ -51,11 +51,21 @@ def command_text(body: str, formatted_body: str | None) -> str:
 
 
 def strip_bot_mention(text: str, bot_user_id: str, bot_names: tuple[str, ...], prefix: str) -> str:
-    """``"@kuemmerer:hs hilfe"`` or ``"Kümmerer: !hilfe"`` → ``"!hilfe"``; else unchanged."""
+    """``"@kuemmerer:hs hilfe"`` or ``"Kümmerer: !hilfe"`` → ``"!hilfe"``; else unchanged.
+
+    The name must stand alone, followed by ``:``, ``,`` or a space: "Kümmerer ist super" is a
+    sentence, but the bot is addressed only by "Kümmerer: …" or a mention (pill).
+    """
     stripped = text.strip()
     for name in (bot_user_id, *bot_names):
-        if name and stripped.lower().startswith(name.lower()):
-            rest = stripped[len(name) :].lstrip(":, \t")
-            if rest and rest != stripped:
-                return rest if rest.startswith(prefix) else prefix + rest
+        if not name or not stripped.lower().startswith(name.lower()):
+            continue
+        rest = stripped[len(name) :]
+        separator = rest[:1]
+        addressed = separator in (":", ",") or (separator.isspace() and name == bot_user_id)
+        if not addressed:
+            continue
+        rest = rest.lstrip(":, \t")
+        if rest:
+            return rest if rest.startswith(prefix) else prefix + rest
     return text

@@ -48,7 +48,9 @@ async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Com
             raise NotFound(_not_a_committee_room(ctx))
         if own is not None and (wanted is None or _names(own, wanted)):
             return [own], False
-        if ctx.role < Role.TEAM:
+        # In a committee room only that committee's calendar: another committee's meetings
+        # (with their online links) do not belong into this room, whoever asks.
+        if own is not None or ctx.role < Role.TEAM:
             raise NotAllowed(
                 fmt(
                     ctx._(

@@ -15,9 +15,7 @@ shows both forms in its examples.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from bot.i18n import N_
@@ -25,6 +23,7 @@ from commands import converters
 from commands.contact_converters import clearable, number_label, record_number
 from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
+from commands.meetings import arm_schedule
 from commands.paging import Page, more_note
 from commands.registry import (
     Handler,
@@ -783,7 +782,6 @@ async def committee_change(
         )
     await refuse_taken_names(ctx, name, short_name, committee)
     before = settings(ctx, committee)
-    old_reminders = list(committee.reminder_offsets_minutes or [])
     await ctx.store.committees.update(committee, ctx.clock.now(), **values)
     after = settings(ctx, committee)
     changed = [key for key in before if before[key][1] != after[key][1]]
@@ -794,8 +792,10 @@ async def committee_change(
                 name=strong(title_of(committee)),
             )
         )
-    if "reminder_offsets_minutes" in changed:
-        await reschedule_reminders(ctx, committee, old_reminders)
+    if {"reminder_offsets_minutes", "notice_days"} & set(changed):
+        # Planned meetings follow the new reminder times and notice period at once.
+        for meeting in await ctx.store.committees.upcoming_meetings(committee, ctx.clock.now()):
+            await arm_schedule(ctx, meeting)
     await ctx.store.audit.record(
         ctx.clock.now(), ctx.sender, "update", "committee", committee.id, ",".join(changed)
     )
@@ -809,32 +809,6 @@ async def committee_change(
         )
         for key in changed
     )
-
-
-async def reschedule_reminders(ctx: Context, committee: Committee, old: Sequence[int]) -> None:
-    """Apply new reminder times to the meetings already planned, not only to future ones.
-
-    Follows the scheduler contract of the meeting reminders: one one-shot entry
-    ``meeting:{id}:reminder:{offset}`` per meeting and offset; times already past are skipped.
-    """
-    now = ctx.clock.now()
-    new = list(committee.reminder_offsets_minutes or [])
-    for meeting in await ctx.store.committees.upcoming_meetings(committee, now):
-        for offset in old:
-            if offset not in new:
-                await ctx.store.schedule.deactivate(f"meeting:{meeting.id}:reminder:{offset}")
-        for offset in new:
-            at = meeting.start - timedelta(minutes=offset)
-            if at <= now:
-                continue
-            await ctx.store.schedule.put(
-                entry_id=f"meeting:{meeting.id}:reminder:{offset}",
-                kind="meeting.reminder",
-                first_at=at,
-                now=now,
-                timezone=ctx.t.zone.key,
-                payload={"meeting_id": meeting.id, "offset_minutes": offset},
-            )
 
 
 # --------------------------------------------------------------------------- !gremium mitglied

@@ -63,7 +63,11 @@ def number_label(ctx: Context, number: int) -> Text:
 def record_number(raw: str) -> int | None:
     """``12``, ``#12``, ``Nr. 12`` or ``No. 12`` as a number; None for anything else."""
     match = _RECORD_NUMBER.match(raw.strip())
-    return int(match[1]) if match and int(match[1]) > 0 else None
+    if match is None or not match[1].isascii():
+        return None
+    number = int(match[1])
+    # A number beyond a database integer is no record number (and would overflow the query).
+    return number if 0 < number <= converters.MAX_NUMBER else None
 
 
 def number_or_query(ctx: Context, raw: str) -> int | str:

@@ -12,6 +12,7 @@ from commands.reply import code, fmt
 if TYPE_CHECKING:
     from commands.context import Context
 
+MAX_NUMBER = 2**63 - 1
 MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
 
 
@@ -26,7 +27,8 @@ def text(ctx: Context, raw: str) -> str:
 def number(ctx: Context, raw: str) -> int:
     """A positive record number such as ``12`` or ``#12``."""
     cleaned = raw.strip().lstrip("#").removeprefix("Nr.").strip()
-    if not cleaned.isdigit() or int(cleaned) == 0:
+    # isdigit() alone would accept "²"; the bound keeps the number inside a database integer.
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 0 < int(cleaned) <= MAX_NUMBER:
         raise BadArgument(
             fmt(ctx._(N_("{raw} is not a number. Write a number such as 12.")), raw=code(raw))
         )

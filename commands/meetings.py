@@ -391,12 +391,10 @@ def still_ahead(ctx: Context, meeting: Meeting) -> None:
 # --------------------------------------------------------------------------- scheduling
 
 
-def reminder_offsets(ctx: Context, committee: Committee) -> list[int]:
-    """Minutes before a meeting at which the room is reminded: the committee's own setting,
-    or the configured defaults when it has none."""
-    offsets = committee.reminder_offsets_minutes or [
-        int(offset.total_seconds() // 60) for offset in ctx.calendar.meeting_reminders
-    ]
+def reminder_offsets(committee: Committee) -> list[int]:
+    """Minutes before a meeting at which the room is reminded, as the committee stores them
+    (``!gremium neu`` starts with the configured defaults; an empty list means none)."""
+    offsets = committee.reminder_offsets_minutes or []
     return sorted({int(offset) for offset in offsets if int(offset) > 0}, reverse=True)
 
 
@@ -419,7 +417,7 @@ async def arm_schedule(ctx: Context, meeting: Meeting) -> None:
     committee = meeting.committee
     wanted: dict[str, tuple[str, datetime, dict[str, int]]] = {}
     if meeting.status == SCHEDULED:
-        for offset in reminder_offsets(ctx, committee):
+        for offset in reminder_offsets(committee):
             wanted[f"meeting:{meeting.id}:reminder:{offset}"] = (
                 "meeting.reminder",
                 meeting.start - timedelta(minutes=offset),

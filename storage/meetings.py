@@ -126,17 +126,10 @@ class MeetingRepository:
         key = fold_text(query)
         if not key:
             return []
-        exact = await self.session.scalars(
-            select(Committee)
-            .where(
-                or_(
-                    func.lower(Committee.short_name) == query.strip().lower(),
-                    Committee.name_key == key,
-                )
-            )
-            .order_by(Committee.name_key)
-        )
-        found = list(exact)
+        # Short names are compared folded in Python: SQLite's lower() leaves "Ü" as it is, and
+        # an office has a handful of committees, not thousands.
+        committees = await self.session.scalars(select(Committee).order_by(Committee.name_key))
+        found = [c for c in committees if key in (c.name_key, fold_text(c.short_name))]
         if found:
             return found
         escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

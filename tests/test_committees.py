@@ -437,3 +437,33 @@ async def test_who_lists_a_committees_members_chair_first(office: Office) -> Non
     assert "also: Bildungsbeirat (chair)" in by_field
     audit = (await office.audit())[-1]
     assert (audit.action, audit.object_type, audit.object_id) == ("search", "person", "*")
+
+
+async def test_switching_reminders_off_stops_them_for_planned_and_new_meetings(
+    office: Office,
+) -> None:
+    """erinnerungen=- means no reminders at all: planned ones stop, new meetings get none."""
+    await office.set_up_beirat()
+    await office.in_beirat("!meeting new 12.05.2027 14:00", role=Role.TEAM)
+    await office.in_beirat("!committee change erinnerungen=-")
+    await office.in_beirat("!meeting new 13.05.2027 14:00", role=Role.TEAM)
+    async with office.store() as store:
+        entries = await store.schedule.active()
+    assert [e.id for e in entries if e.kind == "meeting.reminder"] == []
+
+
+async def test_a_longer_notice_period_moves_the_invitation_alert(office: Office) -> None:
+    """ladungsfrist=28 moves the team's "invitation due" alert of a planned meeting earlier."""
+    await office.set_up_beirat()
+    await office.in_beirat("!meeting new 12.05.2027 14:00", role=Role.TEAM)
+    async with office.store() as store:
+        [meeting] = await store.committees.upcoming_meetings(
+            await store.committees.for_room(BEIRAT),  # type: ignore[arg-type]
+            office.clock.now(),
+        )
+        before = await store.schedule.get(f"meeting:{meeting.id}:invitation")
+    await office.in_beirat("!committee change ladungsfrist=28")
+    async with office.store() as store:
+        after = await store.schedule.get(f"meeting:{meeting.id}:invitation")
+    assert before is not None and after is not None and after.active
+    assert before.first_at - after.first_at == timedelta(days=14)

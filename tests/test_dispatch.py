@@ -68,6 +68,14 @@ async def test_bad_argument_explains_and_shows_usage(database: Database) -> None
     assert "Usage: `!delete <command> [grund=…]`" in answer
 
 
+async def test_numbers_that_are_no_record_numbers_are_explained(database: Database) -> None:
+    """ "²" and a number beyond any record are bad arguments with a sentence, not crashes."""
+    desk = desk_with_test_commands(database)
+    for raw in ("²", "99999999999999999999"):
+        answer = await desk.ask(f"!delete {raw}")
+        assert "is not a number" in answer and "Internal error" not in answer
+
+
 async def test_options_accept_german_and_english_keys(database: Database) -> None:
     """grund= and reason= are the same option; unknown keys are named with the known ones."""
     harness = desk_with_test_commands(database)

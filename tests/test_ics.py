@@ -419,7 +419,7 @@ async def test_calendar_in_the_team_room_has_all_committees(database: Database) 
 
 async def test_calendar_filter_and_committee_room(database: Database) -> None:
     """A name filters in the team room; in a committee room its own committee is exported and
-    a member cannot ask for another committee's calendar there."""
+    nobody, not even the team, gets another committee's calendar there."""
     beirat = await schedule_beirat(database)
     office = Office(database)
 
@@ -438,6 +438,10 @@ async def test_calendar_filter_and_committee_room(database: Database) -> None:
     )
     assert refused.is_error and not refused.attachments
     assert "team room" in plain(refused)
+    also_for_the_team = await office.reply(
+        "!calendar Steuerungsgruppe", room=BEIRAT_ROOM, role=Role.TEAM
+    )
+    assert also_for_the_team.is_error and not also_for_the_team.attachments
 
     unknown = await office.reply("!calendar Jugendhilfeausschuss")
     assert unknown.is_error

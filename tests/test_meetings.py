@@ -25,7 +25,9 @@ CLARA = "@clara:localhost"
 async def add_committee(
     database: Database, name: str, room_id: str, short_name: str = "", **values: Any
 ) -> int:
-    """A committee bound to ``room_id``, recorded directly (as ``!gremium neu`` would)."""
+    """A committee bound to ``room_id``, recorded directly (as ``!gremium neu`` would, with
+    the configured reminder defaults of 7 days and 1 day)."""
+    values.setdefault("reminder_offsets_minutes", [7 * 24 * 60, 24 * 60])
     async with database.session() as session:
         committee = Committee(
             name=name,
@@ -552,3 +554,18 @@ async def test_members_cannot_invite_or_change(database: Database) -> None:
     await in_beirat(desk, "!meeting new 08.04.2027 14:00")
     for command in ("!invitation 1", "!meeting move 1 9.4.2027 10:00", "!meeting cancel 1"):
         assert "only for organisers" in Desk.text(await in_beirat(desk, command, Role.MEMBER))
+
+
+async def test_a_short_name_with_umlauts_is_found(database: Database) -> None:
+    """ "!termine AG ÜSB" finds the AG by its short name, in any spelling of the Ü."""
+    await add_committee(database, "AG Übergang Schule–Beruf", "!ag:localhost", "AG ÜSB")
+    desk = Desk(database)
+    await desk.reply(
+        "!meeting new 12.04.2027 10:00",
+        role=Role.TEAM,
+        room=RoomKind.GROUP,
+        room_id="!ag:localhost",
+    )
+    for spelling in ('"AG ÜSB"', '"ag üsb"', '"AG UESB"'):
+        answer = await desk.ask(f"!meetings {spelling}")
+        assert "AG Übergang Schule–Beruf" in answer and "12 Apr 2027" in answer, answer

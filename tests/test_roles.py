@@ -44,3 +44,14 @@ async def test_admin_command_is_refused_to_non_admins_and_leaks_nothing(office: 
     reply = await office.anna.ask(office.team_room, "!audit")
     assert "only for administrators" in reply.body
     assert "decline" not in reply.body and "join" not in reply.body
+
+
+async def test_a_room_with_pending_invitees_is_no_direct_chat(office: Office) -> None:
+    """Anna, the bot and an invited (not yet joined) outsider: a group room, so no contact
+    data is shown there — the invitee could read it after joining."""
+    anna = office.anna
+    outsider = await office.people.register("clara")
+    room = await anna.create_room("Vorgespräch", invite=[office.bot.user_id, outsider.user_id])
+    await anna.wait_until(lambda: anna.is_joined(room, office.bot.user_id))
+    reply = await anna.ask(room, "!whoami")
+    assert "(committee room)" in reply.body and "direct chat" not in reply.body
