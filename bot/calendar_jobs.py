@@ -26,15 +26,12 @@ from bot.matrix import is_joined
 from bot.scheduler import JobHandler, ScheduledRun
 from commands.reply import Reply, Text, code, fmt
 from storage.database import Database
-from storage.models import Committee, Meeting
+from storage.models import MEETING_CANCELLED, Committee, Meeting
 from storage.repositories import Store
+from storage.schedule import INVITATION_DUE_KIND, MEETING_REMINDER_KIND, REMINDER_KIND
 
 log = logging.getLogger(__name__)
 
-MEETING_REMINDER_KIND = "meeting.reminder"
-INVITATION_DUE_KIND = "meeting.invitation_due"
-REMINDER_KIND = "reminder"
-CANCELLED = "cancelled"
 # An entry is written for exactly ``start - offset``; more than this apart means the meeting
 # moved after the entry was written (its move wrote new entries, which will remind instead).
 MOVED_TOLERANCE = timedelta(minutes=1)
@@ -298,7 +295,7 @@ class CalendarPosts:
         if meeting is None:
             log.info("%s: the meeting no longer exists", run.entry_id)
             return False
-        if meeting.status == CANCELLED:
+        if meeting.status == MEETING_CANCELLED:
             log.info("%s: meeting %d is cancelled", run.entry_id, meeting.id)
             return False
         if meeting.start <= now:

@@ -25,11 +25,10 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 
 from bot.i18n import N_
-from storage.models import Committee, Meeting, MeetingSeries
+from storage.models import MEETING_CANCELLED, Committee, Meeting, MeetingSeries
 from storage.vocabulary import fold_text
 
 PRODID = "-//Kümmerer//DE"
-CANCELLED = "cancelled"
 # Open-ended series run forever; the VTIMEZONE only needs to cover the years a reader looks at.
 TIMEZONE_HORIZON = timedelta(days=10 * 366)
 # How many occurrences of a series are looked at to decide whether one is still ahead.
@@ -256,9 +255,9 @@ def _one_off_event(
         agenda,
         texts,
         meeting.updated_at,
-        cancelled=meeting.status == CANCELLED,
+        cancelled=meeting.status == MEETING_CANCELLED,
     )
-    if meeting.status == CANCELLED:
+    if meeting.status == MEETING_CANCELLED:
         event.add("status", "CANCELLED")
         # A cancelled meeting no longer blocks the time in anyone's free/busy view.
         event.add("transp", "TRANSPARENT")
@@ -299,13 +298,15 @@ def _series_events(
         series.updated_at,
     )
     master.add("status", "CONFIRMED")
-    cancelled = sorted(_original(row).astimezone(zone) for row in rows if row.status == CANCELLED)
+    cancelled = sorted(
+        _original(row).astimezone(zone) for row in rows if row.status == MEETING_CANCELLED
+    )
     if cancelled:
         master.add("exdate", cancelled)
     events = [master]
     for row in sorted(rows, key=_original):
         agenda = agendas.get(row.id, ())
-        if row.status == CANCELLED or not _differs(series, row, public_agenda(agenda)):
+        if row.status == MEETING_CANCELLED or not _differs(series, row, public_agenda(agenda)):
             continue
         override = _base_event(
             series.uid,
@@ -381,7 +382,7 @@ def normalised_rule(rule: str, zone: ZoneInfo) -> vRecur:
 def _series_reaches(series: MeetingSeries, rows: Sequence[Meeting], since: datetime) -> bool:
     """Whether the series still has an occurrence, not cancelled, that ends at or after
     ``since`` — by its rule, or because an occurrence was moved there."""
-    if any(row.status != CANCELLED and row.end >= since for row in rows):
+    if any(row.status != MEETING_CANCELLED and row.end >= since for row in rows):
         return True
     zone = ZoneInfo(series.timezone)
     duration = timedelta(minutes=series.duration_minutes)

@@ -40,8 +40,8 @@ from commands.recurrence import (
 from commands.registry import Option, Param, Role, RoomKind, command
 from commands.reply import Block, Paragraph, Reply, Text, code, fmt, join, strong, text
 from commands.when import ParsedWhen, When
-from storage.meetings import CANCELLED, SCHEDULED
-from storage.models import Committee, Meeting
+from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee, Meeting
+from storage.schedule import INVITATION_DUE_KIND, MEETING_REMINDER_KIND
 
 # A series shows this many of its dates when it is created; !termine lists the rest.
 FIRST_DATES_SHOWN = 5
@@ -371,7 +371,7 @@ async def meeting_or_next(ctx: Context, number: int | None) -> Meeting:
 
 def still_ahead(ctx: Context, meeting: Meeting) -> None:
     """Refuse changes to a cancelled meeting or one that has begun."""
-    if meeting.status == CANCELLED:
+    if meeting.status == MEETING_CANCELLED:
         raise BadArgument(
             fmt(
                 ctx._(N_("Meeting {number} is cancelled.")),
@@ -416,16 +416,16 @@ async def arm_schedule(ctx: Context, meeting: Meeting) -> None:
     now = ctx.clock.now()
     committee = meeting.committee
     wanted: dict[str, tuple[str, datetime, dict[str, int]]] = {}
-    if meeting.status == SCHEDULED:
+    if meeting.status == MEETING_SCHEDULED:
         for offset in reminder_offsets(committee):
             wanted[f"meeting:{meeting.id}:reminder:{offset}"] = (
-                "meeting.reminder",
+                MEETING_REMINDER_KIND,
                 meeting.start - timedelta(minutes=offset),
                 {"meeting_id": meeting.id, "offset_minutes": offset},
             )
         if ctx.calendar.invitation_reminder and meeting.invitation_sent_at is None:
             wanted[f"meeting:{meeting.id}:invitation"] = (
-                "meeting.invitation_due",
+                INVITATION_DUE_KIND,
                 invitation_deadline(committee, meeting) - INVITATION_WARNING_LEAD,
                 {"meeting_id": meeting.id},
             )
@@ -825,7 +825,7 @@ async def meeting_show(ctx: Context, number: int | None) -> Reply:
                     rhythm_text(ctx, shape.frequency, shape.position, meeting.series.first_start),
                 )
             )
-    if meeting.status == CANCELLED:
+    if meeting.status == MEETING_CANCELLED:
         status = ctx._(N_("cancelled"))
         if meeting.cancel_reason:
             status = f"{status} ({meeting.cancel_reason})"
@@ -851,7 +851,7 @@ async def meeting_show(ctx: Context, number: int | None) -> Reply:
                 fmt(due, date=ctx.t.date(deadline), days=committee.notice_days),
             )
         )
-    if meeting.status == SCHEDULED and meeting.start > ctx.clock.now():
+    if meeting.status == MEETING_SCHEDULED and meeting.start > ctx.clock.now():
         lines.append(
             labelled(ctx, N_("Agenda items until"), ctx.t.date(item_deadline(committee, meeting)))
         )
@@ -948,7 +948,7 @@ async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply
     meeting = await meeting_in_reach(ctx, number)
     still_ahead(ctx, meeting)
     now = ctx.clock.now()
-    meeting.status = CANCELLED
+    meeting.status = MEETING_CANCELLED
     meeting.cancel_reason = reason or ""
     meeting.sequence += 1
     await ctx.store.meetings.touch(meeting, now)

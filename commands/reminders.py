@@ -38,8 +38,8 @@ from commands.registry import Param, Role, RoomKind, command, declaration_of
 from commands.reply import Reply, Text, code, fmt, join, strong
 from commands.when import When
 from storage.models import Reminder, ScheduleEntry
+from storage.schedule import REMINDER_KIND
 
-REMINDER_KIND = "reminder"
 MAX_TEXT_LENGTH = 2000
 # A date without a time ("!erinnerung 12.03.2027: …") reminds in the morning, not at midnight.
 DEFAULT_TIME = time(9, 0)

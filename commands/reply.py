@@ -35,11 +35,6 @@ def strong(value: Text | str | int) -> Text:
     return Text(inner.plain, Markup("<strong>{}</strong>").format(inner.html))
 
 
-def emphasis(value: Text | str | int) -> Text:
-    inner = text(value)
-    return Text(inner.plain, Markup("<em>{}</em>").format(inner.html))
-
-
 def code(value: Text | str | int) -> Text:
     inner = text(value)
     return Text(f"`{inner.plain}`", Markup("<code>{}</code>").format(inner.html))

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Committee, Meeting, MeetingSeries
+from storage.models import MEETING_CANCELLED, Committee, Meeting, MeetingSeries
 from storage.vocabulary import fold_text
 
 FEED_TOKEN_BYTES = 24  # 192 bits: guessing a feed address is hopeless
@@ -33,7 +33,7 @@ class CalendarRows:
     def upcoming(self, now: datetime) -> list[Meeting]:
         """The meetings still ahead (not cancelled, not over), earliest first."""
         return sorted(
-            (m for m in self.meetings if m.status != "cancelled" and m.end >= now),
+            (m for m in self.meetings if m.status != MEETING_CANCELLED and m.end >= now),
             key=lambda m: m.start,
         )
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Committee, CommitteeMember, Meeting, Person
+from storage.models import MEETING_SCHEDULED, Committee, CommitteeMember, Meeting, Person
 from storage.vocabulary import fold_text
 
 COMMITTEE_FIELDS = frozenset(
@@ -21,7 +21,6 @@ COMMITTEE_FIELDS = frozenset(
 
 # The roles a seat can have, in the order member lists show them.
 SEAT_ROLES = ("Vorsitz", "Stellvertretung", "Mitglied", "Geschäftsführung")
-SCHEDULED = "scheduled"
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ class CommitteeRepository:
             select(Meeting)
             .where(
                 Meeting.committee_id.in_(committee_ids),
-                Meeting.status == SCHEDULED,
+                Meeting.status == MEETING_SCHEDULED,
                 Meeting.start >= now,
             )
             .order_by(Meeting.start, Meeting.id)
@@ -197,7 +196,7 @@ class CommitteeRepository:
                 select(Meeting)
                 .where(
                     Meeting.committee_id == committee.id,
-                    Meeting.status == SCHEDULED,
+                    Meeting.status == MEETING_SCHEDULED,
                     Meeting.start >= now,
                 )
                 .order_by(Meeting.start, Meeting.id)
@@ -209,7 +208,7 @@ class CommitteeRepository:
         count = await self.session.scalar(
             select(func.count(Meeting.id)).where(
                 Meeting.committee_id == committee.id,
-                Meeting.status == SCHEDULED,
+                Meeting.status == MEETING_SCHEDULED,
                 Meeting.start >= now,
             )
         )

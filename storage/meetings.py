@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    MEETING_SCHEDULED,
     Committee,
     CommitteeMember,
     Meeting,
@@ -19,9 +20,6 @@ from storage.models import (
     ScheduleEntry,
 )
 from storage.vocabulary import fold_text
-
-SCHEDULED = "scheduled"
-CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ class MeetingRepository:
     ) -> MeetingPage:
         """Meetings not cancelled that start at ``now`` or later, soonest first; only those of
         ``committee_ids`` unless that is None."""
-        conditions = [Meeting.status == SCHEDULED, Meeting.start >= now]
+        conditions = [Meeting.status == MEETING_SCHEDULED, Meeting.start >= now]
         if committee_ids is not None:
             conditions.append(Meeting.committee_id.in_(list(committee_ids)))
         total = await self.session.scalar(select(func.count(Meeting.id)).where(*conditions))
@@ -92,17 +90,6 @@ class MeetingRepository:
         """The committee's next meeting that is not cancelled, if any."""
         page = await self.upcoming(now, [committee_id], limit=1)
         return page.meetings[0] if page.meetings else None
-
-    async def of_series(self, series_id: int) -> list[Meeting]:
-        """All meetings of a series, cancelled ones included, in order of their start."""
-        rows = await self.session.scalars(
-            select(Meeting)
-            .where(Meeting.series_id == series_id)
-            .order_by(Meeting.start, Meeting.id)
-        )
-        return list(rows)
-
-    # ------------------------------------------------------------------ committees
 
     async def committee_ids_of(self, matrix_id: str) -> list[int]:
         """The committees ``matrix_id`` sits in: as a member with that Matrix account, or as

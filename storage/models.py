@@ -328,6 +328,10 @@ class MeetingSeries(Base):
     updated_at: Mapped[datetime]
 
 
+MEETING_SCHEDULED = "scheduled"
+MEETING_CANCELLED = "cancelled"
+
+
 class Meeting(Base):
     """One meeting (Sitzung). Occurrences of a series are rows too, so each has a number and
     can be moved (``original_start`` is its RECURRENCE-ID) or cancelled on its own."""
@@ -347,7 +351,7 @@ class Meeting(Base):
     title: Mapped[str] = mapped_column(String(255), default="")
     place: Mapped[str] = mapped_column(String(255), default="")
     online_link: Mapped[str] = mapped_column(String(512), default="")
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # | cancelled
+    status: Mapped[str] = mapped_column(String(16), default=MEETING_SCHEDULED)  # | cancelled
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(default=0)
     invitation_sent_at: Mapped[datetime | None]

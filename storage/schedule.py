@@ -14,6 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ScheduleEntry, SentLedger
 
+# Kinds of schedule entries written by commands and handled by bot/calendar_jobs.py.
+MEETING_REMINDER_KIND = "meeting.reminder"
+INVITATION_DUE_KIND = "meeting.invitation_due"
+REMINDER_KIND = "reminder"
+
 
 class LedgerStatus(StrEnum):
     """What happened to one occurrence of a schedule entry."""
