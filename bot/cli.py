@@ -194,7 +194,6 @@ async def _export_calendar(
     committees (or of one) as the file ``!kalender`` sends, audited like every export."""
     from bot.i18n import Translator
     from bot.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
-    from storage.calendar_export import CalendarExportRepository
 
     now = (clock or SystemClock()).now()
     t = Translator(config.bot.language, config.bot.zone)
@@ -203,20 +202,20 @@ async def _export_calendar(
     try:
         await database.migrate()
         async with database.session() as session:
-            repository = CalendarExportRepository(session)
+            store = Store(session)
             everything = committee is None
             if committee is None:
-                committees = await repository.all_committees()
+                committees = await store.committees.all()
             else:
-                committees = await repository.find_committees(committee)
+                committees = await store.committees.matching(committee)
             if not committees and not everything:
-                known = ", ".join(c.name for c in await repository.all_committees())
+                known = ", ".join(c.name for c in await store.committees.all())
                 print(
                     f"No committee is called {committee!r}. Known: {known or '(none)'}.",
                     file=sys.stderr,
                 )
                 return 2
-            rows = await repository.rows(committees, since=now)
+            rows = await store.calendar.rows(committees, since=now)
             data = build_calendar(
                 calendar_name(committees, everything, t.gettext),
                 rows.committees,

@@ -11,6 +11,7 @@ from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
 from commands.registry import Param, Role, RoomKind, command, declaration_of, fold
 from commands.reply import Attachment, Reply, Text, code, fmt, join, strong
+from storage.committees import is_called
 from storage.models import Committee
 from storage.vocabulary import fold_text
 
@@ -41,12 +42,11 @@ def _command(ctx: Context, german_name: str) -> str:
 
 async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Committee], bool]:
     """The committees whose meetings the file holds, and whether that is all of them."""
-    repository = ctx.store.calendar
     if ctx.room_kind is RoomKind.GROUP:
-        own = await repository.committee_for_room(ctx.room_id)
+        own = await ctx.store.committees.for_room(ctx.room_id)
         if own is None and (wanted is None or ctx.role < Role.TEAM):
             raise NotFound(_not_a_committee_room(ctx))
-        if own is not None and (wanted is None or _names(own, wanted)):
+        if own is not None and (wanted is None or is_called(own, fold_text(wanted))):
             return [own], False
         # In a committee room only that committee's calendar: another committee's meetings
         # (with their online links) do not belong into this room, whoever asks.
@@ -63,10 +63,10 @@ async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Com
                 )
             )
     if wanted is None:
-        return await repository.all_committees(), True
-    found = await repository.find_committees(wanted)
+        return await ctx.store.committees.all(), True
+    found = await ctx.store.committees.matching(wanted)
     if not found:
-        known = await repository.all_committees()
+        known = await ctx.store.committees.all()
         raise NotFound(
             fmt(
                 ctx._(N_("No committee is called {name}. Known committees: {known}.")),
@@ -75,11 +75,6 @@ async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Com
             )
         )
     return found, False
-
-
-def _names(committee: Committee, wanted: str) -> bool:
-    key = fold_text(wanted)
-    return key in (committee.name_key, fold_text(committee.short_name))
 
 
 def _not_a_committee_room(ctx: Context) -> Text:
@@ -215,7 +210,7 @@ async def calendar_subscribe(ctx: Context, renew: bool | None) -> Reply:
             )
         )
     repository = ctx.store.calendar
-    committee = await repository.committee_for_room(ctx.room_id)
+    committee = await ctx.store.committees.for_room(ctx.room_id)
     if committee is None:
         raise NotFound(_not_a_committee_room(ctx))
     now = ctx.clock.now()

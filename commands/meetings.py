@@ -268,7 +268,7 @@ def not_bound(ctx: Context) -> BadArgument:
 
 async def committee_named(ctx: Context, name: str) -> Committee:
     """The one committee ``name`` means (name or short name, any spelling)."""
-    found = await ctx.store.meetings.committees_matching(name)
+    found = await ctx.store.committees.matching(name)
     if not found:
         raise NotFound(
             fmt(

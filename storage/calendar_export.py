@@ -11,7 +11,6 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import MEETING_CANCELLED, Committee, Meeting, MeetingSeries
-from storage.vocabulary import fold_text
 
 FEED_TOKEN_BYTES = 24  # 192 bits: guessing a feed address is hopeless
 
@@ -43,23 +42,6 @@ class CalendarExportRepository:
     """Read-only queries for the calendar export, plus the committees' feed tokens."""
 
     session: AsyncSession
-
-    async def committee_for_room(self, room_id: str) -> Committee | None:
-        """The committee bound to ``room_id``, if any."""
-        return await self.session.scalar(select(Committee).where(Committee.room_id == room_id))
-
-    async def all_committees(self) -> list[Committee]:
-        """Every committee, by name."""
-        rows = await self.session.scalars(select(Committee).order_by(Committee.name_key))
-        return list(rows)
-
-    async def find_committees(self, wanted: str) -> list[Committee]:
-        """Committees named ``wanted``: an exact name or short name (spelling-neutral) wins,
-        otherwise every committee whose name contains it."""
-        key = fold_text(wanted)
-        committees = await self.all_committees()
-        exact = [c for c in committees if key in (c.name_key, fold_text(c.short_name))]
-        return exact or [c for c in committees if key and key in c.name_key]
 
     async def rows(self, committees: Sequence[Committee], since: datetime) -> CalendarRows:
         """The series and meetings of ``committees`` for a calendar starting at ``since``."""

@@ -86,19 +86,19 @@ class CommitteeRepository:
         """The committee called ``name`` or with the short name ``name``, in any spelling
         (case, umlauts, dashes): "bildungsbeirat", "Bildungsbeirat", "bb"."""
         wanted = fold_text(name)
+        return next((c for c in await self.all() if is_called(c, wanted)), None)
+
+    async def matching(self, query: str) -> list[Committee]:
+        """Committees called ``query`` (name or short name, any spelling); failing that, those
+        whose name contains it ("bildung" finds the Bildungsbeirat)."""
+        wanted = fold_text(query)
         if not wanted:
-            return None
-        by_name = await self.session.scalar(
-            select(Committee).where(Committee.name_key == wanted).order_by(Committee.id).limit(1)
-        )
-        if by_name is not None:
-            return by_name
-        # Short names are few and stored as written; folding them in Python keeps the
-        # comparison identical to the one for names.
-        candidates = await self.session.scalars(
-            select(Committee).where(Committee.short_name != "").order_by(Committee.id)
-        )
-        return next((c for c in candidates if fold_text(c.short_name) == wanted), None)
+            return []
+        # An office has a handful of committees: folding in Python also handles "Ü", which
+        # SQLite's lower() leaves as it is.
+        committees = await self.all()
+        exact = [c for c in committees if is_called(c, wanted)]
+        return exact or [c for c in committees if wanted in c.name_key]
 
     # ----------------------------------------------------------------- members
 
@@ -213,3 +213,8 @@ class CommitteeRepository:
             )
         )
         return int(count or 0)
+
+
+def is_called(committee: Committee, wanted: str) -> bool:
+    """Whether ``wanted`` (folded) is the committee's name or short name."""
+    return bool(wanted) and wanted in (committee.name_key, fold_text(committee.short_name))

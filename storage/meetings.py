@@ -12,14 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     MEETING_SCHEDULED,
-    Committee,
     CommitteeMember,
     Meeting,
     MeetingSeries,
     Person,
     ScheduleEntry,
 )
-from storage.vocabulary import fold_text
 
 
 @dataclass(frozen=True)
@@ -106,26 +104,6 @@ class MeetingRepository:
             .distinct()
         )
         return sorted(rows)
-
-    async def committees_matching(self, query: str) -> list[Committee]:
-        """Committees whose short name or name is ``query`` (any spelling); failing that, those
-        whose name contains it."""
-        key = fold_text(query)
-        if not key:
-            return []
-        # Short names are compared folded in Python: SQLite's lower() leaves "Ü" as it is, and
-        # an office has a handful of committees, not thousands.
-        committees = await self.session.scalars(select(Committee).order_by(Committee.name_key))
-        found = [c for c in committees if key in (c.name_key, fold_text(c.short_name))]
-        if found:
-            return found
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        partial = await self.session.scalars(
-            select(Committee)
-            .where(Committee.name_key.like(f"%{escaped}%", escape="\\"))
-            .order_by(Committee.name_key)
-        )
-        return list(partial)
 
     # ------------------------------------------------------------------ scheduler entries
 

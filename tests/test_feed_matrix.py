@@ -16,7 +16,7 @@ from nio import MemoryDownloadResponse
 
 from bot.chat_client import ChatClient, Message
 from bot.config import HttpConfig
-from storage.calendar_export import CalendarExportRepository
+from storage.committees import CommitteeRepository
 from storage.models import Meeting
 from tests.conftest import Office
 
@@ -49,7 +49,7 @@ async def plan_a_meeting(office: Office, room: str, days_ahead: int = 10) -> str
         minute=0, second=0, microsecond=0
     )
     async with office.bot.bot.database.session() as session:
-        committee = await CalendarExportRepository(session).committee_for_room(room)
+        committee = await CommitteeRepository(session).for_room(room)
         assert committee is not None, "the room is not bound to a committee"
         meeting = Meeting(
             committee_id=committee.id,
