@@ -116,6 +116,21 @@ def test_example_documents_every_key() -> None:
         assert set(example[section]) == {f.name for f in fields(cls)}, section
 
 
+def test_example_explains_every_key() -> None:
+    """Each key in config.example.toml has a comment right above it (or above its group)."""
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    unexplained = []
+    for number, line in enumerate(lines):
+        if not line or line.startswith(("#", "[")):
+            continue
+        above = number - 1
+        while above >= 0 and lines[above] and not lines[above].startswith(("#", "[")):
+            above -= 1  # keys of one group (host, port) share the comment above the group
+        if above < 0 or not lines[above].startswith("#"):
+            unexplained.append(line.split("=")[0].strip())
+    assert unexplained == []
+
+
 def test_example_shows_the_defaults() -> None:
     """Optional keys in the example carry their defaults (lists of ids are examples)."""
     example = load_config(EXAMPLE, environ={"KUEMMERER_MATRIX_PASSWORD": "x"})
