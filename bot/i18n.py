@@ -1,8 +1,9 @@
-"""Translations (gettext catalogs under ``locale/``) and German/English date formatting."""
+"""Translations (compiled gettext catalogs) and German/English date formatting."""
 
 from __future__ import annotations
 
 import gettext
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +11,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 
 DOMAIN = "kuemmerer"
+# An installed wheel carries its compiled catalogs inside the package; a source checkout (and
+# the editable install of development) has them in locale/, compiled by `make catalogs`.
+PACKAGED_LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+CATALOG_DIRS = (PACKAGED_LOCALE_DIR, LOCALE_DIR)
 
 
 def N_(message: str) -> str:
@@ -18,17 +23,33 @@ def N_(message: str) -> str:
     return message
 
 
+def load_catalog(
+    language: str, catalog_dirs: Sequence[Path] = CATALOG_DIRS
+) -> gettext.NullTranslations:
+    """The compiled catalog of ``language`` from the first directory that has one."""
+    for directory in catalog_dirs:
+        if gettext.find(DOMAIN, directory, languages=[language]) is not None:
+            return gettext.translation(DOMAIN, directory, languages=[language])
+    searched = ", ".join(str(directory) for directory in catalog_dirs)
+    raise FileNotFoundError(
+        f"no compiled catalog for language {language!r} in {searched}; "
+        "in a source checkout, run `make catalogs`"
+    )
+
+
 class Translator:
     """Translates messages and formats dates for one language and time zone."""
 
-    def __init__(self, language: str, zone: ZoneInfo, locale_dir: Path = LOCALE_DIR) -> None:
+    def __init__(
+        self, language: str, zone: ZoneInfo, catalog_dirs: Sequence[Path] = CATALOG_DIRS
+    ) -> None:
         self.language = language
         self.zone = zone
         if language == "en":
             # Source strings are English; no catalog needed.
             self._catalog: gettext.NullTranslations = gettext.NullTranslations()
         else:
-            self._catalog = gettext.translation(DOMAIN, locale_dir, languages=[language])
+            self._catalog = load_catalog(language, catalog_dirs)
 
     def gettext(self, message: str) -> str:
         return self._catalog.gettext(message)

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALE_DIR, Translator
@@ -65,3 +68,33 @@ def test_german_dates_use_the_house_format() -> None:
 def test_summer_time_is_shown_in_local_wall_time() -> None:
     """12:00 UTC in July is 14:00 Uhr in Berlin (CEST), not 13:00."""
     assert Translator("de", BERLIN).time(datetime(2027, 7, 12, 12, 0, tzinfo=UTC)) == "14:00 Uhr"
+
+
+def compiled_catalog(directory: Path, translations: dict[str, str]) -> Path:
+    """A compiled German catalog with ``translations`` under ``directory``; returns it."""
+    catalog = Catalog(locale="de", domain="kuemmerer")
+    for msgid, msgstr in translations.items():
+        catalog.add(msgid, msgstr)
+    target = directory / "de" / "LC_MESSAGES" / "kuemmerer.mo"
+    target.parent.mkdir(parents=True)
+    with target.open("wb") as handle:
+        write_mo(handle, catalog)
+    return directory
+
+
+def test_the_installed_package_catalog_wins_over_the_source_tree(tmp_path: Path) -> None:
+    """The catalog inside the package is used first; the source tree's locale/ is the fallback."""
+    packaged = compiled_catalog(tmp_path / "packaged", {"Shows help.": "Zeigt die Hilfe."})
+    source = compiled_catalog(tmp_path / "source", {"Shows help.": "Hilfe (Quellbaum)."})
+    missing = tmp_path / "not-built"
+    installed = Translator("de", BERLIN, (packaged, source))
+    checkout = Translator("de", BERLIN, (missing, source))
+    assert installed.gettext("Shows help.") == "Zeigt die Hilfe."
+    assert checkout.gettext("Shows help.") == "Hilfe (Quellbaum)."
+
+
+def test_a_missing_catalog_says_where_it_was_looked_for(tmp_path: Path) -> None:
+    """Without any compiled catalog, German start-up fails with the places searched and the fix."""
+    with pytest.raises(FileNotFoundError) as failure:
+        Translator("de", BERLIN, (tmp_path / "a", tmp_path / "b"))
+    assert str(tmp_path / "a") in str(failure.value) and "make catalogs" in str(failure.value)
