@@ -77,6 +77,29 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="meetings only: just this committee (name or short name; default: all)",
     )
+    backup = with_config(
+        "backup",
+        "Write database, E2EE store and configuration (secrets removed) into one tar.gz "
+        "archive (mode 0600). Safe while the bot runs. PostgreSQL needs pg_dump.",
+    )
+    backup.add_argument("file", type=Path, metavar="FILE", help="archive to write (.tar.gz)")
+    backup.add_argument(
+        "--pg-bin", type=Path, metavar="DIR", help="directory of pg_dump (default: PATH)"
+    )
+    restore = with_config(
+        "restore",
+        "Restore database and E2EE store from a backup to where --config keeps them "
+        "(storage.url, matrix.store_path). Stop the bot first. The archive's config with "
+        "secrets removed is config/config.toml inside it (tar -xzf FILE config/config.toml). "
+        "PostgreSQL needs pg_restore; the target database must exist.",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="archive from kuemmerer backup")
+    restore.add_argument(
+        "--force", action="store_true", help="replace an existing database and store"
+    )
+    restore.add_argument(
+        "--pg-bin", type=Path, metavar="DIR", help="directory of pg_restore (default: PATH)"
+    )
     demo = commands.add_parser(
         "demo",
         help="Start a throwaway local homeserver with sample data and chat with the bot.",
@@ -117,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_migrate(config))
     if arguments.command == "audit":
         return asyncio.run(_print_audit(config, arguments.limit))
+    if arguments.command in ("backup", "restore"):
+        return asyncio.run(_backup_or_restore(arguments, config))
     if arguments.command == "export" and (
         arguments.kind == "meetings" or arguments.file_format == "ics"
     ):
@@ -167,6 +192,28 @@ async def _migrate(config: Config) -> int:
     finally:
         await database.dispose()
     print("Database is up to date.")
+    return 0
+
+
+async def _backup_or_restore(arguments: argparse.Namespace, config: Config) -> int:
+    from bot import backup
+
+    try:
+        if arguments.command == "backup":
+            manifest = await backup.create_backup(
+                config, arguments.file, config_file=arguments.config, pg_bin=arguments.pg_bin
+            )
+            print(f"Backup written to {arguments.file}: {backup.describe_manifest(manifest)}.")
+            print("It holds the bot's E2EE keys and login: keep it as safe as the server.")
+        else:
+            manifest = await backup.restore_backup(
+                arguments.file, config, force=arguments.force, pg_bin=arguments.pg_bin
+            )
+            print(f"Restored {backup.describe_manifest(manifest)}.")
+            print("`kuemmerer migrate` (or the next start) brings the schema up to date.")
+    except backup.BackupError as error:
+        print(f"{arguments.command.capitalize()} failed: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
