@@ -1,0 +1,195 @@
+"""The wheel as IT installs it: built from the sources, installed into a venv of its own, run."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import People
+
+pytestmark = pytest.mark.synapse
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a clean checkout does not have: builds, caches, venvs, compiled catalogs, local data.
+NOT_IN_A_CHECKOUT = shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".demo", "data",
+    "*.mo", "*.pyc",
+)  # fmt: skip
+STOP_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class Installation:
+    """A built wheel and the venv it was installed into."""
+
+    wheel: Path
+    venv: Path
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
+
+    @property
+    def kuemmerer(self) -> Path:
+        return self.venv / "bin" / "kuemmerer"
+
+
+def clean_environment() -> dict[str, str]:
+    """The environment without anything that could point the venv back at the source tree."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+        and not name.startswith("KUEMMERER_")
+    }
+
+
+def build_step(*command: str | Path) -> None:
+    """Run one step of building or installing; its output is the failure message."""
+    result = subprocess.run(
+        [str(part) for part in command], capture_output=True, text=True, env=clean_environment()
+    )
+    assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
+
+
+@pytest.fixture(scope="module")
+def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
+    """The wheel built from a copy of the checkout and installed with its dependencies by pip."""
+    base = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: the build sees only what a checkout has (no .mo files, no stale build/)
+    # and writes nothing into the working tree.
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_IN_A_CHECKOUT)
+    wheels = base / "dist"
+    build_step(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source)
+    (wheel,) = wheels.glob("kuemmerer-*.whl")
+    target = base / "venv"
+    venv.create(target, with_pip=True)
+    build_step(target / "bin" / "python", "-m", "pip", "install", "--quiet", wheel)
+    yield Installation(wheel, target)
+
+
+def test_the_wheel_carries_catalogs_migrations_and_the_demo_script(
+    installation: Installation,
+) -> None:
+    """The German catalog is compiled into the wheel; migrations and the demo script ship too."""
+    with zipfile.ZipFile(installation.wheel) as wheel:
+        names = set(wheel.namelist())
+    assert "bot/locale/de/LC_MESSAGES/kuemmerer.mo" in names
+    assert {"storage/migrations/env.py", "storage/migrations/script.py.mako"} <= names
+    assert "storage/migrations/versions/0001_foundation.py" in names
+    assert "bot/demo_script.txt" in names
+    assert not any(name.startswith(("tests/", "locale/")) for name in names)
+
+
+async def kuemmerer(installation: Installation, *arguments: str, cwd: Path) -> tuple[int, str]:
+    """Run the installed ``kuemmerer`` command; its exit status and its output."""
+    process = await asyncio.create_subprocess_exec(
+        installation.kuemmerer,
+        *arguments,
+        cwd=cwd,
+        env=clean_environment(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    return process.returncode or 0, output.decode()
+
+
+@contextlib.asynccontextmanager
+async def running(
+    installation: Installation, config: Path, log: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``kuemmerer run`` as a process; always stopped (SIGTERM, then kill), its log shown on
+    failure."""
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            str(installation.kuemmerer),
+            "run",
+            "--config",
+            str(config),
+            cwd=config.parent,
+            env=clean_environment(),
+            stdout=output,
+            stderr=output,
+        )
+    try:
+        yield process
+    except BaseException:
+        await stop(process)
+        print(f"--- log of kuemmerer run (exit {process.returncode}) ---", file=sys.stderr)
+        print(log.read_text(errors="replace"), file=sys.stderr)
+        raise
+    finally:
+        await stop(process)
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), STOP_SECONDS)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+async def test_the_installed_wheel_answers_hilfe_in_german(
+    installation: Installation, people: People, tmp_path: Path
+) -> None:
+    """The installed command checks its config, migrates, runs and answers !hilfe in German."""
+    anna = await people.person("anna")
+    bot_user = await people.register("kuemmerer")
+    team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
+    home = tmp_path / "kuemmerer"
+    home.mkdir()
+    config = home / "config.toml"
+    # No language and no storage url: the defaults (German, SQLite beside the config) apply.
+    config.write_text(
+        f"""
+[matrix]
+homeserver = "{people.synapse.url}"
+user_id = "{bot_user.user_id}"
+password = "{bot_user.password}"
+sync_timeout_ms = 1000
+
+[bot]
+team_room = "{team_room}"
+allowed_servers = ["{people.synapse.server_name}"]
+""",
+        encoding="utf-8",
+    )
+
+    status, output = await kuemmerer(
+        installation, "check-config", "--config", str(config), cwd=home
+    )
+    assert status == 0 and "language:    de" in output, output
+    status, output = await kuemmerer(installation, "migrate", "--config", str(config), cwd=home)
+    assert status == 0 and "Database is up to date." in output, output
+    # The process that answers is the venv's: its Python imports bot from there, not from here.
+    process = await asyncio.create_subprocess_exec(
+        str(installation.python), "-c", "import bot; print(bot.__file__)",
+        cwd=home, env=clean_environment(), stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    imported_from = Path((await process.communicate())[0].decode().strip())
+    assert imported_from.is_relative_to(installation.venv), imported_from
+
+    async with running(installation, config, tmp_path / "run.log") as bot:
+        await anna.wait_until(lambda: anna.is_joined(team_room, bot_user.user_id), timeout=60)
+        reply = await anna.ask(team_room, "!hilfe", timeout=30)
+        assert reply.sender == bot_user.user_id
+        assert "Befehle, die Sie hier verwenden können" in reply.body
+        await stop(bot)
+        assert bot.returncode == 0
