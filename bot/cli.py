@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from pathlib import Path
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError, load_config
+from bot.logs import configure_logging
 from storage.database import Database
 from storage.repositories import Store
 
@@ -23,7 +23,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="kuemmerer",
         description="Kümmerer – Matrix bot for the coordination office of a Bildungsbüro.",
     )
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    log_levels = ["DEBUG", "INFO", "WARNING", "ERROR"]
+    log_level_help = "DEBUG, INFO, WARNING or ERROR (default: [logging] level, else INFO)"
+    parser.add_argument(
+        "--log-level", type=str.upper, choices=log_levels, default=None, help=log_level_help
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_config(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -36,7 +40,15 @@ def _parser() -> argparse.ArgumentParser:
         )
         return sub
 
-    with_config("run", "Run the bot until SIGTERM or SIGINT.")
+    run = with_config("run", "Run the bot until SIGTERM or SIGINT.")
+    # SUPPRESS: without the option here, the global --log-level (if any) stays in effect.
+    run.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=log_levels,
+        default=argparse.SUPPRESS,
+        help=log_level_help,
+    )
     with_config("check-config", "Validate the configuration without connecting anywhere.")
     with_config("migrate", "Bring the database schema up to date.")
     audit = with_config("audit", "Print the audit log (who changed what, and when).")
@@ -116,14 +128,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kuemmerer`` console script."""
     arguments = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, str(arguments.log_level).upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # nio logs whole events at INFO/DEBUG; message contents do not belong in our logs.
-    logging.getLogger("nio").setLevel(logging.WARNING)
-    # aiosqlite logs SQL parameters at DEBUG (search texts, feed tokens): never in our logs.
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    # Until the configuration is read, log as asked on the command line (or at INFO).
+    configure_logging(arguments.log_level or "INFO")
     if arguments.command == "demo":
         from bot.demo import run_demo
 
@@ -133,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    configure_logging(arguments.log_level or config.logging.level, config.logging.format)
     if arguments.command == "check-config":
         print(describe(config))
         return 0

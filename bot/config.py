@@ -94,6 +94,15 @@ class HttpConfig:
 
 
 @dataclass(frozen=True)
+class LoggingConfig:
+    """What the bot logs: a level and plain text or JSON lines (``kuemmerer run --log-level``
+    overrides the level)."""
+
+    level: str = "INFO"
+    format: str = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     matrix: MatrixConfig
     bot: BotConfig
@@ -101,6 +110,7 @@ class Config:
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
 
 
 _SECTIONS: dict[str, type] = {
@@ -110,6 +120,7 @@ _SECTIONS: dict[str, type] = {
     "scheduler": SchedulerConfig,
     "calendar": CalendarConfig,
     "http": HttpConfig,
+    "logging": LoggingConfig,
 }
 _ENVIRONMENT = {
     ("matrix", "password"): "KUEMMERER_MATRIX_PASSWORD",
@@ -254,6 +265,14 @@ def _validate(config: Config) -> None:
         raise ConfigError(
             "http.public_url is required when http.enabled is true "
             "(the address calendars use to reach the feed)"
+        )
+    if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(
+            f"logging.level: expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}"
+        )
+    if config.logging.format not in ("text", "json"):
+        raise ConfigError(
+            f'logging.format: expected "text" or "json", got {config.logging.format!r}'
         )
     if config.http.public_url and not config.http.public_url.startswith(("http://", "https://")):
         raise ConfigError("http.public_url: expected a URL starting with https://")

@@ -16,6 +16,7 @@ from bot.config import (
     Config,
     ConfigError,
     HttpConfig,
+    LoggingConfig,
     MatrixConfig,
     SchedulerConfig,
     StorageConfig,
@@ -31,6 +32,7 @@ SECTIONS: dict[str, type] = {
     "scheduler": SchedulerConfig,
     "calendar": CalendarConfig,
     "http": HttpConfig,
+    "logging": LoggingConfig,
 }
 ENVIRONMENT = (
     "KUEMMERER_MATRIX_PASSWORD",
