@@ -11,6 +11,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Kuemmerer
 from bot.feed import FeedServer
+from bot.health import check_health
 from bot.matrix import MatrixGateway, login
 from bot.scheduler import SchedulerService, ensure_housekeeping, housekeeping_handlers
 from commands.catalog import build_registry
@@ -36,7 +37,9 @@ async def create_bot(config: Config, clock: Clock | None = None) -> Kuemmerer:
     bot.scheduler = SchedulerService(database, clock, config.scheduler.grace_period, handlers)
     await ensure_housekeeping(bot.scheduler, config.bot.timezone)
     if config.http.enabled:
-        bot.services.append(FeedServer(database, config.http, clock, bot.t))
+        bot.services.append(
+            FeedServer(database, config.http, clock, bot.t, health=lambda: check_health(bot))
+        )
     return bot
 
 

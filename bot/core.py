@@ -70,6 +70,7 @@ class BotState:
 
     team_room_id: str | None = None
     synced_once: bool = False
+    last_sync: datetime | None = None  # of the last successful sync, for the health check
     undecryptable_noticed: set[tuple[str, str]] = field(default_factory=set)
 
 
@@ -184,6 +185,7 @@ class Kuemmerer:
                     await self._handle_invites(batch)
                     await self._start_batch(batch)
                 since = response.next_batch
+                self.state.last_sync = self.clock.now()
                 backoff = 1.0
             except asyncio.CancelledError:
                 raise

@@ -1,6 +1,7 @@
 """The calendar subscription feed: a small web server for Outlook and Thunderbird.
 
-One route only, ``GET /kalender/<token>.ics``: the committee whose secret feed token it is gets
+Two routes: ``GET /health`` for monitoring (see :mod:`bot.health`) and
+``GET /kalender/<token>.ics``: the committee whose secret feed token it is gets
 its calendar (public data only, see :mod:`bot.ics`); everything else is the same plain 404, so
 neither the body nor the status tells whether a token ever existed. The token is a secret, so
 it never appears in a log line — aiohttp's access log is off and our own lines leave it out.
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.config import HttpConfig
+from bot.health import HealthReport
 from bot.i18n import Translator
 from bot.ics import build_calendar, calendar_texts
 from storage.calendar_export import CalendarExportRepository
@@ -27,6 +29,7 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 FEED_ROUTE = "/kalender/{name}"
+HEALTH_ROUTE = "/health"  # see bot.health
 # Subscribed clients keep meetings of the recent past; a meeting dropped from the feed is
 # deleted from their calendars, and people look back at the last few months.
 FEED_HISTORY = timedelta(days=90)
@@ -69,7 +72,9 @@ class FeedServer:
         http: HttpConfig,
         clock: Clock,
         translator: Translator,
+        health: Callable[[], Awaitable[HealthReport]] | None = None,
     ) -> None:
+        self.health = health
         self.database = database
         self.http = http
         self.clock = clock
@@ -80,6 +85,7 @@ class FeedServer:
         """The aiohttp application with its single route (also handy for tests)."""
         app = web.Application(middlewares=[_uniform_errors])
         app.router.add_get(FEED_ROUTE, self.serve_feed)
+        app.router.add_get(HEALTH_ROUTE, self.serve_health)
         return app
 
     async def start(self) -> None:
@@ -112,6 +118,18 @@ class FeedServer:
             if isinstance(address, tuple):
                 return int(address[1])
         raise RuntimeError("the feed server has no TCP address")
+
+    async def serve_health(self, _request: web.Request) -> web.StreamResponse:
+        """``GET /health``: 200 when sync, database and scheduler are fine, else 503."""
+        if self.health is None:
+            return not_found()
+        report = await self.health()
+        return web.Response(
+            status=200 if report.healthy else 503,
+            text=report.to_json(),
+            content_type="application/json",
+            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        )
 
     async def serve_feed(self, request: web.Request) -> web.StreamResponse:
         """``GET /kalender/<token>.ics``: the calendar, or the uniform 404."""

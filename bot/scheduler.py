@@ -206,6 +206,11 @@ class SchedulerService:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
+    @property
+    def armed(self) -> bool:
+        """Running with timers set (there is always the housekeeping job once started)."""
+        return bool(self._scheduler.running and self._scheduler.get_jobs())
+
     # editing
 
     async def schedule(
