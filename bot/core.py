@@ -71,6 +71,8 @@ class BotState:
     team_room_id: str | None = None
     synced_once: bool = False
     last_sync: datetime | None = None  # of the last successful sync, for the health check
+    # The first sync of this installation: nothing sent before it was addressed to the bot.
+    installed_at: datetime | None = None
     undecryptable_noticed: set[tuple[str, str]] = field(default_factory=set)
 
 
@@ -168,8 +170,12 @@ class Kuemmerer:
 
     async def _sync_forever(self) -> None:
         """Sync, queue the batch, repeat; a failure waits with backoff and never ends the loop."""
-        async with self.database.session() as session:
-            since = await Store(session).sync.token()
+        async with self._open_store() as store:
+            since = await store.sync.token()
+            self.state.installed_at = await store.sync.installed_at()
+        if since is None and self.state.installed_at is None:
+            # Taken before the first sync, so a command sent while it runs counts as new.
+            self.state.installed_at = self.clock.now()
         backoff = 1.0
         while not self._stopping.is_set():
             try:
@@ -197,6 +203,9 @@ class Kuemmerer:
 
     async def _adopt_history(self, batch: SyncBatch) -> None:
         async with self._open_store() as store:
+            # Saved with the first token: a restart before it starts afresh, one after keeps it.
+            if self.state.installed_at is not None:
+                await store.sync.save_installed_at(self.state.installed_at)
             await store.sync.save_token(batch.next_batch)
         await self._handle_invites(batch)
         log.info(
@@ -278,6 +287,8 @@ class Kuemmerer:
     async def _handle_event(self, room: MatrixRoom, event: Event, skipped: list[Skipped]) -> None:
         if event.sender == self.gateway.user_id or isinstance(event, RoomMessageNotice):
             return
+        if self._before_installation(event):
+            return
         if isinstance(event, MegolmEvent):
             await self._undecryptable(room, event)
             return
@@ -304,6 +315,13 @@ class Kuemmerer:
             thread_root = _thread_root(event)
             target = Target(room.room_id, event.event_id, thread_root, event.sender)
             await self._send_reply(target, reply)
+
+    def _before_installation(self, event: Event) -> bool:
+        """True for history the first sync did not adopt: the earlier timeline of rooms whose
+        invite was waiting at the first start or that the bot joins later, and filled gaps.
+        Such an event is neither run nor listed as skipped; that notice is for down time."""
+        installed_at = self.state.installed_at
+        return installed_at is not None and event_time(event) < installed_at
 
     async def _first_time(self, event: Event, room: MatrixRoom) -> bool:
         async with self._open_store() as store:

@@ -21,6 +21,7 @@ from storage.search import SearchIndex
 from storage.vocabulary import VocabularyRepository
 
 SYNC_TOKEN_KEY = "next_batch"
+INSTALLED_AT_KEY = "installed_at"
 
 
 @dataclass
@@ -35,6 +36,14 @@ class SyncStateRepository:
 
     async def save_token(self, token: str) -> None:
         await self.session.merge(SyncState(key=SYNC_TOKEN_KEY, value=token))
+
+    async def installed_at(self) -> datetime | None:
+        """When this installation first synced; None for one from before this was recorded."""
+        row = await self.session.get(SyncState, INSTALLED_AT_KEY)
+        return datetime.fromisoformat(row.value) if row else None
+
+    async def save_installed_at(self, moment: datetime) -> None:
+        await self.session.merge(SyncState(key=INSTALLED_AT_KEY, value=moment.isoformat()))
 
     async def already_handled(self, event_ids: list[str]) -> set[str]:
         if not event_ids:

@@ -18,9 +18,12 @@ from bot.matrix import TIMELINE_LIMIT
 from commands.context import Context
 from commands.registry import Handler, command, declaration_of
 from commands.reply import Reply
-from tests.conftest import Office, People, RunningBot, bot_config
+from tests.conftest import Office, People, RunningBot, bot_config, with_bot_settings
 
 pytestmark = pytest.mark.synapse
+
+# A short staleness limit lets a test make a command "old" by waiting a few seconds.
+STALE_SECONDS = 3
 
 
 async def settle(seconds: float = 1.0) -> None:
@@ -65,6 +68,50 @@ async def test_first_sync_of_a_new_installation_runs_no_history(
         assert anna.answers_to(old) == []
     finally:
         await running.stop()
+
+
+async def test_first_start_answers_nothing_from_before_it_existed(
+    people: People, tmp_path: Path
+) -> None:
+    """On its very first start the bot neither runs nor lists as skipped the commands in a room
+    whose invite was waiting for it; only what comes after its start is answered."""
+    anna = await people.person("anna")
+    bot_user = await people.register("kuemmerer")
+    team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
+    group = await anna.create_room("AG Sprachbildung", invite=[bot_user.user_id])
+    stale = await anna.say(group, "!whoami")
+    await asyncio.sleep(STALE_SECONDS + 1)  # old enough for a "not run" notice
+    recent = await anna.say(group, "!help")  # young enough to be run
+    config = bot_config(people.synapse, bot_user, tmp_path, team_room, language="en")
+    running = RunningBot(
+        with_bot_settings(config, stale_command_after=timedelta(seconds=STALE_SECONDS)),
+        OffsetClock(timedelta(0)),
+    )
+    await running.start()
+    try:
+        await anna.wait_until(lambda: anna.is_joined(group, bot_user.user_id))
+        new = await anna.say(group, "!whoami")
+        await anna.wait_until(lambda: bool(anna.answers_to(new)))
+        await settle()
+        assert anna.answers_to(stale) == [] and anna.answers_to(recent) == []
+        from_bot = [m for m in anna.messages if m.sender == bot_user.user_id]
+        assert [m.in_reply_to for m in from_bot] == [new], [m.body for m in from_bot]
+    finally:
+        await running.stop()
+
+
+async def test_a_room_joined_during_down_time_still_gets_the_notice(office: Office) -> None:
+    """A running installation that was down lists the stale commands of a room it was invited
+    to meanwhile: the first-start silence does not swallow real down time."""
+    anna = office.anna
+    await office.bot.stop()
+    room = await anna.create_room("AG Ganztag", invite=[office.bot.user_id])
+    missed = await anna.say(room, "!whoami")
+    seen = len(anna.messages)
+    await office.bot.start(OffsetClock(timedelta(minutes=20)))
+    notice = await anna.next_message(room, office.bot.user_id, seen)
+    assert "older than 10 minutes" in notice.body and "`!whoami`" in notice.body
+    assert anna.answers_to(missed) == []
 
 
 async def test_stale_commands_are_skipped_with_one_notice(office: Office) -> None:
