@@ -314,11 +314,13 @@ def test_audit_of_an_empty_log_says_so(tmp_path: Path, capsys: pytest.CaptureFix
     ("arguments", "options"),
     [
         ([], ["run", "check-config", "migrate", "audit", "demo", "--log-level"]),
-        (["run"], ["--config", "SIGTERM"]),
+        (["run"], ["--config", "SIGTERM", "--log-level"]),
         (["check-config"], ["--config"]),
         (["migrate"], ["--config"]),
         (["audit"], ["--config", "--limit"]),
         (["demo"], ["--script", "--dir", "--fresh"]),
+        (["backup"], ["--config", "--pg-bin", "FILE", "0600"]),
+        (["restore"], ["--config", "--force", "--pg-bin", "config/config.toml"]),
     ],
 )
 def test_help_lists_the_options(
