@@ -29,6 +29,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from contextlib import closing
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePosixPath
@@ -173,12 +174,10 @@ def _sqlite_snapshot(source: Path, target: Path) -> None:
         raise BackupError(f"the database {source} does not exist")
     # Read-only URI: the backup must never create or change the live database.
     with (
-        sqlite3.connect(f"file:{source}?mode=ro", uri=True) as live,
-        sqlite3.connect(target) as copy,
+        closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as live,
+        closing(sqlite3.connect(target)) as copy,
     ):
         live.backup(copy)
-    live.close()
-    copy.close()
 
 
 def _copy_store(store: Path, target: Path) -> None:

@@ -139,6 +139,29 @@ async def test_sqlite_backup_and_restore_into_a_new_directory(
     assert stat.S_IMODE(database_file(tmp_path / "new").stat().st_mode) == 0o600
 
 
+async def test_backup_while_the_bot_writes_holds_exactly_the_committed_data(
+    tmp_path: Path,
+) -> None:
+    """A backup taken while another connection has committed rows still in the WAL and an
+    open, uncommitted transaction holds the committed rows and none of the open one."""
+    config = await office_with_data(tmp_path / "office")
+    url = database_url_of(config)
+    database = Database(url)  # stays open, like the running bot's engine
+    async with database.session() as session:
+        await Store(session).audit.record(WHEN, "@bernd:stadt.example", "note", "room", "!r", "B2")
+    async with database.session() as session:
+        await Store(session).audit.record(WHEN, "@carla:stadt.example", "note", "room", "!r", "C3")
+        await session.flush()  # written into the open transaction, not committed
+        archive = tmp_path / "during.tar.gz"
+        assert await kuemmerer("backup", str(archive), "--config", str(config)) == 0
+        await session.rollback()
+    await database.dispose()
+
+    new_config = write_config(tmp_path / "new")
+    assert await kuemmerer("restore", str(archive), "--config", str(new_config)) == 0
+    assert await audit_entries(load_config(new_config).storage.url) == ["A1", "B2"]
+
+
 async def test_restore_refuses_existing_data_without_force(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
