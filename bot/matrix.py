@@ -40,6 +40,7 @@ from nio import (
 from nio.events import Event
 
 from bot.config import Config
+from storage.private_files import PRIVATE_DIRECTORY, make_private_directory
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,9 @@ async def login(config: Config) -> AsyncClient:
     """A logged-in client with its E2EE store; the same device on every start."""
     matrix = config.matrix
     store = Path(matrix.store_path)
-    store.mkdir(parents=True, exist_ok=True)
-    os.chmod(store, 0o700)
+    # The store holds the device's secret keys and the access token: the service account's only.
+    make_private_directory(store)
+    os.chmod(store, PRIVATE_DIRECTORY)
     client = AsyncClient(
         matrix.homeserver,
         matrix.user_id,

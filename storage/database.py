@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.private_files import create_private_file, make_private, make_private_directory
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -30,10 +32,18 @@ def alembic_config(url: str) -> AlembicConfig:
     return config
 
 
-def _prepare_sqlite_directory(url: str) -> None:
+def _prepare_sqlite_files(url: str) -> None:
+    """The database file and its directory exist and are private (0600, a new directory 0700):
+    they hold personal data. An existing file that others could read is tightened."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        database = Path(parsed.database)
+        make_private_directory(database.parent)
+        # SQLite creates its -wal and -shm files with the mode of the database file, so the
+        # file is made before SQLite opens it; older companions are tightened like the file.
+        create_private_file(database)
+        for suffix in ("-wal", "-shm", "-journal"):
+            make_private(database.with_name(database.name + suffix))
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> None:
@@ -52,7 +62,7 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        _prepare_sqlite_directory(url)
+        _prepare_sqlite_files(url)
         self.engine: AsyncEngine = create_async_engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
