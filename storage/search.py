@@ -18,15 +18,20 @@ only count for the rank. Matches are ranked by how the query meets the name (equ
 correction, prefix, part; rapidfuzz orders within a tier); a record matching elsewhere, or only
 by a term, gets ``TEXT_SCORE``. Equal scores go by name, then id.
 
-Other dialects (PostgreSQL) have no FTS5: the same query runs as a LIKE scan over
-``search_entry``, correct but not fast at scale until PostgreSQL support brings pg_trgm.
+PostgreSQL has no FTS5. There the text condition is ``LIKE '%…%'`` over the same folded columns
+of ``search_entry``, and GIN trigram indexes (pg_trgm, migration 0006) answer it: the same
+substrings of three or more letters are found through an index. Everything else — folding,
+``search_word`` corrections, facets, ranking — is the same code on both, and the folded columns
+compare by bytes (collation "C") as on SQLite, so both give the same pages.
 
 Data protection. Only names, titles, functions, organisation names and Gemeinden — for offers
 title, provider, place, Gemeinde and description — are indexed: never e-mail, phone or notes.
 ``remove()`` deletes a record's entry, facets and words. FTS5 (SQLite 3.40) keeps the tokens of a
 deleted row in its segments until they are merged, so before a transaction that removed a record
 commits, the index is merged completely ('optimize'); with ``secure_delete`` the freed pages are
-zeroed, and an erased person leaves no trace in the file.
+zeroed, and an erased person leaves no trace in the file. PostgreSQL drops the rows and their
+index entries at once, but keeps the dead row versions in its data files and WAL until VACUUM
+and checkpoints reuse the space; that part of erasure is the database administrator's.
 """
 
 from __future__ import annotations
@@ -319,8 +324,8 @@ def _score(query: _Query, name: str, body: str) -> float:
 class SearchIndex:
     """Keeps the search index in step with the records and answers queries.
 
-    ``scan=True`` answers queries by a LIKE scan even where FTS5 exists: the benchmark's
-    baseline, and what other dialects do anyway.
+    ``scan=True`` answers queries by the LIKE statement even where FTS5 exists: the benchmark's
+    baseline. On PostgreSQL that statement is the indexed path anyway (pg_trgm).
     """
 
     session: AsyncSession
@@ -459,6 +464,7 @@ class SearchIndex:
 
     @property
     def _fts(self) -> bool:
+        """Whether the FTS5 index exists (SQLite); elsewhere LIKE runs on trigram indexes."""
         return self.session.get_bind().dialect.name == "sqlite"
 
     @staticmethod
