@@ -71,7 +71,9 @@ class BotState:
     team_room_id: str | None = None
     synced_once: bool = False
     last_sync: datetime | None = None  # of the last successful sync, for the health check
-    # The first sync of this installation: nothing sent before it was addressed to the bot.
+    # When this installation first started: nothing sent before was addressed to it. Compared
+    # with the homeserver's timestamps, like the staleness of commands. None for installations
+    # from before it was recorded.
     installed_at: datetime | None = None
     undecryptable_noticed: set[tuple[str, str]] = field(default_factory=set)
 
@@ -125,6 +127,7 @@ class Kuemmerer:
 
     async def run(self) -> None:
         """Run until :meth:`stop`; then shut everything down in order."""
+        since = await self._sync_position()
         self.state.team_room_id = await self.gateway.resolve_room(self.config.bot.team_room)
         if self.state.team_room_id is None:
             log.warning(
@@ -135,7 +138,7 @@ class Kuemmerer:
         for service in self.services:
             await service.start()
         token_keeper = asyncio.create_task(self._store_tokens(), name="tokens")
-        syncer = asyncio.create_task(self._sync_forever(), name="sync")
+        syncer = asyncio.create_task(self._sync_forever(since), name="sync")
         scheduler_start = asyncio.create_task(self._start_scheduler_when_ready(), name="schedule")
         await self._stopping.wait()
         for task in (scheduler_start, syncer):
@@ -168,14 +171,21 @@ class Kuemmerer:
 
     # ----------------------------------------------------------------- sync
 
-    async def _sync_forever(self) -> None:
-        """Sync, queue the batch, repeat; a failure waits with backoff and never ends the loop."""
+    async def _sync_position(self) -> str | None:
+        """The stored sync token, and when this installation first started (now, if it is
+        starting for the first time: taken before it joins the team room, so that a command
+        sent in reply to its joining counts as new)."""
         async with self._open_store() as store:
             since = await store.sync.token()
             self.state.installed_at = await store.sync.installed_at()
-        if since is None and self.state.installed_at is None:
-            # Taken before the first sync, so a command sent while it runs counts as new.
-            self.state.installed_at = self.clock.now()
+            if since is None and self.state.installed_at is None:
+                self.state.installed_at = self.clock.now()
+                # Kept even if this first start ends before its first token is stored.
+                await store.sync.save_installed_at(self.state.installed_at)
+        return since
+
+    async def _sync_forever(self, since: str | None) -> None:
+        """Sync, queue the batch, repeat; a failure waits with backoff and never ends the loop."""
         backoff = 1.0
         while not self._stopping.is_set():
             try:
@@ -184,12 +194,12 @@ class Kuemmerer:
                     raise ConnectionError(f"sync failed: {response}")
                 batch = self.gateway.batch_of(response)
                 if since is None:
-                    # A fresh installation: history is not a list of commands to run.
-                    await self._adopt_history(batch)
+                    # A fresh installation's history is dropped by _before_installation.
+                    log.info("first sync of this installation: earlier history is not run")
                 else:
                     await self.gateway.fill_gaps(response, batch, since)
-                    await self._handle_invites(batch)
-                    await self._start_batch(batch)
+                await self._handle_invites(batch)
+                await self._start_batch(batch)
                 since = response.next_batch
                 self.state.last_sync = self.clock.now()
                 backoff = 1.0
@@ -200,18 +210,6 @@ class Kuemmerer:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-
-    async def _adopt_history(self, batch: SyncBatch) -> None:
-        async with self._open_store() as store:
-            # Saved with the first token: a restart before it starts afresh, one after keeps it.
-            if self.state.installed_at is not None:
-                await store.sync.save_installed_at(self.state.installed_at)
-            await store.sync.save_token(batch.next_batch)
-        await self._handle_invites(batch)
-        log.info(
-            "first sync: %d rooms of history adopted without running commands", len(batch.rooms)
-        )
-        self.ready.set()
 
     async def _start_batch(self, batch: SyncBatch) -> None:
         tasks = []
@@ -317,9 +315,9 @@ class Kuemmerer:
             await self._send_reply(target, reply)
 
     def _before_installation(self, event: Event) -> bool:
-        """True for history the first sync did not adopt: the earlier timeline of rooms whose
-        invite was waiting at the first start or that the bot joins later, and filled gaps.
-        Such an event is neither run nor listed as skipped; that notice is for down time."""
+        """True for what was sent before this installation first started: the history of the
+        first sync, of rooms whose invite was waiting or that the bot joins later, and of filled
+        gaps. It is neither run nor listed as skipped; that notice is for down time."""
         installed_at = self.state.installed_at
         return installed_at is not None and event_time(event) < installed_at
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import venv
@@ -27,6 +28,7 @@ NOT_IN_A_CHECKOUT = shutil.ignore_patterns(
     "*.mo", "*.pyc",
 )  # fmt: skip
 STOP_SECONDS = 20
+COMMAND_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,12 @@ async def kuemmerer(installation: Installation, *arguments: str, cwd: Path) -> t
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await process.communicate()
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), COMMAND_SECONDS)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
     return process.returncode or 0, output.decode()
 
 
@@ -149,7 +156,8 @@ async def stop(process: asyncio.subprocess.Process) -> None:
 async def test_the_installed_wheel_answers_hilfe_in_german(
     installation: Installation, people: People, tmp_path: Path
 ) -> None:
-    """The installed command checks its config, migrates, runs and answers !hilfe in German."""
+    """The installed command checks its config, migrates, runs and answers !hilfe in German;
+    it stops cleanly on SIGTERM and has kept its data private."""
     anna = await people.person("anna")
     bot_user = await people.register("kuemmerer")
     team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
@@ -193,3 +201,7 @@ allowed_servers = ["{people.synapse.server_name}"]
         assert "Befehle, die Sie hier verwenden können" in reply.body
         await stop(bot)
         assert bot.returncode == 0
+    data = home / "data"
+    assert stat.S_IMODE((data / "kuemmerer.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((data / "store").stat().st_mode) == 0o700
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
