@@ -57,6 +57,15 @@ def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> N
     cursor.close()
 
 
+def _postgres_settings(dbapi_connection: object, _record: ConnectionPoolEntry) -> None:
+    # Prepared statements are planned once for any values after five runs. A search statement
+    # keeps its shape while its LIKE pattern ranges from a name found once to a word found in
+    # every entry; a plan cached for one fits the other badly, so each run is planned anew.
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("SET plan_cache_mode = force_custom_plan")
+    cursor.close()
+
+
 class Database:
     """The one engine of the process and a factory for its sessions."""
 
@@ -66,6 +75,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        elif self.engine.dialect.name == "postgresql":
+            event.listen(self.engine.sync_engine, "connect", _postgres_settings)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def migrate(self) -> None:

@@ -259,8 +259,16 @@ class Office:
 
 
 def bot_config(
-    synapse: LocalSynapse, bot_user: RegisteredUser, directory: Path, team_room: str, **bot: Any
+    synapse: LocalSynapse,
+    bot_user: RegisteredUser,
+    directory: Path,
+    team_room: str,
+    storage_url: str | None = None,
+    **bot: Any,
 ) -> Config:
+    """The bot's configuration for this homeserver; its data in SQLite under ``directory``
+    unless ``storage_url`` names another database."""
+    storage_url = storage_url or f"sqlite+aiosqlite:///{directory / 'kuemmerer.db'}"
     return Config(
         matrix=MatrixConfig(
             homeserver=synapse.url,
@@ -270,21 +278,23 @@ def bot_config(
             sync_timeout_ms=1000,
         ),
         bot=BotConfig(team_room=team_room, allowed_servers=(synapse.server_name,), **bot),
-        storage=StorageConfig(url=f"sqlite+aiosqlite:///{directory / 'kuemmerer.db'}"),
+        storage=StorageConfig(url=storage_url),
     )
 
 
 @pytest.fixture
 async def office(
-    people: People, tmp_path: Path, request: pytest.FixtureRequest
+    people: People, tmp_path: Path, storage_url: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[Office]:
     """Anna creates the team room and invites the bot, which then starts (English unless a
-    test is marked ``german``)."""
+    test is marked ``german``; on PostgreSQL too if it is marked ``every_backend``)."""
     anna = await people.person("anna")
     bot_user = await people.register("kuemmerer")
     team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
     language = "de" if request.node.get_closest_marker("german") else "en"
-    config = bot_config(people.synapse, bot_user, tmp_path / "bot", team_room, language=language)
+    config = bot_config(
+        people.synapse, bot_user, tmp_path / "bot", team_room, storage_url, language=language
+    )
     running = RunningBot(config, OffsetClock(timedelta(0)))
     await running.start()
     await anna.wait_until(lambda: anna.is_joined(team_room, bot_user.user_id))

@@ -12,7 +12,8 @@ from nio import MemoryDownloadResponse
 from bot.chat_client import ChatClient, Message
 from tests.conftest import Office
 
-pytestmark = pytest.mark.synapse
+# The bot runs on SQLite and on PostgreSQL: a workflow that crosses every part of storage.
+pytestmark = [pytest.mark.synapse, pytest.mark.every_backend]
 
 
 def number_in(reply: Message) -> int:

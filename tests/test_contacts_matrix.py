@@ -33,6 +33,7 @@ def database_of(office: Office) -> Database:
     return office.bot.bot.database
 
 
+@pytest.mark.every_backend
 async def test_the_team_records_a_contact_and_finds_it_despite_typos(office: Office) -> None:
     """Anna records Maria, finds her as "Mueller" and "Schulsozialarbiet", and sees her e-mail
     on the full card in the team room."""

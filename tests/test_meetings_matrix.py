@@ -12,7 +12,8 @@ from storage.models import Committee
 from storage.vocabulary import fold_text
 from tests.conftest import Office
 
-pytestmark = pytest.mark.synapse
+# The bot runs on SQLite and on PostgreSQL: meetings, series and the scheduler's entries.
+pytestmark = [pytest.mark.synapse, pytest.mark.every_backend]
 
 
 async def bind_committee(office: Office, room_id: str, name: str, short_name: str) -> None:

@@ -64,6 +64,7 @@ def bodies(person: ChatClient, room_id: str, sender: str) -> list[str]:
     return [m.body for m in person.messages if m.room_id == room_id and m.sender == sender]
 
 
+@pytest.mark.every_backend
 async def test_a_reminder_is_posted_once_and_not_again_after_a_restart(office: Office) -> None:
     """The reminder arrives in the room at its time as one notice; after a restart of the bot
     it is not posted again."""
@@ -89,6 +90,7 @@ async def test_a_reminder_is_posted_once_and_not_again_after_a_restart(office: O
     assert reminder is not None and not reminder.active
 
 
+@pytest.mark.every_backend
 async def test_a_weekly_reminder_is_set_through_the_chat(office: Office) -> None:
     """!remind every monday 9am: … is answered with the rhythm and the next three Mondays."""
     anna = office.anna
@@ -117,6 +119,7 @@ async def test_a_personal_reminder_arrives_encrypted_in_a_new_direct_chat(office
     assert "Arzttermin" not in bodies(anna, office.team_room, bot_id)
 
 
+@pytest.mark.every_backend
 async def test_a_meeting_reminder_reaches_the_committee_room_once(office: Office) -> None:
     """A meeting's one-day reminder, due in a few seconds, is posted into the committee's
     room with time and place, once, and not again after a restart."""

@@ -40,13 +40,17 @@ def upgrade() -> None:
         op.execute(f'ALTER TABLE {table} ALTER COLUMN {column} TYPE {type_} COLLATE "C"')
     for index, column in _TRIGRAM_INDEXES:
         op.execute(f"CREATE INDEX {index} ON search_entry USING gin ({column} gin_trgm_ops)")
+        # The planner guesses how many entries a LIKE '%…%' matches from a sample; the default
+        # sample is too small for names, and it walks the whole table for a rare one.
+        op.execute(f"ALTER TABLE search_entry ALTER COLUMN {column} SET STATISTICS 1000")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    for index, _column in _TRIGRAM_INDEXES:
+    for index, column in _TRIGRAM_INDEXES:
         op.execute(f"DROP INDEX {index}")
+        op.execute(f"ALTER TABLE search_entry ALTER COLUMN {column} SET STATISTICS -1")
     for table, column, type_ in _BYTE_ORDERED:
         op.execute(f'ALTER TABLE {table} ALTER COLUMN {column} TYPE {type_} COLLATE "default"')
     # The extension stays: a DBA may have created it, and other objects may rely on it.
