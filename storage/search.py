@@ -64,6 +64,10 @@ CANDIDATE_LIMIT = 500
 TEXT_SCORE = 60.0
 """The score of a match outside the name (function, organisation, Gemeinde, term)."""
 _MAX_WORD_LENGTH = 64
+# Records holding a word from which walking the entries in id order beats collecting the matches
+# from PostgreSQL's trigram indexes: the walk reads about 500 × entries / matches rows, the
+# index one row per match, at about a quarter of the cost each.
+_DENSE_WORD = 4000
 _MAX_CORRECTIONS = 5
 _PURGE_PENDING = "search_index_purge_pending"
 _INDEX_TABLES = frozenset({"search_entry", "search_facet", "search_word", "search_fts"})
@@ -383,6 +387,10 @@ class SearchIndex:
             await self.session.execute(
                 text("INSERT INTO search_fts(search_fts) VALUES('optimize')")
             )
+        elif self._trigram:
+            # PostgreSQL plans the LIKE by its statistics of the columns; after a rebuild they
+            # would describe the old index until autovacuum comes round.
+            await self.session.execute(text("ANALYZE search_entry, search_facet, search_word"))
         return len(documents)
 
     async def is_stale(self) -> bool:
@@ -466,6 +474,11 @@ class SearchIndex:
     def _fts(self) -> bool:
         """Whether the FTS5 index exists (SQLite); elsewhere LIKE runs on trigram indexes."""
         return self.session.get_bind().dialect.name == "sqlite"
+
+    @property
+    def _trigram(self) -> bool:
+        """Whether LIKE over the folded columns has trigram indexes (PostgreSQL, pg_trgm)."""
+        return self.session.get_bind().dialect.name == "postgresql"
 
     @staticmethod
     def _hit(key: int, score: float) -> Hit:
@@ -588,9 +601,13 @@ class SearchIndex:
             else:
                 conditions.append(sql.contains(word.spellings, names_only))
         if not use_fts:
+            order = "e.id"
+            if self._trigram and not await self._walk_in_id_order(drivers, filters):
+                # "+ 0": no walk along the primary key; the trigram indexes collect, then sort.
+                order = "e.id + 0"
             statement = (
                 f"SELECT e.id, e.name, e.body FROM search_entry e WHERE {' AND '.join(conditions)}"
-                f" ORDER BY e.id LIMIT {CANDIDATE_LIMIT + 1}"
+                f" ORDER BY {order} LIMIT {CANDIDATE_LIMIT + 1}"
             )
             return await self._triples(sql, statement)
         expression = " AND ".join(fts_groups)
@@ -610,6 +627,27 @@ class SearchIndex:
             f" ORDER BY search_fts.rowid LIMIT {CANDIDATE_LIMIT + 1}"
         )
         return await self._triples(sql, statement)
+
+    async def _walk_in_id_order(self, drivers: Sequence[_Word], filters: _Filters) -> bool:
+        """Whether PostgreSQL should find text matches by walking the entries in id order,
+        stopping at ``CANDIDATE_LIMIT``, rather than collect them all from the trigram indexes.
+
+        The walk wins only where matches are dense: one common word and no filter. PostgreSQL
+        can only guess how many rows ``LIKE '%…%'`` matches, and a wrong guess walks the whole
+        table for a rare name; ``search_word`` knows how many records hold words containing it.
+        """
+        if len(drivers) != 1 or filters.gemeinde is not None or filters.groups:
+            return False
+        sql = _Sql()
+        # Words containing the query word ("schule" in "grundschule") count too; a record
+        # holding two of them counts twice, which is near enough for choosing a plan.
+        spellings = " OR ".join(
+            f"word LIKE {sql.bind(f'%{spelling}%')}" for spelling in drivers[0].spellings
+        )
+        documents = await self.session.scalar(
+            sql.text(f"SELECT sum(documents) FROM search_word WHERE {spellings}"), sql.params
+        )
+        return (documents or 0) >= _DENSE_WORD
 
     async def _triples(self, sql: _Sql, statement: str) -> list[tuple[int, str, str]]:
         rows = await self.session.execute(sql.text(statement), sql.params)

@@ -102,8 +102,8 @@ class PostgresServer:
     async def create_migrated_database(self) -> str:
         """A new database at the newest revision; returns its SQLAlchemy URL.
 
-        Alembic migrates one template per session; each test gets a copy of it, which takes a
-        fraction of the time the six revisions take.
+        Alembic migrates one template per session; each test gets a copy of it, made in a
+        fraction of the time that running every revision takes.
         """
         if self._migrated_template is None:
             url = await self.create_database()

@@ -29,6 +29,8 @@ _BYTE_ORDERED = (
     ("offer", "title", "varchar(255)"),
 )
 _TRIGRAM_INDEXES = (("ix_search_entry_name_trgm", "name"), ("ix_search_entry_body_trgm", "body"))
+# Which known words contain a query word: how dense its matches are (storage/search.py).
+_WORD_INDEX = "ix_search_word_trgm"
 
 
 def upgrade() -> None:
@@ -43,11 +45,13 @@ def upgrade() -> None:
         # The planner guesses how many entries a LIKE '%…%' matches from a sample; the default
         # sample is too small for names, and it walks the whole table for a rare one.
         op.execute(f"ALTER TABLE search_entry ALTER COLUMN {column} SET STATISTICS 1000")
+    op.execute(f"CREATE INDEX {_WORD_INDEX} ON search_word USING gin (word gin_trgm_ops)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute(f"DROP INDEX {_WORD_INDEX}")
     for index, column in _TRIGRAM_INDEXES:
         op.execute(f"DROP INDEX {index}")
         op.execute(f"ALTER TABLE search_entry ALTER COLUMN {column} SET STATISTICS -1")
