@@ -64,6 +64,9 @@ def _postgres_settings(dbapi_connection: object, _record: ConnectionPoolEntry) -
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("SET plan_cache_mode = force_custom_plan")
     cursor.close()
+    # The driver opened a transaction for the SET; were it rolled back with the connection's
+    # first unit of work, the setting would be gone for the connection's life.
+    dbapi_connection.commit()  # type: ignore[attr-defined]
 
 
 class Database:

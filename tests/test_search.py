@@ -463,6 +463,25 @@ async def test_postgres_gives_the_pages_sqlite_gives(
         assert got == expected, query
 
 
+@pytest.mark.postgres
+async def test_postgres_plans_each_search_with_its_words_even_after_a_rollback(
+    postgres_server: PostgresServer,
+) -> None:
+    """Every PostgreSQL connection plans statements with their values (a cached plan for a rare
+    name would walk the whole index for a common one), also when its first work failed."""
+    database = Database(await postgres_server.create_migrated_database())
+    try:
+        with pytest.raises(LookupError):
+            async with database.session() as session:
+                await session.execute(text("SELECT 1"))
+                raise LookupError("the first unit of work fails and is rolled back")
+        async with database.session() as session:
+            mode = await session.scalar(text("SHOW plan_cache_mode"))
+        assert mode == "force_custom_plan"
+    finally:
+        await database.dispose()
+
+
 # --------------------------------------------------------------------------- erasure
 
 
