@@ -629,8 +629,8 @@ class SearchIndex:
         return await self._triples(sql, statement)
 
     async def _walk_in_id_order(self, drivers: Sequence[_Word], filters: _Filters) -> bool:
-        """Whether PostgreSQL should find text matches by walking the entries in id order,
-        stopping at ``CANDIDATE_LIMIT``, rather than collect them all from the trigram indexes.
+        """Whether PostgreSQL may find text matches by walking the entries in id order, stopping
+        at ``CANDIDATE_LIMIT``; if not, the trigram indexes collect them all and they are sorted.
 
         The walk wins only where matches are dense: one common word and no filter. PostgreSQL
         can only guess how many rows ``LIKE '%…%'`` matches, and a wrong guess walks the whole
