@@ -31,7 +31,7 @@ test: $(STAMP) catalogs lint typecheck
 
 # Regenerates the README's command overview from the registry (a test fails when it is stale).
 docs: $(STAMP)
-	$(BIN)/python -m bot.docs --write README.md
+	$(BIN)/python -m bot.devtools.docs --write README.md
 
 # Re-extracts translatable strings into the template and merges them into the catalogs.
 extract: $(STAMP)

@@ -1,7 +1,7 @@
 """Build step that pyproject.toml cannot express: compiled gettext catalogs inside the wheel.
 
 The committed ``locale/<lang>/LC_MESSAGES/kuemmerer.po`` files are compiled into
-``bot/locale/<lang>/LC_MESSAGES/kuemmerer.mo`` of the built package, so an installed bot finds
+``commands/locale/<lang>/LC_MESSAGES/kuemmerer.mo`` of the built package, so an installed bot finds
 its German texts without a source tree. Everything else about the package is in pyproject.toml.
 """
 
@@ -19,7 +19,7 @@ SOURCE_LOCALE = Path(__file__).resolve().parent / "locale"
 
 
 class BuildPyWithCatalogs(build_py):
-    """``build_py`` that also compiles every catalog into the ``bot`` package."""
+    """``build_py`` that also compiles every catalog into the ``commands`` package."""
 
     def run(self) -> None:
         super().run()
@@ -42,7 +42,7 @@ class BuildPyWithCatalogs(build_py):
         pairs = []
         for po_path in sorted(SOURCE_LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
             relative = po_path.relative_to(SOURCE_LOCALE).with_suffix(".mo")
-            pairs.append((po_path, Path(self.build_lib) / "bot" / "locale" / relative))
+            pairs.append((po_path, Path(self.build_lib) / "commands" / "locale" / relative))
         return pairs
 
 

@@ -7,7 +7,6 @@ import logging
 import signal
 
 from bot.calendar_jobs import calendar_job_handlers
-from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Kuemmerer
 from bot.feed import FeedServer
@@ -15,6 +14,7 @@ from bot.health import check_health
 from bot.matrix import MatrixGateway, login
 from bot.scheduler import SchedulerService, ensure_housekeeping, housekeeping_handlers
 from commands.catalog import build_registry
+from commands.clock import Clock, SystemClock
 from storage.database import Database
 from storage.repositories import Store
 

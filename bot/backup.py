@@ -40,8 +40,8 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.clock import Clock, SystemClock
 from bot.config import Config
+from commands.clock import Clock, SystemClock
 
 ARCHIVE_FORMAT = 1
 MANIFEST = "manifest.json"

@@ -21,9 +21,9 @@ from typing import Protocol
 from nio import MatrixRoom
 
 from bot.config import Config
-from bot.i18n import N_, Translator
 from bot.matrix import is_joined
 from bot.scheduler import JobHandler, ScheduledRun
+from commands.i18n import N_, Translator
 from commands.reply import Reply, Text, code, fmt
 from storage.database import Database
 from storage.models import MEETING_CANCELLED, Committee, Meeting

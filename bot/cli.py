@@ -9,9 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.logs import configure_logging
+from commands.clock import Clock, SystemClock
 from storage.database import Database
 from storage.repositories import Store
 
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     # Until the configuration is read, log as asked on the command line (or at INFO).
     configure_logging(arguments.log_level or "INFO")
     if arguments.command == "demo":
-        from bot.demo import run_demo
+        from bot.devtools.demo import run_demo
 
         return asyncio.run(run_demo(arguments.dir, arguments.script, fresh=arguments.fresh))
     try:
@@ -246,8 +246,8 @@ async def _export_calendar(
 ) -> int:
     """``kuemmerer export --kind meetings --format ics``: the upcoming meetings of all
     committees (or of one) as the file ``!kalender`` sends, audited like every export."""
-    from bot.i18n import Translator
-    from bot.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
+    from commands.i18n import Translator
+    from commands.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
 
     now = (clock or SystemClock()).now()
     t = Translator(config.bot.language, config.bot.zone)

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from commands.context import CalendarConfig
+
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("de", "en")
@@ -70,17 +72,6 @@ class StorageConfig:
 @dataclass(frozen=True)
 class SchedulerConfig:
     grace_period: timedelta = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class CalendarConfig:
-    """Defaults for new committees; each committee can change its own."""
-
-    notice_days: int = 14  # Ladungsfrist
-    item_deadline_days: int = 7  # Frist für TOP-Anmeldungen
-    meeting_duration: timedelta = timedelta(hours=2)
-    meeting_reminders: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1))
-    invitation_reminder: bool = True
 
 
 @dataclass(frozen=True)

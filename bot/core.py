@@ -20,9 +20,7 @@ from nio import (
 )
 from nio.events import Event
 
-from bot.clock import Clock
 from bot.config import Config
-from bot.i18n import N_, Translator
 from bot.matrix import (
     MatrixGateway,
     RoomBatch,
@@ -35,7 +33,9 @@ from bot.matrix import (
 from bot.message_text import command_text, strip_bot_mention
 from bot.render import Target, notice_contents
 from bot.scheduler import SchedulerService
+from commands.clock import Clock
 from commands.dispatch import Dispatcher, Request
+from commands.i18n import N_, Translator
 from commands.registry import Registry, Role, RoomKind
 from commands.reply import Reply, code, fmt
 from storage.database import Database

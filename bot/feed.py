@@ -2,7 +2,7 @@
 
 Two routes: ``GET /health`` for monitoring (see :mod:`bot.health`) and
 ``GET /kalender/<token>.ics``: the committee whose secret feed token it is gets
-its calendar (public data only, see :mod:`bot.ics`); everything else is the same plain 404, so
+its calendar (public data only, see :mod:`commands.ics`); everything else is the same plain 404, so
 neither the body nor the status tells whether a token ever existed. The token is a secret, so
 it never appears in a log line — aiohttp's access log is off and our own lines leave it out.
 """
@@ -18,11 +18,11 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.clock import Clock
 from bot.config import HttpConfig
 from bot.health import HealthReport
-from bot.i18n import Translator
-from bot.ics import build_calendar, calendar_texts
+from commands.clock import Clock
+from commands.i18n import Translator
+from commands.ics import build_calendar, calendar_texts
 from storage.calendar_export import CalendarExportRepository
 from storage.database import Database
 

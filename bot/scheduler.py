@@ -6,7 +6,7 @@ makes firing at-most-once across double fires, restarts and several processes: a
 loses one post instead of doubling it.
 
 The core is :meth:`SchedulerService.run_due`, which works purely from the injected clock and the
-database (tests drive it with a :class:`~bot.clock.ManualClock`). APScheduler holds one
+database (tests drive it with a :class:`~commands.clock.ManualClock`). APScheduler holds one
 ``DateTrigger`` job per entry, id = entry id, armed at the entry's first unhandled occurrence and
 re-armed after every wake-up.
 """
@@ -16,9 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -27,9 +26,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
-from dateutil.rrule import rrulestr
 
-from bot.clock import Clock
+from commands.clock import Clock
+from commands.recurrence import pending_occurrences
 from storage.database import Database
 from storage.models import ScheduleEntry
 from storage.repositories import Store
@@ -52,9 +51,6 @@ RETRY_JOB_ID = "__scheduler_retry__"
 # How long shutdown waits for a handler that is mid-send before cancelling it.
 SHUTDOWN_TIMEOUT = 30.0
 
-# Zone offsets jump by at most a day (Samoa, 2011); DST by an hour or two.
-_DST_MARGIN = timedelta(days=1)
-_UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
 _SCHEDULER_ZONE = ZoneInfo("UTC")
 
 
@@ -70,72 +66,6 @@ class ScheduledRun:
 
 
 JobHandler = Callable[[ScheduledRun], Awaitable[None]]
-
-
-# --- occurrences (pure) -------------------------------------------------------------------
-
-
-def _localise_until(rule: str, zone: ZoneInfo) -> str:
-    """Rewrite an RFC 5545 UTC ``UNTIL=…Z`` as local wall time, as the naive rrule needs."""
-
-    def local(match: re.Match[str]) -> str:
-        until = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
-        return "UNTIL=" + until.astimezone(zone).strftime("%Y%m%dT%H%M%S")
-
-    return _UNTIL_UTC.sub(local, rule)
-
-
-def occurrences(
-    entry: ScheduleEntry, since: datetime, until: datetime | None = None
-) -> Iterator[datetime]:
-    """Occurrences of ``entry`` in [since, until] as aware UTC datetimes, ascending, unique.
-
-    The rule runs over naive local wall times starting at ``first_at``'s wall time in the
-    entry's zone; each is then localised, so "09:00 Europe/Berlin" stays 09:00 local across
-    DST. A wall time inside the spring gap lands after the gap (zoneinfo's fold=0); an
-    ambiguous autumn time means its first (summer-time) instance.
-    """
-    zone = ZoneInfo(entry.timezone)
-    if not entry.rule.strip():
-        if since <= entry.first_at and (until is None or entry.first_at <= until):
-            yield entry.first_at.astimezone(UTC)
-        return
-    start = entry.first_at.astimezone(zone).replace(tzinfo=None)
-    rule = rrulestr(_localise_until(entry.rule, zone), dtstart=start)
-    # Start a margin early so the de-duplication below sees the same history whatever ``since``
-    # is; the sequence is then one and the same for every window asked for.
-    begin = since.astimezone(zone).replace(tzinfo=None) - _DST_MARGIN
-    latest: datetime | None = None
-    for wall in rule.xafter(begin, inc=True):
-        moment = wall.replace(tzinfo=zone).astimezone(UTC)
-        # Wall times in a spring gap can map onto (or before) an instant already seen: the
-        # sequence is the ascending, unique instants, so those are dropped.
-        if latest is not None and moment <= latest:
-            continue
-        latest = moment
-        if moment < since:
-            continue
-        if until is not None and moment > until:
-            return
-        yield moment
-
-
-def next_occurrence(entry: ScheduleEntry, after: datetime) -> datetime | None:
-    """The first occurrence of ``entry`` strictly after ``after`` (aware UTC), if any."""
-    return next((moment for moment in occurrences(entry, after) if moment > after), None)
-
-
-def pending_occurrences(
-    entry: ScheduleEntry, last: datetime | None, until: datetime | None = None
-) -> Iterator[datetime]:
-    """Occurrences not yet handled: after the last ledger row and not before the entry's start.
-
-    ``created_at`` is the moment the entry was (re)armed, so scheduling never replays the past.
-    """
-    since = entry.created_at if last is None else max(last, entry.created_at)
-    for moment in occurrences(entry, since, until):
-        if last is None or moment > last:
-            yield moment
 
 
 # --- the internal housekeeping job ----------------------------------------------------------

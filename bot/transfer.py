@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, SystemClock
+from commands.clock import Clock, SystemClock
 from commands.converters import MATRIX_ID
 from storage.database import Database
 from storage.models import Offer, Organization, Person, VocabularyTerm

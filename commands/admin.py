@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
 from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument
+from commands.i18n import N_
 from commands.registry import Option, Role, RoomKind, command
 from commands.reply import Reply, code, fmt, strong
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.i18n import N_
-from bot.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
 from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
+from commands.i18n import N_
+from commands.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
 from commands.registry import Param, Role, RoomKind, command, declaration_of, fold
 from commands.reply import Attachment, Reply, Text, code, fmt, join, strong
 from storage.committees import is_called

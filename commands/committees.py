@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.i18n import N_
 from commands import converters
 from commands.contact_converters import clearable, number_label, record_number
 from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
+from commands.i18n import N_
 from commands.meetings import arm_schedule
 from commands.paging import Page, more_note
 from commands.registry import (

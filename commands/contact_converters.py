@@ -14,9 +14,9 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import N_
 from commands import converters
 from commands.errors import BadArgument, NotFound
+from commands.i18n import N_
 from commands.registry import Converter
 from commands.reply import Text, code, fmt, join
 from commands.when import When

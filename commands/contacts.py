@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from bot.i18n import N_
 from commands import converters
 from commands.committees import committee_who, role_label
 from commands.contact_converters import (
@@ -37,6 +36,7 @@ from commands.contact_converters import (
 )
 from commands.context import Context
 from commands.errors import BadArgument, NotFound
+from commands.i18n import N_
 from commands.paging import PAGE_OPTION, Page, more_note, page_from
 from commands.registry import (
     Converter,

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from bot.clock import Clock
-from bot.config import CalendarConfig
-from bot.i18n import Translator
+from commands.clock import Clock
+from commands.i18n import Translator
 from commands.registry import Registry, Role, RoomKind
 from storage.repositories import Store
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    """Defaults for new committees; each committee can change its own."""
+
+    notice_days: int = 14  # Ladungsfrist
+    item_deadline_days: int = 7  # Frist für TOP-Anmeldungen
+    meeting_duration: timedelta = timedelta(hours=2)
+    meeting_reminders: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1))
+    invitation_reminder: bool = True
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.i18n import N_
 from commands.errors import BadArgument
+from commands.i18n import N_
 from commands.reply import code, fmt
 
 if TYPE_CHECKING:

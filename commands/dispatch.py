@@ -12,11 +12,10 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from bot.clock import Clock
-from bot.config import CalendarConfig
-from bot.i18n import N_, Translator
-from commands.context import Context
+from commands.clock import Clock
+from commands.context import CalendarConfig, Context
 from commands.errors import NotAllowed, UserError
+from commands.i18n import N_, Translator
 from commands.parsing import bind, split_command
 from commands.registry import Command, Registry, Role, RoomKind
 from commands.reply import Reply, Text, code, fmt, join, strong

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
 from commands import converters
 from commands.context import Context
 from commands.dispatch import usage
 from commands.errors import NotFound
+from commands.i18n import N_
 from commands.registry import Param, Role, RoomKind, command, declaration_of
 from commands.reply import Reply, code, fmt, join, strong
 

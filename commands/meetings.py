@@ -24,10 +24,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from babel.dates import format_date
 
-from bot.i18n import N_
 from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument, NotFound
+from commands.i18n import N_
 from commands.paging import PAGE_OPTION, more_note, page_from
 from commands.recurrence import (
     MAX_OCCURRENCES,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.charts import BarPanel, network_chart
-from bot.i18n import N_
+from commands.charts import BarPanel, network_chart
 from commands.context import Context
+from commands.i18n import N_
 from commands.registry import Role, RoomKind, command
 from commands.reply import Attachment, Reply, Text, fmt, join, strong
 from storage.models import VocabularyTerm

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import N_
 from commands.errors import BadArgument
+from commands.i18n import N_
 from commands.reply import code, fmt, join
 
 if TYPE_CHECKING:

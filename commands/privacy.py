@@ -7,10 +7,10 @@ import re
 from datetime import datetime
 from typing import Any, NoReturn
 
-from bot.i18n import N_
 from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument, NotFound
+from commands.i18n import N_
 from commands.registry import Param, Role, RoomKind, command, declaration_of, fold
 from commands.reply import Attachment, Reply, code, fmt, strong
 from storage.models import Person

@@ -4,7 +4,8 @@ A committee meets "every 2nd Wednesday at 14:00" in its own zone, summer and win
 rule runs over naive wall times in the committee's zone and each occurrence is localised on its
 own day; converting to UTC first would move summer meetings by an hour.
 
-Pure functions only: no database, no translations.
+Pure functions only: no database, no translations. Also the occurrences of a schedule entry,
+which follow the same wall-time rule.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
 from commands.registry import fold
+from storage.models import ScheduleEntry
 
 # Without bis=/anzahl= a series is created this far ahead of its first meeting.
 OPEN_SERIES_HORIZON = relativedelta(months=12)
@@ -28,6 +30,8 @@ OPEN_SERIES_HORIZON = relativedelta(months=12)
 MAX_OCCURRENCES = 120
 
 _RFC_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# Zone offsets jump by at most a day (Samoa, 2011); DST by an hour or two.
+_DST_MARGIN = timedelta(days=1)
 _UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
 
 
@@ -217,3 +221,59 @@ def rule_shape(rule: str) -> RuleShape:
     elif parts.get("FREQ") == "MONTHLY" and position:
         frequency = {1: Frequency.MONTHLY, 3: Frequency.QUARTERLY}.get(interval)
     return RuleShape(frequency, position)
+
+
+# --- occurrences of schedule entries -------------------------------------------------------------
+
+
+def occurrences(
+    entry: ScheduleEntry, since: datetime, until: datetime | None = None
+) -> Iterator[datetime]:
+    """Occurrences of ``entry`` in [since, until] as aware UTC datetimes, ascending, unique.
+
+    The rule runs over naive local wall times starting at ``first_at``'s wall time in the
+    entry's zone; each is then localised, so "09:00 Europe/Berlin" stays 09:00 local across
+    DST. A wall time inside the spring gap lands after the gap (zoneinfo's fold=0); an
+    ambiguous autumn time means its first (summer-time) instance.
+    """
+    zone = ZoneInfo(entry.timezone)
+    if not entry.rule.strip():
+        if since <= entry.first_at and (until is None or entry.first_at <= until):
+            yield entry.first_at.astimezone(UTC)
+        return
+    start = entry.first_at.astimezone(zone).replace(tzinfo=None)
+    rule = rrulestr(_localised(entry.rule, zone), dtstart=start)
+    # Start a margin early so the de-duplication below sees the same history whatever ``since``
+    # is; the sequence is then one and the same for every window asked for.
+    begin = since.astimezone(zone).replace(tzinfo=None) - _DST_MARGIN
+    latest: datetime | None = None
+    for wall in rule.xafter(begin, inc=True):
+        moment = wall.replace(tzinfo=zone).astimezone(UTC)
+        # Wall times in a spring gap can map onto (or before) an instant already seen: the
+        # sequence is the ascending, unique instants, so those are dropped.
+        if latest is not None and moment <= latest:
+            continue
+        latest = moment
+        if moment < since:
+            continue
+        if until is not None and moment > until:
+            return
+        yield moment
+
+
+def next_occurrence(entry: ScheduleEntry, after: datetime) -> datetime | None:
+    """The first occurrence of ``entry`` strictly after ``after`` (aware UTC), if any."""
+    return next((moment for moment in occurrences(entry, after) if moment > after), None)
+
+
+def pending_occurrences(
+    entry: ScheduleEntry, last: datetime | None, until: datetime | None = None
+) -> Iterator[datetime]:
+    """Occurrences not yet handled: after the last ledger row and not before the entry's start.
+
+    ``created_at`` is the moment the entry was (re)armed, so scheduling never replays the past.
+    """
+    since = entry.created_at if last is None else max(last, entry.created_at)
+    for moment in occurrences(entry, since, until):
+        if last is None or moment > last:
+            yield moment

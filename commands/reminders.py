@@ -20,12 +20,12 @@ from datetime import datetime, time
 
 from babel.dates import get_day_names
 
-from bot.i18n import N_, Translator
-from bot.scheduler import occurrences
 from commands.context import Context
 from commands.converters import number as record_number
 from commands.errors import BadArgument, NotAllowed, NotFound
+from commands.i18n import N_, Translator
 from commands.paging import PAGE_OPTION, more_note, page_from
+from commands.recurrence import occurrences
 from commands.recurrence_text import (
     Frequency,
     Problem,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from bot.i18n import N_
 from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument
+from commands.i18n import N_
 from commands.registry import Option, Param, Role, RoomKind, command
 from commands.reply import Reply, code, fmt, join, strong
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text

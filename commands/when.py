@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
-from bot.i18n import N_
 from commands.errors import BadArgument
+from commands.i18n import N_
 from commands.reply import fmt
 
 if TYPE_CHECKING:

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.app import create_bot
-from bot.chat_client import ChatClient
-from bot.clock import Clock, OffsetClock
 from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
 from bot.core import Kuemmerer
-from bot.homeserver import LocalSynapse, RegisteredUser
+from bot.devtools.chat_client import ChatClient
+from bot.devtools.homeserver import LocalSynapse, RegisteredUser
+from commands.clock import Clock, OffsetClock
 from storage.database import Database
 
 BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))

@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.clock import ManualClock
-from bot.i18n import Translator
 from bot.render import split_reply
 from commands.catalog import build_registry
+from commands.clock import ManualClock
 from commands.dispatch import Dispatcher, Request
+from commands.i18n import Translator
 from commands.registry import Registry, Role, RoomKind
 from commands.reply import Reply
 from storage.database import Database

@@ -17,11 +17,11 @@ import pytest
 from nio import MatrixRoom
 
 from bot.calendar_jobs import calendar_job_handlers, direct_room_for
-from bot.clock import ManualClock
 from bot.config import BotConfig, Config, MatrixConfig
-from bot.i18n import Translator
 from bot.render import split_reply
 from bot.scheduler import SchedulerService
+from commands.clock import ManualClock
+from commands.i18n import Translator
 from commands.reply import Reply
 from storage.database import Database
 from storage.models import Committee, Meeting

@@ -19,10 +19,10 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from bot.app import create_bot
-from bot.chat_client import ChatClient
 from bot.cli import main
 from bot.config import load_config
-from bot.homeserver import LocalSynapse, RegisteredUser
+from bot.devtools.chat_client import ChatClient
+from bot.devtools.homeserver import LocalSynapse, RegisteredUser
 from bot.matrix import CREDENTIALS_FILE
 from storage.database import Database, alembic_config
 from storage.repositories import Store

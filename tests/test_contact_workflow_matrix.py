@@ -9,7 +9,7 @@ import pytest
 import vobject
 from nio import MemoryDownloadResponse
 
-from bot.chat_client import ChatClient, Message
+from bot.devtools.chat_client import ChatClient, Message
 from tests.conftest import Office
 
 # The bot runs on SQLite and on PostgreSQL: a workflow that crosses every part of storage.

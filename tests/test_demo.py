@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.demo import (
+from bot.devtools.demo import (
     PEOPLE,
     ROOMS,
     StdinLines,
@@ -26,8 +26,8 @@ from bot.demo import (
     person_names,
     room_names,
 )
-from bot.homeserver import LocalSynapse
-from bot.sample_data import seed_committees, seed_contact_network
+from bot.devtools.homeserver import LocalSynapse
+from bot.devtools.sample_data import seed_committees, seed_contact_network
 from storage.database import Database
 from tests.desk import Desk
 

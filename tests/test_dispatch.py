@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import N_, Translator
 from commands import converters
 from commands.catalog import build_registry
 from commands.context import Context
 from commands.dispatch import usage
+from commands.i18n import N_, Translator
 from commands.registry import Option, Param, Registry, Role, RoomKind, command, declaration_of
 from commands.reply import Reply, fmt
 from storage.database import Database

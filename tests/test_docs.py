@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.docs import with_table
+from bot.devtools.docs import with_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

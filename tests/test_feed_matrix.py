@@ -14,8 +14,8 @@ import icalendar
 import pytest
 from nio import MemoryDownloadResponse
 
-from bot.chat_client import ChatClient, Message
 from bot.config import HttpConfig
+from bot.devtools.chat_client import ChatClient, Message
 from storage.committees import CommitteeRepository
 from storage.models import Meeting
 from tests.conftest import Office

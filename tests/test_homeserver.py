@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from bot.homeserver import HomeserverError, LocalSynapse, RegisteredUser
+from bot.devtools.homeserver import HomeserverError, LocalSynapse, RegisteredUser
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ import recurring_ical_events  # type: ignore[import-untyped]
 from dateutil.rrule import rrulestr
 
 from bot.cli import main
-from bot.clock import ManualClock
 from bot.config import HttpConfig
 from bot.feed import FeedServer
-from bot.i18n import Translator
-from bot.ics import AgendaLine, CalendarTexts, build_calendar, describe, normalised_rule
 from commands.catalog import build_registry
+from commands.clock import ManualClock
 from commands.dispatch import Dispatcher, Request
+from commands.i18n import Translator
+from commands.ics import AgendaLine, CalendarTexts, build_calendar, describe, normalised_rule
 from commands.registry import Role, RoomKind
 from commands.reply import Reply
 from storage.calendar_export import CalendarExportRepository, CalendarRows

@@ -88,10 +88,10 @@ def test_the_wheel_carries_catalogs_migrations_and_the_demo_script(
     """The German catalog is compiled into the wheel; migrations and the demo script ship too."""
     with zipfile.ZipFile(installation.wheel) as wheel:
         names = set(wheel.namelist())
-    assert "bot/locale/de/LC_MESSAGES/kuemmerer.mo" in names
+    assert "commands/locale/de/LC_MESSAGES/kuemmerer.mo" in names
     assert {"storage/migrations/env.py", "storage/migrations/script.py.mako"} <= names
     assert "storage/migrations/versions/0001_foundation.py" in names
-    assert "bot/demo_script.txt" in names
+    assert "bot/devtools/demo_script.txt" in names
     assert not any(name.startswith(("tests/", "locale/")) for name in names)
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.chat_client import ChatClient
+from bot.devtools.chat_client import ChatClient
 from storage.repositories import Store
 from tests.conftest import Office, with_bot_settings
 

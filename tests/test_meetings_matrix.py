@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.chat_client import ChatClient
+from bot.devtools.chat_client import ChatClient
 from storage.models import Committee
 from storage.vocabulary import fold_text
 from tests.conftest import Office

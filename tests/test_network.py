@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 import commands.network
-from bot.charts import BarPanel, network_chart
+from commands.charts import BarPanel, network_chart
 from commands.registry import Role, RoomKind
 from storage.database import Database
 from storage.models import VocabularyTerm

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import inspect, text
 
-from bot.clock import ManualClock
 from bot.render import split_reply
+from commands.clock import ManualClock
 from commands.privacy import SECTION_TITLES
 from commands.registry import Role, RoomKind
 from storage.database import Database

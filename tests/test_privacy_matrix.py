@@ -10,7 +10,7 @@ import pytest
 from nio import MemoryDownloadResponse
 from nio.crypto.attachments import decrypt_attachment
 
-from bot.chat_client import ChatClient, Message
+from bot.devtools.chat_client import ChatClient, Message
 from storage.database import Database
 from storage.repositories import Store
 from tests.conftest import Office

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduler import occurrences
+from commands.recurrence import occurrences
 from commands.recurrence_text import (
     Problem,
     Recurrence,

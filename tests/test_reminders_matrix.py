@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.chat_client import ChatClient
 from bot.core import Kuemmerer
+from bot.devtools.chat_client import ChatClient
 from storage.database import Database
 from storage.models import Meeting
 from storage.repositories import Store

@@ -11,11 +11,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.clock import OffsetClock
-from bot.homeserver import LocalSynapse
-from bot.i18n import N_
+from bot.devtools.homeserver import LocalSynapse
 from bot.matrix import TIMELINE_LIMIT
+from commands.clock import OffsetClock
 from commands.context import Context
+from commands.i18n import N_
 from commands.registry import Handler, command, declaration_of
 from commands.reply import Reply
 from tests.conftest import Office, People, RunningBot, bot_config, with_bot_settings

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ManualClock, SystemClock
 from bot.scheduler import (
     HOUSEKEEPING_ENTRY_ID,
     HOUSEKEEPING_KIND,
@@ -21,9 +20,9 @@ from bot.scheduler import (
     SchedulerService,
     ensure_housekeeping,
     housekeeping_handlers,
-    next_occurrence,
-    occurrences,
 )
+from commands.clock import ManualClock, SystemClock
+from commands.recurrence import next_occurrence, occurrences
 from storage.database import Database
 from storage.models import HandledEvent, ScheduleEntry, SentLedger
 from storage.repositories import Store

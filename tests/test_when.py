@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.i18n import Translator
+from commands.clock import ManualClock
 from commands.context import Context
 from commands.errors import BadArgument
+from commands.i18n import Translator
 from commands.registry import Registry, Role, RoomKind
 from commands.when import ParsedWhen, When, parse_when
 from storage.repositories import Store

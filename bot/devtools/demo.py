@@ -6,10 +6,11 @@ Bildungsbeirat), creates the team room and the encrypted committee room, seeds t
 and runs the bot in this process. You then chat as Anna or Bernd in the terminal; any Matrix
 client (e.g. Element) can log in with the printed credentials instead.
 
-``kuemmerer demo --script bot/demo_script.txt`` sends the lines of a script instead and prints
-the transcript. The shipped sample script asks for help in both rooms, as Anna and as Bernd, and
-sends a misspelt command. Script lines: ``#`` starts a comment, ``/raum``/``/room`` and
-``/als``/``/as`` switch room and person, every other non-empty line is sent as a message.
+``kuemmerer demo --script bot/devtools/demo_script.txt`` sends the lines of a script instead
+and prints the transcript. The shipped sample script asks for help in both rooms, as Anna and
+as Bernd, and sends a misspelt command. Script lines: ``#`` starts a comment,
+``/raum``/``/room`` and ``/als``/``/as`` switch room and person, every other non-empty line
+is sent as a message.
 
 Everything lives in ``--dir`` (default ``.demo``) and is reused by the next run, which therefore
 starts faster and keeps its users, rooms and data; ``--fresh`` deletes the directory first::
@@ -50,14 +51,14 @@ from typing import Final, TypeVar
 from nio import AsyncClient, ProfileGetDisplayNameResponse, WhoamiResponse
 
 from bot.app import create_bot
-from bot.chat_client import ChatClient, Message
-from bot.clock import Clock, SystemClock
 from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
 from bot.core import Kuemmerer
-from bot.homeserver import HomeserverError, LocalSynapse, RegisteredUser
+from bot.devtools.chat_client import ChatClient, Message
+from bot.devtools.homeserver import HomeserverError, LocalSynapse, RegisteredUser
+from bot.devtools.sample_data import SeedFailed, seed_committees, seed_contact_network
 from bot.matrix import LoginFailed
 from bot.message_text import strip_bot_mention
-from bot.sample_data import SeedFailed, seed_committees, seed_contact_network
+from commands.clock import Clock, SystemClock
 from commands.parsing import split_command
 from storage.repositories import Store
 
@@ -136,7 +137,8 @@ async def seed_sample_data(bot: Kuemmerer, clock: Clock, rooms: Mapping[str, str
     """Fill a new demo database with the sample data set; runs once per demo database.
 
     The fictional network of Landkreis Musterland (organisations, persons, offers) and its
-    committees, bound to the demo's rooms, with their meetings (see :mod:`bot.sample_data`);
+    committees, bound to the demo's rooms, with their meetings (see
+    :mod:`bot.devtools.sample_data`);
     plus an audit entry ``demo.seed``. This function stays the single place that seeds.
     """
     counts = await seed_contact_network(bot.database, clock)
@@ -540,7 +542,7 @@ def config_toml(config: Config) -> str:
     """``config`` as TOML that :func:`bot.config.load_config` reads back to an equal object."""
     lines = [
         "# Written by `kuemmerer demo` for its throwaway homeserver; rewritten on every start.",
-        "# kuemmerer run --config <this file> runs the same bot (see bot/demo.py).",
+        "# kuemmerer run --config <this file> runs the same bot (see bot/devtools/demo.py).",
     ]
     for section in fields(config):
         values = getattr(config, section.name)

@@ -10,8 +10,8 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.clock import Clock
 from bot.render import split_reply
+from commands.clock import Clock
 from commands.dispatch import Dispatcher, Request
 from commands.registry import Role, RoomKind
 from commands.reply import Reply

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 
-from bot.i18n import N_
+from commands.i18n import N_
 from storage.models import MEETING_CANCELLED, Committee, Meeting, MeetingSeries
 from storage.vocabulary import fold_text
 
