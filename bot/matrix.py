@@ -12,7 +12,6 @@ import io
 import json
 import logging
 import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +44,7 @@ from storage.private_files import PRIVATE_DIRECTORY, make_private_directory
 log = logging.getLogger(__name__)
 
 CREDENTIALS_FILE = "credentials.json"
-SEND_ATTEMPTS = 8
+RATE_LIMIT_RETRIES = 8
 # Synapse answers a sync with at most this many events per room; more arrive as `limited`.
 TIMELINE_LIMIT = 50
 SYNC_FILTER: dict[str, Any] = {
@@ -93,7 +92,9 @@ async def login(config: Config) -> AsyncClient:
         config=AsyncClientConfig(
             encryption_enabled=True,
             store_sync_tokens=False,  # the database keeps the token, after handling
-            max_limit_exceeded=0,  # rate limits are honoured by our own send loop
+            # nio waits out a 429 for the time the server asks (retry_after_ms) and resends
+            # with the same transaction id, so a retried message is never posted twice.
+            max_limit_exceeded=RATE_LIMIT_RETRIES,
             max_timeouts=None,
         ),
     )
@@ -281,25 +282,16 @@ class MatrixGateway:
             log.info("filled a gap of %d events in %s", len(earlier), room_id)
 
     async def send(self, room_id: str, content: dict[str, Any]) -> str:
-        """Send one event; waits out rate limits; returns the event id."""
-        transaction = uuid.uuid4().hex
-        for _attempt in range(SEND_ATTEMPTS):
-            response = await self.client.room_send(
-                room_id,
-                "m.room.message",
-                content,
-                tx_id=transaction,
-                ignore_unverified_devices=True,
-            )
-            if isinstance(response, RoomSendResponse):
-                return str(response.event_id)
-            if getattr(response, "status_code", None) == "M_LIMIT_EXCEEDED":
-                wait = (getattr(response, "retry_after_ms", None) or 1000) / 1000
-                log.info("rate-limited in %s, retrying in %.1f s", room_id, wait)
-                await asyncio.sleep(wait)
-                continue
-            raise SendFailed(f"{getattr(response, 'status_code', '?')}: {response}")
-        raise SendFailed(f"still rate-limited after {SEND_ATTEMPTS} attempts")
+        """Send one event (nio waits out rate limits, see the client config); returns its id."""
+        response = await self.client.room_send(
+            room_id,
+            "m.room.message",
+            content,
+            ignore_unverified_devices=True,
+        )
+        if isinstance(response, RoomSendResponse):
+            return str(response.event_id)
+        raise SendFailed(f"{getattr(response, 'status_code', '?')}: {response}")
 
     async def upload(
         self, room_id: str, filename: str, mimetype: str, data: bytes

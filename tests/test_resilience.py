@@ -164,10 +164,11 @@ async def test_rate_limited_answers_are_still_delivered(
     admin = await people.register("admin", admin=True)
     await people.synapse.override_ratelimit(admin, office.bot.user_id, 1, 1)
     anna = office.anna
-    with caplog.at_level(logging.INFO, logger="bot.matrix"):
+    with caplog.at_level(logging.WARNING, logger="nio"):
         sent = [await anna.say(office.team_room, "!whoami") for _ in range(4)]
         await anna.wait_until(lambda: all(anna.answers_to(event) for event in sent), timeout=60)
-    assert any("rate-limited" in record.getMessage() for record in caplog.records)
+    # nio's own retry (see bot.matrix) logs each 429 it waits out.
+    assert any("ratelimited" in record.getMessage() for record in caplog.records)
     assert all(len(anna.answers_to(event)) == 1 for event in sent)
 
 

@@ -48,6 +48,7 @@ from functools import partial
 from pathlib import Path
 from typing import Final, TypeVar
 
+import tomli_w
 from nio import AsyncClient, ProfileGetDisplayNameResponse, WhoamiResponse
 
 from bot.app import create_bot
@@ -540,32 +541,29 @@ def demo_config(
 
 def config_toml(config: Config) -> str:
     """``config`` as TOML that :func:`bot.config.load_config` reads back to an equal object."""
-    lines = [
-        "# Written by `kuemmerer demo` for its throwaway homeserver; rewritten on every start.",
-        "# kuemmerer run --config <this file> runs the same bot (see bot/devtools/demo.py).",
-    ]
-    for section in fields(config):
-        values = getattr(config, section.name)
-        lines += ["", f"[{section.name}]"]
-        lines += [
-            f"{key.name} = {_toml_value(getattr(values, key.name))}" for key in fields(values)
-        ]
-    return "\n".join(lines) + "\n"
+    header = (
+        "# Written by `kuemmerer demo` for its throwaway homeserver; rewritten on every start.\n"
+        "# kuemmerer run --config <this file> runs the same bot (see bot/devtools/demo.py).\n\n"
+    )
+    document = {
+        section.name: {
+            key.name: _toml_value(getattr(getattr(config, section.name), key.name))
+            for key in fields(getattr(config, section.name))
+        }
+        for section in fields(config)
+    }
+    return header + tomli_w.dumps(document)
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
+def _toml_value(value: object) -> object:
+    """``value`` in the form the config file spells it: durations as ``"10m"``, paths as text."""
+    if isinstance(value, Path):
         return str(value)
-    if isinstance(value, str | Path):
-        # A JSON string is a valid TOML basic string (same quotes and escapes).
-        return json.dumps(str(value), ensure_ascii=False)
     if isinstance(value, timedelta):
-        return json.dumps(_duration(value))
+        return _duration(value)
     if isinstance(value, tuple | list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    raise TypeError(f"no TOML form for {value!r}")
+        return [_toml_value(item) for item in value]
+    return value
 
 
 def _duration(value: timedelta) -> str:
