@@ -36,10 +36,11 @@ docs: $(STAMP)
 # Re-extracts translatable strings into the template and merges them into the catalogs.
 extract: $(STAMP)
 	$(BIN)/pybabel extract --mapping babel.cfg --keywords N_ --keywords ngettext:1,2 \
-		--no-location --sort-output --project kuemmerer --output-file locale/kuemmerer.pot \
+		--no-location --width 99 --sort-output --project kuemmerer \
+		--output-file locale/kuemmerer.pot \
 		bot commands storage
 	$(BIN)/pybabel update --domain kuemmerer --input-file locale/kuemmerer.pot \
-		--output-dir locale --no-fuzzy-matching
+		--output-dir locale --no-fuzzy-matching --width 99
 
 clean:
 	rm -rf $(VENV) .demo build *.egg-info

@@ -8,6 +8,7 @@ from datetime import timedelta
 from commands.clock import Clock
 from commands.i18n import Translator
 from commands.registry import Registry, Role, RoomKind
+from commands.reply import Text
 from storage.repositories import Store
 
 
@@ -38,6 +39,13 @@ class Context:
     bot_user_id: str
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     feed_base_url: str = ""  # where subscribed calendars reach the feed; empty: feed is off
+    # What converters say about how they read the input (a moved time, a chosen meaning);
+    # the dispatcher adds them to the reply, so nothing is read differently without a word.
+    notes: list[Text] = field(default_factory=list)
+
+    def note(self, text: Text) -> None:
+        """Add a sentence on how the input was read to the reply."""
+        self.notes.append(text)
 
     def _(self, message: str) -> str:
         """Translate ``message`` into the configured language."""

@@ -124,6 +124,8 @@ class Dispatcher:
                 self._check_allowed(declaration, request)
                 arguments = bind(ctx, declaration, line)
                 reply = await declaration.handler(ctx, **arguments)
+                for note in ctx.notes:
+                    reply.add(note)
             if store.schedule.changed and self.after_schedule_change is not None:
                 await self.after_schedule_change()
             return reply

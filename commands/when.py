@@ -17,19 +17,31 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
 from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.reply import fmt
+from commands.i18n import N_, Translator
+from commands.reply import Text, fmt
 
 if TYPE_CHECKING:
     from commands.context import Context
+
+
+class Reading(Enum):
+    """A way the written text was read that the reply must state, as it was not the only one."""
+
+    SKIPPED_HOUR = "skipped"  # the wall time does not exist (clocks go forward): moved on
+    REPEATED_HOUR = "repeated"  # the wall time happens twice (clocks go back): the first one
+    REPEATED_HOUR_SECOND = "second"  # the same, and the user asked for the second one
+    AFTERNOON = "afternoon"  # a spoken hour ("halb drei") taken as afternoon
+    MORNING = "morning"  # a spoken hour ("halb acht") taken as morning
+    THIS_WEEK = "this week"  # "nächsten Donnerstag" taken as this week's Thursday
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,8 @@ class ParsedWhen:
 
     at: datetime  # aware UTC; for a bare date, midnight (or the default time) in the zone
     has_time: bool  # False when the user gave only a date ("12.03.2027")
+    readings: tuple[Reading, ...] = ()  # what the reply has to say about how it was read
+    written: time | None = None  # the wall time as written, when SKIPPED_HOUR moved it
 
 
 # --- normalisation --------------------------------------------------------------------------
@@ -123,10 +137,46 @@ _WEEKDAY_FORM = re.compile(
     rf"(?:\s+(?P<post>{_NEXT_WEEK}))?$"
 )
 _WEEKDAY_AND_DATE = re.compile(rf"^(?P<day>{_WEEKDAY})\.?\s+(?P<date>.*\d.*)$")
+# "Donnerstag in zwei Wochen" / "in 2 Wochen am Donnerstag": that weekday, N weeks on.
+_WEEKS = r"(?:wochen?|weeks?)"
+_WEEKDAY_IN_WEEKS = re.compile(
+    rf"^(?:(?P<d1>{_WEEKDAY})\.?\s+in\s+(?P<n1>\d+)\s+{_WEEKS}"
+    rf"|in\s+(?P<n2>\d+)\s+{_WEEKS}\s+(?:am\s+|on\s+)?(?P<d2>{_WEEKDAY})\.?)$"
+)
 _DAY_MONTH = re.compile(r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.?$")  # "12.03." - no year
 _SLASH_WITH_YEAR = re.compile(r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{2}|\d{4})$")
 _SLASH_ISO = re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$")
 _BARE_NUMBERS = re.compile(r"^[\d\s]+\.?$")  # "12", "12.", "2027", "12 13"
+
+
+# Spoken times: "halb drei" is 2:30, "viertel nach drei" 3:15, "viertel vor drei" and
+# "dreiviertel drei" 2:45; "um drei" and "drei Uhr" are full hours. Hours are words or digits.
+_HOUR_WORDS = {
+    **{"eins": 1, "ein": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6},
+    **{"sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12},
+}
+_HOUR = rf"(?:\d{{1,2}}|{'|'.join(sorted(_HOUR_WORDS, key=len, reverse=True))})"
+_SPOKEN_TIME = re.compile(
+    rf"""
+    (?:\b(?:um|gegen)\s+)?
+    (?:
+        \b(?P<part>halb|viertel\s+nach|viertel\s+vor|dreiviertel|drei\s+viertel)
+        \s+(?P<h1>{_HOUR})\b(?:\s+uhr\b)?
+      | \b(?:um|gegen)\s+(?P<h2>{_HOUR})\s+uhr\b
+      | \b(?:um|gegen)\s+(?P<h3>{"|".join(_HOUR_WORDS)})\b
+      | \b(?P<h4>{"|".join(_HOUR_WORDS)})\s+uhr\b
+    )
+    """,
+    re.VERBOSE,
+)
+# Words that say which half of the day a spoken or 12-hour time means.
+_MORNING = re.compile(r"\b(?:morgens|früh|vormittags|in the morning)\b")
+_AFTERNOON = re.compile(r"\b(?:nachmittags|abends|in the afternoon|in the evening)\b")
+# Without such a word, a spoken hour up to six means the afternoon: the office's hours.
+_LATEST_AFTERNOON_HOUR = 6
+# "Sommerzeit"/"Winterzeit" choose between the two 02:30 of the night the clocks go back.
+_SUMMER_TIME = re.compile(r"\b(?:sommerzeit|mesz|cest|summer time|daylight time)\b")
+_WINTER_TIME = re.compile(r"\b(?:winterzeit|mez|cet|winter time|standard time)\b")
 
 
 def normalise(raw: str) -> str:
@@ -135,6 +185,41 @@ def normalise(raw: str) -> str:
     for pattern, replacement in _SPELLINGS:
         text = pattern.sub(replacement, text)
     return " ".join(text.split())
+
+
+def _hour_value(written: str) -> int:
+    return int(written) if written.isdigit() else _HOUR_WORDS[written]
+
+
+def _spoken_time(text: str) -> tuple[str, time, Reading | None] | None:
+    """The text without a spoken time, the time, and the half of the day it was taken as
+    when no word said which.
+
+    None when there is no spoken time (or two, or an impossible one such as "halb 14").
+    """
+    matches = list(_SPOKEN_TIME.finditer(text))
+    if len(matches) != 1:
+        return None
+    match = matches[0]
+    hour = _hour_value(match["h1"] or match["h2"] or match["h3"] or match["h4"])
+    if not 1 <= hour <= 12:
+        return None
+    part = " ".join((match["part"] or "").split())
+    minute = {"halb": 30, "viertel nach": 15, "viertel vor": 45, "dreiviertel": 45}.get(
+        part.replace("drei viertel", "dreiviertel"), 0
+    )
+    if minute in (30, 45):
+        hour -= 1  # "halb drei" is half way to three
+    rest = text[: match.start()] + " " + text[match.end() :]
+    if _MORNING.search(rest):
+        rest = _MORNING.sub(" ", rest)
+        return rest, time(hour % 12, minute), None
+    if _AFTERNOON.search(rest):
+        rest = _AFTERNOON.sub(" ", rest)
+        return rest, time(hour % 12 + 12, minute), None
+    if hour <= _LATEST_AFTERNOON_HOUR:
+        return rest, time(hour + 12, minute), Reading.AFTERNOON
+    return rest, time(hour, minute), None if hour == 12 else Reading.MORNING
 
 
 def split_time_of_day(text: str) -> tuple[str, time | None] | None:
@@ -175,6 +260,48 @@ def _clean_rest(rest: str) -> str:
 def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
     """``clock`` on ``day`` in ``zone`` as aware UTC (offset of that very day: DST-correct)."""
     return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+
+
+def _wall_time(day: date, clock: time, zone: ZoneInfo, second: bool) -> ParsedWhen:
+    """``clock`` on ``day`` with what the reply must say when that wall time is special.
+
+    A wall time in the spring gap does not exist: it is moved on by the gap (02:30 becomes
+    03:30). One in the autumn overlap happens twice: the first (summer time) is taken unless
+    ``second`` asks for the other.
+    """
+    first = datetime.combine(day, clock, tzinfo=zone)
+    other = first.replace(fold=1)
+    if first.utcoffset() == other.utcoffset():
+        return ParsedWhen(first.astimezone(UTC), has_time=True)
+    moved = first.astimezone(UTC)
+    if moved.astimezone(zone).replace(tzinfo=None) != first.replace(tzinfo=None):
+        return ParsedWhen(moved, True, (Reading.SKIPPED_HOUR,), written=clock)
+    if second:
+        return ParsedWhen(other.astimezone(UTC), True, (Reading.REPEATED_HOUR_SECOND,))
+    return ParsedWhen(moved, True, (Reading.REPEATED_HOUR,))
+
+
+def _daytime(rest: str, clock: time | None) -> tuple[str, time | None, Reading | None] | None:
+    """Spoken times and the words for morning and afternoon, read out of ``rest``.
+
+    Returns the rest, the time, and the half of the day a spoken hour was taken as; None for
+    a time that cannot be (two times, "halb 14", "14 Uhr morgens").
+    """
+    if clock is None:
+        spoken = _spoken_time(rest)
+        if spoken is not None:
+            return spoken
+        if _SPOKEN_TIME.search(rest):
+            return None
+    if clock is not None and _AFTERNOON.search(rest):
+        if clock.hour > 12:
+            return None
+        return _AFTERNOON.sub(" ", rest), time(clock.hour % 12 + 12, clock.minute), None
+    if clock is not None and _MORNING.search(rest):
+        if clock.hour > 12:
+            return None
+        return _MORNING.sub(" ", rest), time(clock.hour % 12, clock.minute), None
+    return rest, clock, None
 
 
 def _dateparser(
@@ -220,6 +347,10 @@ def _resolve_day(rest: str, local_now: datetime, zone: ZoneInfo, future: bool) -
     today = local_now.date()
     if match := _WEEKDAY_FORM.match(rest):
         return _weekday_date(match, today)
+    if match := _WEEKDAY_IN_WEEKS.match(rest):
+        monday = today - timedelta(days=today.weekday())
+        weeks = int(match["n1"] or match["n2"])
+        return monday + timedelta(weeks=weeks, days=_WEEKDAYS[match["d1"] or match["d2"]])
     if match := _WEEKDAY_AND_DATE.match(rest):
         # "Mi, 10.03.2027" (the house format): the weekday must agree with the date.
         day = _resolve_day(match["date"], local_now, zone, future)
@@ -281,16 +412,22 @@ def parse_when(
     split = split_time_of_day(text)
     if split is None:
         return None
-    rest, clock = _clean_rest(split[0]), split[1]
+    second = bool(_WINTER_TIME.search(split[0]))
+    unfolded = _WINTER_TIME.sub(" ", _SUMMER_TIME.sub(" ", split[0]))
+    daytime = _daytime(unfolded, split[1])
+    if daytime is None:
+        return None
+    rest, clock, half_of_day = _clean_rest(daytime[0]), daytime[1], daytime[2]
     local_now = now.astimezone(zone)
+    stated: tuple[Reading, ...] = () if half_of_day is None else (half_of_day,)
 
     if not rest:
         if clock is None:
             return None
-        moment = _at(local_now.date(), clock, zone)
-        if future and moment < now:
-            moment = _at(local_now.date() + timedelta(days=1), clock, zone)
-        return ParsedWhen(moment, has_time=True)
+        parsed = _wall_time(local_now.date(), clock, zone, second)
+        if future and parsed.at < now:
+            parsed = _wall_time(local_now.date() + timedelta(days=1), clock, zone, second)
+        return _with(parsed, stated)
     if rest in _NOW_WORDS:
         return None if clock is not None else ParsedWhen(now.astimezone(UTC), has_time=True)
 
@@ -298,15 +435,37 @@ def parse_when(
     relative = _RELATIVE.match(rest)
     if relative and (relative["u1"] or relative["u2"]) in _CLOCK_UNITS:
         # "in 2 Stunden": dateparser's full result is the point in time.
-        parsed = _dateparser(rest, local_now, zone, future)
-        if parsed is None or clock is not None:
+        parsed_relative = _dateparser(rest, local_now, zone, future)
+        if parsed_relative is None or clock is not None:
             return None
-        return ParsedWhen(parsed[0].astimezone(UTC), has_time=True)
+        return ParsedWhen(parsed_relative[0].astimezone(UTC), has_time=True)
 
     day = _resolve_day(rest, local_now, zone, future)
     if day is None:
         return None
-    return ParsedWhen(_at(day, clock or time(0), zone), has_time=clock is not None)
+    if _is_this_weeks_next(rest, local_now.date()):
+        stated += (Reading.THIS_WEEK,)
+    if clock is None:
+        return _with(ParsedWhen(_at(day, time(0), zone), has_time=False), stated)
+    return _with(_wall_time(day, clock, zone, second), stated)
+
+
+def _with(parsed: ParsedWhen, readings: tuple[Reading, ...]) -> ParsedWhen:
+    return replace(parsed, readings=readings + parsed.readings)
+
+
+def _is_this_weeks_next(rest: str, today: date) -> bool:
+    """Whether ``rest`` says "nächsten Donnerstag" of a Thursday still ahead this week.
+
+    People use it for both that day and the one a week later; the reply says which it took.
+    """
+    match = _WEEKDAY_FORM.match(rest)
+    return bool(
+        match
+        and re.match(r"(?:nächste[nrs]?|next)\b", rest)
+        and not (match["pre"] or match["post"])
+        and _WEEKDAYS[match["day"]] > today.weekday()
+    )
 
 
 # --- converter ------------------------------------------------------------------------------
@@ -345,6 +504,8 @@ class When:
             )
             raise BadArgument(fmt(ctx.t.gettext(message), raw=shown, example=example))
 
+        for reading in parsed.readings:
+            ctx.note(reading_note(ctx.t, reading, parsed, now))
         timed = parsed.has_time
         if not timed and self.default_time is not None:
             day = ctx.t.local(parsed.at).date()
@@ -365,3 +526,47 @@ class When:
         else:
             return parsed
         raise BadArgument(fmt(ctx.t.gettext(message), when=when, example=example))
+
+
+def relative_day(t: Translator, moment: datetime, now: datetime) -> str:
+    """How far ``moment``'s day is from today: "heute", "morgen", "in 8 Tagen", "vor 2 Tagen"."""
+    days = (t.local(moment).date() - t.local(now).date()).days
+    named = {
+        0: N_("today"),
+        1: N_("tomorrow"),
+        2: N_("the day after tomorrow"),
+        -1: N_("yesterday"),
+    }
+    if days in named:
+        return t.gettext(named[days])
+    if days > 0:
+        return t.ngettext("in {count} day", "in {count} days", days).format(count=days)
+    return t.ngettext("{count} day ago", "{count} days ago", -days).format(count=-days)
+
+
+def reading_note(t: Translator, reading: Reading, parsed: ParsedWhen, now: datetime) -> Text:
+    """The sentence that says how a date was read, and how to write the other meaning."""
+    when = f"{t.datetime(parsed.at)} ({relative_day(t, parsed.at, now)})"
+    if reading is Reading.SKIPPED_HOUR:
+        written = parsed.written.strftime("%H:%M") if parsed.written else ""
+        message = N_(
+            "{written} does not exist on {date}: the clocks go forward an hour that night. "
+            "Taken as {when}."
+        )
+        return fmt(t.gettext(message), written=written, date=t.date(parsed.at), when=when)
+    if reading is Reading.REPEATED_HOUR:
+        message = N_(
+            "This time happens twice that night, as the clocks go back. Taken: the first "
+            'one (summer time), {when}. For the second one, add "winter time".'
+        )
+    elif reading is Reading.REPEATED_HOUR_SECOND:
+        message = N_("Taken: the second one of the two such times that night (winter time).")
+    elif reading is Reading.AFTERNOON:
+        message = N_('Read as the afternoon: {when}. For the morning, add "in the morning".')
+    elif reading is Reading.MORNING:
+        message = N_('Read as the morning: {when}. For the evening, add "in the evening".')
+    else:
+        message = N_(
+            'Read as this week\'s day: {when}. For the same weekday a week later, add "next week".'
+        )
+    return fmt(t.gettext(message), when=when)
