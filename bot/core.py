@@ -30,7 +30,7 @@ from bot.matrix import (
     is_joined,
     server_of,
 )
-from bot.message_text import command_text, strip_bot_mention
+from bot.message_text import addressed_part, command_text
 from bot.render import Target, notice_contents
 from bot.scheduler import SchedulerService
 from commands.clock import Clock
@@ -293,21 +293,20 @@ class Kuemmerer:
         if not isinstance(event, RoomMessageText):
             return
         formatted = event.formatted_body if event.format == "org.matrix.custom.html" else None
-        text = strip_bot_mention(
-            command_text(event.body, formatted),
-            self.gateway.user_id,
-            self._bot_names(room),
-            self.config.bot.prefix,
-        )
-        if not self.dispatcher.is_command(text) or not await self._first_time(event, room):
+        typed = command_text(event.body, formatted)
+        said = addressed_part(typed, self.gateway.user_id, self._bot_names(room))
+        text = typed if said is None else said
+        addressed = said is not None
+        if not (addressed or self.dispatcher.is_command(text)):
+            return
+        if not await self._first_time(event, room):
             return
         if self.clock.now() - event_time(event) > self.config.bot.stale_command_after:
             skipped.append(Skipped(event.sender, text.split()[0], event_time(event)))
             return
         kind = await self._room_kind(room)
-        request = Request(
-            event.sender, room.room_id, kind, self._role(room, event.sender, kind), text
-        )
+        role = self._role(room, event.sender, kind)
+        request = Request(event.sender, room.room_id, kind, role, text, addressed=addressed)
         reply = await self.dispatcher.respond(request)
         if reply is not None:
             thread_root = _thread_root(event)

@@ -6,6 +6,8 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
+from commands.registry import fold
+
 _PILL = re.compile(r"^https://matrix\.to/#/(@[^/?]+)")
 
 
@@ -50,22 +52,46 @@ def command_text(body: str, formatted_body: str | None) -> str:
     return "".join(reader.parts).strip()
 
 
-def strip_bot_mention(text: str, bot_user_id: str, bot_names: tuple[str, ...], prefix: str) -> str:
-    """``"@kuemmerer:hs hilfe"`` or ``"Kümmerer: !hilfe"`` → ``"!hilfe"``; else unchanged.
+def addressed_part(text: str, bot_user_id: str, bot_names: tuple[str, ...]) -> str | None:
+    """What was said to the bot when it is addressed by name or mention, else None.
 
-    The name must stand alone, followed by ``:``, ``,`` or a space: "Kümmerer ist super" is a
-    sentence, but the bot is addressed only by "Kümmerer: …" or a mention (pill).
+    ``"Kümmerer: hilfe"``, ``"@kuemmerer:hs wer ist …?"`` and ``"Wer ist …, Kümmerer?"`` are
+    addressed. The name must stand alone, followed by ``:``, ``,`` or (for the Matrix id) a
+    space: "Kümmerer ist super" is a sentence about the bot, not to it.
     """
     stripped = text.strip()
     for name in (bot_user_id, *bot_names):
-        if not name or not stripped.lower().startswith(name.lower()):
+        if not name:
             continue
-        rest = stripped[len(name) :]
-        separator = rest[:1]
-        addressed = separator in (":", ",") or (separator.isspace() and name == bot_user_id)
-        if not addressed:
-            continue
-        rest = rest.lstrip(":, \t")
-        if rest:
-            return rest if rest.startswith(prefix) else prefix + rest
-    return text
+        length = _leading_name(stripped, name)
+        if length is not None:
+            rest = stripped[length:]
+            separator = rest[:1]
+            if separator in (":", ",") or (separator.isspace() and name == bot_user_id):
+                return rest.lstrip(":, \t") or None
+        ending = _TRAILING_NAME.search(stripped)
+        if ending is not None and fold(ending["name"]) == fold(name):
+            return (stripped[: ending.start()] + ending["mark"]).strip() or None
+    return None
+
+
+# ", Kümmerer?" at the end of a sentence: the name (or Matrix id) and the closing marks.
+_TRAILING_NAME = re.compile(r",\s*(?P<name>@?[\w.:=-]+)\s*(?P<mark>[?!.]*)$")
+
+
+def _leading_name(text: str, name: str) -> int | None:
+    """How many characters of ``text`` spell ``name`` at its start, umlauts written either
+    way ("Kümmerer" is the account "kuemmerer"); None if it does not start with it."""
+    target = fold(name)
+    for length in range(max(1, len(name) - 3), len(name) + 4):
+        if fold(text[:length]) == target:
+            return length
+    return None
+
+
+def strip_bot_mention(text: str, bot_user_id: str, bot_names: tuple[str, ...], prefix: str) -> str:
+    """``"@kuemmerer:hs hilfe"`` or ``"Kümmerer: !hilfe"`` → ``"!hilfe"``; else unchanged."""
+    said = addressed_part(text, bot_user_id, bot_names)
+    if said is None:
+        return text
+    return said if said.startswith(prefix) else prefix + said

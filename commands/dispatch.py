@@ -17,6 +17,7 @@ from commands.context import CalendarConfig, Context
 from commands.errors import NotAllowed, UserError
 from commands.i18n import N_, Translator
 from commands.parsing import bind, split_command
+from commands.questions import closest_commands, understand
 from commands.registry import Command, Registry, Role, RoomKind
 from commands.reply import Reply, Text, code, fmt, join, strong
 from storage.repositories import Store
@@ -48,6 +49,8 @@ class Request:
     room_kind: RoomKind
     role: Role
     text: str
+    # Put to the bot by name or mention ("Kümmerer, wer ist …?"): a question, not only a command.
+    addressed: bool = False
 
 
 def usage(declaration: Command, t: Translator, prefix: str) -> str:
@@ -59,6 +62,10 @@ def usage(declaration: Command, t: Translator, prefix: str) -> str:
     for option in declaration.options:
         parts.append(f"[{option.key}=…]")
     return " ".join(parts)
+
+
+# What "!" alone runs: the short help.
+HELP_COMMAND = "hilfe"
 
 
 def new_reference() -> str:
@@ -92,11 +99,38 @@ class Dispatcher:
         self.bot_user_id = bot_user_id
 
     def is_command(self, text: str) -> bool:
-        return split_command(text, self.prefix) is not None
+        return split_command(self._tidied(text), self.prefix) is not None
+
+    def _tidied(self, text: str) -> str:
+        """``!`` alone asks for the short help; ``! hilfe`` means ``!hilfe``."""
+        stripped = text.strip()
+        if stripped == self.prefix:
+            return self.prefix + HELP_COMMAND
+        rest = stripped[len(self.prefix) :]
+        spaced = stripped.startswith(self.prefix) and rest[:1].isspace()
+        if spaced and self.registry.find(rest.split()) is not None:
+            return self.prefix + rest.lstrip()
+        return text
+
+    def _line_for(self, request: Request) -> str | Reply:
+        """The command line to run: what was typed, or what a question put by name asks."""
+        text = self._tidied(request.text)
+        if not request.addressed or text.lstrip().startswith(self.prefix):
+            return text
+        understood = understand(text)
+        if understood is not None:
+            log.info("question of kind %s read as %s", understood.kind, understood.line.split()[0])
+            return self.prefix + understood.line
+        if self.registry.find(text.split()) is not None:
+            return self.prefix + text.strip()  # "Kümmerer: hilfe" is the command itself
+        return self._not_understood(request, text)
 
     async def respond(self, request: Request) -> Reply | None:
         """The answer to ``request``, or None when the text is not a command at all."""
-        split = split_command(request.text, self.prefix)
+        line = self._line_for(request)
+        if isinstance(line, Reply):
+            return line
+        split = split_command(line, self.prefix)
         if split is None:
             return None
         words, rest = split
@@ -178,6 +212,35 @@ class Dispatcher:
         )
         reply.is_error = True
         return reply
+
+    def _not_understood(self, request: Request, question: str) -> Reply:
+        """A short answer to a question no pattern fits, with the closest commands to try."""
+        visible = self.registry.visible(request.role, request.room_kind)
+        suggestions = closest_commands(question, visible, self.t)
+        reply = Reply.of(
+            self.t.gettext(
+                N_("I did not understand that question. One of these commands may help:")
+            )
+        )
+        reply.bullets(
+            fmt(
+                "{usage} – {help}",
+                usage=code(usage(declaration, self.t, self.prefix)),
+                help=self.t.gettext(declaration.help),
+            )
+            for declaration in suggestions
+        )
+        reply.add(
+            fmt(
+                self.t.gettext(N_("{help} lists everything you can use here.")),
+                help=code(self.prefix + self._help_name()),
+            )
+        )
+        return reply
+
+    def _help_name(self) -> str:
+        found = self.registry.find([HELP_COMMAND])
+        return found[0].name_in(self.t.language) if found else HELP_COMMAND
 
     def _unknown(self, word: str) -> Reply:
         name = code(self.prefix + word)

@@ -111,3 +111,21 @@ async def test_who_groups_by_organisation_and_offers_filter_by_target_group(
     offers = await office.anna.ask(office.team_room, "!offer zielgruppe=Eltern")
     assert "1 offer found:" in offers.body and "Elternabend Berufswahl" in offers.body
     assert "Bewerbungstraining" not in offers.body
+
+
+async def test_a_question_by_name_is_answered_like_the_command(office: Office) -> None:
+    """A question to the bot by mention ("@Kümmerer who is responsible for ÜSB?") answers like
+    !who ÜSB; a sentence ending in the bot's name that it cannot map gets suggestions."""
+    await record_maria(office)
+    anna, bot_id = office.anna, office.bot.user_id
+    pill = f'<a href="https://matrix.to/#/{bot_id}">Kümmerer</a>: who is responsible for ÜSB?'
+    asked = await anna.ask(
+        office.team_room,
+        "Kümmerer: who is responsible for ÜSB?",
+        content={"format": "org.matrix.custom.html", "formatted_body": pill},
+    )
+    typed = await anna.ask(office.team_room, "!who ÜSB")
+    assert "Maria Müller" in asked.body and asked.body == typed.body
+    localpart = bot_id.split(":")[0].lstrip("@")
+    puzzled = await anna.ask(office.team_room, f"is the coffee ready, {localpart}?")
+    assert puzzled.body.startswith("I did not understand that question.")
