@@ -121,7 +121,11 @@ def _parser() -> argparse.ArgumentParser:
         "--script", type=Path, help="send the lines of FILE and print the transcript"
     )
     demo.add_argument("--dir", type=Path, default=Path(".demo"), help="data directory (.demo)")
-    demo.add_argument("--fresh", action="store_true", help="delete earlier demo data first")
+    demo.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the data of the last run (by default each run starts from scratch)",
+    )
     return parser
 
 
@@ -133,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "demo":
         from bot.devtools.demo import run_demo
 
-        return asyncio.run(run_demo(arguments.dir, arguments.script, fresh=arguments.fresh))
+        return asyncio.run(run_demo(arguments.dir, arguments.script, keep=arguments.keep))
     try:
         config = load_config(arguments.config)
     except ConfigError as error:

@@ -25,6 +25,7 @@ from bot.devtools.demo import (
     indent_message,
     person_names,
     room_names,
+    start_afresh,
 )
 from bot.devtools.homeserver import LocalSynapse
 from bot.devtools.sample_data import seed_committees, seed_contact_network
@@ -38,13 +39,16 @@ SCRIPT = """\
 # Anna (team, admin) in the team room, then Bernd (committee member) in the committee room.
 !hilfe
 !wer Übergang Schule-Beruf
+Kümmerer, wer ist für Ganztag zuständig?
+!netzwerk
+!einladung 1
 /raum beirat
 /als bernd
 !hilfe
 """
 
 
-def _run_demo(script: Path, directory: Path) -> subprocess.CompletedProcess[str]:
+def _run_demo(script: Path, directory: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable,
@@ -55,6 +59,7 @@ def _run_demo(script: Path, directory: Path) -> subprocess.CompletedProcess[str]
             str(script),
             "--dir",
             str(directory),
+            *options,
         ],
         cwd=PROJECT_ROOT,
         capture_output=True,
@@ -83,16 +88,17 @@ def _port_is_open(port: int) -> bool:
 
 
 @pytest.mark.synapse
-def test_scripted_demo_answers_by_role_and_reruns_on_the_same_directory(tmp_path: Path) -> None:
-    """The scripted demo answers Anna (admin) and Bernd (member) with their own help, stops its
-    homeserver, and a second run on the same directory reuses the users and rooms."""
+def test_scripted_demo_answers_by_role_and_keeps_its_data_only_when_asked(tmp_path: Path) -> None:
+    """The scripted demo answers Anna (admin) and Bernd (member) with their own help, answers a
+    question by name, saves the chart it is sent and shows the invitation posted into the
+    committee room; it stops its homeserver, and a run with --keep reuses users and rooms."""
     script = tmp_path / "script.txt"
     script.write_text(SCRIPT, encoding="utf-8")
     directory = tmp_path / "demo"
     try:
         runs = []
-        for _ in range(2):
-            result = _run_demo(script, directory)
+        for options in ((), ("--keep",)):
+            result = _run_demo(script, directory, *options)
             output = f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
             assert result.returncode == 0, output
             anna = _answer_to(result.stdout, "[Bildungsbüro (Team)] Anna Schulz: !hilfe")
@@ -105,18 +111,44 @@ def test_scripted_demo_answers_by_role_and_reruns_on_the_same_directory(tmp_path
                 result.stdout, "[Bildungsbüro (Team)] Anna Schulz: !wer Übergang Schule-Beruf"
             )
             assert "Selin Aydın" in who and "Birgit Lorenz" in who, output
+            question = (
+                "[Bildungsbüro (Team)] Anna Schulz: Kümmerer, wer ist für Ganztag zuständig?"
+            )
+            assert "Julia Neumann" in _answer_to(result.stdout, question), output
+            saved = re.search(r"↳ gespeichert \(saved\): (\S+netzwerk-\S+\.png)", result.stdout)
+            assert saved is not None, output
+            chart = Path(saved.group(1))
+            chart = chart if chart.is_absolute() else PROJECT_ROOT / chart
+            assert chart.parent == directory / "downloads"
+            assert chart.read_bytes().startswith(b"\x89PNG"), output
+            assert "  [Bildungsbeirat] Kümmerer: " in result.stdout, output
             url = re.search(r"Homeserver:\s+http://127\.0\.0\.1:(\d+)", result.stdout)
             assert url is not None, output
             assert not _port_is_open(int(url.group(1))), "Synapse still runs after the demo"
             runs.append(json.loads((directory / "demo.json").read_text(encoding="utf-8")))
-        first, second = runs
-        assert second["rooms"] == first["rooms"]
-        assert second["people"] == first["people"]  # same logins, no new devices
+        first, kept = runs
+        assert kept["rooms"] == first["rooms"]
+        assert kept["people"] == first["people"]  # same logins, no new devices
         config = load_config(directory / "config.toml", environ={})
         assert config.bot.team_room == first["rooms"]["team"]
         assert config.bot.admins == ("@anna.schulz:localhost",)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_each_run_starts_afresh_but_never_deletes_a_foreign_directory(tmp_path: Path) -> None:
+    """Without --keep the demo deletes what its last run left; a directory it did not make
+    (a mistyped --dir) is refused and left alone."""
+    demo = tmp_path / "demo"
+    (demo / "homeserver").mkdir(parents=True)
+    (demo / "demo.json").write_text("{}", encoding="utf-8")
+    assert start_afresh(demo)
+    assert not demo.exists()
+    foreign = tmp_path / "documents"
+    foreign.mkdir()
+    (foreign / "thesis.odt").write_text("years of work", encoding="utf-8")
+    assert not start_afresh(foreign)
+    assert (foreign / "thesis.odt").read_text(encoding="utf-8") == "years of work"
 
 
 def test_written_config_reads_back_unchanged(tmp_path: Path) -> None:

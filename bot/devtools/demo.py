@@ -12,14 +12,18 @@ as Bernd, and sends a misspelt command. Script lines: ``#`` starts a comment,
 ``/raum``/``/room`` and ``/als``/``/as`` switch room and person, every other non-empty line
 is sent as a message.
 
-Everything lives in ``--dir`` (default ``.demo``) and is reused by the next run, which therefore
-starts faster and keeps its users, rooms and data; ``--fresh`` deletes the directory first::
+Everything lives in ``--dir`` (default ``.demo``). The demo is throwaway: each run deletes what
+an earlier one left there and starts from scratch; ``--keep`` reuses it instead (users, rooms and
+data, and a faster start). Files the bot sends (chart, ``.ics``, vCard) are saved in
+``downloads/`` and their place is printed; what the bot posts into another room or a direct chat
+is printed as a line naming that room::
 
     homeserver/    the LocalSynapse: config, database, log
     people/NAME/   the encryption stores of Anna's and Bernd's terminal clients
     bot/           the bot's encryption store and its SQLite database
     demo.json      the people's logins and the room ids
     config.toml    the bot's configuration
+    downloads/     the files the bot sent
 
 The homeserver stops with the demo. To run the bot as a service against it instead, start
 Synapse alone (``python -m synapse.app.homeserver -c .demo/homeserver/homeserver.yaml``) and
@@ -50,6 +54,7 @@ from typing import Final, TypeVar
 
 import tomli_w
 from nio import AsyncClient, ProfileGetDisplayNameResponse, WhoamiResponse
+from nio.crypto import decrypt_attachment
 
 from bot.app import create_bot
 from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
@@ -58,9 +63,8 @@ from bot.devtools.chat_client import ChatClient, Message
 from bot.devtools.homeserver import HomeserverError, LocalSynapse, RegisteredUser
 from bot.devtools.sample_data import SeedFailed, seed_committees, seed_contact_network
 from bot.matrix import LoginFailed
-from bot.message_text import strip_bot_mention
+from bot.message_text import addressed_part
 from commands.clock import Clock, SystemClock
-from commands.parsing import split_command
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
@@ -69,6 +73,7 @@ BOT_LOCALPART: Final = "kuemmerer"
 BOT_NAME: Final = "Kümmerer"
 STATE_FILE: Final = "demo.json"
 CONFIG_FILE: Final = "config.toml"
+DOWNLOADS: Final = "downloads"
 ANSWER_TIMEOUT: Final = 15.0
 # Long answers arrive as several events; the answer counts as complete after this much quiet.
 ANSWER_SETTLE: Final = 0.6
@@ -157,7 +162,7 @@ async def seed_sample_data(bot: Kuemmerer, clock: Clock, rooms: Mapping[str, str
 # ----------------------------------------------------------------------------- entry point
 
 
-async def run_demo(directory: Path, script: Path | None, fresh: bool = False) -> int:
+async def run_demo(directory: Path, script: Path | None, keep: bool = False) -> int:
     """Run the demo in ``directory``: interactive, or the lines of ``script``; an exit code.
 
     0 when the chat ends or every scripted command was answered; 1 when a scripted command got
@@ -166,7 +171,7 @@ async def run_demo(directory: Path, script: Path | None, fresh: bool = False) ->
     """
     restore_logging = _quiet_logging()
     loop = asyncio.get_running_loop()
-    body = asyncio.create_task(_run(directory, script, fresh), name="demo")
+    body = asyncio.create_task(_run(directory, script, keep), name="demo")
     interrupted = False
 
     def interrupt() -> None:
@@ -208,7 +213,7 @@ def _quiet_logging() -> Callable[[], None]:
     return restore
 
 
-async def _run(directory: Path, script: Path | None, fresh: bool) -> int:
+async def _run(directory: Path, script: Path | None, keep: bool) -> int:
     started = time.monotonic()
     lines: list[str] | None = None
     if script is not None:
@@ -217,15 +222,13 @@ async def _run(directory: Path, script: Path | None, fresh: bool) -> int:
         except (OSError, UnicodeDecodeError) as error:
             print(f"Skript nicht lesbar (cannot read script): {error}", file=sys.stderr)
             return 2
-    if fresh:
-        if not _is_demo_directory(directory):
-            print(
-                f"{directory} sieht nicht nach einer Demo aus und wird nicht gelöscht "
-                "(not a demo directory, not deleted)",
-                file=sys.stderr,
-            )
-            return 2
-        shutil.rmtree(directory, ignore_errors=True)
+    if not keep and not start_afresh(directory):
+        print(
+            f"{directory} sieht nicht nach einer Demo aus und wird nicht gelöscht; wählen Sie "
+            "ein anderes --dir (not a demo directory, not deleted)",
+            file=sys.stderr,
+        )
+        return 2
     directory.mkdir(parents=True, exist_ok=True)
     synapse = LocalSynapse(directory / "homeserver")
     async with contextlib.AsyncExitStack() as stack:
@@ -238,7 +241,7 @@ async def _run(directory: Path, script: Path | None, fresh: bool) -> int:
             message = str(error) or type(error).__name__
             print(f"Die Demo konnte nicht starten (setup failed): {message}", file=sys.stderr)
             print(
-                f"Neu beginnen (start over): kuemmerer demo --fresh --dir {directory}",
+                f"Neu beginnen (start over): kuemmerer demo --dir {directory}",
                 file=sys.stderr,
             )
             return 1
@@ -252,8 +255,16 @@ async def _run(directory: Path, script: Path | None, fresh: bool) -> int:
     return code
 
 
+def start_afresh(directory: Path) -> bool:
+    """Delete what an earlier demo left in ``directory``; False if it is no demo directory."""
+    if not _is_demo_directory(directory):
+        return False
+    shutil.rmtree(directory, ignore_errors=True)
+    return True
+
+
 def _is_demo_directory(directory: Path) -> bool:
-    """Whether ``--fresh`` may delete ``directory``: absent, empty, or made by the demo.
+    """Whether the demo may delete ``directory``: absent, empty, or made by the demo.
 
     A mistyped ``--dir ~`` must not wipe a home directory.
     """
@@ -364,7 +375,9 @@ async def _set_up(
     names = {bot_id: BOT_NAME}
     for spec in PEOPLE:
         names[clients[spec.key].user_id] = spec.display_name
-    conversation = Conversation(clients, dict(state.rooms), bot_id, names, config.bot.prefix)
+    conversation = Conversation(
+        clients, dict(state.rooms), bot_id, names, bot.dispatcher.is_command, directory / DOWNLOADS
+    )
     return Demo(state, config, bot, conversation)
 
 
@@ -624,12 +637,34 @@ def person_names(spec: PersonSpec) -> tuple[str, ...]:
     return (spec.key, first, spec.display_name, spec.localpart, f"@{spec.localpart}")
 
 
+# Messages that carry a file the terminal cannot show: saved to disk instead.
+FILE_MSGTYPES: Final = frozenset({"m.file", "m.image"})
+
+
 class Outcome(Enum):
     """What a terminal directive (``/raum`` …) did."""
 
     DONE = "done"
     FAILED = "failed"
     QUIT = "quit"
+
+
+def _free_path(directory: Path, name: str) -> Path:
+    """``directory/name``, or ``name-2.ext``, ``name-3.ext`` … if that file exists already."""
+    target = directory / name
+    number = 2
+    while target.exists():
+        target = directory / f"{Path(name).stem}-{number}{Path(name).suffix}"
+        number += 1
+    return target
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def indent_message(name: str, body: str) -> str:
@@ -647,13 +682,15 @@ class Conversation:
         rooms: dict[str, str],
         bot_id: str,
         names: dict[str, str],
-        prefix: str,
+        is_command: Callable[[str], bool],
+        downloads: Path,
     ) -> None:
         self.clients = clients
+        self.downloads = downloads
         self.rooms = rooms
         self.bot_id = bot_id
         self.names = names
-        self.prefix = prefix
+        self.is_command = is_command  # the bot's own rule, so the demo waits for every answer
         self.person = ANNA
         self.room = TEAM
         self.busy = False  # a message is out and its answer awaited; the answer prints then
@@ -680,18 +717,18 @@ class Conversation:
             self._cursors[key] = len(client.messages)
 
     def unseen(self) -> list[Message]:
-        """New messages of others in the current room, as the current person received them."""
+        """New messages of others, in any room, as the current person received them."""
         client = self.client
         return [
             message
             for message in client.messages[self._cursors[self.person.key] :]
-            if message.room_id == self.room_id
-            and message.sender != client.user_id
-            and message.event_id not in self._shown
+            if message.sender != client.user_id and message.event_id not in self._shown
         ]
 
-    def show_new(self) -> None:
-        """Print what :meth:`unseen` returns, each message once."""
+    async def show_new(self) -> None:
+        """Print what :meth:`unseen` returns, each message once; a message in another room
+        than the current one names its room, and a file is saved and its place printed."""
+        await self.accept_invites()
         messages = self.unseen()
         if not messages:
             return
@@ -699,11 +736,48 @@ class Conversation:
             print()  # the prompt line stays as it was; the messages start below it
         for message in messages:
             self._shown.add(message.event_id)
-            print(indent_message(self.name_of(message.sender), message.body))
+            name = self.name_of(message.sender)
+            if message.room_id != self.room_id:
+                name = f"[{self.room_name(message.room_id)}] {name}"
+            print(indent_message(name, message.body))
+            if message.msgtype in FILE_MSGTYPES:
+                print(f"    ↳ {await self.save_file(message)}")
         self._cursors[self.person.key] = len(self.client.messages)
         if self.prompt_visible:
             self.show_prompt()
         sys.stdout.flush()
+
+    def room_name(self, room_id: str) -> str:
+        """The demo's name of ``room_id``, or "Direktchat" for a chat the bot opened."""
+        for spec in ROOMS:
+            if self.rooms.get(spec.key) == room_id:
+                return spec.name
+        return "Direktchat (direct chat)"
+
+    async def accept_invites(self) -> None:
+        """Join the direct chats the bot opens (``!erinnerung mich`` …), as a client would."""
+        client = self.client.client
+        for room_id, room in list(client.invited_rooms.items()):
+            if room.inviter == self.bot_id or self.bot_id in room.users:
+                await client.join(room_id)
+
+    async def save_file(self, message: Message) -> str:
+        """Download (and decrypt) the file of ``message`` into the downloads directory."""
+        content = message.content
+        encrypted = content.get("file")
+        url = encrypted["url"] if encrypted else content.get("url", "")
+        response = await self.client.client.download(mxc=url)
+        data = getattr(response, "body", None)
+        if not isinstance(data, bytes):
+            return f"Datei nicht geladen (file not downloaded): {response}"
+        if encrypted:
+            data = decrypt_attachment(
+                data, encrypted["key"]["k"], encrypted["hashes"]["sha256"], encrypted["iv"]
+            )
+        self.downloads.mkdir(parents=True, exist_ok=True)
+        target = _free_path(self.downloads, Path(message.body).name or "datei")
+        target.write_bytes(data)
+        return f"gespeichert (saved): {_shown_path(target)}"
 
     def show_prompt(self) -> None:
         print(self.prompt, end="", flush=True)
@@ -719,8 +793,9 @@ class Conversation:
 
     def expects_answer(self, text: str) -> bool:
         """Whether the bot treats ``text`` as a command (addressed by prefix or by name)."""
-        command = strip_bot_mention(text, self.bot_id, (BOT_NAME, BOT_LOCALPART), self.prefix)
-        return split_command(command, self.prefix) is not None
+        if addressed_part(text, self.bot_id, (BOT_NAME, BOT_LOCALPART)) is not None:
+            return True
+        return self.is_command(text)
 
     async def send(self, text: str, echo: bool) -> bool:
         """Send ``text`` as the current person; for a command, print the bot's answer.
@@ -757,7 +832,7 @@ class Conversation:
             return True
         finally:
             self.busy = False
-            self.show_new()
+            await self.show_new()
 
     async def _settle(self, client: ChatClient, event_id: str) -> None:
         """Wait until no further part of the answer arrives for a moment."""
@@ -882,7 +957,7 @@ async def _watch(conversation: Conversation) -> None:
             # Bounded, so that a switch of person is noticed even without new messages.
             await client.wait_until(pending, 1.0)
         if pending():
-            conversation.show_new()
+            await conversation.show_new()
 
 
 class StdinLines:
