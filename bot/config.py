@@ -13,12 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commands.context import CalendarConfig
+from commands.converters import MAX_MEETING_LENGTH, MIN_MEETING_LENGTH, read_duration
 
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("de", "en")
-_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
-_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 class ConfigError(Exception):
@@ -26,11 +25,15 @@ class ConfigError(Exception):
 
 
 def parse_duration(text: str, key: str) -> timedelta:
-    """Read durations such as ``"10m"``, ``"2h"``, ``"30s"`` or ``"1d"``."""
-    match = _DURATION.match(text)
-    if not match:
+    """Read durations such as ``"10m"``, ``"2h"``, ``"30s"`` or ``"1d"``.
+
+    The same reading as a duration typed in the chat (:func:`read_duration`), so ``"90"``,
+    ``"1,5h"`` and ``"1:30"`` work here too; whole seconds only, as the settings are timers.
+    """
+    length = read_duration(text)
+    if length is None or length % timedelta(seconds=1):
         raise ConfigError(f'{key}: expected a duration such as "10m", "2h" or "1d", got {text!r}')
-    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+    return length
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,8 @@ def _validate(config: Config) -> None:
         raise ConfigError("storage.url is required")
     if config.calendar.notice_days < 0 or config.calendar.item_deadline_days < 0:
         raise ConfigError("calendar.notice_days and calendar.item_deadline_days: expected >= 0")
+    if not MIN_MEETING_LENGTH <= config.calendar.meeting_duration <= MAX_MEETING_LENGTH:
+        raise ConfigError("calendar.meeting_duration: expected 5 minutes to 24 hours")
     if not 0 < config.http.port < 65536:
         raise ConfigError(f"http.port: expected a port number, got {config.http.port}")
     if config.http.enabled and not config.http.public_url:

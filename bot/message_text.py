@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-from commands.registry import fold
+from storage.vocabulary import fold_text
 
 _PILL = re.compile(r"^https://matrix\.to/#/(@[^/?]+)")
 
@@ -70,7 +70,7 @@ def addressed_part(text: str, bot_user_id: str, bot_names: tuple[str, ...]) -> s
             if separator in (":", ",") or (separator.isspace() and name == bot_user_id):
                 return rest.lstrip(":, \t") or None
         ending = _TRAILING_NAME.search(stripped)
-        if ending is not None and fold(ending["name"]) == fold(name):
+        if ending is not None and fold_text(ending["name"]) == fold_text(name):
             return (stripped[: ending.start()] + ending["mark"]).strip() or None
     return None
 
@@ -82,9 +82,9 @@ _TRAILING_NAME = re.compile(r",\s*(?P<name>@?[\w.:=-]+)\s*(?P<mark>[?!.]*)$")
 def _leading_name(text: str, name: str) -> int | None:
     """How many characters of ``text`` spell ``name`` at its start, umlauts written either
     way ("Kümmerer" is the account "kuemmerer"); None if it does not start with it."""
-    target = fold(name)
+    target = fold_text(name)
     for length in range(max(1, len(name) - 3), len(name) + 4):
-        if fold(text[:length]) == target:
+        if fold_text(text[:length]) == target:
             return length
     return None
 

@@ -9,7 +9,7 @@ from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
 from commands.i18n import N_
 from commands.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
-from commands.registry import Param, Role, RoomKind, command, declaration_of, fold
+from commands.registry import Param, Role, RoomKind, command, declaration_of
 from commands.reply import Attachment, Reply, Text, code, fmt, join, strong
 from storage.committees import is_called
 from storage.models import Committee
@@ -22,7 +22,7 @@ NEW_WORDS = frozenset({"neu", "new", "erneuern", "renew"})  # folded spellings
 
 def renewal(ctx: Context, raw: str) -> bool:
     """The word that asks for a new feed address: ``neu`` or ``new``."""
-    if fold(raw) in NEW_WORDS or fold(raw) == fold(ctx._(NEW_LABEL)):
+    if fold_text(raw) in NEW_WORDS or fold_text(raw) == fold_text(ctx._(NEW_LABEL)):
         return True
     raise BadArgument(
         fmt(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from commands import converters
@@ -44,7 +45,6 @@ NONE = "–"
 NAME_LENGTH = 255
 SHORT_NAME_LENGTH = 32
 MAX_NOTICE_DAYS = 365
-MAX_DURATION_MINUTES = 24 * 60
 MAX_REMINDER_MINUTES = 90 * 24 * 60
 MINUTES_PER_DAY = 24 * 60
 
@@ -103,21 +103,9 @@ _ROLE_SPELLINGS = {
 }
 _REMOVE_WORDS = frozenset({"entfernen", "austragen", "loeschen", "remove", "delete"})
 
-_DAY_COUNT = re.compile(r"^(\d{1,3})\s*(d|t|tag|tage|day|days|w|woche|wochen|week|weeks)?$")
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-_HOUR_WORDS = r"h|std|stunde|stunden|hour|hours|hr|hrs"
-_MINUTE_WORDS = r"m|min|mins|minute|minuten|minutes"
-_DURATION_PART = re.compile(rf"(\d+(?:\.\d+)?)\s*({_HOUR_WORDS}|{_MINUTE_WORDS})(?![a-z])")
-_OFFSET = re.compile(
-    r"^(\d{1,4})\s*(d|t|tag|tage|day|days|w|woche|wochen|week|weeks|"
-    rf"{_HOUR_WORDS}|{_MINUTE_WORDS})(?:\s+(?:vorher|davor|before))?$"
-)
-_UNIT_MINUTES = {
-    **dict.fromkeys(("d", "t", "tag", "tage", "day", "days"), MINUTES_PER_DAY),
-    **dict.fromkeys(("w", "woche", "wochen", "week", "weeks"), 7 * MINUTES_PER_DAY),
-    **dict.fromkeys(_HOUR_WORDS.split("|"), 60),
-    **dict.fromkeys(_MINUTE_WORDS.split("|"), 1),
-}
+# "7d vorher": the word for "before" may follow a reminder time.
+_BEFORE = re.compile(r"\s+(?:vorher|davor|before)$")
+MINUTE = timedelta(minutes=1)
 _NO_REMINDERS = frozenset({"", "-", "keine", "none", "aus", "off"})
 _YES = frozenset({"ja", "j", "yes", "y", "an", "on", "true", "1"})
 _NO = frozenset({"nein", "n", "no", "aus", "off", "false", "0"})
@@ -180,8 +168,8 @@ def seat_role(ctx: Context, raw: str) -> str:
 
 def day_count(ctx: Context, raw: str) -> int:
     """A number of days such as ``14``, ``14d``, ``14 Tage`` or ``2w``."""
-    match = _DAY_COUNT.match(fold_text(raw))
-    days = int(match[1]) * (7 if match and match[2] and match[2][0] == "w" else 1) if match else -1
+    length = converters.read_duration(raw, bare_unit=timedelta(days=1))
+    days = length.days if length is not None and not length % timedelta(days=1) else -1
     if not 0 <= days <= MAX_NOTICE_DAYS:
         raise BadArgument(
             fmt(
@@ -192,34 +180,6 @@ def day_count(ctx: Context, raw: str) -> int:
     return days
 
 
-def duration(ctx: Context, raw: str) -> int:
-    """A meeting's length in minutes, written ``2h``, ``90min``, ``1,5 Std.``, ``1h30`` or
-    ``1:30``. A bare number is refused: 2 and 90 would mean different units."""
-    folded = fold_text(raw).replace(",", ".")
-    minutes = -1.0
-    clock = _CLOCK.match(folded)
-    if clock:
-        minutes = int(clock[1]) * 60 + int(clock[2])
-    elif folded:
-        parts = list(_DURATION_PART.finditer(folded))
-        rest = _DURATION_PART.sub("", folded).replace(" ", "")
-        # "1h30": the minutes after the hours need no unit.
-        if parts and rest.isdigit() and parts[-1][2] in _HOUR_WORDS.split("|"):
-            minutes, rest = float(rest), ""
-        if parts and not rest:
-            minutes = max(minutes, 0) + sum(
-                float(part[1]) * _UNIT_MINUTES[part[2]] for part in parts
-            )
-    if not 0 < minutes <= MAX_DURATION_MINUTES or minutes != int(minutes):
-        raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not a duration. Write it like 2h, 90min or 1:30.")),
-                raw=code(raw),
-            )
-        )
-    return int(minutes)
-
-
 def reminder_offsets(ctx: Context, raw: str) -> list[int]:
     """How long before a meeting its reminders go out, in minutes, latest last:
     ``"7d, 1d"``, ``"1 Woche, 2 Stunden"``; ``-`` or ``keine`` for no reminders."""
@@ -227,8 +187,8 @@ def reminder_offsets(ctx: Context, raw: str) -> list[int]:
         return []
     offsets: set[int] = set()
     for part in re.split(r"\s*(?:[,;/]|\bund\b|\band\b)\s*", fold_text(raw)):
-        match = _OFFSET.match(part.strip())
-        minutes = int(match[1]) * _UNIT_MINUTES[match[2]] if match else 0
+        length = converters.read_duration(_BEFORE.sub("", part))
+        minutes = -1 if length is None or length % timedelta(minutes=1) else length // MINUTE
         if not 0 < minutes <= MAX_REMINDER_MINUTES:
             raise BadArgument(
                 fmt(
@@ -493,7 +453,7 @@ async def refuse_taken_names(
         Option("kind", "art", committee_kind, aliases=("kind",)),
         Option("notice_days", "ladungsfrist", day_count, aliases=("notice",)),
         Option("item_deadline_days", "top_frist", day_count, aliases=("item_deadline",)),
-        Option("duration", "dauer", duration, aliases=("duration",)),
+        Option("duration", "dauer", converters.meeting_length, aliases=("duration",)),
         Option("place", "ort", converters.text, aliases=("place",)),
         Option("mention_room", "raum_erwaehnen", yes_no, aliases=("mention_room",)),
     ],
@@ -511,7 +471,7 @@ async def committee_create(
     kind: str | None,
     notice_days: int | None,
     item_deadline_days: int | None,
-    duration: int | None,
+    duration: timedelta | None,
     place: str | None,
     mention_room: bool | None,
 ) -> Reply:
@@ -544,7 +504,7 @@ async def committee_create(
         item_deadline_days=(
             calendar.item_deadline_days if item_deadline_days is None else item_deadline_days
         ),
-        default_duration_minutes=duration or int(calendar.meeting_duration.total_seconds() // 60),
+        default_duration_minutes=(duration or calendar.meeting_duration) // MINUTE,
         default_place=place or "",
         reminder_offsets_minutes=sorted(
             {int(offset.total_seconds() // 60) for offset in calendar.meeting_reminders},
@@ -736,7 +696,7 @@ async def committee_list(ctx: Context) -> Reply:
         Option("kind", "art", committee_kind, aliases=("kind",)),
         Option("notice_days", "ladungsfrist", day_count, aliases=("notice",)),
         Option("item_deadline_days", "top_frist", day_count, aliases=("item_deadline",)),
-        Option("duration", "dauer", duration, aliases=("duration",)),
+        Option("duration", "dauer", converters.meeting_length, aliases=("duration",)),
         Option("place", "ort", clearable(converters.text), aliases=("place",)),
         Option("reminders", "erinnerungen", reminder_offsets, aliases=("reminders",)),
         Option("mention_room", "raum_erwaehnen", yes_no, aliases=("mention_room",)),
@@ -755,7 +715,7 @@ async def committee_change(
     kind: str | None,
     notice_days: int | None,
     item_deadline_days: int | None,
-    duration: int | None,
+    duration: timedelta | None,
     place: str | None,
     reminders: list[int] | None,
     mention_room: bool | None,
@@ -767,7 +727,7 @@ async def committee_change(
         "kind": kind,
         "notice_days": notice_days,
         "item_deadline_days": item_deadline_days,
-        "default_duration_minutes": duration,
+        "default_duration_minutes": None if duration is None else duration // MINUTE,
         "default_place": place,
         "reminder_offsets_minutes": reminders,
         "allow_room_mention": mention_room,

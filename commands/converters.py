@@ -3,17 +3,85 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from commands.errors import BadArgument
 from commands.i18n import N_
 from commands.reply import code, fmt
+from storage.vocabulary import fold_text
 
 if TYPE_CHECKING:
     from commands.context import Context
 
 MAX_NUMBER = 2**63 - 1
 MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
+
+# --------------------------------------------------------------------------- durations
+
+# Every unit a duration may be written in, folded, in German and English.
+_UNIT_WORDS = {
+    timedelta(seconds=1): ("s", "sek", "sekunde", "sekunden", "sec", "second", "seconds"),
+    timedelta(minutes=1): ("m", "min", "mins", "minute", "minuten", "minutes"),
+    timedelta(hours=1): ("h", "std", "stunde", "stunden", "hour", "hours", "hr", "hrs"),
+    timedelta(days=1): ("d", "t", "tag", "tage", "tagen", "day", "days"),
+    timedelta(weeks=1): ("w", "woche", "wochen", "week", "weeks"),
+}
+_UNITS = {word: unit for unit, words in _UNIT_WORDS.items() for word in words}
+_UNIT_PATTERN = "|".join(sorted(_UNITS, key=len, reverse=True))
+_DURATION_PART = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNIT_PATTERN})\.?(?![a-z])")
+_CLOCK_DURATION = re.compile(r"^(\d{1,2}):(\d{2})$")
+_BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def read_duration(raw: str, bare_unit: timedelta = timedelta(minutes=1)) -> timedelta | None:
+    """A length of time as people write it, or None for text that is none.
+
+    One reading for chat, import and configuration: ``90``, ``90min``, ``1,5h``, ``1 Std. 30``,
+    ``1h30`` and ``1:30`` are all ninety minutes; ``7d``, ``1 Woche``, ``2w`` and ``30s`` work
+    too. A bare number counts in ``bare_unit`` (minutes unless the setting is a number of days).
+    """
+    folded = fold_text(raw).replace(",", ".")
+    if clock := _CLOCK_DURATION.match(folded):
+        return timedelta(hours=int(clock[1]), minutes=int(clock[2]))
+    if _BARE_NUMBER.match(folded):
+        return float(folded) * bare_unit
+    parts = list(_DURATION_PART.finditer(folded))
+    if not parts:
+        return None
+    total = sum(
+        (float(number) * _UNITS[unit] for number, unit in (p.groups() for p in parts)), timedelta()
+    )
+    rest = _DURATION_PART.sub("", folded).replace(" ", "")
+    # "1h30": minutes after the hours need no unit.
+    if rest.isdigit() and _UNITS[parts[-1][2]] == timedelta(hours=1):
+        return total + timedelta(minutes=int(rest))
+    return total if not rest else None
+
+
+MIN_MEETING_LENGTH = timedelta(minutes=5)
+MAX_MEETING_LENGTH = timedelta(hours=24)
+
+
+def meeting_length(ctx: Context, raw: str) -> timedelta:
+    """How long a meeting lasts, for one meeting or as a committee's default: 5 minutes to
+    24 hours in whole minutes, written as :func:`read_duration` reads it."""
+    length = read_duration(raw)
+    if (
+        length is None
+        or length % timedelta(minutes=1)
+        or not MIN_MEETING_LENGTH <= length <= MAX_MEETING_LENGTH
+    ):
+        raise BadArgument(
+            fmt(
+                ctx._(N_("{raw} is not a meeting length. Write it like 2h, 1,5h or 90min.")),
+                raw=code(raw),
+            )
+        )
+    return length
+
+
+# --------------------------------------------------------------------------- text, numbers, ids
 
 
 def text(ctx: Context, raw: str) -> str:

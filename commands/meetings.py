@@ -47,38 +47,11 @@ from storage.schedule import INVITATION_DUE_KIND, MEETING_REMINDER_KIND
 FIRST_DATES_SHOWN = 5
 # Invitation deadline reminder: this long before the notice period starts.
 INVITATION_WARNING_LEAD = timedelta(days=2)
-MIN_DURATION = timedelta(minutes=5)
-MAX_DURATION = timedelta(hours=24)
 UID_DOMAIN = "kuemmerer"
-_DURATION = re.compile(
-    r"^(?:(?P<hours>\d+(?:[.,]\d+)?)(?:h|std|stunden?|hours?))?"
-    r"(?:(?P<minutes>\d+)(?:m|min|minuten?|minutes?)?)?$"
-)
-_CLOCK_DURATION = re.compile(r"^(?P<hours>\d{1,2}):(?P<minutes>\d{2})$")
 _WEB_LINK = re.compile(r"^https?://\S+\.\S+$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- converters
-
-
-def duration(ctx: Context, raw: str) -> timedelta:
-    """A meeting's length: ``2h``, ``1,5h``, ``90min``, ``1h30``, ``1:30`` or ``90`` (minutes)."""
-    value = raw.strip().lower().replace(" ", "").rstrip(".")
-    length: timedelta | None = None
-    if match := _CLOCK_DURATION.match(value):
-        length = timedelta(hours=int(match["hours"]), minutes=int(match["minutes"]))
-    elif (match := _DURATION.match(value)) and (match["hours"] or match["minutes"]):
-        # A bare number is minutes ("90"); "2" would be two minutes and is refused below.
-        hours = float((match["hours"] or "0").replace(",", "."))
-        length = timedelta(hours=hours, minutes=int(match["minutes"] or 0))
-    if length is None or not MIN_DURATION <= length <= MAX_DURATION:
-        raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not a meeting length. Write it like 2h, 1,5h or 90min.")),
-                raw=code(raw),
-            )
-        )
-    return length
 
 
 def frequency(ctx: Context, raw: str) -> Frequency:
@@ -485,7 +458,7 @@ COMMITTEE_OPTION = Option("committee", "gremium", converters.text, aliases=("com
     params=[WHEN_PARAM],
     options=[
         Option("place", "ort", converters.text, aliases=("place",)),
-        Option("duration", "dauer", duration, aliases=("duration",)),
+        Option("duration", "dauer", converters.meeting_length, aliases=("duration",)),
         Option("title", "titel", converters.text, aliases=("title",)),
         Option("online", "online", online_link, aliases=("link",)),
         Option("repeat", "wiederholung", frequency, aliases=("repeat", "wiederholen")),

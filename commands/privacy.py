@@ -11,11 +11,12 @@ from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument, NotFound
 from commands.i18n import N_
-from commands.registry import Param, Role, RoomKind, command, declaration_of, fold
+from commands.registry import Param, Role, RoomKind, command, declaration_of
 from commands.reply import Attachment, Reply, code, fmt, strong
 from storage.models import Person
 from storage.privacy import pseudonym_for
 from storage.reports import PERSONAL_DATA_SECTIONS
+from storage.vocabulary import fold_text
 
 CONFIRMED_LABEL = N_("confirmed")
 CONFIRMATIONS = frozenset({"bestaetigt", "confirmed"})  # folded: "bestätigt" → "bestaetigt"
@@ -65,7 +66,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 def confirmation(ctx: Context, raw: str) -> bool:
     """The word that confirms an erasure: ``bestätigt`` or ``confirmed``."""
-    if fold(raw) in CONFIRMATIONS or fold(raw) == fold(ctx._(CONFIRMED_LABEL)):
+    if fold_text(raw) in CONFIRMATIONS or fold_text(raw) == fold_text(ctx._(CONFIRMED_LABEL)):
         return True
     raise BadArgument(
         fmt(

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from commands.i18n import Translator
 from commands.registry import Command
+from storage.vocabulary import fold_text
 
 # The bot's own command names are German; the English ones work as well, so every mapped
 # line is written with the German name and runs the same for readers of either language.
@@ -325,11 +326,11 @@ def closest_commands(
 ) -> list[Command]:
     """The commands whose names and help read most like ``question`` (at most ``limit``)."""
     described = {
-        index: f"{declaration.name_in(t.language)} {t.gettext(declaration.help)}".casefold()
+        index: fold_text(f"{declaration.name_in(t.language)} {t.gettext(declaration.help)}")
         for index, declaration in enumerate(candidates)
     }
     ranked = process.extract(
-        clean_question(question).casefold(),
+        fold_text(clean_question(question)),
         described,
         scorer=fuzz.token_set_ratio,
         limit=limit,

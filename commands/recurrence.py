@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
-from commands.registry import fold
 from storage.models import ScheduleEntry
+from storage.vocabulary import fold_text
 
 # Without bis=/anzahl= a series is created this far ahead of its first meeting.
 OPEN_SERIES_HORIZON = relativedelta(months=12)
@@ -73,7 +73,7 @@ FREQUENCY_WORDS: dict[str, Frequency] = {
 
 def frequency_named(raw: str) -> Frequency | None:
     """The frequency ``raw`` names ("monatlich", "14-täglich", "weekly" …), if any."""
-    return FREQUENCY_WORDS.get(" ".join(fold(raw).split()))
+    return FREQUENCY_WORDS.get(" ".join(fold_text(raw).split()))
 
 
 def weekday_position(day: date) -> int:

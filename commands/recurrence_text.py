@@ -21,12 +21,11 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from commands.registry import fold
-
 # The time-of-day reader and the text normalisation of the single-date converter, so both
 # converters read "9 Uhr", "um 9", "9:00" and "9am" alike.
 from commands.when import normalise as normalise_when_text
 from commands.when import split_time_of_day
+from storage.vocabulary import fold_text
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WORKDAYS = (0, 1, 2, 3, 4)
@@ -192,7 +191,9 @@ class ParsedRecurrence:
 
 
 def _words(text: str) -> list[str]:
-    return [fold(word) for word in text.replace(",", " ").split()]
+    # Folded as a whole, not word by word: the rule trims a dot only at the very end, and
+    # "am 1. Montag" needs its "1." to stay an ordinal.
+    return fold_text(text.replace(",", " ")).split()
 
 
 def looks_recurring(raw: str) -> bool:

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from storage.vocabulary import fold_text
+
 if TYPE_CHECKING:
     from commands.context import Context
     from commands.reply import Reply
 
 DECLARATION_ATTRIBUTE = "__kuemmerer_command__"
-_FOLDS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def fold(word: str) -> str:
-    """Lower-case, umlaut-free spelling: ``Löschen`` → ``loeschen``."""
-    return unicodedata.normalize("NFC", word).lower().translate(_FOLDS)
 
 
 class Role(IntEnum):
@@ -100,9 +95,9 @@ class Command:
         return self.english if language == "en" else self.name
 
     def option_for(self, key: str) -> Option | None:
-        wanted = fold(key)
+        wanted = fold_text(key)
         for option in self.options:
-            if wanted in {fold(option.key), *(fold(alias) for alias in option.aliases)}:
+            if wanted in {fold_text(option.key), *(fold_text(alias) for alias in option.aliases)}:
                 return option
         return None
 
@@ -169,7 +164,7 @@ class Registry:
         return registry
 
     def add(self, declaration: Command) -> None:
-        for key in {fold(spelling) for spelling in declaration.names}:
+        for key in {fold_text(spelling) for spelling in declaration.names}:
             if key in self._by_name:
                 raise ValueError(f"command name {key!r} is declared twice")
             self._by_name[key] = declaration
@@ -178,15 +173,18 @@ class Registry:
     def find(self, words: list[str]) -> tuple[Command, int] | None:
         """The command named by the first one or two ``words`` and how many words it used."""
         for length in (2, 1):
-            if len(words) >= length:
-                found = self._by_name.get(fold(" ".join(words[:length])))
+            folded = [fold_text(word) for word in words[:length]]
+            # A word of punctuation alone (the colon in "!remind : text") folds to nothing and
+            # is an argument, not a part of the name.
+            if len(folded) == length and all(folded):
+                found = self._by_name.get(" ".join(folded))
                 if found:
                     return found, length
         return None
 
     def closest(self, word: str) -> Command | None:
         """The command whose name is spelled most like ``word`` (for "did you mean")."""
-        match = difflib.get_close_matches(fold(word), list(self._by_name), n=1, cutoff=0.5)
+        match = difflib.get_close_matches(fold_text(word), list(self._by_name), n=1, cutoff=0.5)
         return self._by_name[match[0]] if match else None
 
     def visible(self, role: Role, room: RoomKind) -> list[Command]:

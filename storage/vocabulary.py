@@ -22,9 +22,15 @@ _SPACES = re.compile(r"\s+")
 
 
 def fold_text(text: str) -> str:
-    """A spelling-neutral form: lower case, umlauts as ae/oe/ue, accents and dashes unified.
+    """The one spelling-neutral form that every comparison of typed text uses.
 
-    "Übergang Schule–Beruf", "uebergang schule-beruf" and "Übergang Schule - Beruf" fold alike.
+    The rule: lower case; ä/ö/ü/ß as ae/oe/ue/ss; other accents dropped (é → e); every dash or
+    slash, with the spaces around it, as one ``-``; runs of white space as one space; spaces and
+    ``.,;:`` at both ends removed. So "Übergang Schule–Beruf", "uebergang schule-beruf" and
+    "Übergang Schule - Beruf" fold alike, and ``Löschen`` is ``loeschen``.
+
+    Names stored for look-up (``name_key``) and the search index hold this form, so changing
+    the rule means rebuilding them.
     """
     lowered = unicodedata.normalize("NFC", text).lower().translate(_UMLAUTS)
     decomposed = unicodedata.normalize("NFKD", lowered)

@@ -138,15 +138,15 @@ async def test_only_the_team_sets_up_a_committee(office: Office) -> None:
 
 
 async def test_wrong_settings_are_explained(office: Office) -> None:
-    """A bare number as a length, an unknown kind and a "maybe" are refused with how to write
+    """A length that is none, an unknown kind and a "maybe" are refused with how to write
     them."""
     answers = [
-        await office.in_beirat('!committee new "X" dauer=90'),
+        await office.in_beirat('!committee new "X" dauer=lang'),
         await office.in_beirat('!committee new "X" art=Verein'),
         await office.in_beirat('!committee new "X" raum_erwaehnen=vielleicht'),
         await office.in_beirat('!committee new "X" ladungsfrist=viele'),
     ]
-    assert "`90` is not a duration. Write it like 2h, 90min or 1:30." in answers[0]
+    assert "`lang` is not a meeting length. Write it like 2h, 1,5h or 90min." in answers[0]
     assert (
         "Unknown kind of committee `Verein`. Possible kinds: advisory board, steering group, "
         "working group, committee." in answers[1]
@@ -307,7 +307,9 @@ async def test_new_reminder_times_apply_to_meetings_already_planned(office: Offi
 @pytest.mark.parametrize(
     ("written", "shown"),
     [
+        ("dauer=90", "2 hours → 1 hour 30 minutes"),
         ("dauer=90min", "2 hours → 1 hour 30 minutes"),
+        ("dauer=1,5h", "2 hours → 1 hour 30 minutes"),
         ("dauer=1:45", "2 hours → 1 hour 45 minutes"),
         ("dauer=1h30", "2 hours → 1 hour 30 minutes"),
         ('dauer="3 Stunden"', "2 hours → 3 hours"),

@@ -449,14 +449,20 @@ def test_unknown_section_is_a_warning_not_an_error(
         ("30s", timedelta(seconds=30)),
         ("1d", timedelta(days=1)),
         (" 90 m ", timedelta(minutes=90)),
+        ("90", timedelta(minutes=90)),
+        ("1,5h", timedelta(minutes=90)),
+        ("1:30", timedelta(minutes=90)),
+        ("10 min", timedelta(minutes=10)),
+        ("1w", timedelta(days=7)),
+        ("2H", timedelta(hours=2)),
     ],
 )
 def test_parse_duration_accepts_the_documented_forms(text: str, expected: timedelta) -> None:
-    """Durations are a whole number and one of s, m, h, d."""
+    """Durations read as in the chat: s, m, h, d or w after a number, 1,5h, 1:30, bare minutes."""
     assert parse_duration(text, "bot.stale_command_after") == expected
 
 
-@pytest.mark.parametrize("text", ["", "10", "ten minutes", "1.5h", "-5m", "1w", "10 min", "2H"])
+@pytest.mark.parametrize("text", ["", "ten minutes", "-5m", "2 fortnights", "0.5s", "1h 2x"])
 def test_parse_duration_refuses_other_forms_naming_the_key(text: str) -> None:
     """Anything else is a ConfigError naming the key and showing the expected form."""
     with pytest.raises(

@@ -66,6 +66,7 @@ from bot.matrix import LoginFailed
 from bot.message_text import addressed_part
 from commands.clock import Clock, SystemClock
 from storage.repositories import Store
+from storage.vocabulary import fold_text
 
 log = logging.getLogger(__name__)
 
@@ -606,23 +607,15 @@ def _write_private(path: Path, text: str) -> None:
 T = TypeVar("T")
 
 
-def fold(text: str) -> str:
-    """Case- and umlaut-insensitive form for matching names (``Büro`` ~ ``buero``)."""
-    folded = text.casefold()
-    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        folded = folded.replace(umlaut, plain)
-    return folded
-
-
 def choose(choices: Sequence[T], word: str, names: Callable[[T], Sequence[str]]) -> T | None:
     """The choice one of whose names is ``word``, or the only one a name of which starts so."""
-    wanted = fold(word.strip())
+    wanted = fold_text(word.strip())
     if not wanted:
         return None
     for choice in choices:
-        if wanted in (fold(name) for name in names(choice)):
+        if wanted in (fold_text(name) for name in names(choice)):
             return choice
-    starting = [c for c in choices if any(fold(n).startswith(wanted) for n in names(c))]
+    starting = [c for c in choices if any(fold_text(n).startswith(wanted) for n in names(c))]
     return starting[0] if len(starting) == 1 else None
 
 
@@ -848,7 +841,7 @@ class Conversation:
     def directive(self, line: str) -> Outcome:
         """Carry out ``/raum``, ``/als``, ``/hilfe`` or ``/beenden`` and print what happened."""
         word, _, argument = line.strip().removeprefix("/").partition(" ")
-        word = fold(word)
+        word = fold_text(word)
         if word in ("beenden", "quit", "exit", "q"):
             return Outcome.QUIT
         if word in ("hilfe", "help", "?"):

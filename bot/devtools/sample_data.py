@@ -17,7 +17,7 @@ from commands.registry import Role, RoomKind
 from commands.reply import Reply
 from storage.database import Database
 from storage.repositories import Store
-from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP
+from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
 
 GEMEINDEN = ("Altdorf", "Bergheim", "Lindenau", "Neustadt am See", "Weidenbach", "Talhausen")
 
@@ -204,9 +204,10 @@ OFFER_COUNT = 60
 
 
 def _email(name: str, organization: str) -> str:
-    folds = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i", "ç": "c"})
-    local = ".".join(name.lower().translate(folds).split())
-    domain = "".join(ch for ch in organization.lower().translate(folds) if ch.isalnum())[:20]
+    # An address must be ASCII: the shared fold does umlauts and accents, and the dotless ı
+    # (which has no accent to drop) becomes i.
+    local = ".".join(fold_text(name).replace("ı", "i").split())
+    domain = "".join(ch for ch in fold_text(organization).replace("ı", "i") if ch.isalnum())[:20]
     return f"{local}@{domain}.example"
 
 
