@@ -24,6 +24,7 @@ from bot.config import Config
 from bot.matrix import is_joined
 from bot.scheduler import JobHandler, ScheduledRun
 from commands.i18n import N_, Translator
+from commands.registry import Registry
 from commands.reply import Reply, Text, code, fmt
 from storage.database import Database
 from storage.models import MEETING_CANCELLED, Committee, Meeting
@@ -73,6 +74,9 @@ class CalendarBot(Protocol):
 
     @property
     def config(self) -> Config: ...
+
+    @property
+    def registry(self) -> Registry: ...
 
     @property
     def state(self) -> _State: ...
@@ -140,10 +144,9 @@ def meeting_title(meeting: Meeting, committee: Committee) -> str:
     return committee.name
 
 
-def command_text(bot: CalendarBot, german: str, english: str, number: int) -> Text:
+def command_text(bot: CalendarBot, german: str, number: int) -> Text:
     """``!sitzung 12`` / ``!meeting 12`` as the reader types it."""
-    name = english if bot.t.language == "en" else german
-    return code(f"{bot.config.bot.prefix}{name} {number}")
+    return code(bot.registry.named(german).ref(bot.t.language, bot.config.bot.prefix, str(number)))
 
 
 def agenda_for_reminder(t: Translator, meeting: Meeting) -> Text:
@@ -181,7 +184,7 @@ def meeting_reminder_post(
     reply.add(
         fmt(
             t.gettext(N_("Details: {command}")),
-            command=command_text(bot, "sitzung", "meeting", meeting.id),
+            command=command_text(bot, "sitzung", meeting.id),
         )
     )
     _add_late_note(t, reply, run)
@@ -263,7 +266,7 @@ class CalendarPosts:
                     committee=meeting_title(meeting, committee),
                     when=t.datetime(meeting.start),
                     deadline=t.date(deadline),
-                    command=command_text(self.bot, "einladung", "invitation", meeting.id),
+                    command=command_text(self.bot, "einladung", meeting.id),
                 )
             )
         _add_late_note(t, reply, run)

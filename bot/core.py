@@ -108,6 +108,7 @@ class Kuemmerer:
             calendar=config.calendar,
             feed_base_url=config.http.public_url.rstrip("/") if config.http.enabled else "",
         )
+        self.registry = registry
         self.state = BotState()
         self._stopping = asyncio.Event()
         # Each room's events run in order on a chain of tasks; rooms run side by side, so a slow

@@ -9,7 +9,7 @@ from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
 from commands.i18n import N_
 from commands.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
-from commands.registry import Param, Role, RoomKind, command, declaration_of
+from commands.registry import Param, Role, RoomKind, command
 from commands.reply import Attachment, Reply, Text, code, fmt, join, strong
 from storage.committees import is_called
 from storage.models import Committee
@@ -33,13 +33,6 @@ def renewal(ctx: Context, raw: str) -> bool:
     )
 
 
-def _command(ctx: Context, german_name: str) -> str:
-    """``!sitzung neu`` as the reader writes it; the German name if it is not loaded."""
-    found = ctx.registry.find(german_name.split())
-    name = found[0].name_in(ctx.t.language) if found else german_name
-    return ctx.prefix + name
-
-
 async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Committee], bool]:
     """The committees whose meetings the file holds, and whether that is all of them."""
     if ctx.room_kind is RoomKind.GROUP:
@@ -59,7 +52,7 @@ async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Com
                             "The team gets other committees' calendars in the team room."
                         )
                     ),
-                    command=code(_command(ctx, "kalender")),
+                    command=code(ctx.command_ref(calendar_export)),
                 )
             )
     if wanted is None:
@@ -85,7 +78,7 @@ def _not_a_committee_room(ctx: Context) -> Text:
                 "{command}; the team room has every committee's calendar."
             )
         ),
-        command=code(_command(ctx, "gremium neu") + ' "…"'),
+        command=code(ctx.command_ref("gremium neu", '"…"')),
     )
 
 
@@ -119,7 +112,7 @@ async def calendar_export(ctx: Context, committee: str | None) -> Reply:
                     )
                 ),
                 scope=strong(scope),
-                command=code(_command(ctx, "sitzung neu")),
+                command=code(ctx.command_ref("sitzung neu")),
             )
         )
     name = calendar_name(committees, everything, ctx._)
@@ -167,9 +160,7 @@ async def calendar_export(ctx: Context, committee: str | None) -> Reply:
                         "address in the committee room with {command}."
                     )
                 ),
-                command=code(
-                    ctx.prefix + declaration_of(calendar_subscribe).name_in(ctx.t.language)
-                ),
+                command=code(ctx.command_ref(calendar_subscribe)),
             )
         )
     reply.attachments.append(Attachment(filename, ICS_MIMETYPE, data))
@@ -206,7 +197,7 @@ async def calendar_subscribe(ctx: Context, renew: bool | None) -> Reply:
                 section=code("[http]"),
                 enabled=code("enabled = true"),
                 public_url=code('public_url = "https://…"'),
-                command=code(ctx.prefix + declaration_of(calendar_export).name_in(ctx.t.language)),
+                command=code(ctx.command_ref(calendar_export)),
             )
         )
     repository = ctx.store.calendar
@@ -253,10 +244,7 @@ async def calendar_subscribe(ctx: Context, renew: bool | None) -> Reply:
                     "people, {command} replaces it."
                 )
             ),
-            command=code(
-                f"{ctx.prefix}{declaration_of(calendar_subscribe).name_in(ctx.t.language)} "
-                f"{ctx._(NEW_LABEL)}"
-            ),
+            command=code(ctx.command_ref(calendar_subscribe, ctx._(NEW_LABEL))),
         )
     )
     return reply

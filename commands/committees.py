@@ -27,13 +27,11 @@ from commands.i18n import N_
 from commands.meetings import arm_schedule
 from commands.paging import Page, more_note
 from commands.registry import (
-    Handler,
     Option,
     Param,
     Role,
     RoomKind,
     command,
-    declaration_of,
 )
 from commands.reply import Reply, Text, code, fmt, join, strong, text
 from storage.committees import SEAT_ROLES
@@ -250,20 +248,6 @@ def seat_change(ctx: Context, raw: str) -> SeatChange:
 # --------------------------------------------------------------------------- texts
 
 
-def command_text(ctx: Context, handler: Handler, rest: str = "") -> str:
-    """How the reader types ``handler``'s command, e.g. ``!gremium mitglied …``."""
-    name = declaration_of(handler).name_in(ctx.t.language)
-    return f"{ctx.prefix}{name} {rest}".rstrip()
-
-
-def other_command(ctx: Context, words: str, rest: str = "") -> str | None:
-    """How the reader types a command of another module (None while it does not exist)."""
-    found = ctx.registry.find(words.split())
-    if found is None:
-        return None
-    return f"{ctx.prefix}{found[0].name_in(ctx.t.language)} {rest}".rstrip()
-
-
 def kind_label(ctx: Context, kind: str) -> str:
     return ctx._(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
 
@@ -405,8 +389,8 @@ def no_committee_here(ctx: Context) -> NotFound:
                     "{new}, typed in a committee's own room, sets it up there."
                 )
             ),
-            list=code(command_text(ctx, committee_list)),
-            new=code(command_text(ctx, committee_create, '"…" kurz=…')),
+            list=code(ctx.command_ref(committee_list)),
+            new=code(ctx.command_ref(committee_create, '"…" kurz=…')),
         )
     )
 
@@ -435,7 +419,7 @@ async def refuse_taken_names(
                     ),
                     name=strong(value),
                     other=strong(title_of(other)),
-                    list=code(command_text(ctx, committee_list)),
+                    list=code(ctx.command_ref(committee_list)),
                 )
             )
 
@@ -489,7 +473,7 @@ async def committee_create(
                     )
                 ),
                 name=strong(title_of(bound)),
-                change=code(command_text(ctx, committee_change, 'name="…"')),
+                change=code(ctx.command_ref(committee_change, 'name="…"')),
             )
         )
     await refuse_taken_names(ctx, name, short_name, None)
@@ -525,16 +509,15 @@ async def committee_create(
     steps: list[Text] = [
         fmt(
             ctx._(N_("Add members with {command}.")),
-            command=code(command_text(ctx, committee_member, "@…:… rolle=Vorsitz")),
+            command=code(ctx.command_ref(committee_member, "@…:… rolle=Vorsitz")),
         ),
         fmt(
             ctx._(N_("Change a setting with {command}.")),
-            command=code(command_text(ctx, committee_change, "ladungsfrist=21")),
+            command=code(ctx.command_ref(committee_change, "ladungsfrist=21")),
         ),
     ]
-    plan = other_command(ctx, "sitzung neu", "…")
-    if plan is not None:
-        steps.append(fmt(ctx._(N_("Plan a meeting with {command}.")), command=code(plan)))
+    plan = ctx.command_ref("sitzung neu", "…")
+    steps.append(fmt(ctx._(N_("Plan a meeting with {command}.")), command=code(plan)))
     return reply.add(join(" ", steps))
 
 
@@ -562,7 +545,7 @@ async def committee_show(ctx: Context, name: str | None) -> Reply:
                         "others in the team room."
                     )
                 ),
-                command=code(command_text(ctx, committee_show)),
+                command=code(ctx.command_ref(committee_show)),
             )
         )
     else:
@@ -599,7 +582,7 @@ async def committee_show(ctx: Context, name: str | None) -> Reply:
         reply.add(
             fmt(
                 ctx._(N_("No members recorded yet. {command} adds one.")),
-                command=code(command_text(ctx, committee_member, "@…:… rolle=…")),
+                command=code(ctx.command_ref(committee_member, "@…:… rolle=…")),
             )
         )
     else:
@@ -615,7 +598,7 @@ async def committee_named(ctx: Context, name: str) -> Committee:
             fmt(
                 ctx._(N_("There is no committee {name}. {list} lists all committees.")),
                 name=strong(name),
-                list=code(command_text(ctx, committee_list)),
+                list=code(ctx.command_ref(committee_list)),
             )
         )
     return committee
@@ -643,7 +626,7 @@ async def committee_list(ctx: Context) -> Reply:
                         "the bot and type {command} there."
                     )
                 ),
-                command=code(command_text(ctx, committee_create, '"…" kurz=…')),
+                command=code(ctx.command_ref(committee_create, '"…" kurz=…')),
             )
         )
     upcoming = await ctx.store.committees.next_meetings(
@@ -678,7 +661,7 @@ async def committee_list(ctx: Context) -> Reply:
     return reply.add(
         fmt(
             ctx._(N_("{command} shows one of them in full.")),
-            command=code(command_text(ctx, committee_show, "<…>")),
+            command=code(ctx.command_ref(committee_show, "<…>")),
         )
     )
 
@@ -737,7 +720,7 @@ async def committee_change(
         raise BadArgument(
             fmt(
                 ctx._(N_("Nothing to change. Give what is new, e.g. {example}.")),
-                example=code(command_text(ctx, committee_change, "ladungsfrist=21")),
+                example=code(ctx.command_ref(committee_change, "ladungsfrist=21")),
             )
         )
     await refuse_taken_names(ctx, name, short_name, committee)
@@ -881,7 +864,7 @@ async def remove_seat(ctx: Context, committee: Committee, change: SeatChange) ->
                 ctx._(N_("{who} has no seat in the committee {committee}. {show} lists them.")),
                 who=strong(who),
                 committee=title_of(committee),
-                show=code(command_text(ctx, committee_show)),
+                show=code(ctx.command_ref(committee_show)),
             )
         )
     holder = holder_text(ctx, member)

@@ -40,13 +40,11 @@ from commands.i18n import N_
 from commands.paging import PAGE_OPTION, Page, more_note, page_from
 from commands.registry import (
     Converter,
-    Handler,
     Option,
     Param,
     Role,
     RoomKind,
     command,
-    declaration_of,
 )
 from commands.reply import Reply, Text, code, fmt, join, strong, text
 from storage.contacts import PersonRole, Responsible
@@ -61,12 +59,6 @@ NONE = "–"
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def command_text(ctx: Context, handler: Handler, rest: str = "") -> str:
-    """How the reader types ``handler``'s command, e.g. ``!kontakt ändern 12 …``."""
-    name = declaration_of(handler).name_in(ctx.t.language)
-    return f"{ctx.prefix}{name} {rest}".rstrip()
 
 
 def option_text(key: str, value: str) -> str:
@@ -303,8 +295,8 @@ async def contact_search(ctx: Context, query: str, page: Page) -> Reply:
                     )
                 ),
                 query=strong(query),
-                who=code(command_text(ctx, responsible_find, "<…>")),
-                new=code(command_text(ctx, contact_create, '"…"')),
+                who=code(ctx.command_ref(responsible_find, "<…>")),
+                new=code(ctx.command_ref(contact_create, '"…"')),
             )
         )
     if not found.hits:
@@ -323,10 +315,9 @@ async def contact_search(ctx: Context, query: str, page: Page) -> Reply:
         entries["organization", organization.id] = organization_entry(ctx, organization)
     header = ctx.t.ngettext("{count} hit for {query}:", "{count} hits for {query}:", found.total)
     reply = Reply.of(strong(fmt(header, count=hit_count(found), query=query)))
-    name = declaration_of(contact_show).name_in(ctx.t.language)
     return reply.bullets(
         (entries[hit.kind, hit.id] for hit in found.hits if (hit.kind, hit.id) in entries),
-        more_note(ctx, page, found.total, f"{name} {query}"),
+        more_note(ctx, page, found.total, ctx.command_ref(contact_show, query)),
     )
 
 
@@ -337,7 +328,7 @@ async def person_numbered(ctx: Context, number: int) -> Person:
             fmt(
                 ctx._(N_("There is no contact with {number}. {search} searches by name.")),
                 number=number_label(ctx, number),
-                search=code(command_text(ctx, contact_show, "<…>")),
+                search=code(ctx.command_ref(contact_show, "<…>")),
             )
         )
     return person
@@ -376,7 +367,7 @@ async def contact_card(ctx: Context, number: int) -> Reply:
     return reply.add(
         fmt(
             ctx._(N_("Change it with {command}.")),
-            command=code(command_text(ctx, contact_change, f"{person.id} …")),
+            command=code(ctx.command_ref(contact_change, f"{person.id} …")),
         )
     )
 
@@ -423,7 +414,7 @@ async def refuse_duplicate(ctx: Context, duplicate: Person | None, person: Perso
             ctx._(N_("{name} is already recorded as {number}; change it with {command}.")),
             name=strong(duplicate.display_name),
             number=number_label(ctx, duplicate.id),
-            command=code(command_text(ctx, contact_change, f"{duplicate.id} …")),
+            command=code(ctx.command_ref(contact_change, f"{duplicate.id} …")),
         )
     )
 
@@ -576,9 +567,7 @@ async def contact_change(
         raise BadArgument(
             fmt(
                 ctx._(N_("Nothing to change. Give what is new, e.g. {example}.")),
-                example=code(
-                    command_text(ctx, contact_change, f'{person.id} tel="05221 59-1234"')
-                ),
+                example=code(ctx.command_ref(contact_change, f'{person.id} tel="05221 59-1234"')),
             )
         )
     if fields is not None:
@@ -693,7 +682,7 @@ async def responsible_find(
     ctx: Context, topic: str, gemeinde: str | None, page: int | None
 ) -> Reply:
     shown = page_from(page)
-    line = f"{declaration_of(responsible_find).name_in(ctx.t.language)} {topic}"
+    line = ctx.command_ref(responsible_find, topic)
     if gemeinde:
         line += " " + option_text("gemeinde", gemeinde)
     committee = await ctx.store.committees.named(topic)
@@ -799,8 +788,8 @@ def nobody_for(ctx: Context, subject: str, gemeinde: str | None) -> Reply:
     return reply.add(
         fmt(
             ctx._(N_("{search} searches all contacts by name; {new} records someone.")),
-            search=code(command_text(ctx, contact_show, "<…>")),
-            new=code(command_text(ctx, contact_create, '"…"')),
+            search=code(ctx.command_ref(contact_show, "<…>")),
+            new=code(ctx.command_ref(contact_create, '"…"')),
         )
     )
 
@@ -832,7 +821,7 @@ async def organization_show(ctx: Context, target: int | str, page: int | None) -
             fmt(
                 ctx._(N_("No organisation matches {query}. {new} records one.")),
                 query=strong(target),
-                new=code(command_text(ctx, organization_create, '"…" art=… gemeinde=… felder=…')),
+                new=code(ctx.command_ref(organization_create, '"…" art=… gemeinde=… felder=…')),
             )
         )
     if not found.hits:
@@ -842,10 +831,9 @@ async def organization_show(ctx: Context, target: int | str, page: int | None) -
         "{count} organisation for {query}:", "{count} organisations for {query}:", found.total
     )
     reply = Reply.of(strong(fmt(header, count=hit_count(found), query=target)))
-    name = declaration_of(organization_show).name_in(ctx.t.language)
     return reply.bullets(
         (organization_entry(ctx, organization) for organization in organizations),
-        more_note(ctx, shown, found.total, f"{name} {target}"),
+        more_note(ctx, shown, found.total, ctx.command_ref(organization_show, target)),
     )
 
 
@@ -856,7 +844,7 @@ async def organization_numbered(ctx: Context, number: int) -> Organization:
             fmt(
                 ctx._(N_("There is no organisation with {number}. {search} searches by name.")),
                 number=number_label(ctx, number),
-                search=code(command_text(ctx, organization_show, "<…>")),
+                search=code(ctx.command_ref(organization_show, "<…>")),
             )
         )
     return organization
@@ -1064,14 +1052,12 @@ async def offer_show(
                 ctx._(
                     N_("No offer found. Try another keyword or fewer filters; {new} records one.")
                 ),
-                new=code(
-                    command_text(ctx, offer_create, '"…" traeger=… feld=… zielgruppe=… ort=…')
-                ),
+                new=code(ctx.command_ref(offer_create, '"…" traeger=… feld=… zielgruppe=… ort=…')),
             )
         )
     if not offers:
         raise beyond_end(ctx, shown, total)
-    line = declaration_of(offer_show).name_in(ctx.t.language)
+    line = ctx.command_ref(offer_show)
     for key, value in (
         ("", target),
         ("zielgruppe", target_groups and target_groups.text),
@@ -1095,7 +1081,7 @@ async def offer_card(ctx: Context, number: int) -> Reply:
             fmt(
                 ctx._(N_("There is no offer with {number}. {search} searches by keyword.")),
                 number=number_label(ctx, number),
-                search=code(command_text(ctx, offer_show, "<…>")),
+                search=code(ctx.command_ref(offer_show, "<…>")),
             )
         )
     reply = Reply.of(

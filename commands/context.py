@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from commands.clock import Clock
 from commands.i18n import Translator
-from commands.registry import Registry, Role, RoomKind
+from commands.registry import Handler, Registry, Role, RoomKind, declaration_of
 from commands.reply import Text
 from storage.repositories import Store
 
@@ -50,6 +50,14 @@ class Context:
     def _(self, message: str) -> str:
         """Translate ``message`` into the configured language."""
         return self.t.gettext(message)
+
+    def command_ref(self, command: Handler | str, rest: str = "") -> str:
+        """How the reader types ``command`` (a declared handler, or the German name of one in
+        another module) with ``rest``: ``!sitzung neu …`` / ``!meeting new …``."""
+        declaration = (
+            self.registry.named(command) if isinstance(command, str) else declaration_of(command)
+        )
+        return declaration.ref(self.t.language, self.prefix, rest)
 
     @property
     def may_see_contact_data(self) -> bool:

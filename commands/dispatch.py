@@ -55,7 +55,7 @@ class Request:
 
 def usage(declaration: Command, t: Translator, prefix: str) -> str:
     """The usage line, e.g. ``!hilfe [befehl]``, with labels in the reader's language."""
-    parts = [prefix + declaration.name_in(t.language)]
+    parts = [declaration.ref(t.language, prefix)]
     for param in declaration.params:
         label = t.gettext(param.label) + ("…" if param.greedy else "")
         parts.append(f"[{label}]" if param.optional else f"<{label}>")
@@ -176,7 +176,7 @@ class Dispatcher:
             return reply
 
     def _check_allowed(self, declaration: Command, request: Request) -> None:
-        name = code(self.prefix + declaration.name_in(self.t.language))
+        name = code(declaration.ref(self.t.language, self.prefix))
         if request.room_kind not in declaration.rooms:
             places = join(
                 self.t.gettext(N_(" or ")),
@@ -233,19 +233,19 @@ class Dispatcher:
         reply.add(
             fmt(
                 self.t.gettext(N_("{help} lists everything you can use here.")),
-                help=code(self.prefix + self._help_name()),
+                help=code(self._help_ref()),
             )
         )
         return reply
 
-    def _help_name(self) -> str:
-        found = self.registry.find([HELP_COMMAND])
-        return found[0].name_in(self.t.language) if found else HELP_COMMAND
+    def _help_ref(self) -> str:
+        """``!hilfe`` / ``!help``, as the reader types it."""
+        return self.registry.named(HELP_COMMAND).ref(self.t.language, self.prefix)
 
     def _unknown(self, word: str) -> Reply:
         name = code(self.prefix + word)
         closest = self.registry.closest(word)
-        help_command = code(self.prefix + ("help" if self.t.language == "en" else "hilfe"))
+        help_command = code(self._help_ref())
         if closest is not None:
             message = fmt(
                 self.t.gettext(
@@ -255,7 +255,7 @@ class Dispatcher:
                     )
                 ),
                 name=name,
-                suggestion=strong(self.prefix + closest.name_in(self.t.language)),
+                suggestion=strong(closest.ref(self.t.language, self.prefix)),
                 help=help_command,
             )
         else:

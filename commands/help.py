@@ -7,7 +7,7 @@ from commands.context import Context
 from commands.dispatch import usage
 from commands.errors import NotFound
 from commands.i18n import N_
-from commands.registry import Param, Role, RoomKind, command, declaration_of
+from commands.registry import Param, Role, RoomKind, command
 from commands.reply import Reply, code, fmt, join, strong
 
 
@@ -28,7 +28,7 @@ async def help_show(ctx: Context, name: str | None) -> Reply:
             for c in visible
         )
         hint = ctx._(N_("{example} shows details of one command."))
-        return reply.add(fmt(hint, example=code(f"{ctx.prefix}{help_show_name(ctx)} <…>")))
+        return reply.add(fmt(hint, example=code(ctx.command_ref(help_show, "<…>"))))
 
     found = ctx.registry.find(name.removeprefix(ctx.prefix).split())
     if found is None or found[0] not in visible:
@@ -36,7 +36,7 @@ async def help_show(ctx: Context, name: str | None) -> Reply:
             fmt(
                 ctx._(N_("There is no command {name} that you can use here. {help} lists them.")),
                 name=code(ctx.prefix + name.removeprefix(ctx.prefix)),
-                help=code(ctx.prefix + help_show_name(ctx)),
+                help=code(ctx.command_ref(help_show)),
             )
         )
     declaration = found[0]
@@ -53,11 +53,6 @@ async def help_show(ctx: Context, name: str | None) -> Reply:
         examples = join(", ", map(code, declaration.examples))
         reply.add(fmt(ctx._(N_("Examples: {examples}")), examples=examples))
     return reply
-
-
-def help_show_name(ctx: Context) -> str:
-    """``hilfe`` or ``help``, as the reader would type it."""
-    return declaration_of(help_show).name_in(ctx.t.language)
 
 
 ROLE_NAMES = {

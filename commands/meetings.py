@@ -201,11 +201,6 @@ def rhythm_text(ctx: Context, frequency: Frequency, position: int, first: dateti
     )
 
 
-def command_name(ctx: Context, german: str, english: str) -> str:
-    """How the reader types a command, e.g. ``!termine`` or ``!meetings``."""
-    return ctx.prefix + (english if ctx.t.language == "en" else german)
-
-
 def delivered(
     ctx: Context, committee: Committee, announcement: Reply, confirmation: Text
 ) -> Reply:
@@ -234,7 +229,7 @@ def not_bound(ctx: Context) -> BadArgument:
             ctx._(
                 N_("This room belongs to no committee yet. A team member binds it with {command}.")
             ),
-            command=code(command_name(ctx, 'gremium neu "Name"', 'committee new "Name"')),
+            command=code(ctx.command_ref("gremium neu", '"Name"')),
         )
     )
 
@@ -247,7 +242,7 @@ async def committee_named(ctx: Context, name: str) -> Committee:
             fmt(
                 ctx._(N_("There is no committee called {name}. {committees} lists them all.")),
                 name=strong(name),
-                committees=code(command_name(ctx, "gremien", "committees")),
+                committees=code(ctx.command_ref("gremien")),
             )
         )
     if len(found) > 1:
@@ -303,7 +298,7 @@ def no_such_meeting(ctx: Context, number: int) -> NotFound:
         fmt(
             ctx._(N_("There is no meeting No. {number} here. {meetings} shows the planned ones.")),
             number=number,
-            meetings=code(command_name(ctx, "termine", "meetings")),
+            meetings=code(ctx.command_ref("termine")),
         )
     )
 
@@ -327,7 +322,7 @@ async def meeting_or_next(ctx: Context, number: int | None) -> Meeting:
         raise BadArgument(
             fmt(
                 ctx._(N_("Please give the meeting's number; {meetings} shows them.")),
-                meetings=code(command_name(ctx, "termine", "meetings")),
+                meetings=code(ctx.command_ref("termine")),
             )
         )
     meeting = await ctx.store.meetings.next_for(committee.id, ctx.clock.now())
@@ -336,7 +331,7 @@ async def meeting_or_next(ctx: Context, number: int | None) -> Meeting:
             fmt(
                 ctx._(N_("{committee} has no upcoming meeting. {new} schedules one.")),
                 committee=committee.name,
-                new=code(command_name(ctx, "sitzung neu", "meeting new") + " …"),
+                new=code(ctx.command_ref("sitzung neu", "…")),
             )
         )
     return meeting
@@ -550,7 +545,7 @@ async def create_single(
 def invitation_hint(ctx: Context, committee: Committee, meeting: Meeting) -> Text:
     """When the invitation is due, or that the notice period can no longer be met."""
     deadline = invitation_deadline(committee, meeting)
-    invite = code(f"{command_name(ctx, 'einladung', 'invitation')} {meeting.id}")
+    invite = code(ctx.command_ref("einladung", str(meeting.id)))
     if deadline < ctx.clock.now():
         return fmt(
             ctx._(
@@ -664,7 +659,7 @@ async def create_series(
                 rest,
             ),
             count=rest,
-            meetings=code(command_name(ctx, "termine", "meetings")),
+            meetings=code(ctx.command_ref("termine")),
         )
     reply.bullets([meeting_line(ctx, meeting) for meeting in shown], note)
     if meetings[0].online_link:  # the place is on every line already, the link is not
@@ -733,7 +728,7 @@ async def meeting_list(ctx: Context, committee: str | None, page: int | None) ->
         )
     else:
         heading = fmt(ctx._(N_("Upcoming meetings ({count}):")), count=found.total)
-    line = command_name(ctx, "termine", "meetings").removeprefix(ctx.prefix)
+    line = ctx.command_ref("termine")
     if committee:
         line += f' "{committee}"' if " " in committee else f" {committee}"
     reply = Reply.of(heading)
@@ -750,7 +745,7 @@ def empty_list_text(
     """Why the list is empty, and what to do."""
     if page > 1:
         return fmt(ctx._(N_("Page {page} is empty.")), page=page)
-    new = code(command_name(ctx, "sitzung neu", "meeting new") + " …")
+    new = code(ctx.command_ref("sitzung neu", "…"))
     if committee is not None:
         return fmt(
             ctx._(N_("{committee} has no upcoming meeting. {new} schedules one.")),
@@ -902,7 +897,7 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
         reply.add(
             fmt(
                 ctx._(N_("The invitation had been posted already; {invite} posts it again.")),
-                invite=code(f"{command_name(ctx, 'einladung', 'invitation')} {meeting.id}"),
+                invite=code(ctx.command_ref("einladung", str(meeting.id))),
             )
         )
     return reply
@@ -1037,7 +1032,7 @@ async def invitation_text(ctx: Context, committee: Committee, meeting: Meeting) 
     invitation.add(
         fmt(
             ctx._(N_("{meeting} shows the details at any time.")),
-            meeting=code(f"{command_name(ctx, 'sitzung', 'meeting')} {meeting.id}"),
+            meeting=code(ctx.command_ref("sitzung", str(meeting.id))),
         )
     )
     return invitation

@@ -38,8 +38,11 @@ class Page:
         return max(0, total - self.offset - self.size)
 
 
-def more_note(ctx: Context, page: Page, total: int, command_line: str) -> Text | None:
-    """ "… 12 more. Next page: `!kontakt schmidt seite=2`", or None on the last page."""
+def more_note(ctx: Context, page: Page, total: int, command: str) -> Text | None:
+    """ "… 12 more. Next page: `!kontakt schmidt seite=2`", or None on the last page.
+
+    ``command`` is the list's command as the reader types it (:meth:`Context.command_ref`).
+    """
     remaining = page.remaining(total)
     if remaining == 0:
         return None
@@ -48,7 +51,7 @@ def more_note(ctx: Context, page: Page, total: int, command_line: str) -> Text |
         "… and {count} more. Next page: {command}",
         remaining,
     )
-    next_page = f"{ctx.prefix}{command_line} {PAGE_OPTION.key}={page.number + 1}"
+    next_page = f"{command} {PAGE_OPTION.key}={page.number + 1}"
     return fmt(template, count=remaining, command=code(next_page))
 
 

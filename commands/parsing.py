@@ -94,7 +94,7 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
             else:
                 message = fmt(
                     ctx._(N_("{name} takes no options such as {key}.")),
-                    name=code(ctx.prefix + declaration.name_in(ctx.t.language)),
+                    name=code(declaration.ref(ctx.t.language, ctx.prefix)),
                     key=code(f"{token.key}="),
                 )
             raise BadArgument(message)

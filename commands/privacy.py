@@ -11,7 +11,7 @@ from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument, NotFound
 from commands.i18n import N_
-from commands.registry import Param, Role, RoomKind, command, declaration_of
+from commands.registry import Param, Role, RoomKind, command
 from commands.reply import Attachment, Reply, code, fmt, strong
 from storage.models import Person
 from storage.privacy import pseudonym_for
@@ -91,12 +91,11 @@ async def _person(ctx: Context, number: int) -> Person:
 
 
 def _not_found(ctx: Context, number: int) -> NoReturn:
-    contact = declaration_of(contact_access).name_in(ctx.t.language).split()[0]
     raise NotFound(
         fmt(
             ctx._(N_("There is no contact with No. {number}. {search} finds contacts by name.")),
             number=number,
-            search=code(f"{ctx.prefix}{contact} <{ctx._(NAME_LABEL)}>"),
+            search=code(ctx.command_ref("kontakt", f"<{ctx._(NAME_LABEL)}>")),
         )
     )
 
@@ -276,14 +275,12 @@ async def contact_delete(ctx: Context, number: int, confirmed: bool | None) -> R
 
 
 def _ask_confirmation(ctx: Context, person: Person) -> Reply:
-    name = declaration_of(contact_delete).name_in(ctx.t.language)
-    access = declaration_of(contact_access).name_in(ctx.t.language)
     reply = Reply.of(
         fmt(
             ctx._(N_("Really delete contact No. {number} ({name})? Send {command}.")),
             number=person.id,
             name=strong(person.display_name),
-            command=code(f"{ctx.prefix}{name} {person.id} {ctx._(CONFIRMED_LABEL)}"),
+            command=code(ctx.command_ref(contact_delete, f"{person.id} {ctx._(CONFIRMED_LABEL)}")),
         )
     )
     return reply.add(
@@ -296,6 +293,6 @@ def _ask_confirmation(ctx: Context, person: Person) -> Reply:
                 )
             ),
             pseudonym=strong(pseudonym_for(person.id)),
-            access=code(f"{ctx.prefix}{access} {person.id}"),
+            access=code(ctx.command_ref(contact_access, str(person.id))),
         )
     )

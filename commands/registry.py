@@ -94,6 +94,11 @@ class Command:
         """The name shown to readers of ``language``."""
         return self.english if language == "en" else self.name
 
+    def ref(self, language: str, prefix: str, rest: str = "") -> str:
+        """The command as a reader of ``language`` types it, followed by ``rest``:
+        ``!sitzung 12`` / ``!meeting 12``. Every text that names a command spells it here."""
+        return f"{prefix}{self.name_in(language)} {rest}".rstrip()
+
     def option_for(self, key: str) -> Option | None:
         wanted = fold_text(key)
         for option in self.options:
@@ -169,6 +174,13 @@ class Registry:
                 raise ValueError(f"command name {key!r} is declared twice")
             self._by_name[key] = declaration
         self.commands.append(declaration)
+
+    def named(self, name: str) -> Command:
+        """The command called ``name`` (any of its spellings), for texts that mention it."""
+        found = self.find(name.split())
+        if found is None or found[1] != len(name.split()):
+            raise LookupError(f"no command is named {name!r}")
+        return found[0]
 
     def find(self, words: list[str]) -> tuple[Command, int] | None:
         """The command named by the first one or two ``words`` and how many words it used."""

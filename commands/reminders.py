@@ -34,7 +34,7 @@ from commands.recurrence_text import (
     looks_recurring,
     parse_recurrence,
 )
-from commands.registry import Param, Role, RoomKind, command, declaration_of
+from commands.registry import Param, Role, RoomKind, command
 from commands.reply import Reply, Text, code, fmt, join, strong
 from commands.when import When
 from storage.models import Reminder, ScheduleEntry
@@ -85,8 +85,7 @@ def split_at_colon(raw: str) -> tuple[str, str] | None:
 
 def reminder_example(ctx: Context) -> Text:
     """``!erinnerung morgen 9 Uhr: Protokoll verschicken`` in the reader's language."""
-    name = declaration_of(reminder_create).name_in(ctx.t.language)
-    return code(f"{ctx.prefix}{name} {ctx._(N_('tomorrow 9am: send the minutes'))}")
+    return code(ctx.command_ref(reminder_create, ctx._(N_("tomorrow 9am: send the minutes"))))
 
 
 def reminder_request(ctx: Context, raw: str) -> ReminderRequest:
@@ -280,11 +279,10 @@ async def _create(ctx: Context, request: ReminderRequest, *, to_creator_only: bo
         reply.add(ctx._(N_("You will get it in a direct chat with me.")))
     else:
         reply.add(ctx._(N_("It will be posted in this room.")))
-    delete = declaration_of(reminder_delete).name_in(ctx.t.language)
     return reply.add(
         fmt(
             ctx._(N_("{delete} deletes it.")),
-            delete=code(f"{ctx.prefix}{delete} {reminder.id}"),
+            delete=code(ctx.command_ref(reminder_delete, str(reminder.id))),
         )
     )
 
@@ -310,13 +308,12 @@ async def reminders_list(ctx: Context, page: int | None) -> Reply:
         reply.add(ctx._(N_("There are no reminders in this room.")))
     else:
         reply.add(strong(ctx._(N_("Reminders in this room:"))))
-        command_line = declaration_of(reminders_list).name_in(ctx.t.language)
         reply.bullets(
             (
                 _list_entry(ctx, reminder, at)
                 for at, reminder in upcoming[shown.offset : shown.offset + shown.size]
             ),
-            more_note(ctx, shown, len(upcoming), command_line),
+            more_note(ctx, shown, len(upcoming), ctx.command_ref(reminders_list)),
         )
     if not direct and (personal := await ctx.store.reminders.count_personal(ctx.sender)):
         note = ctx.t.ngettext(
@@ -326,8 +323,7 @@ async def reminders_list(ctx: Context, page: int | None) -> Reply:
             "lists them.",
             personal,
         )
-        command_line = ctx.prefix + declaration_of(reminders_list).name_in(ctx.t.language)
-        reply.add(fmt(note, count=personal, command=code(command_line)))
+        reply.add(fmt(note, count=personal, command=code(ctx.command_ref(reminders_list))))
     if not upcoming:
         reply.add(fmt(ctx._(N_("Set one like this: {example}")), example=reminder_example(ctx)))
     return reply
@@ -367,12 +363,11 @@ async def reminder_delete(ctx: Context, number: int) -> Reply:
         )
     )
     if reminder is None or not visible:
-        command_line = ctx.prefix + declaration_of(reminders_list).name_in(ctx.t.language)
         raise NotFound(
             fmt(
                 ctx._(N_("There is no reminder No. {number} in this room. {list} lists them.")),
                 number=number,
-                list=code(command_line),
+                list=code(ctx.command_ref(reminders_list)),
             )
         )
     # A personal reminder is visible to its creator only, so this concerns room reminders.

@@ -9,7 +9,7 @@ from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument
 from commands.i18n import N_
-from commands.registry import Option, Param, Role, RoomKind, command, declaration_of
+from commands.registry import Option, Param, Role, RoomKind, command
 from commands.reply import Attachment, Reply, code, fmt, join, strong
 
 # A filtered export takes at most this many of the best matches (an unfiltered one takes all).
@@ -71,7 +71,7 @@ async def contact_export(ctx: Context, query: str | None, file_format: Format | 
                     )
                 ),
                 query=strong(query or ""),
-                command=code(ctx.prefix + declaration_of(contact_export).name_in(ctx.t.language)),
+                command=code(ctx.command_ref(contact_export)),
             )
         )
     language = ctx.t.language

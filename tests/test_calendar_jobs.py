@@ -20,8 +20,10 @@ from bot.calendar_jobs import calendar_job_handlers, direct_room_for
 from bot.config import BotConfig, Config, MatrixConfig
 from bot.render import split_reply
 from bot.scheduler import SchedulerService
+from commands.catalog import build_registry
 from commands.clock import ManualClock
 from commands.i18n import Translator
+from commands.registry import Registry
 from commands.reply import Reply
 from storage.database import Database
 from storage.models import Committee, Meeting
@@ -93,6 +95,7 @@ class PostBox:
     )
     state: State = field(default_factory=State)
     gateway: Gateway = field(default_factory=Gateway)
+    registry: Registry = field(default_factory=build_registry)
     posts: list[tuple[str, Reply]] = field(default_factory=list)
 
     async def post(self, room_id: str, reply: Reply) -> None:
