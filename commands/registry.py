@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
@@ -143,6 +144,55 @@ def command(
     return attach
 
 
+class DeclarationMismatch(TypeError):
+    """A handler's signature does not fit its declared parameters and options."""
+
+
+_KEYWORD_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+def check_declaration(declaration: Command) -> None:
+    """Refuse a handler whose signature is not ``(ctx, <each parameter and option>)``.
+
+    The dispatcher calls the handler with the context and every declared name as a keyword, an
+    absent optional value as None; a mismatch would otherwise surface only when someone types
+    the command. The message names the command and what differs.
+    """
+    handler_parameters = list(inspect.signature(declaration.handler).parameters.values())
+    problems = []
+    if not handler_parameters or handler_parameters[0].kind not in (
+        inspect.Parameter.POSITIONAL_ONLY,
+        *_KEYWORD_KINDS,
+    ):
+        problems.append("the first parameter must take the context")
+    taken = {p.name: p for p in handler_parameters[1:]}
+    declared = [p.name for p in declaration.params] + [o.name for o in declaration.options]
+    if len(set(declared)) != len(declared):
+        problems.append("a parameter or option name is declared twice")
+    if missing := [name for name in declared if name not in taken]:
+        problems.append(f"the handler does not take {', '.join(missing)}")
+    if unknown := [name for name in taken if name not in declared]:
+        problems.append(f"the handler takes {', '.join(unknown)}, which is not declared")
+    for name, parameter in taken.items():
+        if name in declared and parameter.kind not in _KEYWORD_KINDS:
+            problems.append(f"{name} must be passable by keyword")
+    # Whatever may be left out arrives as None, so its annotation must allow None.
+    may_be_none = [p.name for p in declaration.params if p.optional]
+    may_be_none += [o.name for o in declaration.options]
+    for name in may_be_none:
+        annotation = taken[name].annotation if name in taken else inspect.Parameter.empty
+        spelled = annotation if isinstance(annotation, str) else repr(annotation)
+        if annotation is not inspect.Parameter.empty and not any(
+            word in spelled for word in ("None", "Optional", "Any")
+        ):
+            problems.append(f"{name} may be left out, so its type must allow None")
+    if problems:
+        raise DeclarationMismatch(
+            f"command {declaration.name!r} ({declaration.handler.__qualname__}): "
+            + "; ".join(problems)
+        )
+
+
 def declaration_of(handler: Handler) -> Command:
     """The declaration that :func:`command` attached to ``handler``."""
     declaration = getattr(handler, DECLARATION_ATTRIBUTE, None)
@@ -169,6 +219,8 @@ class Registry:
         return registry
 
     def add(self, declaration: Command) -> None:
+        """Register ``declaration``; refuse a handler that does not fit it or a taken name."""
+        check_declaration(declaration)
         for key in {fold_text(spelling) for spelling in declaration.names}:
             if key in self._by_name:
                 raise ValueError(f"command name {key!r} is declared twice")

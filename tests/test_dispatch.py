@@ -13,7 +13,18 @@ from commands.catalog import build_registry
 from commands.context import Context
 from commands.dispatch import usage
 from commands.i18n import N_, Translator
-from commands.registry import Option, Param, Registry, Role, RoomKind, command, declaration_of
+from commands.registry import (
+    DeclarationMismatch,
+    Handler,
+    Option,
+    Param,
+    Registry,
+    Role,
+    RoomKind,
+    check_declaration,
+    command,
+    declaration_of,
+)
 from commands.reply import Reply, fmt
 from storage.database import Database
 from tests.desk import Desk
@@ -148,3 +159,42 @@ def test_a_name_declared_twice_is_refused() -> None:
     clash = replace(declaration_of(broken_run), aliases=("Loeschen",))
     with pytest.raises(ValueError, match="loeschen"):
         registry.add(clash)
+
+
+async def delete_without_reason(ctx: Context, number: int) -> Reply:
+    return Reply.of("deleted")
+
+
+async def delete_with_a_stray_argument(
+    ctx: Context, number: int, reason: str | None, force: bool
+) -> Reply:
+    return Reply.of("deleted")
+
+
+async def delete_with_a_reason_that_cannot_be_absent(
+    ctx: Context, number: int, reason: str
+) -> Reply:
+    return Reply.of("deleted")
+
+
+@pytest.mark.parametrize(
+    ("handler", "complaint"),
+    [
+        (delete_without_reason, "does not take reason"),
+        (delete_with_a_stray_argument, "takes force, which is not declared"),
+        (delete_with_a_reason_that_cannot_be_absent, "reason may be left out"),
+    ],
+)
+def test_a_handler_that_does_not_fit_its_declaration_is_refused(
+    handler: Handler, complaint: str
+) -> None:
+    """A handler whose signature differs from its declaration is refused, naming the command."""
+    mismatched = replace(declaration_of(record_delete), handler=handler)
+    with pytest.raises(DeclarationMismatch, match=rf"command 'löschen' .*{complaint}"):
+        Registry().add(mismatched)
+
+
+def test_every_real_command_fits_its_declaration() -> None:
+    """All commands of the bot pass the start-up check of their signatures."""
+    for declaration in build_registry().commands:
+        check_declaration(declaration)
