@@ -895,7 +895,7 @@ def committee_who(
 ) -> Reply:
     """``!wer Bildungsbeirat``: the committee's members with their roles, chair first.
 
-    Called by ``!wer`` (commands/contacts.py) when its topic names a committee, with the
+    Called by ``!wer`` (commands/responsibles.py) when its topic names a committee, with the
     command line that repeats the question (for "next page"); numbers and organisations are
     shown, contact data are not.
     """
