@@ -1,4 +1,8 @@
-"""Translations (compiled gettext catalogs) and German/English date formatting."""
+"""Translations (compiled gettext catalogs) and German/English date formatting.
+
+Every date, time and weekday the bot writes goes through :class:`Translator`, whose Babel
+patterns below are the one place the house formats are spelled.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_datetime, get_day_names
 
 DOMAIN = "kuemmerer"
 # An installed wheel carries its compiled catalogs inside the package; a source checkout (and
@@ -16,6 +20,15 @@ DOMAIN = "kuemmerer"
 PACKAGED_LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 CATALOG_DIRS = (PACKAGED_LOCALE_DIR, LOCALE_DIR)
+
+# The Babel locale and the house patterns of each language: the day before the month and the
+# month in words in English (never the ambiguous 03/05), German times with "Uhr".
+BABEL_LOCALES = {"de": "de_DE", "en": "en_GB"}
+DATE_PATTERNS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
+TIME_PATTERNS = {"de": "HH:mm 'Uhr'", "en": "HH:mm"}
+CLOCK_PATTERN = "HH:mm"  # a time without "Uhr", e.g. the start of "14:00–16:00 Uhr"
+WEEKDAY_PATTERN = "EEE"
+WEEKDAY_NAME_PATTERN = "EEEE"
 
 
 def N_(message: str) -> str:
@@ -45,6 +58,7 @@ class Translator:
     ) -> None:
         self.language = language
         self.zone = zone
+        self.locale = BABEL_LOCALES.get(language, BABEL_LOCALES["en"])
         if language == "en":
             # Source strings are English; no catalog needed.
             self._catalog: gettext.NullTranslations = gettext.NullTranslations()
@@ -61,25 +75,34 @@ class Translator:
         """``moment`` in the configured zone."""
         return moment.astimezone(self.zone)
 
+    def _format(self, moment: datetime, pattern: str) -> str:
+        formatted: str = format_datetime(self.local(moment), pattern, locale=self.locale)
+        return formatted
+
     def date(self, moment: datetime) -> str:
         """``05.03.2027`` in German, ``5 Mar 2027`` in English (never the ambiguous 03/05)."""
-        local = self.local(moment)
-        if self.language == "de":
-            return local.strftime("%d.%m.%Y")
-        return format_date(local.date(), "d MMM yyyy", locale="en_GB")
+        return self._format(moment, DATE_PATTERNS.get(self.language, DATE_PATTERNS["en"]))
 
     def time(self, moment: datetime) -> str:
         """``14:00 Uhr`` in German, ``14:00`` in English."""
-        local = self.local(moment)
-        if self.language == "de":
-            return f"{local:%H:%M} Uhr"
-        return format_time(local.time(), "HH:mm", locale="en_GB")
+        return self._format(moment, TIME_PATTERNS.get(self.language, TIME_PATTERNS["en"]))
+
+    def clock(self, moment: datetime) -> str:
+        """``14:00`` in both languages: a time followed by another, as in ``14:00–16:00 Uhr``."""
+        return self._format(moment, CLOCK_PATTERN)
 
     def weekday(self, moment: datetime) -> str:
         """The abbreviated weekday, ``Mi`` / ``Wed``."""
-        locale = "de_DE" if self.language == "de" else "en_GB"
-        name: str = format_date(self.local(moment).date(), "EEE", locale=locale)
-        return name.rstrip(".")
+        # Babel abbreviates German weekdays with a dot ("Mi."); the house format has none.
+        return self._format(moment, WEEKDAY_PATTERN).rstrip(".")
+
+    def weekday_name(self, moment: datetime) -> str:
+        """The full weekday: ``Mittwoch`` / ``Wednesday``."""
+        return self._format(moment, WEEKDAY_NAME_PATTERN)
+
+    def day_name(self, weekday: int) -> str:
+        """The full name of ``weekday`` (0 = Monday): ``Montag`` / ``Monday``."""
+        return str(get_day_names("wide", locale=self.locale)[weekday])
 
     def datetime(self, moment: datetime) -> str:
         """``Mi, 05.03.2027, 14:00 Uhr`` — the house format for a point in time."""

@@ -22,8 +22,6 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from babel.dates import format_date
-
 from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument, NotFound
@@ -118,16 +116,11 @@ def too_many(ctx: Context) -> BadArgument:
 # --------------------------------------------------------------------------- formatting
 
 
-def clock_time(ctx: Context, moment: datetime) -> str:
-    """``14:00`` in the bot's zone, without "Uhr" (for the first half of a span)."""
-    return ctx.t.local(moment).strftime("%H:%M")
-
-
 def span_text(ctx: Context, start: datetime, end: datetime) -> str:
     """``Mi, 12.03.2027, 14:00–16:00 Uhr``; a meeting past midnight shows both dates."""
     if ctx.t.local(start).date() == ctx.t.local(end).date():
         day = f"{ctx.t.weekday(start)}, {ctx.t.date(start)}"
-        return f"{day}, {clock_time(ctx, start)}–{ctx.t.time(end)}"
+        return f"{day}, {ctx.t.clock(start)}–{ctx.t.time(end)}"
     return f"{ctx.t.datetime(start)} – {ctx.t.datetime(end)}"
 
 
@@ -172,19 +165,12 @@ def where_lines(ctx: Context, meeting: Meeting) -> list[Text]:
     return lines
 
 
-def weekday_name(ctx: Context, moment: datetime) -> str:
-    """The full weekday in the bot's zone: ``Mittwoch`` / ``Wednesday``."""
-    locale = "de_DE" if ctx.t.language == "de" else "en_GB"
-    name: str = format_date(ctx.t.local(moment).date(), "EEEE", locale=locale)
-    return name
-
-
 POSITIONS = {1: N_("1st"), 2: N_("2nd"), 3: N_("3rd"), 4: N_("4th"), -1: N_("last")}
 
 
 def rhythm_text(ctx: Context, frequency: Frequency, position: int, first: datetime) -> Text:
     """``monthly on the 2nd Wednesday``, ``every other Tuesday`` …"""
-    weekday = weekday_name(ctx, first)
+    weekday = ctx.t.weekday_name(first)
     if frequency is Frequency.WEEKLY:
         return fmt(ctx._(N_("every {weekday}")), weekday=weekday)
     if frequency is Frequency.BIWEEKLY:
@@ -623,7 +609,7 @@ async def create_series(
     )
     shape = rule_shape(plan.rule)
     rhythm = rhythm_text(ctx, repeat, shape.position, first)
-    hours = f"{clock_time(ctx, first)}–{ctx.t.time(first + length)}"
+    hours = f"{ctx.t.clock(first)}–{ctx.t.time(first + length)}"
     created = ctx.t.ngettext(
         "{count} meeting created until {date}.",
         "{count} meetings created until {date}.",

@@ -18,8 +18,6 @@ import itertools
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from babel.dates import get_day_names
-
 from commands.context import Context
 from commands.converters import number as record_number
 from commands.errors import BadArgument, NotAllowed, NotFound
@@ -133,9 +131,7 @@ def recurrence_problem(ctx: Context, when: str, problem: Problem) -> Text:
 
 
 def _weekday_names(t: Translator, days: tuple[int, ...]) -> str:
-    locale = "de_DE" if t.language == "de" else "en_GB"
-    names = get_day_names("wide", locale=locale)
-    spelled = [str(names[day]) for day in days]
+    spelled = [t.day_name(day) for day in days]
     if len(spelled) == 1:
         return spelled[0]
     return ", ".join(spelled[:-1]) + t.gettext(N_(" and ")) + spelled[-1]
