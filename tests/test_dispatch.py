@@ -198,3 +198,12 @@ def test_every_real_command_fits_its_declaration() -> None:
     """All commands of the bot pass the start-up check of their signatures."""
     for declaration in build_registry().commands:
         check_declaration(declaration)
+
+
+def test_a_command_named_in_a_reply_is_spelled_for_the_reader() -> None:
+    """Texts name another command through the registry, in the reader's language."""
+    meeting_new = build_registry().named("sitzung neu")
+    assert meeting_new.ref("de", "!", "…") == "!sitzung neu …"
+    assert meeting_new.ref("en", "!", "…") == "!meeting new …"
+    with pytest.raises(LookupError, match="sitzung nie"):
+        build_registry().named("sitzung nie")
