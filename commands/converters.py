@@ -17,6 +17,44 @@ if TYPE_CHECKING:
 MAX_NUMBER = 2**63 - 1
 MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
 
+
+def text(ctx: Context, raw: str) -> str:
+    """Any non-empty text."""
+    value = raw.strip()
+    if not value:
+        raise BadArgument(ctx._(N_("The text must not be empty.")))
+    return value
+
+
+def number(ctx: Context, raw: str) -> int:
+    """A positive record number such as ``12`` or ``#12``."""
+    cleaned = raw.strip().lstrip("#").removeprefix("Nr.").strip()
+    # isdigit() alone would accept "²"; the bound keeps the number inside a database integer.
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 0 < int(cleaned) <= MAX_NUMBER:
+        raise BadArgument(
+            fmt(ctx._(N_("{raw} is not a number. Write a number such as 12.")), raw=code(raw))
+        )
+    return int(cleaned)
+
+
+def matrix_user(ctx: Context, raw: str) -> str:
+    """A Matrix user id, written ``@name:server`` or picked as a mention."""
+    value = raw.strip()
+    if not MATRIX_ID.match(value):
+        raise BadArgument(
+            fmt(
+                ctx._(
+                    N_(
+                        "{raw} is not a Matrix user. "
+                        "Write it like @anna:example.org or mention the person."
+                    )
+                ),
+                raw=code(raw),
+            )
+        )
+    return value
+
+
 # --------------------------------------------------------------------------- durations
 
 # Every unit a duration may be written in, folded, in German and English.
@@ -79,43 +117,3 @@ def meeting_length(ctx: Context, raw: str) -> timedelta:
             )
         )
     return length
-
-
-# --------------------------------------------------------------------------- text, numbers, ids
-
-
-def text(ctx: Context, raw: str) -> str:
-    """Any non-empty text."""
-    value = raw.strip()
-    if not value:
-        raise BadArgument(ctx._(N_("The text must not be empty.")))
-    return value
-
-
-def number(ctx: Context, raw: str) -> int:
-    """A positive record number such as ``12`` or ``#12``."""
-    cleaned = raw.strip().lstrip("#").removeprefix("Nr.").strip()
-    # isdigit() alone would accept "²"; the bound keeps the number inside a database integer.
-    if not (cleaned.isascii() and cleaned.isdigit()) or not 0 < int(cleaned) <= MAX_NUMBER:
-        raise BadArgument(
-            fmt(ctx._(N_("{raw} is not a number. Write a number such as 12.")), raw=code(raw))
-        )
-    return int(cleaned)
-
-
-def matrix_user(ctx: Context, raw: str) -> str:
-    """A Matrix user id, written ``@name:server`` or picked as a mention."""
-    value = raw.strip()
-    if not MATRIX_ID.match(value):
-        raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "{raw} is not a Matrix user. "
-                        "Write it like @anna:example.org or mention the person."
-                    )
-                ),
-                raw=code(raw),
-            )
-        )
-    return value
