@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from commands import converters
-from commands.contact_converters import clearable, number_label, record_number
+from commands.contact_converters import clearable, number_label
 from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
 from commands.i18n import N_
@@ -239,7 +239,7 @@ def seat_change(ctx: Context, raw: str) -> SeatChange:
                 )
             )
         )
-    number = record_number(words[0])
+    number = converters.record_number(words[0])
     if number is not None:
         return SeatChange(remove, number, "")
     return SeatChange(remove, None, converters.matrix_user(ctx, words[0]))

@@ -26,7 +26,6 @@ from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
 if TYPE_CHECKING:
     from commands.context import Context
 
-_RECORD_NUMBER = re.compile(r"^(?:nr\.?|no\.?|#)?\s*(\d+)$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s()/.\-]+$")
 _WEB = re.compile(r"^(?:https?://)?[^\s/]+\.[^\s/]{2,}(?:/\S*)?$", re.IGNORECASE)
@@ -60,19 +59,9 @@ def number_label(ctx: Context, number: int) -> Text:
     return fmt(ctx._(N_("No. {number}")), number=number)
 
 
-def record_number(raw: str) -> int | None:
-    """``12``, ``#12``, ``Nr. 12`` or ``No. 12`` as a number; None for anything else."""
-    match = _RECORD_NUMBER.match(raw.strip())
-    if match is None or not match[1].isascii():
-        return None
-    number = int(match[1])
-    # A number beyond a database integer is no record number (and would overflow the query).
-    return number if 0 < number <= converters.MAX_NUMBER else None
-
-
 def number_or_query(ctx: Context, raw: str) -> int | str:
     """A record number (show that record) or a search term (search for it)."""
-    number = record_number(raw)
+    number = converters.record_number(raw)
     return number if number is not None else converters.text(ctx, raw)
 
 
@@ -222,7 +211,7 @@ class OrganizationRef:
 def organization_ref(ctx: Context, raw: str) -> OrganizationRef:
     """An organisation by number (``4``, ``Nr. 4``) or by name (``"VHS Kreis Herford"``)."""
     value = converters.text(ctx, raw)
-    return OrganizationRef(record_number(value), value)
+    return OrganizationRef(converters.record_number(value), value)
 
 
 # --------------------------------------------------------------------------- legal basis

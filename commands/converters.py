@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from commands.context import Context
 
 MAX_NUMBER = 2**63 - 1
+_RECORD_NUMBER = re.compile(r"^(?:nr\.?|no\.?|#)?\s*(\d+)$", re.IGNORECASE)
 MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
 
 
@@ -26,15 +27,24 @@ def text(ctx: Context, raw: str) -> str:
     return value
 
 
+def record_number(raw: str) -> int | None:
+    """``12``, ``#12``, ``Nr. 12`` or ``No. 12`` as a number; None for anything else."""
+    match = _RECORD_NUMBER.match(raw.strip())
+    # \d alone would accept "²" and other digits; the bound keeps the number inside a database
+    # integer (beyond it, it is no record number and would overflow the query).
+    if match is None or not match[1].isascii() or not 0 < int(match[1]) <= MAX_NUMBER:
+        return None
+    return int(match[1])
+
+
 def number(ctx: Context, raw: str) -> int:
-    """A positive record number such as ``12`` or ``#12``."""
-    cleaned = raw.strip().lstrip("#").removeprefix("Nr.").strip()
-    # isdigit() alone would accept "²"; the bound keeps the number inside a database integer.
-    if not (cleaned.isascii() and cleaned.isdigit()) or not 0 < int(cleaned) <= MAX_NUMBER:
+    """A positive number such as ``12``, ``#12`` or ``Nr. 12``."""
+    value = record_number(raw)
+    if value is None:
         raise BadArgument(
             fmt(ctx._(N_("{raw} is not a number. Write a number such as 12.")), raw=code(raw))
         )
-    return int(cleaned)
+    return value
 
 
 def matrix_user(ctx: Context, raw: str) -> str:

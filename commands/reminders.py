@@ -18,8 +18,8 @@ import itertools
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from commands import converters
 from commands.context import Context
-from commands.converters import number as record_number
 from commands.errors import BadArgument, NotAllowed, NotFound
 from commands.i18n import N_, Translator
 from commands.paging import PAGE_OPTION, more_note, page_from
@@ -344,7 +344,7 @@ def _list_entry(ctx: Context, reminder: Reminder, at: datetime) -> Text:
     "erinnerung löschen",
     english="remind delete",
     help=N_("Deletes a reminder: its creator, an organiser or the team may."),
-    params=[Param("number", N_("number"), record_number)],
+    params=[Param("number", N_("number"), converters.number)],
     examples=("!erinnerung löschen 3",),
 )
 async def reminder_delete(ctx: Context, number: int) -> Reply:
