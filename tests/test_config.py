@@ -469,3 +469,12 @@ def test_parse_duration_refuses_other_forms_naming_the_key(text: str) -> None:
         ConfigError, match=r'scheduler\.grace_period: expected a duration such as "10m"'
     ):
         parse_duration(text, "scheduler.grace_period")
+
+
+@pytest.mark.parametrize("length", ['"2m"', '"25h"'])
+def test_a_default_meeting_length_the_chat_would_refuse_is_refused(
+    tmp_path: Path, length: str
+) -> None:
+    """calendar.meeting_duration keeps to the chat's bounds for dauer=, 5 minutes to 24 hours."""
+    message = refusal(tmp_path, MATRIX + BOT + f"[calendar]\nmeeting_duration = {length}\n")
+    assert message == "calendar.meeting_duration: expected 5 minutes to 24 hours"
