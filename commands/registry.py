@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import itertools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
@@ -186,6 +187,13 @@ def check_declaration(declaration: Command) -> None:
             word in spelled for word in ("None", "Optional", "Any")
         ):
             problems.append(f"{name} may be left out, so its type must allow None")
+    params = declaration.params
+    if any(param.greedy for param in params[:-1]):
+        problems.append("only the last parameter may take the rest of the line")
+    if any(param.verbatim for param in params) and (len(params) > 1 or declaration.options):
+        problems.append("a verbatim parameter must be the only argument")
+    if any(a.optional and not b.optional for a, b in itertools.pairwise(params)):
+        problems.append("a required parameter may not follow an optional one")
     if problems:
         raise DeclarationMismatch(
             f"command {declaration.name!r} ({declaration.handler.__qualname__}): "

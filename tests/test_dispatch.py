@@ -194,6 +194,17 @@ def test_a_handler_that_does_not_fit_its_declaration_is_refused(
         Registry().add(mismatched)
 
 
+def test_a_parameter_after_one_that_takes_the_rest_is_refused() -> None:
+    """A declaration whose greedy parameter is not the last one could never be filled."""
+    declared = declaration_of(record_delete)
+    greedy_first = replace(
+        declared,
+        params=(replace(declared.params[0], greedy=True), Param("extra", "x", converters.text)),
+    )
+    with pytest.raises(DeclarationMismatch, match="only the last parameter"):
+        check_declaration(greedy_first)
+
+
 def test_every_real_command_fits_its_declaration() -> None:
     """All commands of the bot pass the start-up check of their signatures."""
     for declaration in build_registry().commands:
