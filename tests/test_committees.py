@@ -131,12 +131,16 @@ async def test_a_room_holds_one_committee_and_a_name_one_committee(desk: Committ
     assert committees.startswith("1 committee:")
 
 
+# The role is checked before any SQL.
+@pytest.mark.backend_neutral
 async def test_only_the_team_sets_up_a_committee(desk: CommitteeDesk) -> None:
     """An organiser of a room (not in the team) cannot bind it."""
     answer = await desk.in_beirat('!committee new "X"', role=Role.ORGANIZER)
     assert "`!committee new` is only for the team" in answer
 
 
+# The converters refuse the settings before anything is stored.
+@pytest.mark.backend_neutral
 async def test_wrong_settings_are_explained(desk: CommitteeDesk) -> None:
     """A bare number as a length, an unknown kind and a "maybe" are refused with how to write
     them."""
@@ -304,6 +308,8 @@ async def test_new_reminder_times_apply_to_meetings_already_planned(desk: Commit
     assert fortnight is None  # 3 Mar lies before today's 8 Mar
 
 
+# Reading spellings; storing a changed setting is covered on PostgreSQL elsewhere in this file.
+@pytest.mark.backend_neutral
 @pytest.mark.parametrize(
     ("written", "shown"),
     [
@@ -355,6 +361,8 @@ async def test_a_member_sees_the_card_but_cannot_change_seats(desk: CommitteeDes
     assert refused.startswith("`!committee member` is only for organisers")
 
 
+# The converter refuses the role before anything is stored.
+@pytest.mark.backend_neutral
 async def test_an_unknown_role_lists_the_valid_ones(desk: CommitteeDesk) -> None:
     """rolle=Chef is refused with the four roles there are."""
     await desk.set_up_beirat()

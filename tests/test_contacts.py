@@ -67,6 +67,8 @@ async def test_a_duplicate_is_refused_with_the_existing_number(desk: Desk) -> No
     assert elsewhere.startswith("Contact No. 2 recorded")
 
 
+# The converters refuse the options before anything is stored.
+@pytest.mark.backend_neutral
 async def test_bad_options_are_explained(desk: Desk) -> None:
     """Unknown keys, a malformed e-mail and a function without organisation are refused."""
     assert "Unknown option `farbe=`" in await desk.ask('!contact new "A B" farbe=rot')
@@ -347,6 +349,8 @@ async def test_an_offer_card_and_keyword_search(desk: Desk) -> None:
 # --------------------------------------------------------------------------- who may ask
 
 
+# Roles and rooms are checked before any SQL.
+@pytest.mark.backend_neutral
 async def test_outside_the_team_nothing_is_shown(desk: Desk) -> None:
     """In a committee room or for a non-team member, every command is refused unseen."""
     await desk.ask(MARIA)
