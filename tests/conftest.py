@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -101,6 +102,10 @@ class PostgresServer:
     socket_dir: str
     admin_uri: str
     _migrated_template: str | None = None
+    # The next test's copy of the template, made in a worker thread while this test runs:
+    # copying costs about a second, mostly waiting for PostgreSQL's checkpoint.
+    _spare: Future[str] | None = None
+    _copier: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1))
 
     def url_for(self, database_name: str) -> str:
         """The SQLAlchemy URL of ``database_name`` on this server (asyncpg over the socket)."""
@@ -129,17 +134,28 @@ class PostgresServer:
         Alembic migrates one template per session; each test gets a copy of it, made in a
         fraction of the time that running every revision takes.
         """
-        if self._migrated_template is None:
+        template_name = self._migrated_template
+        if template_name is None:
             url = await self.create_database()
             template = Database(url)
             await template.migrate()
             await template.dispose()
-            self._migrated_template = make_url(url).database
-        return await self.create_database(template=self._migrated_template)
+            template_name = self._migrated_template = str(make_url(url).database)
+        spare = self._spare or self._copier.submit(self._copy_blocking, template_name)
+        self._spare = self._copier.submit(self._copy_blocking, template_name)
+        return await asyncio.wrap_future(spare)
+
+    def _copy_blocking(self, template: str) -> str:
+        # The worker thread has no event loop of its own; the test's loop stays free.
+        return asyncio.run(self.create_database(template=template))
 
     async def drop_database(self, url: str) -> None:
         """Remove the database of ``url`` (its connections are closed by force)."""
         await self._admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        """Let the copy in hand finish before the server goes; the last spare goes with it."""
+        self._copier.shutdown(wait=True)
 
 
 @pytest.fixture(scope="session")
@@ -172,9 +188,11 @@ def postgres_server() -> Iterator[PostgresServer]:
         "ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET full_page_writes = off;"
         " ALTER SYSTEM SET synchronous_commit = off; SELECT pg_reload_conf();"
     )
-    yield PostgresServer(
+    postgres = PostgresServer(
         socket_dir=socket_dir, admin_uri=f"postgresql://postgres@/postgres?host={socket_dir}"
     )
+    yield postgres
+    postgres.close()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         server.cleanup()
