@@ -41,7 +41,7 @@ async def test_restart_neither_repeats_nor_loses_commands(office: Office) -> Non
     while_down = await anna.say(office.team_room, "!whoami")
     await office.bot.start()
     await anna.wait_until(lambda: bool(anna.answers_to(while_down)))
-    await settle()
+    # The bot answers a room's events in order: a wrong answer to `before` would have come first.
     assert len(anna.answers_to(before)) == 1
     assert len(anna.answers_to(while_down)) == 1
     assert "team member" in anna.answers_to(while_down)[0].body
@@ -64,7 +64,7 @@ async def test_first_sync_of_a_new_installation_runs_no_history(
         await anna.wait_until(lambda: anna.is_joined(team_room, bot_user.user_id))
         new = await anna.say(team_room, "!whoami")
         await anna.wait_until(lambda: bool(anna.answers_to(new)))
-        await settle()
+        # The bot answers a room's events in order: a wrong answer to `old` would have come first.
         assert anna.answers_to(old) == []
     finally:
         await running.stop()
@@ -92,7 +92,7 @@ async def test_first_start_answers_nothing_from_before_it_existed(
         await anna.wait_until(lambda: anna.is_joined(group, bot_user.user_id))
         new = await anna.say(group, "!whoami")
         await anna.wait_until(lambda: bool(anna.answers_to(new)))
-        await settle()
+        # The bot answers a room's events in order: a wrong answer or notice would have come first.
         assert anna.answers_to(stale) == [] and anna.answers_to(recent) == []
         from_bot = [m for m in anna.messages if m.sender == bot_user.user_id]
         assert [m.in_reply_to for m in from_bot] == [new], [m.body for m in from_bot]
