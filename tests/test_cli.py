@@ -318,7 +318,7 @@ def test_audit_of_an_empty_log_says_so(tmp_path: Path, capsys: pytest.CaptureFix
         (["check-config"], ["--config"]),
         (["migrate"], ["--config"]),
         (["audit"], ["--config", "--limit"]),
-        (["demo"], ["--script", "--dir", "--fresh"]),
+        (["demo"], ["--script", "--dir", "--keep"]),
         (["backup"], ["--config", "--pg-bin", "FILE", "0600"]),
         (["restore"], ["--config", "--force", "--pg-bin", "config/config.toml"]),
     ],
