@@ -15,18 +15,12 @@ import vobject
 
 from bot.cli import main
 from bot.render import split_reply
-from bot.transfer import (
-    Format,
-    ImportReport,
-    Kind,
-    TransferError,
-    decode_text,
-    export_records,
-    import_file,
-    read_table,
-    serialise,
-    sniff_delimiter,
-)
+from bot.transfer_cli import import_summary
+from commands.files.columns import Format, Kind, TransferError
+from commands.files.decoding import decode_text, read_table, sniff_delimiter
+from commands.files.importer import ImportReport, import_file
+from commands.files.records import export_records
+from commands.files.writers import serialise
 from commands.registry import Role, RoomKind
 from commands.reply import Reply
 from storage.database import Database
@@ -236,7 +230,7 @@ async def test_dry_run_writes_nothing(database: Database) -> None:
     data = csv_bytes([PERSONS_HEADER, *PERSONS], ";", "utf-8")
     report = await import_persons(database, data, dry_run=True)
     assert (report.created, report.organisations_created, report.dry_run) == (3, 3, True)
-    assert "nothing was written" in report.summary()
+    assert "nothing was written" in import_summary(report)
     assert await persons(database) == []
     async with database.session() as session:
         store = Store(session)
