@@ -169,6 +169,39 @@ async def test_broken_rows_are_reported_by_line_and_the_rest_imports(database: D
     assert {p.name for p in await persons(database)} == {"Anna Berg", "Bernd Keller", "Eva Fink"}
 
 
+# As written in a cell or a chat message → as stored (None: refused).
+WRITTEN_EMAILS = {
+    "anna@kreis.example": "anna@kreis.example",
+    "mailto:bernd@kreis.example": "bernd@kreis.example",
+    "carla@kreis": None,
+    "dora@kreis.e": None,
+    "eva@kreis.example.": None,
+}
+
+
+async def test_the_importer_and_the_chat_agree_on_what_an_e_mail_address_is(
+    database: Database,
+) -> None:
+    """One rule in both: the same cells are refused, and mailto: is taken off before storing."""
+    rows = [["Name", "E-Mail"], *([f"Person {n}", w] for n, w in enumerate(WRITTEN_EMAILS))]
+    report = await import_persons(database, csv_bytes(rows, ";", "utf-8"))
+    assert [str(notice) for notice in report.errors] == [
+        'Line 4: "carla@kreis" is not an e-mail address.',
+        'Line 5: "dora@kreis.e" is not an e-mail address.',
+        'Line 6: "eva@kreis.example." is not an e-mail address.',
+    ]
+    assert {p.email for p in await persons(database)} == {
+        "anna@kreis.example",
+        "bernd@kreis.example",
+    }
+    harness = Desk(database)
+    for written, stored in WRITTEN_EMAILS.items():
+        answer = body(await harness.reply(f'!contact new "Someone Else" email={written}'))
+        # An accepted address is the imported person's, so the chat finds the duplicate.
+        expected = "is not an e-mail address" if stored is None else "is already recorded"
+        assert expected in answer, answer
+
+
 async def test_reimport_finds_duplicates_and_merges_a_new_phone_number(
     database: Database,
 ) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.contact_converters import plain_email
 from commands.converters import MATRIX_ID
 from commands.files.columns import MULTI_SEPARATOR, Kind
 from commands.files.decoding import SourceRow, Table, read_table
@@ -24,7 +25,6 @@ from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, VocabularyReposito
 IMPORT_ACTOR = "cli:import"
 # Rows per transaction: short enough that a running bot never waits long for the database.
 IMPORT_CHUNK = 1000
-EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 
 
 @dataclass(frozen=True)
@@ -275,8 +275,8 @@ class Importer:
         written = row.get("email")
         if not written:
             return "", []
-        email = written.removeprefix("mailto:")
-        if not EMAIL.match(email):
+        email = plain_email(written)
+        if email is None:
             return "", [f'"{written}" is not an e-mail address']
         return email, []
 
