@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.contact_converters import plain_email
-from commands.converters import MATRIX_ID
+from commands.converters import is_matrix_id
 from commands.files.columns import MULTI_SEPARATOR, Kind
 from commands.files.decoding import SourceRow, Table, read_table
 from storage.database import Database
@@ -345,7 +345,7 @@ class Importer:
         fields, unknown_fields = self._terms(self.fields, row, "fields", "Handlungsfeld")
         problems += unknown_fields
         matrix_id = row.get("matrix_id")
-        if matrix_id and not MATRIX_ID.match(matrix_id):
+        if matrix_id and not is_matrix_id(matrix_id):
             problems.append(f'"{matrix_id}" is not a Matrix id such as @anna:example.org')
         problems += self._check_lengths(
             Person, row, ("title", "phone", "gemeinde", "email", "matrix_id")
