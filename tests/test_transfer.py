@@ -353,6 +353,23 @@ async def test_vcard_export_reads_back_with_names_emails_and_organisations(
     assert cards["Jürgen Öztürk"].org.value == ["Grundschule Am Bach"]
 
 
+async def test_a_vcard_keeps_each_function_with_its_organisation(database: Database) -> None:
+    """With two organisations, each TITLE shares its ORG's group; a comma in a name survives."""
+    await import_persons(database, csv_bytes([PERSONS_HEADER, *PERSONS], ";", "utf-8"))
+    async with database.session() as session:
+        maria = next(p for p in await TransferRepository(session).all_persons() if p.title)
+        second = await Store(session).contacts.add_organization(MONDAY, "Stadt Celle, Amt 40")
+        await Store(session).contacts.link(maria, second, "Beirat")
+    data = await exported(database, Kind.PERSONS, Format.VCF)
+    cards = {card.fn.value: card for card in vobject.readComponents(data.decode("utf-8"))}
+    maria_card = cards["Dr. Maria Schmidt"]
+    functions = {title.group: title.value for title in maria_card.title_list}
+    assert {org.value[0]: functions.get(org.group) for org in maria_card.org_list} == {
+        "VHS Musterkreis": "Fachbereichsleitung",
+        "Stadt Celle, Amt 40": "Beirat",
+    }
+
+
 async def test_csv_export_round_trips_through_import(database: Database) -> None:
     """The exported CSV (;, UTF-8 with BOM) imports again without creating anything."""
     rows = [*PERSONS, ["Ohne Organisation", "", "", "", "", "", ""]]

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
+import vobject
+
 from commands.files.columns import COLUMNS, Column, Format, Kind, TransferError
 from commands.files.records import ExportRecord, iso
 
@@ -98,35 +100,6 @@ def write_json(kind: Kind, records: Sequence[ExportRecord], exported_at: datetim
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _vcard_escape(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace("\n", "\\n")
-        .replace("\r", "")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
-    )
-
-
-def _fold_vcard_line(line: str) -> str:
-    """Lines longer than 75 octets are folded (RFC 6350 3.2), never inside a character."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts: list[str] = []
-    current = ""
-    limit = 75
-    # An escape such as "\," stays on one line: some address books misread it when split.
-    for unit in re.findall(r"\\.|.", line, flags=re.DOTALL):
-        if len((current + unit).encode("utf-8")) > limit:
-            parts.append(current)
-            current = ""
-            limit = 74  # continuation lines start with a space
-        current += unit
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
 def _split_name(name: str) -> tuple[str, str]:
     """(family name, given names): "Schmidt, Maria" and "Maria Schmidt" alike."""
     if "," in name:
@@ -140,38 +113,47 @@ VCARD_NAMESPACE = uuid.UUID("6f1c2a4e-7b0d-4c55-9a43-1d2c8e5f0b17")
 
 
 def vcard(record: ExportRecord) -> str:
-    """One person as a vCard 4.0. Internal notes are left out: a vCard travels."""
+    """One person as a vCard 4.0. Internal notes are left out: a vCard travels.
+
+    vobject knows the rules of vCard 3.0 only. Every property written here is spelled the same
+    in 4.0, so the card says ``VERSION:4.0`` and vobject does the escaping and line folding.
+    (vobject folds a line only once it has 75 *characters*, so a line with umlauts may run a
+    few octets past the 75 that RFC 6350 recommends; every reader unfolds such a line.)
+    """
     person = record.document
     family, given = _split_name(person["name"])
-    display = " ".join(part for part in (person["title"], given, family) if part)
-    lines = [
-        "BEGIN:VCARD",
-        "VERSION:4.0",
-        "KIND:individual",
-        f"FN:{_vcard_escape(display)}",
-        f"N:{_vcard_escape(family)};{_vcard_escape(given)};;{_vcard_escape(person['title'])};",
-    ]
-    for membership in person["organisations"]:
-        lines.append(f"ORG:{_vcard_escape(membership['name'])}")
+    card = vobject.vCard()
+    card.add("version").value = "4.0"
+    card.add("kind").value = "individual"
+    card.add("fn").value = " ".join(part for part in (person["title"], given, family) if part)
+    card.add("n").value = vobject.vcard.Name(family=family, given=given, prefix=person["title"])
+    for number, membership in enumerate(person["organisations"], 1):
+        # vobject writes properties sorted by name, so a group (RFC 6350 3.3) ties each
+        # function to its organisation.
+        group = f"org{number}"
+        card.add("org", group=group).value = [membership["name"]]
         if membership["function"]:
-            lines.append(f"TITLE:{_vcard_escape(membership['function'])}")
+            card.add("title", group=group).value = membership["function"]
     if person["email"]:
-        lines.append(f"EMAIL;TYPE=work:{_vcard_escape(person['email'])}")
+        email = card.add("email")
+        email.value = person["email"]
+        email.params["TYPE"] = ["work"]
     if person["phone"]:
-        lines.append(f"TEL;TYPE=work,voice;VALUE=text:{_vcard_escape(person['phone'])}")
+        phone = card.add("tel")
+        phone.value = person["phone"]
+        # Free text, not a tel: URI: offices write "05141 12345 (Sekretariat)".
+        phone.params.update(TYPE=["work", "voice"], VALUE=["text"])
     if person["matrix_id"]:
-        lines.append(f"IMPP:matrix:u/{person['matrix_id'].removeprefix('@')}")
+        card.add("impp").value = f"matrix:u/{person['matrix_id'].removeprefix('@')}"
     if person["fields"]:
-        categories = ",".join(_vcard_escape(term["label"]) for term in person["fields"])
-        lines.append(f"CATEGORIES:{categories}")
+        card.add("categories").value = [term["label"] for term in person["fields"]]
     # A stable UID lets address books update a contact on re-import instead of doubling it.
     uid = uuid.uuid5(VCARD_NAMESPACE, f"person:{person['id']}")
-    lines.append(f"UID:urn:uuid:{uid}")
+    card.add("uid").value = f"urn:uuid:{uid}"
     if person["updated_at"]:
         revised = datetime.fromisoformat(person["updated_at"])
-        lines.append(f"REV:{revised:%Y%m%dT%H%M%SZ}")
-    lines.append("END:VCARD")
-    return "".join(_fold_vcard_line(line) + "\r\n" for line in lines)
+        card.add("rev").value = f"{revised:%Y%m%dT%H%M%SZ}"
+    return str(card.serialize())
 
 
 def write_vcards(records: Sequence[ExportRecord]) -> bytes:
