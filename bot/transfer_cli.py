@@ -27,11 +27,8 @@ EXPORT_ACTOR = "cli:export"
 
 def import_summary(report: ImportReport) -> str:
     """What an import did, as the terminal shows it."""
-    what = {Kind.PERSONS: "persons", Kind.ORGANISATIONS: "organisations"}.get(
-        report.kind, "offers"
-    )
     lines = [
-        f"Import of {what} from {report.filename}"
+        f"Import of {report.kind.value} from {report.filename}"
         + (f" ({report.description})" if report.description else "")
         + f": {report.rows} rows"
         + (" – DRY RUN" if report.dry_run else ""),

@@ -43,6 +43,7 @@ class Format(StrEnum):
 
     @property
     def mimetype(self) -> str:
+        """The media type an upload of this format is sent with."""
         return {
             "csv": "text/csv",
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
