@@ -452,8 +452,8 @@ def no_committee_here(ctx: Context) -> NotFound:
 
 
 async def committee_here(ctx: Context) -> Committee:
-    """The committee of the room the command came from."""
-    committee = await ctx.store.committees.for_room(ctx.room_id)
+    """The committee of the room the command came from, with its seats."""
+    committee = await ctx.store.committees.for_room(ctx.room_id, seats=True)
     if committee is None:
         raise no_committee_here(ctx)
     return committee
@@ -649,7 +649,7 @@ async def committee_show(ctx: Context, name: str | None) -> Reply:
 
 async def committee_named(ctx: Context, name: str) -> Committee:
     """The committee called ``name`` (or with that short name), for the team."""
-    committee = await ctx.store.committees.named(name)
+    committee = await ctx.store.committees.named(name, seats=True)
     if committee is None:
         raise NotFound(
             fmt(
@@ -686,14 +686,14 @@ async def committee_list(ctx: Context) -> Reply:
                 command=code(command_text(ctx, committee_create, '"…" kurz=…')),
             )
         )
-    upcoming = await ctx.store.committees.next_meetings(
-        [committee.id for committee in committees], ctx.clock.now()
-    )
+    ids = [committee.id for committee in committees]
+    upcoming = await ctx.store.committees.next_meetings(ids, ctx.clock.now())
+    seat_counts = await ctx.store.committees.seat_counts(ids)
     header = ctx.t.ngettext("{count} committee:", "{count} committees:", len(committees))
     reply = Reply.of(strong(fmt(header, count=len(committees))))
     entries = []
     for committee in committees:
-        members = len(committee.members)
+        members = seat_counts[committee.id]
         next_meeting = upcoming.get(committee.id)
         entries.append(
             join(
@@ -889,7 +889,7 @@ async def seat_person(ctx: Context, change: SeatChange) -> Person | None:
                 )
             )
         )
-    person = await ctx.store.contacts.person(change.person_number)
+    person = await ctx.store.contacts.person(change.person_number, places=True)
     if person is None:
         raise NotFound(
             fmt(

@@ -330,8 +330,9 @@ async def contact_search(ctx: Context, query: str, page: Page) -> Reply:
     )
 
 
-async def person_numbered(ctx: Context, number: int) -> Person:
-    person = await ctx.store.contacts.person(number)
+async def person_numbered(ctx: Context, number: int, *, places: bool = False) -> Person:
+    """Contact No. ``number`` with its fields (with ``places`` also where it works)."""
+    person = await ctx.store.contacts.person(number, places=places)
     if person is None:
         raise NotFound(
             fmt(
@@ -566,7 +567,7 @@ async def contact_change(
     legal_basis: LegalBasis | None,
     consent_date: datetime | None,
 ) -> Reply:
-    person = await person_numbered(ctx, number)
+    person = await person_numbered(ctx, number, places=True)
     plain = {"name": name, "title": title, "email": email, "phone": phone, "matrix_id": matrix,
              "gemeinde": gemeinde, "notes": note, "source": source}  # fmt: skip
     values: dict[str, Any] = {key: value for key, value in plain.items() if value is not None}
@@ -696,7 +697,7 @@ async def responsible_find(
     line = f"{declaration_of(responsible_find).name_in(ctx.t.language)} {topic}"
     if gemeinde:
         line += " " + option_text("gemeinde", gemeinde)
-    committee = await ctx.store.committees.named(topic)
+    committee = await ctx.store.committees.named(topic, seats=True)
     if committee is not None:
         # A committee's name or short name: its members with their roles, chair first.
         await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "search", "person", "*")
@@ -850,7 +851,8 @@ async def organization_show(ctx: Context, target: int | str, page: int | None) -
 
 
 async def organization_numbered(ctx: Context, number: int) -> Organization:
-    organization = await ctx.store.contacts.organization(number)
+    """Organisation No. ``number`` with the people who work there."""
+    organization = await ctx.store.contacts.organization(number, people=True)
     if organization is None:
         raise NotFound(
             fmt(

@@ -12,7 +12,7 @@ from storage.calendar_export import CalendarExportRepository
 from storage.committees import CommitteeRepository
 from storage.contacts import ContactRepository
 from storage.meetings import MeetingRepository
-from storage.models import AuditEntry, HandledEvent, SyncState
+from storage.models import AuditEntry, Committee, HandledEvent, SyncState
 from storage.privacy import PrivacyRepository
 from storage.reminders import ReminderRepository
 from storage.reports import ReportRepository
@@ -22,6 +22,14 @@ from storage.vocabulary import VocabularyRepository
 
 SYNC_TOKEN_KEY = "next_batch"
 INSTALLED_AT_KEY = "installed_at"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the bot must know about a command's event before it runs the command."""
+
+    handled: bool  # the event was handled before: it is not run again
+    committee_room: bool  # its room is bound to a committee, however few people are in it
 
 
 @dataclass
@@ -53,11 +61,20 @@ class SyncStateRepository:
         )
         return set(rows)
 
-    async def mark_handled(self, event_id: str, room_id: str, at: datetime) -> bool:
-        """Record ``event_id``; False when it had been recorded before."""
-        if await self.session.get(HandledEvent, event_id) is not None:
-            return False
+    async def was_handled(self, event_id: str) -> bool:
+        """Whether ``event_id`` has been recorded as handled (one look-up by key)."""
+        return await self.session.get(HandledEvent, event_id) is not None
+
+    def record_handled(self, event_id: str, room_id: str, at: datetime) -> None:
+        """Record ``event_id`` as handled when this unit of work commits, together with
+        whatever its command changed: both are kept, or neither."""
         self.session.add(HandledEvent(event_id=event_id, room_id=room_id, handled_at=at))
+
+    async def mark_handled(self, event_id: str, room_id: str, at: datetime) -> bool:
+        """Record ``event_id`` now; False when it had been recorded before."""
+        if await self.was_handled(event_id):
+            return False
+        self.record_handled(event_id, room_id, at)
         await self.session.flush()
         return True
 
@@ -128,3 +145,20 @@ class Store:
         self.reminders = ReminderRepository(session)
         self.schedule = ScheduleRepository(session)
         self.calendar = CalendarExportRepository(session)
+
+    async def arrival(self, event_id: str, room_id: str) -> Arrival:
+        """Whether ``event_id`` was handled before and whether ``room_id`` is a committee's
+        room: the bot's bookkeeping for an incoming command, in one SELECT."""
+        handled = select(HandledEvent.event_id).where(HandledEvent.event_id == event_id)
+        bound = select(Committee.id).where(Committee.room_id == room_id)
+        row = (await self.session.execute(select(handled.exists(), bound.exists()))).one()
+        return Arrival(handled=bool(row[0]), committee_room=bool(row[1]))
+
+    async def commit(self) -> None:
+        """Make the work of this unit permanent; the session goes on with a new transaction."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Undo the work of this unit so far; the repositories forget what it had changed."""
+        await self.session.rollback()
+        self.schedule.changed = False
