@@ -84,7 +84,7 @@ class Dispatcher:
         open_store: StoreFactory,
         prefix: str,
         bot_user_id: str,
-        after_schedule_change: Callable[[], Awaitable[None]] | None = None,
+        after_schedule_change: Callable[[frozenset[str]], Awaitable[None]] | None = None,
         calendar: CalendarConfig | None = None,
         feed_base_url: str = "",
     ) -> None:
@@ -161,7 +161,8 @@ class Dispatcher:
                 for note in ctx.notes:
                     reply.add(note)
             if store.schedule.changed and self.after_schedule_change is not None:
-                await self.after_schedule_change()
+                # Only the entries this command touched get their timers re-armed.
+                await self.after_schedule_change(frozenset(store.schedule.changed_ids))
             return reply
         except UserError as error:
             return self._explain(error.message, declaration)
