@@ -115,6 +115,9 @@ class SchedulerService:
         # One pass at a time within this process; across processes the ledger's key decides.
         self._lock = asyncio.Lock()
         self._wakes: set[asyncio.Task[None]] = set()
+        # Set once start() has posted what fell due meanwhile and armed the timers: whoever
+        # must know that the catch-up is over (a health check, a test) waits on it.
+        self.started = asyncio.Event()
 
     # lifecycle
 
@@ -123,6 +126,7 @@ class SchedulerService:
         await self.run_due()
         self._scheduler.start()
         await self._arm_all()
+        self.started.set()
 
     async def shutdown(self) -> None:
         """Stop waking up; let a handler that is mid-send finish (up to a timeout)."""

@@ -80,6 +80,11 @@ class ScheduleRepository:
             created_at=existing.created_at if unchanged and existing else now,
         )
         self.changed_ids.add(entry_id)
+        if existing is None:
+            # Known to be new: merge() would look it up in the database once more.
+            self.session.add(entry)
+            await self.session.flush()
+            return entry
         return await self.add(entry)
 
     async def add(self, entry: ScheduleEntry) -> ScheduleEntry:
