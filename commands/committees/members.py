@@ -106,6 +106,7 @@ async def seat_person(ctx: Context, change: SeatChange) -> Person | None:
 
 
 async def remove_seat(ctx: Context, committee: Committee, change: SeatChange) -> Reply:
+    """Remove the seat ``change`` names from ``committee``, or say that there is none."""
     member = next(
         (
             m

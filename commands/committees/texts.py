@@ -15,6 +15,7 @@ NONE = "–"
 
 
 def kind_label(ctx: Context, kind: str) -> str:
+    """A committee's kind in the reader's language: ``advisory board`` / ``Beirat``."""
     return ctx._(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
 
 
@@ -24,6 +25,7 @@ def role_label(ctx: Context, role: str) -> str:
 
 
 def days_text(ctx: Context, days: int) -> str:
+    """``14 days`` / ``14 Tage``."""
     return ctx.t.ngettext("{count} day", "{count} days", days).format(count=days)
 
 
@@ -99,6 +101,7 @@ def seat_sort_key(member: CommitteeMember) -> tuple[int, str]:
 
 
 def ordered_seats(committee: Committee) -> list[CommitteeMember]:
+    """The committee's seats in the order member lists show them (see :func:`seat_sort_key`)."""
     return sorted(committee.members, key=seat_sort_key)
 
 

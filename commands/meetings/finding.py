@@ -77,6 +77,7 @@ async def within_reach(ctx: Context, committee: Committee) -> bool:
 
 
 def no_such_meeting(ctx: Context, number: int) -> NotFound:
+    """The one answer to a meeting number that is unknown or out of reach here."""
     return NotFound(
         fmt(
             ctx._(N_("There is no meeting No. {number} here. {meetings} shows the planned ones.")),
