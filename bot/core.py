@@ -162,9 +162,9 @@ class Kuemmerer:
         if self.scheduler is not None:
             await self.scheduler.start()
 
-    async def _rearm_scheduler(self) -> None:
+    async def _rearm_scheduler(self, entry_ids: frozenset[str]) -> None:
         if self.scheduler is not None:
-            await self.scheduler.refresh()
+            await self.scheduler.rearm(entry_ids)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -87,7 +87,7 @@ class Dispatcher:
         open_store: StoreFactory,
         prefix: str,
         bot_user_id: str,
-        after_schedule_change: Callable[[], Awaitable[None]] | None = None,
+        after_schedule_change: Callable[[frozenset[str]], Awaitable[None]] | None = None,
         calendar: CalendarConfig | None = None,
         feed_base_url: str = "",
     ) -> None:
@@ -168,7 +168,8 @@ class Dispatcher:
             return await self._close(request, store, self._internal_error(declaration))
         try:
             if store.schedule.changed and self.after_schedule_change is not None:
-                await self.after_schedule_change()
+                # Only the entries this command touched get their timers re-armed.
+                await self.after_schedule_change(frozenset(store.schedule.changed_ids))
         except Exception:
             # The command's work is committed; the timers follow at the next change or start.
             return self._internal_error(declaration)

@@ -17,7 +17,6 @@ from storage.models import (
     Meeting,
     MeetingSeries,
     Person,
-    ScheduleEntry,
 )
 
 MEETING_LOADED = (joinedload(Meeting.committee), joinedload(Meeting.series))
@@ -122,19 +121,3 @@ class MeetingRepository:
             .distinct()
         )
         return sorted(rows)
-
-    # ------------------------------------------------------------------ scheduler entries
-
-    async def active_entry_ids(self, meeting_id: int) -> list[str]:
-        """The ids of the active scheduler entries of meeting ``meeting_id`` (reminders and
-        the invitation deadline), whose ids all start with ``meeting:{id}:``."""
-        prefix = f"meeting:{meeting_id}:"
-        rows = await self.session.scalars(
-            select(ScheduleEntry.id)
-            .where(
-                ScheduleEntry.id.like(f"{prefix}%"),
-                ScheduleEntry.active.is_(True),
-            )
-            .order_by(ScheduleEntry.id)
-        )
-        return list(rows)

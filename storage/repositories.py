@@ -161,4 +161,4 @@ class Store:
     async def rollback(self) -> None:
         """Undo the work of this unit so far; the repositories forget what it had changed."""
         await self.session.rollback()
-        self.schedule.changed = False
+        self.schedule.changed_ids.clear()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from commands.meeting_schedule import MeetingReminder
 from commands.registry import Role, RoomKind
 from storage.database import Database
 from storage.models import Meeting
@@ -287,12 +288,13 @@ async def test_new_reminder_times_apply_to_meetings_already_planned(desk: Commit
     meeting = await desk.plan_meeting(NEXT_MEETING)
     async with desk.store() as store:
         for offset in (7 * 24 * 60, 24 * 60):
+            reminder = MeetingReminder(meeting, offset)
             await store.schedule.put(
-                entry_id=f"meeting:{meeting}:reminder:{offset}",
-                kind="meeting.reminder",
-                first_at=NEXT_MEETING - timedelta(minutes=offset),
+                entry_id=reminder.entry_id,
+                kind=reminder.kind,
+                first_at=NEXT_MEETING - reminder.offset,
                 now=desk.clock.now(),
-                payload={"meeting_id": meeting, "offset_minutes": offset},
+                payload=reminder.to_payload(),
             )
     await desk.in_beirat('!committee change erinnerungen="2w, 1d, 2h"')
     async with desk.store() as store:
