@@ -169,6 +169,30 @@ async def test_broken_rows_are_reported_by_line_and_the_rest_imports(database: D
     assert {p.name for p in await persons(database)} == {"Anna Berg", "Bernd Keller", "Eva Fink"}
 
 
+async def test_rows_of_the_wrong_shape_are_reported_and_nothing_of_them_is_stored(
+    database: Database,
+) -> None:
+    """A row with a cell too many (an unquoted separator), one with cells missing, and a name
+    with a line break are each reported by line; the well-formed rows import."""
+    text = (
+        "Name;E-Mail;Funktion\r\n"
+        "Anna Berg;anna@kreis.example;Leitung\r\n"
+        "Bernd Keller;bernd@kreis.example;Leitung; Sprachen\r\n"
+        "Carla Dorn;carla@kreis.example\r\n"
+        '"Dieter\nEms";dieter@kreis.example;Beratung\r\n'
+        "Eva Fink;eva@kreis.example;Beratung;\r\n"
+    )
+    report = await import_persons(database, text.encode("utf-8"))
+    assert [str(notice) for notice in report.errors] == [
+        "Line 3: 4 cells, but the header has 3 columns (a separator inside a value that is not "
+        "in quotes?); nothing of this row is imported.",
+        "Line 4: only 2 cells, but the header has 3 columns; nothing of this row is imported.",
+        'Line 5: a line break inside the one-line value of column 1 ("name"); nothing of this '
+        "row is imported.",
+    ]
+    assert {p.name for p in await persons(database)} == {"Anna Berg", "Eva Fink"}
+
+
 # As written in a cell or a chat message → as stored (None: refused).
 WRITTEN_EMAILS = {
     "anna@kreis.example": "anna@kreis.example",

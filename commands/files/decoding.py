@@ -31,6 +31,9 @@ class SourceRow:
 
     line: int
     values: dict[str, str]
+    # Why the row's shape is wrong (too many or too few cells, a line break in a one-line
+    # field); such a row is reported by its line and nothing of it is stored.
+    problem: str | None = None
 
     def get(self, key: str) -> str:
         return self.values.get(key, "")
@@ -175,6 +178,7 @@ def table_from_rows(raw_rows: Sequence[RawRow], kind: Kind, description: str = "
             f'line {header_row.line} has no column "{wanted_header}" '
             f"(the first non-empty line must name the columns; found: {found})"
         )
+    width = len(header_row.cells)
     table_rows = [
         SourceRow(
             row.line,
@@ -183,7 +187,36 @@ def table_from_rows(raw_rows: Sequence[RawRow], kind: Kind, description: str = "
                 for position, cell in enumerate(row.cells)
                 if cell and position in by_position
             },
+            _shape_problem(row, width, by_position),
         )
         for row in data_rows
     ]
     return Table(kind, headers, table_rows, ignored, description)
+
+
+# Columns whose text may run over several lines; every other value is one line.
+MULTILINE_COLUMNS = frozenset({"notes", "description"})
+
+
+def _shape_problem(row: RawRow, width: int, by_position: dict[int, str]) -> str | None:
+    """What is wrong with the shape of ``row`` under a header of ``width`` cells, if anything.
+
+    A row with more filled cells than the header has columns most often holds a separator
+    inside a value that was not quoted; one with fewer cells lost some. Either way the
+    values would land in the wrong columns, so the row is refused rather than guessed.
+    """
+    filled = len(row.cells)
+    while filled and not row.cells[filled - 1]:
+        filled -= 1  # empty cells at the end are only padding (Excel writes them)
+    if filled > width:
+        return (
+            f"{filled} cells, but the header has {width} columns "
+            "(a separator inside a value that is not in quotes?)"
+        )
+    if len(row.cells) < width and filled == len(row.cells):
+        return f"only {len(row.cells)} cells, but the header has {width} columns"
+    for position, cell in enumerate(row.cells):
+        key = by_position.get(position)
+        if key is not None and key not in MULTILINE_COLUMNS and "\n" in cell:
+            return f'a line break inside the one-line value of column {position + 1} ("{key}")'
+    return None

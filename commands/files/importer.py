@@ -179,6 +179,8 @@ class Importer:
         for number, row in enumerate(self.table.rows, 1):
             self.report.rows += 1
             try:
+                if row.problem is not None:
+                    raise RowRefused([f"{row.problem}; nothing of this row is imported"])
                 if self.table.kind is Kind.PERSONS:
                     self._person_row(row)
                 elif self.table.kind is Kind.ORGANISATIONS:
