@@ -39,6 +39,7 @@ from commands.i18n import N_, Translator
 from commands.registry import Registry, Role, RoomKind
 from commands.reply import Reply, code, fmt
 from storage.database import Database
+from storage.models import LEADING_SEAT_ROLES
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
@@ -302,7 +303,7 @@ class Kuemmerer:
         # One unit of work per command: whether it was handled before, the room's kind, the
         # command's work and the record that it is handled now share one session.
         async with self._open_store() as store:
-            arrival = await store.arrival(event.event_id, room.room_id)
+            arrival = await store.arrival(event.event_id, room.room_id, event.sender)
             if arrival.handled:
                 return
             if self.clock.now() - event_time(event) > self.config.bot.stale_command_after:
@@ -310,7 +311,7 @@ class Kuemmerer:
                 store.sync.record_handled(event.event_id, room.room_id, self.clock.now())
                 return
             kind = self._room_kind(room, arrival.committee_room)
-            role = self._role(room, event.sender, kind)
+            role = self._role(room, event.sender, kind, arrival.seat_role)
             request = Request(
                 event.sender,
                 room.room_id,
@@ -405,14 +406,19 @@ class Kuemmerer:
         # A committee room may hold only the bot and one organiser; binding makes it a group.
         return RoomKind.GROUP if committee_room else RoomKind.DIRECT
 
-    def _role(self, room: MatrixRoom, sender: str, kind: RoomKind) -> Role:
-        """The sender's role from cached room state: no request per message."""
+    def _role(
+        self, room: MatrixRoom, sender: str, kind: RoomKind, seat_role: str | None = None
+    ) -> Role:
+        """The sender's role from cached room state and their seat in the room's committee:
+        the chair, the deputy chair and the secretary organise it like a room moderator."""
         if sender in self.config.bot.admins:
             return Role.ADMIN
         if self._is_team(sender):
             return Role.TEAM
         if kind is RoomKind.GROUP and is_joined(room, sender):
             if room.power_levels.get_user_level(sender) >= ORGANIZER_POWER_LEVEL:
+                return Role.ORGANIZER
+            if seat_role in LEADING_SEAT_ROLES:
                 return Role.ORGANIZER
             return Role.MEMBER
         return Role.GUEST

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -94,6 +94,24 @@ class CommitteeRepository:
             select(Committee).where(Committee.id == committee.id).options(*SEATS_LOADED)
         )
         return committee
+
+    async def seat_in_room(self, room_id: str, matrix_id: str) -> tuple[str, str] | None:
+        """The committee of ``room_id`` and the seat ``matrix_id`` holds there (by its own
+        Matrix id or its contact record's), as ``(committee name, seat role)``, if any."""
+        row = (
+            await self.session.execute(
+                select(Committee.name, CommitteeMember.role)
+                .join(CommitteeMember, CommitteeMember.committee_id == Committee.id)
+                .outerjoin(Person, Person.id == CommitteeMember.person_id)
+                .where(
+                    Committee.room_id == room_id,
+                    or_(CommitteeMember.matrix_id == matrix_id, Person.matrix_id == matrix_id),
+                )
+                .order_by(CommitteeMember.id)
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
 
     async def seat_counts(self, committee_ids: Sequence[int]) -> dict[int, int]:
         """How many seats each of these committees has, by committee id (0 for none)."""

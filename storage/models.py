@@ -302,6 +302,10 @@ class Committee(Base):
     )
 
 
+# Seats whose holders plan the committee's meetings: they are organisers in its room.
+LEADING_SEAT_ROLES = frozenset({"Vorsitz", "Stellvertretung", "Geschäftsführung"})
+
+
 class CommitteeMember(Base):
     """A seat in a committee: a contact record, a Matrix account, or both."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.calendar_export import CalendarExportRepository
@@ -15,6 +15,7 @@ from storage.meetings import MeetingRepository
 from storage.models import (
     AuditEntry,
     Committee,
+    CommitteeMember,
     HandledEvent,
     Offer,
     Organization,
@@ -38,6 +39,7 @@ class Arrival:
 
     handled: bool  # the event was handled before: it is not run again
     committee_room: bool  # its room is bound to a committee, however few people are in it
+    seat_role: str | None = None  # the sender's seat in that committee ("Vorsitz" …), if any
 
 
 @dataclass
@@ -192,13 +194,27 @@ class Store:
         self.schedule = ScheduleRepository(session)
         self.calendar = CalendarExportRepository(session)
 
-    async def arrival(self, event_id: str, room_id: str) -> Arrival:
-        """Whether ``event_id`` was handled before and whether ``room_id`` is a committee's
-        room: the bot's bookkeeping for an incoming command, in one SELECT."""
+    async def arrival(self, event_id: str, room_id: str, sender: str = "") -> Arrival:
+        """Whether ``event_id`` was handled before, whether ``room_id`` is a committee's room,
+        and which seat ``sender`` holds there: the bot's bookkeeping for an incoming command,
+        in one SELECT."""
         handled = select(HandledEvent.event_id).where(HandledEvent.event_id == event_id)
         bound = select(Committee.id).where(Committee.room_id == room_id)
-        row = (await self.session.execute(select(handled.exists(), bound.exists()))).one()
-        return Arrival(handled=bool(row[0]), committee_room=bool(row[1]))
+        seat = (
+            select(CommitteeMember.role)
+            .join(Committee, Committee.id == CommitteeMember.committee_id)
+            .outerjoin(Person, Person.id == CommitteeMember.person_id)
+            .where(
+                Committee.room_id == room_id,
+                or_(CommitteeMember.matrix_id == sender, Person.matrix_id == sender),
+                literal(sender) != "",
+            )
+            .order_by(CommitteeMember.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        row = (await self.session.execute(select(handled.exists(), bound.exists(), seat))).one()
+        return Arrival(handled=bool(row[0]), committee_room=bool(row[1]), seat_role=row[2])
 
     async def commit(self) -> None:
         """Make the work of this unit permanent; the session goes on with a new transaction."""
