@@ -27,7 +27,7 @@ def german_texts() -> list[tuple[str, str]]:
     """Every translated German string with its English source."""
     with CATALOG.open("rb") as source:
         catalog = read_po(source)
-    texts = []
+    texts: list[tuple[str, str]] = []
     for message in catalog:
         if not message.id or not message.string:
             continue
