@@ -33,7 +33,7 @@ def german_texts() -> list[tuple[str, str]]:
             continue
         source_text = message.id if isinstance(message.id, str) else message.id[0]
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        texts.extend((source_text, text) for text in strings)
+        texts.extend((str(source_text), str(text)) for text in strings)
     return texts
 
 
