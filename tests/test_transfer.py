@@ -602,3 +602,11 @@ def test_cli_refuses_vcards_of_organisations_and_unreadable_files(
     old.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(60))
     assert main(["import", str(old), "--kind", "persons", *arguments]) == 2
     assert "old Excel file" in capsys.readouterr().err
+
+
+async def test_imported_names_are_found_by_their_visible_spelling(database: Database) -> None:
+    """A name with a zero-width space and a decomposed umlaut is stored as it looks."""
+    rows = [["Name", "E-Mail"], ["Jana Kru\u0308\u200bger", "jana@kreis.example"]]
+    report = await import_persons(database, csv_bytes(rows, ";", "utf-8"))
+    assert report.errors == []
+    assert [p.name for p in await persons(database)] == ["Jana Krüger"]

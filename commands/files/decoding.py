@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from commands.files.columns import COLUMNS, Kind, TransferError, header_key
+from commands.parsing import normalise_text
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ def _cell_text(value: object) -> str:
 
 
 def _clean(cell: str) -> str:
-    cell = cell.replace("\u00a0", " ").strip()
+    # The same normal form as chat input, so an imported name is found by its visible spelling.
+    cell = normalise_text(cell).replace("\u00a0", " ").strip()
     # Our own exports defuse formulas with a leading apostrophe; take it off again.
     if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@":
         return cell[1:]
