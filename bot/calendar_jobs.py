@@ -2,10 +2,11 @@
 
 The scheduler calls these handlers (at most once per occurrence, see ``bot/scheduler.py``);
 they read the database afresh and post through the bot. The entries are written by the meeting
-and reminder commands (contract in ``commands/meetings.py`` and ``commands/reminders.py``):
+and reminder commands (contract in ``commands/meeting_schedule.py`` and
+``commands/reminders.py``), the texts are in ``commands/meeting_texts.py``:
 
-* ``meeting.reminder`` — payload ``{"meeting_id", "offset_minutes"}``: into the committee room.
-* ``meeting.invitation_due`` — payload ``{"meeting_id"}``: into the team room, for organisers.
+* ``meeting.reminder`` (:class:`MeetingReminder`): into the committee room.
+* ``meeting.invitation_due`` (:class:`InvitationDue`): into the team room, for organisers.
 * ``reminder`` — payload ``{"reminder_id"}``: into the reminder's room, or to its creator.
 
 What changed since the entry was written wins: a cancelled meeting or a deleted reminder posts
@@ -24,12 +25,19 @@ from bot.config import Config
 from bot.matrix import is_joined
 from bot.scheduler import JobHandler, ScheduledRun
 from commands.i18n import N_, Translator
+from commands.meeting_schedule import (
+    INVITATION_DUE_KIND,
+    MEETING_REMINDER_KIND,
+    InvitationDue,
+    MeetingReminder,
+)
+from commands.meeting_texts import invitation_due_post, reminder_post
 from commands.registry import Registry
-from commands.reply import Reply, Text, code, fmt
+from commands.reply import Reply, Text, fmt
 from storage.database import Database
-from storage.models import MEETING_CANCELLED, Committee, Meeting
+from storage.models import MEETING_CANCELLED, Meeting
 from storage.repositories import Store
-from storage.schedule import INVITATION_DUE_KIND, MEETING_REMINDER_KIND, REMINDER_KIND
+from storage.schedule import REMINDER_KIND
 
 log = logging.getLogger(__name__)
 
@@ -127,70 +135,6 @@ def late_note(t: Translator, run: ScheduledRun) -> Text | None:
     return fmt(t.gettext(message), when=t.datetime(run.occurrence))
 
 
-def distance_in_words(t: Translator, now: datetime, start: datetime) -> str:
-    """``today``, ``tomorrow`` or ``in 7 days``, counted in local calendar days."""
-    days = (t.local(start).date() - t.local(now).date()).days
-    if days <= 0:
-        return t.gettext(N_("today"))
-    if days == 1:
-        return t.gettext(N_("tomorrow"))
-    return t.ngettext("in {count} day", "in {count} days", days).format(count=days)
-
-
-def meeting_title(meeting: Meeting, committee: Committee) -> str:
-    """The committee, and the meeting's own title if it has one."""
-    if meeting.title and meeting.title != committee.name:
-        return f"{committee.name}: {meeting.title}"
-    return committee.name
-
-
-def command_text(bot: CalendarBot, german: str, number: int) -> Text:
-    """``!sitzung 12`` / ``!meeting 12`` as the reader types it."""
-    return code(bot.registry.named(german).ref(bot.t.language, bot.config.bot.prefix, str(number)))
-
-
-def agenda_for_reminder(t: Translator, meeting: Meeting) -> Text:
-    """The meeting's current agenda for a reminder post.
-
-    Agenda items arrive with a later issue; until then the agenda is "to follow". Reminders go
-    only into the committee's own room, so a non-public part may be shown here later.
-    """
-    return fmt("{label}: {value}", label=t.gettext(N_("Agenda")), value=t.gettext(N_("to follow")))
-
-
-def meeting_reminder_post(
-    t: Translator, bot: CalendarBot, meeting: Meeting, now: datetime, run: ScheduledRun
-) -> Reply:
-    """The reminder a committee room gets before a meeting."""
-    committee = meeting.committee
-    reply = Reply.of(
-        fmt(
-            t.gettext(N_("Reminder: {meeting} on {when} ({distance})")),
-            meeting=meeting_title(meeting, committee),
-            when=t.datetime(meeting.start),
-            distance=distance_in_words(t, now, meeting.start),
-        )
-    )
-    lines: list[Text] = []
-    if meeting.place:
-        lines.append(fmt("{label}: {value}", label=t.gettext(N_("Place")), value=meeting.place))
-    if meeting.online_link:
-        lines.append(
-            fmt("{label}: {value}", label=t.gettext(N_("Online")), value=meeting.online_link)
-        )
-    lines.append(agenda_for_reminder(t, meeting))
-    for line in lines:
-        reply.add(line)
-    reply.add(
-        fmt(
-            t.gettext(N_("Details: {command}")),
-            command=command_text(bot, "sitzung", meeting.id),
-        )
-    )
-    _add_late_note(t, reply, run)
-    return reply.address_room() if committee.allow_room_mention else reply
-
-
 def _add_late_note(t: Translator, reply: Reply, run: ScheduledRun) -> None:
     note = late_note(t, run)
     if note is not None:
@@ -214,29 +158,29 @@ class CalendarPosts:
     async def meeting_reminder(self, run: ScheduledRun) -> None:
         """Remind the committee room of a meeting ``offset_minutes`` before it starts."""
         t = self.bot.t
-        meeting_id = int(run.payload["meeting_id"])
-        offset = timedelta(minutes=int(run.payload["offset_minutes"]))
+        reminder = MeetingReminder.from_payload(run.payload)
         now = _moment(run)
         async with self.bot.database.session() as session:
-            meeting = await Store(session).reminders.meeting(meeting_id)
+            meeting = await Store(session).reminders.meeting(reminder.meeting_id)
             if not self._worth_posting(run, meeting, now):
                 return
             assert meeting is not None
-            if abs(meeting.start - offset - run.occurrence) > MOVED_TOLERANCE:
-                log.info("%s: meeting %d moved; its new entries remind", run.entry_id, meeting_id)
+            if abs(reminder.due(meeting, meeting.committee) - run.occurrence) > MOVED_TOLERANCE:
+                log.info("%s: meeting %d moved; its new entries remind", run.entry_id, meeting.id)
                 return
             room_id = meeting.committee.room_id
-            reply = meeting_reminder_post(t, self.bot, meeting, now, run)
+            reply = reminder_post(self.bot.registry, t, self.bot.config.bot.prefix, meeting, now)
+        _add_late_note(t, reply, run)
         await self.bot.post(room_id, reply)
 
     async def invitation_due(self, run: ScheduledRun) -> None:
         """Tell the organisers in the team room that the notice period is about to begin."""
         t = self.bot.t
         team_room = self.bot.state.team_room_id
-        meeting_id = int(run.payload["meeting_id"])
+        due = InvitationDue.from_payload(run.payload)
         now = _moment(run)
         async with self.bot.database.session() as session:
-            meeting = await Store(session).reminders.meeting(meeting_id)
+            meeting = await Store(session).reminders.meeting(due.meeting_id)
             if not self._worth_posting(run, meeting, now):
                 return
             assert meeting is not None
@@ -246,28 +190,8 @@ class CalendarPosts:
             if team_room is None:
                 log.warning("%s: no team room to tell about the invitation", run.entry_id)
                 return
-            committee = meeting.committee
-            deadline = meeting.start - timedelta(days=committee.notice_days)
-            message = (
-                N_(
-                    "The notice period for {committee} (meeting on {when}) begins on "
-                    "{deadline}: send the invitation with {command} in the committee room."
-                )
-                if deadline > now
-                else N_(
-                    "The notice period for {committee} (meeting on {when}) began on "
-                    "{deadline}: send the invitation with {command} in the committee room "
-                    "as soon as possible."
-                )
-            )
-            reply = Reply.of(
-                fmt(
-                    t.gettext(message),
-                    committee=meeting_title(meeting, committee),
-                    when=t.datetime(meeting.start),
-                    deadline=t.date(deadline),
-                    command=command_text(self.bot, "einladung", meeting.id),
-                )
+            reply = invitation_due_post(
+                self.bot.registry, t, self.bot.config.bot.prefix, meeting, now
             )
         _add_late_note(t, reply, run)
         await self.bot.post(team_room, reply)

@@ -164,15 +164,14 @@ def main(argv: list[str] | None = None) -> int:
         print("--committee goes with --kind meetings only.", file=sys.stderr)
         return 2
     if arguments.command in ("import", "export"):
-        from bot import transfer
+        from bot.transfer_cli import cli_export, cli_import
+        from commands.files.columns import Format, Kind
 
-        kind = transfer.Kind(arguments.kind)
+        kind = Kind(arguments.kind)
         if arguments.command == "import":
-            return asyncio.run(
-                transfer.cli_import(config, arguments.file, kind, arguments.dry_run)
-            )
-        file_format = transfer.Format(arguments.file_format)
-        return asyncio.run(transfer.cli_export(config, kind, file_format, arguments.output))
+            return asyncio.run(cli_import(config, arguments.file, kind, arguments.dry_run))
+        file_format = Format(arguments.file_format)
+        return asyncio.run(cli_export(config, kind, file_format, arguments.output))
     from bot.app import serve
 
     return asyncio.run(serve(config))

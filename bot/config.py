@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commands.context import CalendarConfig
-from commands.converters import MAX_MEETING_LENGTH, MIN_MEETING_LENGTH, read_duration
+from commands.converters import MAX_MEETING_LENGTH, MIN_MEETING_LENGTH, is_matrix_id, read_duration
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ def _validate(config: Config) -> None:
     matrix, bot = config.matrix, config.bot
     if not matrix.homeserver.startswith(("http://", "https://")):
         raise ConfigError("matrix.homeserver: expected a URL starting with https://")
-    if not re.fullmatch(r"@[^:\s]+:\S+", matrix.user_id):
+    if not is_matrix_id(matrix.user_id):
         raise ConfigError("matrix.user_id: expected a Matrix id such as @kuemmerer:example.org")
     if not matrix.password and not matrix.access_token:
         raise ConfigError(
@@ -247,7 +247,7 @@ def _validate(config: Config) -> None:
     if not re.fullmatch(r"![^:\s]+(:\S+)?|#[^:\s]+:\S+", bot.team_room):
         raise ConfigError("bot.team_room: expected a room id (!…) or alias (#…:server)")
     for admin in bot.admins:
-        if not re.fullmatch(r"@[^:\s]+:\S+", admin):
+        if not is_matrix_id(admin):
             raise ConfigError(f"bot.admins: {admin!r} is not a Matrix id")
     if not config.storage.url:
         raise ConfigError("storage.url is required")

@@ -39,6 +39,7 @@ from commands.i18n import N_, Translator
 from commands.registry import Registry, Role, RoomKind
 from commands.reply import Reply, code, fmt
 from storage.database import Database
+from storage.models import LEADING_SEAT_ROLES
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
@@ -163,9 +164,9 @@ class Kuemmerer:
         if self.scheduler is not None:
             await self.scheduler.start()
 
-    async def _rearm_scheduler(self) -> None:
+    async def _rearm_scheduler(self, entry_ids: frozenset[str]) -> None:
         if self.scheduler is not None:
-            await self.scheduler.refresh()
+            await self.scheduler.rearm(entry_ids)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -300,15 +301,28 @@ class Kuemmerer:
         addressed = said is not None
         if not (addressed or self.dispatcher.is_command(text)):
             return
-        if not await self._first_time(event, room):
-            return
-        if self.clock.now() - event_time(event) > self.config.bot.stale_command_after:
-            skipped.append(Skipped(event.sender, text.split()[0], event_time(event)))
-            return
-        kind = await self._room_kind(room)
-        role = self._role(room, event.sender, kind)
-        request = Request(event.sender, room.room_id, kind, role, text, addressed=addressed)
-        reply = await self.dispatcher.respond(request)
+        # One unit of work per command: whether it was handled before, the room's kind, the
+        # command's work and the record that it is handled now share one session.
+        async with self._open_store() as store:
+            arrival = await store.arrival(event.event_id, room.room_id, event.sender)
+            if arrival.handled:
+                return
+            if self.clock.now() - event_time(event) > self.config.bot.stale_command_after:
+                skipped.append(Skipped(event.sender, text.split()[0], event_time(event)))
+                store.sync.record_handled(event.event_id, room.room_id, self.clock.now())
+                return
+            kind = self._room_kind(room, arrival.committee_room)
+            role = self._role(room, event.sender, kind, arrival.seat_role)
+            request = Request(
+                event.sender,
+                room.room_id,
+                kind,
+                role,
+                text,
+                addressed=addressed,
+                event_id=event.event_id,
+            )
+            reply = await self.dispatcher.answer(request, store)
         if reply is not None:
             thread_root = _thread_root(event)
             target = Target(room.room_id, event.event_id, thread_root, event.sender)
@@ -384,25 +398,28 @@ class Kuemmerer:
         team_room = self.gateway.room(self.state.team_room_id or "")
         return team_room is not None and is_joined(team_room, user_id)
 
-    async def _room_kind(self, room: MatrixRoom) -> RoomKind:
+    def _room_kind(self, room: MatrixRoom, committee_room: bool) -> RoomKind:
         if room.room_id == self.state.team_room_id:
             return RoomKind.TEAM
         # Invited people count: they can read the room's history once they join.
         if len(room.users) > 2:
             return RoomKind.GROUP
         # A committee room may hold only the bot and one organiser; binding makes it a group.
-        async with self._open_store() as store:
-            bound = await store.committees.for_room(room.room_id) is not None
-        return RoomKind.GROUP if bound else RoomKind.DIRECT
+        return RoomKind.GROUP if committee_room else RoomKind.DIRECT
 
-    def _role(self, room: MatrixRoom, sender: str, kind: RoomKind) -> Role:
-        """The sender's role from cached room state: no request per message."""
+    def _role(
+        self, room: MatrixRoom, sender: str, kind: RoomKind, seat_role: str | None = None
+    ) -> Role:
+        """The sender's role from cached room state and their seat in the room's committee:
+        the chair, the deputy chair and the secretary organise it like a room moderator."""
         if sender in self.config.bot.admins:
             return Role.ADMIN
         if self._is_team(sender):
             return Role.TEAM
         if kind is RoomKind.GROUP and is_joined(room, sender):
             if room.power_levels.get_user_level(sender) >= ORGANIZER_POWER_LEVEL:
+                return Role.ORGANIZER
+            if seat_role in LEADING_SEAT_ROLES:
                 return Role.ORGANIZER
             return Role.MEMBER
         return Role.GUEST

@@ -1,8 +1,9 @@
 """The Matrix side: login, the supervised sync loop, invites, sending with rate limits.
 
 Restart safety: the sync token is stored in the database only after the handlers of its batch
-finished, and every command event is recorded before it runs. A restart therefore neither
-repeats an old command nor loses one that arrived while the bot was down.
+finished, and every command event is recorded as handled in the transaction that commits the
+command's work. A restart therefore neither repeats an old command nor loses one that arrived
+while the bot was down.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -115,6 +115,9 @@ class SchedulerService:
         # One pass at a time within this process; across processes the ledger's key decides.
         self._lock = asyncio.Lock()
         self._wakes: set[asyncio.Task[None]] = set()
+        # Set once start() has posted what fell due meanwhile and armed the timers: whoever
+        # must know that the catch-up is over (a health check, a test) waits on it.
+        self.started = asyncio.Event()
 
     # lifecycle
 
@@ -123,6 +126,7 @@ class SchedulerService:
         await self.run_due()
         self._scheduler.start()
         await self._arm_all()
+        self.started.set()
 
     async def shutdown(self) -> None:
         """Stop waking up; let a handler that is mid-send finish (up to a timeout)."""
@@ -188,8 +192,29 @@ class SchedulerService:
         return entry
 
     async def refresh(self) -> None:
-        """Re-arm every timer from the database, after a command changed schedule entries."""
+        """Re-arm every timer from the database (after entries were written behind the
+        service's back; a command's changes go through :meth:`rearm`)."""
         await self._arm_all()
+
+    async def rearm(self, entry_ids: Collection[str]) -> int:
+        """Re-arm the timers of ``entry_ids`` only, after a command changed these entries;
+        return how many are armed now. Two queries, however many entries there are: the
+        entries, and their last occurrences grouped."""
+        if not self._scheduler.running or not entry_ids:
+            return 0  # start() arms everything from the database
+        async with self.database.session() as session:
+            repository = ScheduleRepository(session)
+            entries = await repository.entries(entry_ids)
+            lasts = await repository.last_occurrences(entry_ids)
+        armed = 0
+        for entry_id in sorted(entry_ids):
+            entry = entries.get(entry_id)
+            if entry is None or not entry.active:
+                self._unarm(entry_id)
+                continue
+            self._arm(entry, lasts.get(entry_id))
+            armed += 1
+        return armed
 
     async def cancel(self, entry_id: str) -> bool:
         """Stop ``entry_id`` from firing; its ledger stays. False if there is no such entry."""
@@ -218,8 +243,10 @@ class SchedulerService:
         plan: list[tuple[ScheduleEntry, datetime]] = []
         async with self.database.session() as session:
             repository = ScheduleRepository(session)
-            for entry in await repository.active():
-                last = await repository.last_occurrence(entry.id)
+            entries = await repository.active()
+            lasts = await repository.last_occurrences()
+            for entry in entries:
+                last = lasts.get(entry.id)
                 runnable: list[datetime] = []
                 missed: deque[datetime] = deque(maxlen=MAX_MISSED_RECORDED)
                 skipped = 0
@@ -305,10 +332,9 @@ class SchedulerService:
             return
         async with self.database.session() as session:
             repository = ScheduleRepository(session)
-            armed = [
-                (entry, await repository.last_occurrence(entry.id))
-                for entry in await repository.active()
-            ]
+            entries = await repository.active()
+            lasts = await repository.last_occurrences()
+        armed = [(entry, lasts.get(entry.id)) for entry in entries]
         for entry, last in armed:
             self._arm(entry, last)
         active = {entry.id for entry, _ in armed} | {RETRY_JOB_ID}

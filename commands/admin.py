@@ -7,7 +7,7 @@ from commands.context import Context
 from commands.errors import BadArgument
 from commands.i18n import N_
 from commands.registry import Option, Role, RoomKind, command
-from commands.reply import Reply, code, fmt, strong
+from commands.reply import Reply, Text, fmt, strong
 
 AUDIT_LIMIT_MAX = 200
 
@@ -34,19 +34,69 @@ def audit_limit(ctx: Context, raw: str) -> int:
     examples=("!audit anzahl=50",),
 )
 async def audit_show(ctx: Context, limit: int | None) -> Reply:
-    entries = await ctx.store.audit.latest(limit or 20)
+    entries = await ctx.store.audit.newest(limit or 20)
+    names = await ctx.store.audit.names(entries)
     # Looking at the log is itself a bulk view of who did what: it is logged too.
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "view", "audit_log", "*", "")
     if not entries:
         return Reply.of(ctx._(N_("The audit log is empty.")))
-    reply = Reply.of(strong(ctx._(N_("Audit log, latest entries:"))))
+    reply = Reply.of(strong(ctx._(N_("Audit log, newest first:"))))
     return reply.bullets(
         fmt(
-            "{when} · {actor} · {action} {object}",
+            "{when} · {actor} · {action}: {object}",
             when=ctx.t.datetime(entry.at),
-            actor=entry.actor,
-            action=entry.action,
-            object=code(f"{entry.object_type}:{entry.object_id}"),
+            actor=names.get(("actor", entry.actor), entry.actor),
+            action=ctx._(AUDIT_ACTIONS[entry.action])
+            if entry.action in AUDIT_ACTIONS
+            else entry.action,
+            object=_audited_object(ctx, entry.object_type, entry.object_id, names),
         )
         for entry in entries
     )
+
+
+# What each action of the log is called for its readers.
+AUDIT_ACTIONS = {
+    "create": N_("created"),
+    "update": N_("changed"),
+    "delete": N_("deleted"),
+    "erase": N_("erased (GDPR)"),
+    "view": N_("viewed"),
+    "search": N_("searched"),
+    "export": N_("exported"),
+    "invite": N_("invitation sent"),
+    "cancel": N_("cancelled"),
+    "move": N_("moved"),
+    "record": N_("recorded"),
+    "renewed": N_("renewed"),
+}
+AUDIT_OBJECTS = {
+    "person": N_("contact"),
+    "organization": N_("organisation"),
+    "offer": N_("offer"),
+    "committee": N_("committee"),
+    "committee_member": N_("committee seat"),
+    "meeting": N_("meeting"),
+    "meeting_series": N_("meeting series"),
+    "reminder": N_("reminder"),
+    "vocabulary_term": N_("term"),
+    "calendar_feed": N_("calendar subscription"),
+    "network": N_("network overview"),
+    "audit_log": N_("audit log"),
+    "room": N_("room"),
+}
+
+
+def _audited_object(
+    ctx: Context, object_type: str, object_id: str, names: dict[tuple[str, str], str]
+) -> Text:
+    """``Kontakt Nr. 12 Jana Krüger``, ``Sitzung Nr. 3``, or ``alle Kontakte`` for a bulk view."""
+    label = ctx._(AUDIT_OBJECTS[object_type]) if object_type in AUDIT_OBJECTS else object_type
+    if object_id in ("", "*"):
+        return fmt(ctx._(N_("{what} (all)")), what=label)
+    name = names.get((object_type, object_id))
+    if not object_id.isdigit():
+        return fmt("{what} {id}", what=label, id=object_id)
+    if name is None:
+        return fmt(ctx._(N_("{what} No. {number}")), what=label, number=object_id)
+    return fmt(ctx._(N_("{what} No. {number} {name}")), what=label, number=object_id, name=name)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 
 from commands import converters
+from commands.committee_lookup import (
+    committees_matching,
+    not_a_committee_room,
+)
 from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
 from commands.i18n import N_
 from commands.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
 from commands.registry import Param, Role, RoomKind, command
-from commands.reply import Attachment, Reply, Text, code, fmt, join, strong
+from commands.reply import Attachment, Reply, code, fmt, strong
 from storage.committees import is_called
 from storage.models import Committee
 from storage.vocabulary import fold_text
@@ -38,7 +42,7 @@ async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Com
     if ctx.room_kind is RoomKind.GROUP:
         own = await ctx.store.committees.for_room(ctx.room_id)
         if own is None and (wanted is None or ctx.role < Role.TEAM):
-            raise NotFound(_not_a_committee_room(ctx))
+            raise NotFound(not_a_committee_room(ctx))
         if own is not None and (wanted is None or is_called(own, fold_text(wanted))):
             return [own], False
         # In a committee room only that committee's calendar: another committee's meetings
@@ -52,34 +56,12 @@ async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Com
                             "The team gets other committees' calendars in the team room."
                         )
                     ),
-                    command=code(ctx.command_ref(calendar_export)),
+                    command=code(ctx.command_ref("kalender")),
                 )
             )
     if wanted is None:
         return await ctx.store.committees.all(), True
-    found = await ctx.store.committees.matching(wanted)
-    if not found:
-        known = await ctx.store.committees.all()
-        raise NotFound(
-            fmt(
-                ctx._(N_("No committee is called {name}. Known committees: {known}.")),
-                name=strong(wanted),
-                known=join(", ", [c.name for c in known]) if known else "–",
-            )
-        )
-    return found, False
-
-
-def _not_a_committee_room(ctx: Context) -> Text:
-    return fmt(
-        ctx._(
-            N_(
-                "This room is not bound to a committee yet. A team member binds it with "
-                "{command}; the team room has every committee's calendar."
-            )
-        ),
-        command=code(ctx.command_ref("gremium neu", '"…"')),
-    )
+    return await committees_matching(ctx, wanted), False
 
 
 @command(
@@ -203,7 +185,7 @@ async def calendar_subscribe(ctx: Context, renew: bool | None) -> Reply:
     repository = ctx.store.calendar
     committee = await ctx.store.committees.for_room(ctx.room_id)
     if committee is None:
-        raise NotFound(_not_a_committee_room(ctx))
+        raise NotFound(not_a_committee_room(ctx))
     now = ctx.clock.now()
     if renew:
         await repository.rotate_feed_token(committee, now)

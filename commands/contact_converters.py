@@ -26,7 +26,10 @@ from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
 if TYPE_CHECKING:
     from commands.context import Context
 
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]{2,}$")
+# The shape only (name@domain.tld): what would end a list (, ;), a bracketed address (< >) or
+# a quoted CSV cell (") cannot be part of an address that a person can write to.
+_EMAIL = re.compile(r'^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>".]{2,}$')
+_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?[\d\s()/.\-]+$")
 _WEB = re.compile(r"^(?:https?://)?[^\s/]+\.[^\s/]{2,}(?:/\S*)?$", re.IGNORECASE)
 _POSTCODE = re.compile(r"^\d{5}$")
@@ -65,10 +68,20 @@ def number_or_query(ctx: Context, raw: str) -> int | str:
     return number if number is not None else converters.text(ctx, raw)
 
 
+def plain_email(raw: str) -> str | None:
+    """The e-mail address ``raw`` holds, without spaces around it or a ``mailto:`` link prefix
+    (as Outlook copies it); None when it has not the shape name@domain.tld.
+
+    The one rule for an e-mail address: the chat converter and the importer both use it.
+    """
+    value = _MAILTO.sub("", raw.strip())
+    return value if _EMAIL.match(value) else None
+
+
 def email_address(ctx: Context, raw: str) -> str:
     """An e-mail address, checked only for its shape (name@domain.tld)."""
-    value = raw.strip()
-    if not _EMAIL.match(value):
+    value = plain_email(raw)
+    if value is None:
         raise BadArgument(
             fmt(
                 ctx._(N_("{raw} is not an e-mail address. Write it like anna.schulz@kreis.de.")),

@@ -16,7 +16,18 @@ if TYPE_CHECKING:
 
 MAX_NUMBER = 2**63 - 1
 _RECORD_NUMBER = re.compile(r"^(?:nr\.?|no\.?|#)?\s*(\d+)$", re.IGNORECASE)
-MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
+# A user id by the Matrix spec's identifier grammar: a lower-case localpart, then the server
+# name (a DNS name, an IPv4 address or a bracketed IPv6 address) with an optional port.
+# Synapse lower-cases new user ids, so "@Anna:…" would never match a sender.
+MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+
+
+def is_matrix_id(value: str) -> bool:
+    """Whether ``value`` is a Matrix user id such as ``@anna:example.org``.
+
+    The one rule for a user id: the chat converter, the importer and the configuration use it.
+    """
+    return MATRIX_ID.match(value) is not None
 
 
 def text(ctx: Context, raw: str) -> str:
@@ -50,7 +61,7 @@ def number(ctx: Context, raw: str) -> int:
 def matrix_user(ctx: Context, raw: str) -> str:
     """A Matrix user id, written ``@name:server`` or picked as a mention."""
     value = raw.strip()
-    if not MATRIX_ID.match(value):
+    if not is_matrix_id(value):
         raise BadArgument(
             fmt(
                 ctx._(

@@ -51,6 +51,9 @@ class Request:
     text: str
     # Put to the bot by name or mention ("Kümmerer, wer ist …?"): a question, not only a command.
     addressed: bool = False
+    # The chat event that carried the command, if any: it is recorded as handled in the same
+    # transaction as the command's work.
+    event_id: str = ""
 
 
 def usage(declaration: Command, t: Translator, prefix: str) -> str:
@@ -84,7 +87,7 @@ class Dispatcher:
         open_store: StoreFactory,
         prefix: str,
         bot_user_id: str,
-        after_schedule_change: Callable[[], Awaitable[None]] | None = None,
+        after_schedule_change: Callable[[frozenset[str]], Awaitable[None]] | None = None,
         calendar: CalendarConfig | None = None,
         feed_base_url: str = "",
     ) -> None:
@@ -126,54 +129,88 @@ class Dispatcher:
         return self._not_understood(request, text)
 
     async def respond(self, request: Request) -> Reply | None:
-        """The answer to ``request``, or None when the text is not a command at all."""
+        """The answer to ``request`` in a unit of work of its own; None when the text is not a
+        command, or when its event was handled before."""
+        async with self.open_store() as store:
+            if request.event_id and await store.sync.was_handled(request.event_id):
+                return None
+            return await self.answer(request, store)
+
+    async def answer(self, request: Request, store: Store) -> Reply | None:
+        """The answer to ``request``, worked out in the unit of work of ``store``.
+
+        The command's changes and the record that its event was handled are committed here
+        in one transaction: a crash before the commit leaves neither, so the event is run
+        again after a restart, and never twice. A command that fails is rolled back; only the
+        record of its event is kept, so its error is not answered twice either. None when the
+        text is not a command at all.
+        """
         line = self._line_for(request)
         if isinstance(line, Reply):
-            return line
+            return await self._close(request, store, line)
         split = split_command(line, self.prefix)
         if split is None:
             return None
         words, rest = split
         found = self.registry.find(words)
         if found is None:
-            return self._unknown(words[0])
+            return await self._close(request, store, self._unknown(words[0]))
         declaration, used = found
         line = rest.split(None, used)[used] if len(rest.split(None, used)) > used else ""
         try:
-            async with self.open_store() as store:
-                ctx = Context(
-                    sender=request.sender,
-                    room_id=request.room_id,
-                    room_kind=request.room_kind,
-                    role=request.role,
-                    t=self.t,
-                    clock=self.clock,
-                    store=store,
-                    registry=self.registry,
-                    prefix=self.prefix,
-                    bot_user_id=self.bot_user_id,
-                    calendar=self.calendar,
-                    feed_base_url=self.feed_base_url,
-                )
-                self._check_allowed(declaration, request)
-                arguments = bind(ctx, declaration, line)
-                reply = await declaration.handler(ctx, **arguments)
-                for note in ctx.notes:
-                    reply.add(note)
-            if store.schedule.changed and self.after_schedule_change is not None:
-                await self.after_schedule_change()
-            return reply
+            reply = await self._run(declaration, line, request, store)
+            await self._close(request, store, reply)
         except UserError as error:
-            return self._explain(error.message, declaration)
+            await store.rollback()
+            return await self._close(request, store, self._explain(error.message, declaration))
         except Exception:
-            reference = new_reference()
-            log.exception("command %s failed (ref %s)", declaration.name, reference)
-            message = self.t.gettext(
-                N_("Internal error (ref. {reference}) – please tell the team.")
-            )
-            reply = Reply.of(fmt(message, reference=reference))
-            reply.is_error = True
-            return reply
+            await store.rollback()
+            return await self._close(request, store, self._internal_error(declaration))
+        try:
+            if store.schedule.changed and self.after_schedule_change is not None:
+                # Only the entries this command touched get their timers re-armed.
+                await self.after_schedule_change(frozenset(store.schedule.changed_ids))
+        except Exception:
+            # The command's work is committed; the timers follow at the next change or start.
+            return self._internal_error(declaration)
+        return reply
+
+    async def _run(self, declaration: Command, line: str, request: Request, store: Store) -> Reply:
+        ctx = Context(
+            sender=request.sender,
+            room_id=request.room_id,
+            room_kind=request.room_kind,
+            role=request.role,
+            t=self.t,
+            clock=self.clock,
+            store=store,
+            registry=self.registry,
+            prefix=self.prefix,
+            bot_user_id=self.bot_user_id,
+            calendar=self.calendar,
+            feed_base_url=self.feed_base_url,
+        )
+        self._check_allowed(declaration, request)
+        arguments = bind(ctx, declaration, line)
+        reply = await declaration.handler(ctx, **arguments)
+        for note in ctx.notes:
+            reply.add(note)
+        return reply
+
+    async def _close(self, request: Request, store: Store, reply: Reply) -> Reply:
+        """Commit the unit of work with the record that the request's event is handled."""
+        if request.event_id:
+            store.sync.record_handled(request.event_id, request.room_id, self.clock.now())
+        await store.commit()
+        return reply
+
+    def _internal_error(self, declaration: Command) -> Reply:
+        reference = new_reference()
+        log.exception("command %s failed (ref %s)", declaration.name, reference)
+        message = self.t.gettext(N_("Internal error (ref. {reference}) – please tell the team."))
+        reply = Reply.of(fmt(message, reference=reference))
+        reply.is_error = True
+        return reply
 
     def _check_allowed(self, declaration: Command, request: Request) -> None:
         name = code(declaration.ref(self.t.language, self.prefix))

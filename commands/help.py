@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from commands import converters
+from commands.committees.texts import role_label
 from commands.context import Context
 from commands.dispatch import usage
 from commands.errors import NotFound
 from commands.i18n import N_
 from commands.registry import Param, Role, RoomKind, command
-from commands.reply import Reply, code, fmt, join, strong
+from commands.reply import Reply, Text, code, fmt, join, strong
+from storage.models import LEADING_SEAT_ROLES
 
 
 @command(
@@ -75,10 +77,40 @@ ROOM_NAMES = {
     help=N_("Shows your role in this room and so what the bot lets you do here."),
 )
 async def role_show(ctx: Context) -> Reply:
-    return Reply.of(
+    reply = Reply.of(
         fmt(
             ctx._(N_("You are {role} here ({room}).")),
             role=strong(ctx._(ROLE_NAMES[ctx.role])),
             room=ctx._(ROOM_NAMES[ctx.room_kind]),
         )
+    )
+    return reply.add(await _role_source(ctx))
+
+
+async def _role_source(ctx: Context) -> Text | str:
+    """Where the sender's role comes from, and how one gets more rights."""
+    if ctx.role is Role.ADMIN:
+        return ctx._(N_("The bot's configuration names you as an administrator."))
+    if ctx.role is Role.TEAM:
+        return ctx._(N_("You are a member of the team room, which makes you a team member."))
+    seat = None
+    if ctx.room_kind is RoomKind.GROUP:
+        seat = await ctx.store.committees.seat_in_room(ctx.room_id, ctx.sender)
+    if ctx.role is Role.ORGANIZER and seat is not None and seat[1] in LEADING_SEAT_ROLES:
+        return fmt(
+            ctx._(N_("You hold the seat {seat} in the committee {committee}.")),
+            seat=role_label(ctx, seat[1]),
+            committee=strong(seat[0]),
+        )
+    if ctx.role is Role.ORGANIZER:
+        return ctx._(N_("You have moderator rights (power level 50 or more) in this room."))
+    return fmt(
+        ctx._(
+            N_(
+                "The chair, the deputy chair and the secretary of a committee are organisers "
+                "in its room, as are the room's moderators; the team records seats with "
+                "{command}."
+            )
+        ),
+        command=code(ctx.command_ref("gremium mitglied", "… rolle=Vorsitz")),
     )

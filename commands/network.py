@@ -116,9 +116,9 @@ def _add_gemeinden(ctx: Context, reply: Reply, overview: NetworkOverview) -> Non
 
 def _add_gaps(ctx: Context, reply: Reply, overview: NetworkOverview) -> None:
     if not overview.gaps:
-        reply.add(ctx._(N_("No gaps: every field has offers for every target group.")))
+        reply.add(ctx._(N_("No gaps: every field has offers in every municipality.")))
         return
-    reply.add(strong(ctx._(N_("Gaps – no offers:"))))
+    reply.add(strong(ctx._(N_("Gaps – fields without offers in a municipality:"))))
     lines: list[Text] = []
     empty = [term_label(ctx, gap.field) for gap in overview.gaps if gap.no_offers_at_all]
     if empty:
@@ -128,22 +128,25 @@ def _add_gaps(ctx: Context, reply: Reply, overview: NetworkOverview) -> None:
             continue
         lines.append(
             fmt(
-                ctx._(N_("{field} for {target_groups}")),
+                ctx._(N_("{field}: none in {places}")),
                 field=term_label(ctx, gap.field),
-                target_groups=join(", ", [term_label(ctx, g) for g in gap.target_groups]),
+                places=join(", ", list(gap.gemeinden)),
             )
         )
     reply.bullets(lines)
 
 
 def _chart_panels(ctx: Context, overview: NetworkOverview) -> list[BarPanel]:
+    # Bars sorted by size, largest first, so the chart reads as a ranking.
+    by_offers = sorted(overview.by_field, key=lambda entry: -entry.tally.offers)
     fields = BarPanel(
         ctx._(N_("Offers per field")),
-        tuple(term_label(ctx, entry.field) for entry in overview.by_field),
-        tuple(entry.tally.offers for entry in overview.by_field),
+        tuple(term_label(ctx, entry.field) for entry in by_offers),
+        tuple(entry.tally.offers for entry in by_offers),
         empty_note=ctx._(N_("No data yet")),
     )
     shown, others, other_count = overview.top_gemeinden(TOP_GEMEINDEN)
+    shown = sorted(shown, key=lambda place: -place.tally.organizations)
     labels = [place.gemeinde for place in shown]
     values = [place.tally.organizations for place in shown]
     if others is not None:

@@ -83,7 +83,8 @@ async def organization_show(ctx: Context, target: int | str, page: int | None) -
 
 
 async def organization_numbered(ctx: Context, number: int) -> Organization:
-    organization = await ctx.store.contacts.organization(number)
+    """Organisation No. ``number`` with the people who work there."""
+    organization = await ctx.store.contacts.organization(number, people=True)
     if organization is None:
         raise NotFound(
             fmt(

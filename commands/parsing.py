@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from commands.errors import BadArgument
 from commands.i18n import N_
-from commands.reply import code, fmt, join
+from commands.reply import Text, code, fmt, join
 
 if TYPE_CHECKING:
     from commands.context import Context
-    from commands.registry import Command
+    from commands.registry import Command, Option
 
 # Clients and keyboards produce typographic quotes; the syntax knows only the straight one.
 _QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"', "«": '"', "»": '"'})
-_TOKEN = re.compile(r'(?:([^\s="]+)=)?(?:"([^"]*)"|(\S+))')
-_OPTION_KEY = re.compile(r"^[^\W\d][\w\-]*$")
+# Invisible characters that come with copied text and would make a name unfindable.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_WORD = re.compile(r'"([^"]*)"|(\S+)')
+# ``key=`` at the start of a word: an option begins there and runs until the next one.
+_OPTION_START = re.compile(r"(?:(?<=\s)|^)([^\W\d][\w\-]*)=")
+# More than this in one value is a paste gone wrong, not a record (per-field limits are lower).
+MAX_VALUE_LENGTH = 2000
 
 
 @dataclass(frozen=True)
 class Token:
-    """One word of the argument line; ``key`` is set for ``key=value``."""
+    """One word of the argument line, or one option (``key`` set) with its whole value."""
 
     value: str
     key: str | None = None
@@ -32,19 +38,42 @@ class UnclosedQuote(ValueError):
     """A quotation mark was opened and never closed."""
 
 
+def normalise_text(text: str) -> str:
+    """NFC, typographic quotes made straight, invisible characters removed."""
+    return unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+
+
 def tokenize(line: str) -> list[Token]:
-    """Split on white space, keeping "quoted text" and key="quoted text" together."""
-    line = line.translate(_QUOTES)
+    """The words before the first option, then each ``key=value`` as one token.
+
+    A value runs until the next ``key=`` that starts a word, so ``gemeinde=Neustadt am See``
+    needs no quotes; a value in quotes may contain ``key=`` itself. Words are split on white
+    space, "quoted text" staying one word.
+    """
+    line = normalise_text(line).translate(_QUOTES)
     if line.count('"') % 2:
         raise UnclosedQuote(line)
-    tokens: list[Token] = []
-    for match in _TOKEN.finditer(line):
-        key, quoted, bare = match.groups()
-        value = quoted if quoted is not None else (bare or "")
-        if key is not None and not _OPTION_KEY.match(key):
-            key, value = None, f"{key}={value}"
-        tokens.append(Token(value, key))
+    starts = [
+        match for match in _OPTION_START.finditer(line) if not _quoted_at(line, match.start())
+    ]
+    head = line[: starts[0].start()] if starts else line
+    tokens = [Token(word[1] if word[1] is not None else word[2]) for word in _WORD.finditer(head)]
+    for index, match in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(line)
+        tokens.append(Token(_unquoted(line[match.end() : end].strip()), match.group(1)))
     return tokens
+
+
+def _quoted_at(line: str, position: int) -> bool:
+    """Whether ``position`` lies inside a pair of quotation marks."""
+    return line.count('"', 0, position) % 2 == 1
+
+
+def _unquoted(value: str) -> str:
+    """A value written wholly in quotes without them; any other value as it is."""
+    if len(value) >= 2 and value[0] == value[-1] == '"' and value.count('"') == 2:
+        return value[1:-1]
+    return value
 
 
 def split_command(body: str, prefix: str) -> tuple[list[str], str] | None:
@@ -62,7 +91,7 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
     """Match the argument ``line`` against the declaration and convert every value."""
     if len(declaration.params) == 1 and declaration.params[0].verbatim:
         param = declaration.params[0]
-        raw = line.strip()
+        raw = normalise_text(line).strip()
         if not raw:
             if param.optional:
                 return {param.name: None}
@@ -76,29 +105,43 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
                 N_('A quotation mark is not closed. Write quoted text like "Kita Sonnenschein".')
             )
         ) from None
-    values: dict[str, Any] = {}
+    # Every option is checked before any is converted: a doubtful line stores nothing and
+    # gets the sentence about its first doubtful key, not about a later value.
     positional: list[Token] = []
+    given: dict[str, tuple[Option, Token]] = {}
     for token in tokens:
+        if len(token.value) > MAX_VALUE_LENGTH:
+            raise BadArgument(_too_long(ctx, token))
         if token.key is None:
             positional.append(token)
             continue
         option = declaration.option_for(token.key)
         if option is None:
-            known = join(", ", [code(f"{o.key}=") for o in declaration.options])
-            if declaration.options:
-                message = fmt(
-                    ctx._(N_("Unknown option {key}. Possible options: {known}.")),
-                    key=code(f"{token.key}="),
-                    known=known,
-                )
-            else:
-                message = fmt(
-                    ctx._(N_("{name} takes no options such as {key}.")),
-                    name=code(declaration.ref(ctx.t.language, ctx.prefix)),
+            raise BadArgument(_unknown_option(ctx, declaration, token.key))
+        if option.name in given:
+            raise BadArgument(
+                fmt(
+                    ctx._(N_("{key} is given twice. Write each key once.")),
                     key=code(f"{token.key}="),
                 )
-            raise BadArgument(message)
-        values[option.name] = option.converter(ctx, token.value)
+            )
+        if not token.value:
+            raise BadArgument(
+                fmt(
+                    ctx._(
+                        N_(
+                            "{key} has no value. Write the value right after the = sign; "
+                            "to remove an entry, write {clear}."
+                        )
+                    ),
+                    key=code(f"{token.key}="),
+                    clear=code(f"{token.key}=-"),
+                )
+            )
+        given[option.name] = (option, token)
+    values: dict[str, Any] = {
+        name: option.converter(ctx, token.value) for name, (option, token) in given.items()
+    }
     for option in declaration.options:
         values.setdefault(option.name, None)
 
@@ -119,5 +162,46 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
         values[param.name] = param.converter(ctx, raw)
     if positional:
         extra = join(" ", [token.value for token in positional])
-        raise BadArgument(fmt(ctx._(N_("Too many arguments: {extra}.")), extra=code(extra)))
+        raise BadArgument(
+            fmt(
+                ctx._(
+                    N_(
+                        "Too many arguments: {extra}. If it belongs to a value, write it after "
+                        "that value's key=, e.g. tel=05555 2296."
+                    )
+                ),
+                extra=code(extra),
+            )
+        )
     return values
+
+
+def _unknown_option(ctx: Context, declaration: Command, key: str) -> Text:
+    """The sentence for a ``key=`` the command does not have."""
+    if not declaration.options:
+        return fmt(
+            ctx._(N_("{name} takes no options such as {key}.")),
+            name=code(declaration.ref(ctx.t.language, ctx.prefix)),
+            key=code(f"{key}="),
+        )
+    return fmt(
+        ctx._(
+            N_(
+                "Unknown option {key}. Possible options: {known}. "
+                'A value that contains "=" goes in quotes, e.g. notiz="a=b".'
+            )
+        ),
+        key=code(f"{key}="),
+        known=join(", ", [code(f"{o.key}=") for o in declaration.options]),
+    )
+
+
+def _too_long(ctx: Context, token: Token) -> Text:
+    """The sentence for a value longer than any field holds."""
+    what = code(f"{token.key}=") if token.key else ctx._(N_("The text"))
+    return fmt(
+        ctx._(N_("{what} is too long: {count} characters, at most {limit} are possible.")),
+        what=what,
+        count=len(token.value),
+        limit=MAX_VALUE_LENGTH,
+    )

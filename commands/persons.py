@@ -169,8 +169,9 @@ async def contact_search(ctx: Context, query: str, page: Page) -> Reply:
     )
 
 
-async def person_numbered(ctx: Context, number: int) -> Person:
-    person = await ctx.store.contacts.person(number)
+async def person_numbered(ctx: Context, number: int, *, places: bool = False) -> Person:
+    """Contact No. ``number`` with its fields (with ``places`` also where it works)."""
+    person = await ctx.store.contacts.person(number, places=places)
     if person is None:
         raise NotFound(
             fmt(
@@ -405,7 +406,7 @@ async def contact_change(
     legal_basis: LegalBasis | None,
     consent_date: datetime | None,
 ) -> Reply:
-    person = await person_numbered(ctx, number)
+    person = await person_numbered(ctx, number, places=True)
     plain = {"name": name, "title": title, "email": email, "phone": phone, "matrix_id": matrix,
              "gemeinde": gemeinde, "notes": note, "source": source}  # fmt: skip
     values: dict[str, Any] = {key: value for key, value in plain.items() if value is not None}

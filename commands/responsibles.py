@@ -63,7 +63,7 @@ async def responsible_find(
     line = ctx.command_ref(responsible_find, topic)
     if gemeinde:
         line += " " + option_text("gemeinde", gemeinde)
-    committee = await ctx.store.committees.named(topic)
+    committee = await ctx.store.committees.named(topic, seats=True)
     if committee is not None:
         # A committee's name or short name: its members with their roles, chair first.
         await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "search", "person", "*")

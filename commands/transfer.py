@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.transfer import Format, Kind, export_filename, export_records, serialise
 from commands import converters
 from commands.context import Context
 from commands.errors import BadArgument
+from commands.files.columns import Format, Kind
+from commands.files.records import export_records
+from commands.files.writers import export_filename, serialise
 from commands.i18n import N_
 from commands.registry import Option, Param, Role, RoomKind, command
 from commands.reply import Attachment, Reply, code, fmt, join, strong

@@ -7,10 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
 
-from storage.models import MEETING_SCHEDULED, Committee, CommitteeMember, Meeting, Person
+from storage.models import (
+    MEETING_SCHEDULED,
+    Committee,
+    CommitteeMember,
+    Meeting,
+    Membership,
+    Person,
+)
 from storage.vocabulary import fold_text
 
 COMMITTEE_FIELDS = frozenset(
@@ -22,15 +30,14 @@ COMMITTEE_FIELDS = frozenset(
 # The roles a seat can have, in the order member lists show them.
 SEAT_ROLES = ("Vorsitz", "Stellvertretung", "Mitglied", "Geschäftsführung")
 
-
-@dataclass(frozen=True)
-class Seat:
-    """A person's seat in a committee, as the contact network shows it."""
-
-    person_id: int
-    committee_id: int
-    committee_name: str
-    role: str
+SEATS_LOADED = (
+    selectinload(Committee.members)
+    .joinedload(CommitteeMember.person)
+    .selectinload(Person.memberships)
+    .joinedload(Membership.organization),
+)
+"""A committee with its seats, their holders' contact records and where those work: what a
+member list shows (names, organisations, municipalities) and what changing a seat needs."""
 
 
 @dataclass
@@ -41,9 +48,11 @@ class CommitteeRepository:
 
     # ----------------------------------------------------------------- committees
 
-    async def for_room(self, room_id: str) -> Committee | None:
-        """The committee bound to ``room_id``, if any (one room, one committee)."""
-        return await self.session.scalar(select(Committee).where(Committee.room_id == room_id))
+    async def for_room(self, room_id: str, *, seats: bool = False) -> Committee | None:
+        """The committee bound to ``room_id``, if any (one room, one committee); with
+        ``seats`` also its members as :data:`SEATS_LOADED` says."""
+        query = select(Committee).where(Committee.room_id == room_id)
+        return await self.session.scalar(query.options(*SEATS_LOADED) if seats else query)
 
     async def add(self, at: datetime, name: str, room_id: str, **values: Any) -> Committee:
         """Create a committee bound to ``room_id``."""
@@ -76,17 +85,57 @@ class CommitteeRepository:
         return committee
 
     async def get(self, committee_id: int) -> Committee | None:
+        """Committee No. ``committee_id`` without its members."""
         return await self.session.get(Committee, committee_id)
+
+    async def load_seats(self, committee: Committee) -> Committee:
+        """``committee`` (loaded before) now with its members as :data:`SEATS_LOADED` says."""
+        await self.session.scalars(
+            select(Committee).where(Committee.id == committee.id).options(*SEATS_LOADED)
+        )
+        return committee
+
+    async def seat_in_room(self, room_id: str, matrix_id: str) -> tuple[str, str] | None:
+        """The committee of ``room_id`` and the seat ``matrix_id`` holds there (by its own
+        Matrix id or its contact record's), as ``(committee name, seat role)``, if any."""
+        row = (
+            await self.session.execute(
+                select(Committee.name, CommitteeMember.role)
+                .join(CommitteeMember, CommitteeMember.committee_id == Committee.id)
+                .outerjoin(Person, Person.id == CommitteeMember.person_id)
+                .where(
+                    Committee.room_id == room_id,
+                    or_(CommitteeMember.matrix_id == matrix_id, Person.matrix_id == matrix_id),
+                )
+                .order_by(CommitteeMember.id)
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    async def seat_counts(self, committee_ids: Sequence[int]) -> dict[int, int]:
+        """How many seats each of these committees has, by committee id (0 for none)."""
+        counts = dict.fromkeys(committee_ids, 0)
+        if counts:
+            rows = await self.session.execute(
+                select(CommitteeMember.committee_id, func.count(CommitteeMember.id))
+                .where(CommitteeMember.committee_id.in_(list(counts)))
+                .group_by(CommitteeMember.committee_id)
+            )
+            counts.update({committee_id: int(count) for committee_id, count in rows})
+        return counts
 
     async def all(self) -> list[Committee]:
         """Every committee, by name."""
         return list(await self.session.scalars(select(Committee).order_by(Committee.name_key)))
 
-    async def named(self, name: str) -> Committee | None:
+    async def named(self, name: str, *, seats: bool = False) -> Committee | None:
         """The committee called ``name`` or with the short name ``name``, in any spelling
-        (case, umlauts, dashes): "bildungsbeirat", "Bildungsbeirat", "bb"."""
+        (case, umlauts, dashes): "bildungsbeirat", "Bildungsbeirat", "bb"; with ``seats``
+        also its members as :data:`SEATS_LOADED` says."""
         wanted = fold_text(name)
-        return next((c for c in await self.all() if is_called(c, wanted)), None)
+        found = next((c for c in await self.all() if is_called(c, wanted)), None)
+        return await self.load_seats(found) if found is not None and seats else found
 
     async def matching(self, query: str) -> list[Committee]:
         """Committees called ``query`` (name or short name, any spelling); failing that, those
@@ -106,7 +155,8 @@ class CommitteeRepository:
     def seat_of(
         committee: Committee, person: Person | None, matrix_id: str
     ) -> CommitteeMember | None:
-        """The seat in ``committee`` held by ``person`` or by the account ``matrix_id``."""
+        """The seat in ``committee`` (loaded with its seats) held by ``person`` or by the
+        account ``matrix_id``."""
         for member in committee.members:
             if person is not None and member.person_id == person.id:
                 return member
@@ -123,7 +173,11 @@ class CommitteeRepository:
         matrix_id: str = "",
     ) -> tuple[CommitteeMember, bool]:
         """Give ``person`` (or the account ``matrix_id``) a seat with ``role``; an existing seat
-        keeps its place and gets the new role. Returns the seat and whether it is new."""
+        keeps its place and gets the new role. Returns the seat and whether it is new.
+
+        ``committee`` comes with its seats, and ``person`` with where it works, so that the
+        seat can be shown.
+        """
         if person is None and not matrix_id:
             raise ValueError("a seat needs a person or a Matrix account")
         member = self.seat_of(committee, person, matrix_id)
@@ -151,22 +205,6 @@ class CommitteeRepository:
         committee.updated_at = at
         await self.session.flush()
 
-    async def seats_of(self, person_ids: Sequence[int]) -> list[Seat]:
-        """The committee seats of these persons, by committee name."""
-        if not person_ids:
-            return []
-        rows = await self.session.execute(
-            select(CommitteeMember.person_id, Committee.id, Committee.name, CommitteeMember.role)
-            .join(Committee, CommitteeMember.committee_id == Committee.id)
-            .where(CommitteeMember.person_id.in_(person_ids))
-            .order_by(Committee.name_key, Committee.id)
-        )
-        return [
-            Seat(person_id, committee_id, name, role)
-            for person_id, committee_id, name, role in rows
-            if person_id is not None
-        ]
-
     # ----------------------------------------------------------------- meetings
 
     async def next_meetings(
@@ -190,7 +228,8 @@ class CommitteeRepository:
         return upcoming
 
     async def upcoming_meetings(self, committee: Committee, now: datetime) -> list[Meeting]:
-        """The scheduled meetings of ``committee`` that have not started yet, soonest first."""
+        """The scheduled meetings of ``committee`` that have not started yet, soonest first,
+        each with its committee (for re-arming their reminders)."""
         return list(
             await self.session.scalars(
                 select(Meeting)
@@ -200,6 +239,7 @@ class CommitteeRepository:
                     Meeting.start >= now,
                 )
                 .order_by(Meeting.start, Meeting.id)
+                .options(joinedload(Meeting.committee))
             )
         )
 

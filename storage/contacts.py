@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
 
-from storage.committees import CommitteeRepository
 from storage.models import (
+    Committee,
+    CommitteeMember,
     Membership,
     Offer,
     Organization,
@@ -33,6 +35,36 @@ ORGANIZATION_FIELDS = frozenset(
 OFFER_FIELDS = frozenset(
     {"title", "place", "gemeinde", "schedule", "cost", "link", "description", "source"}
 )
+
+# What comes with each record, by the use it is loaded for. Collections beside a joined load
+# are loaded by a second SELECT (selectin) rather than multiplying the joined rows.
+PERSON_FIELDS_LOADED = (joinedload(Person.fields),)
+"""A person with the fields it works in: what its card and a search hit show."""
+PERSON_PLACES_LOADED = (
+    *PERSON_FIELDS_LOADED,
+    selectinload(Person.memberships).joinedload(Membership.organization),
+)
+"""A person with its fields and where it works (memberships and their organisations): what
+changing it, a committee seat and "who is responsible" need."""
+ORGANIZATION_LOADED = (
+    joinedload(Organization.kind),
+    selectinload(Organization.fields),
+    selectinload(Organization.memberships),
+)
+"""An organisation with its kind, fields and memberships (how many people work there)."""
+ORGANIZATION_PEOPLE_LOADED = (
+    joinedload(Organization.kind),
+    selectinload(Organization.fields),
+    selectinload(Organization.memberships).joinedload(Membership.person),
+)
+"""An organisation as above, and who works there: what its card lists."""
+OFFER_LOADED = (
+    joinedload(Offer.provider),
+    selectinload(Offer.fields),
+    selectinload(Offer.target_groups),
+)
+"""An offer with its provider (the organisation's own columns only), fields and target
+groups."""
 
 
 @dataclass
@@ -67,8 +99,14 @@ class ContactRepository:
         await self.index.index_person(person)
         return person
 
-    async def person(self, person_id: int) -> Person | None:
-        return await self.session.get(Person, person_id)
+    async def person(self, person_id: int, *, places: bool = False) -> Person | None:
+        """Contact No. ``person_id`` with its fields, in one SELECT; with ``places`` also its
+        memberships and their organisations."""
+        loading = PERSON_PLACES_LOADED if places else PERSON_FIELDS_LOADED
+        rows = await self.session.scalars(
+            select(Person).where(Person.id == person_id).options(*loading)
+        )
+        return rows.unique().one_or_none()
 
     async def update_person(self, person: Person, at: datetime, **values: Any) -> Person:
         unknown = set(values) - PERSON_FIELDS - {"fields"}
@@ -131,9 +169,11 @@ class ContactRepository:
         return next((p for p in candidates if p.name_key == wanted), None)
 
     async def persons_with_matrix_id(self, matrix_id: str) -> list[Person]:
-        return list(
-            await self.session.scalars(select(Person).where(Person.matrix_id == matrix_id))
+        """The contacts carrying the account ``matrix_id``, with where they work."""
+        rows = await self.session.scalars(
+            select(Person).where(Person.matrix_id == matrix_id).options(*PERSON_PLACES_LOADED)
         )
+        return list(rows.unique())
 
     # ----------------------------------------------------------------- organisations
 
@@ -158,13 +198,24 @@ class ContactRepository:
         await self.index.index_organization(organization)
         return organization
 
-    async def organization(self, organization_id: int) -> Organization | None:
-        return await self.session.get(Organization, organization_id)
+    async def organization(
+        self, organization_id: int, *, people: bool = False
+    ) -> Organization | None:
+        """Organisation No. ``organization_id`` with its kind, fields and memberships; with
+        ``people`` also the persons of the memberships."""
+        loading = ORGANIZATION_PEOPLE_LOADED if people else ORGANIZATION_LOADED
+        return await self.session.scalar(
+            select(Organization).where(Organization.id == organization_id).options(*loading)
+        )
 
     async def organization_named(self, name: str) -> Organization | None:
-        """The organisation called ``name``, in any spelling (case, umlauts, dashes)."""
+        """The organisation called ``name``, in any spelling (case, umlauts, dashes), with its
+        kind, fields and memberships."""
         return await self.session.scalar(
-            select(Organization).where(Organization.name_key == fold_text(name)).limit(1)
+            select(Organization)
+            .where(Organization.name_key == fold_text(name))
+            .limit(1)
+            .options(*ORGANIZATION_LOADED)
         )
 
     async def update_organization(
@@ -182,9 +233,13 @@ class ContactRepository:
         return organization
 
     async def offers_of(self, organization: Organization) -> list[Offer]:
+        """The offers of ``organization`` by title, each with its provider and terms."""
         return list(
             await self.session.scalars(
-                select(Offer).where(Offer.provider_id == organization.id).order_by(Offer.title)
+                select(Offer)
+                .where(Offer.provider_id == organization.id)
+                .order_by(Offer.title)
+                .options(*OFFER_LOADED)
             )
         )
 
@@ -211,7 +266,10 @@ class ContactRepository:
         return offer
 
     async def offer(self, offer_id: int) -> Offer | None:
-        return await self.session.get(Offer, offer_id)
+        """Offer No. ``offer_id`` with its provider and terms."""
+        return await self.session.scalar(
+            select(Offer).where(Offer.id == offer_id).options(*OFFER_LOADED)
+        )
 
     # ----------------------------------------------------------------- counts
 
@@ -225,27 +283,40 @@ class ContactRepository:
 
     # ----------------------------------------------------------------- queries for commands
 
-    async def persons_by_ids(self, ids: Sequence[int]) -> list[Person]:
-        """The persons with ``ids`` in that order (for search hits); unknown ids are skipped."""
+    async def persons_by_ids(self, ids: Sequence[int], *, places: bool = False) -> list[Person]:
+        """The persons with ``ids`` in that order (for search hits), with their fields and with
+        ``places`` also where they work; unknown ids are skipped."""
         if not ids:
             return []
-        rows = await self.session.scalars(select(Person).where(Person.id.in_(ids)))
-        by_id = {person.id: person for person in rows}
+        loading = PERSON_PLACES_LOADED if places else PERSON_FIELDS_LOADED
+        rows = await self.session.scalars(
+            select(Person).where(Person.id.in_(ids)).options(*loading)
+        )
+        by_id = {person.id: person for person in rows.unique()}
         return [by_id[i] for i in ids if i in by_id]
 
-    async def organizations_by_ids(self, ids: Sequence[int]) -> list[Organization]:
-        """The organisations with ``ids`` in that order; unknown ids are skipped."""
+    async def organizations_by_ids(
+        self, ids: Sequence[int], *, people: bool = False
+    ) -> list[Organization]:
+        """The organisations with ``ids`` in that order, loaded as by :meth:`organization`;
+        unknown ids are skipped."""
         if not ids:
             return []
-        rows = await self.session.scalars(select(Organization).where(Organization.id.in_(ids)))
+        loading = ORGANIZATION_PEOPLE_LOADED if people else ORGANIZATION_LOADED
+        rows = await self.session.scalars(
+            select(Organization).where(Organization.id.in_(ids)).options(*loading)
+        )
         by_id = {organization.id: organization for organization in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     async def offers_by_ids(self, ids: Sequence[int]) -> list[Offer]:
-        """The offers with ``ids`` in that order; unknown ids are skipped."""
+        """The offers with ``ids`` in that order, with provider and terms; unknown ids are
+        skipped."""
         if not ids:
             return []
-        rows = await self.session.scalars(select(Offer).where(Offer.id.in_(ids)))
+        rows = await self.session.scalars(
+            select(Offer).where(Offer.id.in_(ids)).options(*OFFER_LOADED)
+        )
         by_id = {offer.id: offer for offer in rows}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -259,18 +330,45 @@ class ContactRepository:
         roles: dict[int, list[PersonRole]] = {person.id: [] for person in persons}
         if not roles:
             return roles
-        rows = await self.session.execute(
-            select(Membership.person_id, Organization.id, Organization.name, Membership.function)
+        # One SELECT for both kinds of place: a card is three statements in all.
+        functions = (
+            select(
+                Membership.person_id,
+                literal(0).label("rank"),
+                literal("organization").label("kind"),
+                Organization.id.label("body_id"),
+                Organization.name.label("body_name"),
+                Organization.name_key.label("body_key"),
+                Membership.function,
+            )
             .join(Organization, Membership.organization_id == Organization.id)
             .where(Membership.person_id.in_(roles))
-            .order_by(Organization.name_key, Organization.id)
         )
-        for person_id, organization_id, name, function in rows:
-            roles[person_id].append(PersonRole("organization", organization_id, name, function))
-        for seat in await CommitteeRepository(self.session).seats_of(list(roles)):
-            roles[seat.person_id].append(
-                PersonRole("committee", seat.committee_id, seat.committee_name, seat.role)
+        seats = (
+            select(
+                CommitteeMember.person_id,
+                literal(1).label("rank"),
+                literal("committee").label("kind"),
+                Committee.id.label("body_id"),
+                Committee.name.label("body_name"),
+                Committee.name_key.label("body_key"),
+                CommitteeMember.role.label("function"),
             )
+            .join(Committee, CommitteeMember.committee_id == Committee.id)
+            .where(CommitteeMember.person_id.in_(roles))
+        )
+        places = union_all(functions, seats).subquery()
+        rows = await self.session.execute(
+            select(
+                places.c.person_id,
+                places.c.kind,
+                places.c.body_id,
+                places.c.body_name,
+                places.c.function,
+            ).order_by(places.c.rank, places.c.body_key, places.c.body_id)
+        )
+        for person_id, kind, body_id, name, function in rows:
+            roles[person_id].append(PersonRole(kind, body_id, name, function))
         return roles
 
     async def responsible_for_field(
@@ -286,7 +384,14 @@ class ContactRepository:
             Membership.organization_id.in_(organizations)
         )
         persons = await self.session.scalars(
-            select(Person).where(or_(Person.id.in_(tagged), Person.id.in_(via_organization)))
+            select(Person)
+            .where(or_(Person.id.in_(tagged), Person.id.in_(via_organization)))
+            .options(
+                selectinload(Person.fields),
+                selectinload(Person.memberships)
+                .joinedload(Membership.organization)
+                .selectinload(Organization.fields),
+            )
         )
         candidates: list[tuple[Responsible, bool]] = []
         for person in persons:
@@ -311,12 +416,12 @@ class ContactRepository:
         """The persons found and the people of the organisations found, e.g. by a full-text
         search; optionally only those in ``gemeinde``."""
         candidates: list[tuple[Responsible, bool]] = []
-        for organization in await self.organizations_by_ids(organization_ids):
+        for organization in await self.organizations_by_ids(organization_ids, people=True):
             candidates.extend(
                 (Responsible(m.person, organization, m.function), True)
                 for m in organization.memberships
             )
-        for person in await self.persons_by_ids(person_ids):
+        for person in await self.persons_by_ids(person_ids, places=True):
             candidates.extend(
                 (Responsible(person, m.organization, m.function), False)
                 for m in person.memberships

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from storage.models import (
     MEETING_SCHEDULED,
@@ -16,8 +17,11 @@ from storage.models import (
     Meeting,
     MeetingSeries,
     Person,
-    ScheduleEntry,
 )
+
+MEETING_LOADED = (joinedload(Meeting.committee), joinedload(Meeting.series))
+"""A meeting with its committee (without members) and its series, joined into its own SELECT:
+what every meeting command shows or checks."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,10 @@ class MeetingRepository:
     # ------------------------------------------------------------------ reading
 
     async def get(self, meeting_id: int) -> Meeting | None:
-        """Meeting No. ``meeting_id``, whatever its state."""
-        return await self.session.get(Meeting, meeting_id)
+        """Meeting No. ``meeting_id``, whatever its state, as :data:`MEETING_LOADED` says."""
+        return await self.session.scalar(
+            select(Meeting).where(Meeting.id == meeting_id).options(*MEETING_LOADED)
+        )
 
     async def upcoming(
         self,
@@ -69,8 +75,8 @@ class MeetingRepository:
         limit: int = 10,
         offset: int = 0,
     ) -> MeetingPage:
-        """Meetings not cancelled that start at ``now`` or later, soonest first; only those of
-        ``committee_ids`` unless that is None."""
+        """Meetings not cancelled that start at ``now`` or later, soonest first, as
+        :data:`MEETING_LOADED` says; only those of ``committee_ids`` unless that is None."""
         conditions = [Meeting.status == MEETING_SCHEDULED, Meeting.start >= now]
         if committee_ids is not None:
             conditions.append(Meeting.committee_id.in_(list(committee_ids)))
@@ -81,13 +87,24 @@ class MeetingRepository:
             .order_by(Meeting.start, Meeting.id)
             .limit(limit)
             .offset(offset)
+            .options(*MEETING_LOADED)
         )
         return MeetingPage(list(rows), int(total or 0))
 
     async def next_for(self, committee_id: int, now: datetime) -> Meeting | None:
-        """The committee's next meeting that is not cancelled, if any."""
-        page = await self.upcoming(now, [committee_id], limit=1)
-        return page.meetings[0] if page.meetings else None
+        """The committee's next meeting that is not cancelled, if any, as
+        :data:`MEETING_LOADED` says."""
+        return await self.session.scalar(
+            select(Meeting)
+            .where(
+                Meeting.committee_id == committee_id,
+                Meeting.status == MEETING_SCHEDULED,
+                Meeting.start >= now,
+            )
+            .order_by(Meeting.start, Meeting.id)
+            .limit(1)
+            .options(*MEETING_LOADED)
+        )
 
     async def committee_ids_of(self, matrix_id: str) -> list[int]:
         """The committees ``matrix_id`` sits in: as a member with that Matrix account, or as
@@ -104,19 +121,3 @@ class MeetingRepository:
             .distinct()
         )
         return sorted(rows)
-
-    # ------------------------------------------------------------------ scheduler entries
-
-    async def active_entry_ids(self, meeting_id: int) -> list[str]:
-        """The ids of the active scheduler entries of meeting ``meeting_id`` (reminders and
-        the invitation deadline), whose ids all start with ``meeting:{id}:``."""
-        prefix = f"meeting:{meeting_id}:"
-        rows = await self.session.scalars(
-            select(ScheduleEntry.id)
-            .where(
-                ScheduleEntry.id.like(f"{prefix}%"),
-                ScheduleEntry.active.is_(True),
-            )
-            .order_by(ScheduleEntry.id)
-        )
-        return list(rows)

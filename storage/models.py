@@ -1,4 +1,10 @@
-"""SQLAlchemy models. Times are stored as UTC and always come back aware."""
+"""SQLAlchemy models. Times are stored as UTC and always come back aware.
+
+No relationship loads by itself (``lazy="raise"``): the repository whose query returns an object
+says in that query which of its relationships come with it, so a command's SELECTs can be read
+off the repository methods it calls. Collections that the database empties by ``ON DELETE
+CASCADE`` are left to it (``passive_deletes``) rather than loaded only to be deleted.
+"""
 
 from __future__ import annotations
 
@@ -173,12 +179,15 @@ class Organization(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    kind: Mapped[VocabularyTerm | None] = relationship(lazy="selectin")
+    kind: Mapped[VocabularyTerm | None] = relationship(lazy="raise")
     fields: Mapped[list[VocabularyTerm]] = relationship(
-        secondary=organization_field, lazy="selectin"
+        secondary=organization_field, lazy="raise", passive_deletes=True
     )
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="organization", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="organization",
+        cascade="all, delete-orphan",
+        lazy="raise",
+        passive_deletes=True,
     )
 
 
@@ -203,9 +212,11 @@ class Person(Base):
     last_activity_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
-    fields: Mapped[list[VocabularyTerm]] = relationship(secondary=person_field, lazy="selectin")
+    fields: Mapped[list[VocabularyTerm]] = relationship(
+        secondary=person_field, lazy="raise", passive_deletes=True
+    )
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="person", cascade="all, delete-orphan", lazy="raise", passive_deletes=True
     )
 
     @property
@@ -224,9 +235,9 @@ class Membership(Base):
     )
     function: Mapped[str] = mapped_column(String(255), default="")
 
-    person: Mapped[Person] = relationship(back_populates="memberships", lazy="selectin")
+    person: Mapped[Person] = relationship(back_populates="memberships", lazy="raise")
     organization: Mapped[Organization | None] = relationship(
-        back_populates="memberships", lazy="selectin"
+        back_populates="memberships", lazy="raise"
     )
 
 
@@ -249,10 +260,12 @@ class Offer(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    provider: Mapped[Organization | None] = relationship(lazy="selectin")
-    fields: Mapped[list[VocabularyTerm]] = relationship(secondary=offer_field, lazy="selectin")
+    provider: Mapped[Organization | None] = relationship(lazy="raise")
+    fields: Mapped[list[VocabularyTerm]] = relationship(
+        secondary=offer_field, lazy="raise", passive_deletes=True
+    )
     target_groups: Mapped[list[VocabularyTerm]] = relationship(
-        secondary=offer_target_group, lazy="selectin"
+        secondary=offer_target_group, lazy="raise", passive_deletes=True
     )
 
 
@@ -282,8 +295,15 @@ class Committee(Base):
     updated_at: Mapped[datetime]
 
     members: Mapped[list[CommitteeMember]] = relationship(
-        back_populates="committee", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="committee",
+        cascade="all, delete-orphan",
+        lazy="raise",
+        passive_deletes=True,
     )
+
+
+# Seats whose holders plan the committee's meetings: they are organisers in its room.
+LEADING_SEAT_ROLES = frozenset({"Vorsitz", "Stellvertretung", "Geschäftsführung"})
 
 
 class CommitteeMember(Base):
@@ -303,8 +323,8 @@ class CommitteeMember(Base):
     )  # Vorsitz | Stellvertretung …
     created_at: Mapped[datetime]
 
-    committee: Mapped[Committee] = relationship(back_populates="members", lazy="selectin")
-    person: Mapped[Person | None] = relationship(lazy="selectin")
+    committee: Mapped[Committee] = relationship(back_populates="members", lazy="raise")
+    person: Mapped[Person | None] = relationship(lazy="raise")
 
 
 class MeetingSeries(Base):
@@ -359,8 +379,8 @@ class Meeting(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    committee: Mapped[Committee] = relationship(lazy="selectin")
-    series: Mapped[MeetingSeries | None] = relationship(lazy="selectin")
+    committee: Mapped[Committee] = relationship(lazy="raise")
+    series: Mapped[MeetingSeries | None] = relationship(lazy="raise")
 
     __table_args__ = (
         UniqueConstraint("series_id", "original_start", name="uq_meeting_occurrence"),

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.meetings import MeetingRepository
 from storage.models import Meeting, Reminder
 
 
@@ -98,5 +99,5 @@ class ReminderRepository:
         return True
 
     async def meeting(self, meeting_id: int) -> Meeting | None:
-        """The meeting a scheduled post is about, with its committee (loaded eagerly)."""
-        return await self.session.get(Meeting, meeting_id)
+        """The meeting a scheduled post is about, with its committee and series."""
+        return await MeetingRepository(self.session).get(meeting_id)

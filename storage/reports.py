@@ -24,11 +24,10 @@ from storage.models import (
     Person,
     VocabularyTerm,
     offer_field,
-    offer_target_group,
     organization_field,
     person_field,
 )
-from storage.vocabulary import FIELD, TARGET_GROUP, fold_text
+from storage.vocabulary import FIELD, fold_text
 
 # --------------------------------------------------------------------------- Art. 15
 
@@ -172,10 +171,10 @@ class PlaceTally:
 
 @dataclass(frozen=True)
 class Gap:
-    """A Handlungsfeld with the target groups that no offer reaches."""
+    """A Handlungsfeld with the municipalities of the network where it has no offer."""
 
     field: VocabularyTerm
-    target_groups: tuple[VocabularyTerm, ...]
+    gemeinden: tuple[str, ...]  # in the order of the overview's municipalities
     no_offers_at_all: bool
 
 
@@ -225,14 +224,19 @@ class ReportRepository:
         return data
 
     async def network_overview(self) -> NetworkOverview:
-        """Counts per field and per Gemeinde, and the field × target group pairs without offer."""
+        """Counts per field and per Gemeinde, and the field × Gemeinde pairs without offer.
+
+        Both sides are what the office declared: the fields of its vocabulary and the
+        municipalities its network records. (Every field × target group pair was listed
+        before; most of those pairs, such as "Hochschule für Kinder 0–6", are no gap at all.)
+        """
         fields = await self._terms(FIELD)
-        target_groups = await self._terms(TARGET_GROUP)
+        by_gemeinde = await self._by_gemeinde()
         return NetworkOverview(
             totals=await self._totals(),
             by_field=await self._by_field(fields),
-            by_gemeinde=await self._by_gemeinde(),
-            gaps=await self._gaps(fields, target_groups),
+            by_gemeinde=by_gemeinde,
+            gaps=await self._gaps(fields, [p.gemeinde for p in by_gemeinde if p.gemeinde]),
         )
 
     async def _terms(self, vocabulary: str) -> list[VocabularyTerm]:
@@ -312,19 +316,22 @@ class ReportRepository:
         places.sort(key=lambda place: (not place.gemeinde, -place.tally.total, place.gemeinde))
         return tuple(places)
 
-    async def _gaps(
-        self, fields: list[VocabularyTerm], target_groups: list[VocabularyTerm]
-    ) -> tuple[Gap, ...]:
+    async def _gaps(self, fields: list[VocabularyTerm], gemeinden: list[str]) -> tuple[Gap, ...]:
+        offer_place = func.coalesce(func.nullif(Offer.gemeinde, ""), Organization.gemeinde, "")
         covered_rows = await self.session.execute(
-            select(offer_field.c.term_id, offer_target_group.c.term_id)
-            .join(offer_target_group, offer_target_group.c.offer_id == offer_field.c.offer_id)
+            select(offer_field.c.term_id, offer_place)
+            .select_from(offer_field)
+            .join(Offer, Offer.id == offer_field.c.offer_id)
+            .outerjoin(Organization, Organization.id == Offer.provider_id)
             .distinct()
         )
-        covered = {(field_id, group_id) for field_id, group_id in covered_rows}
-        with_offers = set(await self.session.scalars(select(offer_field.c.term_id).distinct()))
+        covered = {(field_id, fold_text(place.strip())) for field_id, place in covered_rows}
+        with_offers = {field_id for field_id, _place in covered}
         gaps = []
         for term in fields:
-            missing = tuple(group for group in target_groups if (term.id, group.id) not in covered)
+            missing = tuple(
+                place for place in gemeinden if (term.id, fold_text(place)) not in covered
+            )
             if missing:
                 gaps.append(Gap(term, missing, no_offers_at_all=term.id not in with_offers))
         return tuple(gaps)

@@ -5,14 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.calendar_export import CalendarExportRepository
 from storage.committees import CommitteeRepository
 from storage.contacts import ContactRepository
 from storage.meetings import MeetingRepository
-from storage.models import AuditEntry, HandledEvent, SyncState
+from storage.models import (
+    AuditEntry,
+    Committee,
+    CommitteeMember,
+    HandledEvent,
+    Offer,
+    Organization,
+    Person,
+    SyncState,
+)
 from storage.privacy import PrivacyRepository
 from storage.reminders import ReminderRepository
 from storage.reports import ReportRepository
@@ -22,6 +31,15 @@ from storage.vocabulary import VocabularyRepository
 
 SYNC_TOKEN_KEY = "next_batch"
 INSTALLED_AT_KEY = "installed_at"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the bot must know about a command's event before it runs the command."""
+
+    handled: bool  # the event was handled before: it is not run again
+    committee_room: bool  # its room is bound to a committee, however few people are in it
+    seat_role: str | None = None  # the sender's seat in that committee ("Vorsitz" …), if any
 
 
 @dataclass
@@ -53,11 +71,20 @@ class SyncStateRepository:
         )
         return set(rows)
 
-    async def mark_handled(self, event_id: str, room_id: str, at: datetime) -> bool:
-        """Record ``event_id``; False when it had been recorded before."""
-        if await self.session.get(HandledEvent, event_id) is not None:
-            return False
+    async def was_handled(self, event_id: str) -> bool:
+        """Whether ``event_id`` has been recorded as handled (one look-up by key)."""
+        return await self.session.get(HandledEvent, event_id) is not None
+
+    def record_handled(self, event_id: str, room_id: str, at: datetime) -> None:
+        """Record ``event_id`` as handled when this unit of work commits, together with
+        whatever its command changed: both are kept, or neither."""
         self.session.add(HandledEvent(event_id=event_id, room_id=room_id, handled_at=at))
+
+    async def mark_handled(self, event_id: str, room_id: str, at: datetime) -> bool:
+        """Record ``event_id`` now; False when it had been recorded before."""
+        if await self.was_handled(event_id):
+            return False
+        self.record_handled(event_id, room_id, at)
         await self.session.flush()
         return True
 
@@ -102,6 +129,44 @@ class AuditRepository:
         )
         return list(reversed(list(rows)))
 
+    async def newest(self, limit: int) -> list[AuditEntry]:
+        """The ``limit`` most recent entries, newest first (for reading, not for replay)."""
+        rows = await self.session.scalars(
+            select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+        )
+        return list(rows)
+
+    async def names(self, entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+        """The current names of the records ``entries`` are about, and of the actors who have
+        a contact record: ``{(object_type, object_id): name}`` and ``{("actor", id): name}``.
+        One query per kind of record; an erased or deleted record simply has no name."""
+        wanted: dict[str, set[int]] = {}
+        for entry in entries:
+            if entry.object_id.isdigit():
+                wanted.setdefault(entry.object_type, set()).add(int(entry.object_id))
+        columns = {
+            "person": (Person.id, Person.name),
+            "organization": (Organization.id, Organization.name),
+            "offer": (Offer.id, Offer.title),
+            "committee": (Committee.id, Committee.name),
+        }
+        found: dict[tuple[str, str], str] = {}
+        for object_type, ids in wanted.items():
+            if object_type not in columns:
+                continue
+            key, name = columns[object_type]
+            for record_id, record_name in await self.session.execute(
+                select(key, name).where(key.in_(ids))
+            ):
+                found[(object_type, str(record_id))] = record_name
+        actors = {entry.actor for entry in entries if entry.actor.startswith("@")}
+        if actors:
+            for matrix_id, person_name in await self.session.execute(
+                select(Person.matrix_id, Person.name).where(Person.matrix_id.in_(actors))
+            ):
+                found[("actor", matrix_id)] = person_name
+        return found
+
     async def for_object(self, object_type: str, object_id: str | int) -> list[AuditEntry]:
         rows = await self.session.scalars(
             select(AuditEntry)
@@ -128,3 +193,34 @@ class Store:
         self.reminders = ReminderRepository(session)
         self.schedule = ScheduleRepository(session)
         self.calendar = CalendarExportRepository(session)
+
+    async def arrival(self, event_id: str, room_id: str, sender: str = "") -> Arrival:
+        """Whether ``event_id`` was handled before, whether ``room_id`` is a committee's room,
+        and which seat ``sender`` holds there: the bot's bookkeeping for an incoming command,
+        in one SELECT."""
+        handled = select(HandledEvent.event_id).where(HandledEvent.event_id == event_id)
+        bound = select(Committee.id).where(Committee.room_id == room_id)
+        seat = (
+            select(CommitteeMember.role)
+            .join(Committee, Committee.id == CommitteeMember.committee_id)
+            .outerjoin(Person, Person.id == CommitteeMember.person_id)
+            .where(
+                Committee.room_id == room_id,
+                or_(CommitteeMember.matrix_id == sender, Person.matrix_id == sender),
+                literal(sender) != "",
+            )
+            .order_by(CommitteeMember.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        row = (await self.session.execute(select(handled.exists(), bound.exists(), seat))).one()
+        return Arrival(handled=bool(row[0]), committee_room=bool(row[1]), seat_role=row[2])
+
+    async def commit(self) -> None:
+        """Make the work of this unit permanent; the session goes on with a new transaction."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Undo the work of this unit so far; the repositories forget what it had changed."""
+        await self.session.rollback()
+        self.schedule.changed_ids.clear()

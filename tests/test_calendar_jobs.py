@@ -23,6 +23,7 @@ from bot.scheduler import SchedulerService
 from commands.catalog import build_registry
 from commands.clock import ManualClock
 from commands.i18n import Translator
+from commands.meeting_schedule import MeetingReminder, arm_meeting
 from commands.registry import Registry
 from commands.reply import Reply
 from storage.database import Database
@@ -150,10 +151,12 @@ async def plan_meeting(
     start: datetime = MEETING_START,
     **values: object,
 ) -> int:
-    """A meeting and its scheduler entries, written as the meeting commands do (contract in
-    commands/meetings.py): one per reminder offset, and the invitation deadline."""
+    """A meeting and its scheduler entries, armed as the meeting commands arm them: one per
+    reminder offset, and the invitation deadline."""
     async with database.session() as session:
         store = Store(session)
+        committee = await store.committees.get(committee_id)
+        assert committee is not None
         meeting = Meeting(
             committee_id=committee_id,
             uid=f"m-{start:%Y%m%d%H%M}@test",
@@ -167,22 +170,13 @@ async def plan_meeting(
         )
         session.add(meeting)
         await session.flush()
-        for offset in (WEEK, DAY):
-            await store.schedule.put(
-                entry_id=f"meeting:{meeting.id}:reminder:{offset}",
-                kind="meeting.reminder",
-                first_at=start - timedelta(minutes=offset),
-                now=NOW,
-                timezone="Europe/Berlin",
-                payload={"meeting_id": meeting.id, "offset_minutes": offset},
-            )
-        await store.schedule.put(
-            entry_id=f"meeting:{meeting.id}:invitation",
-            kind="meeting.invitation_due",
-            first_at=start - timedelta(days=14 + 2),
+        await arm_meeting(
+            store.schedule,
+            meeting,
+            committee,
             now=NOW,
             timezone="Europe/Berlin",
-            payload={"meeting_id": meeting.id},
+            invitation_reminder=True,
         )
         return meeting.id
 
@@ -230,7 +224,7 @@ async def test_a_meeting_reminder_fires_once_at_its_time_and_not_again_after_a_r
     await restarted.start()
     await restarted.shutdown()
     assert len(bot.posts) == 1
-    assert await ledger_statuses(bot.database, f"meeting:{meeting}:reminder:{WEEK}") == [
+    assert await ledger_statuses(bot.database, MeetingReminder(meeting, WEEK).entry_id) == [
         LedgerStatus.SENT
     ]
 
@@ -258,7 +252,7 @@ async def test_a_reminder_missed_by_downtime_posts_late_with_a_note(
     [(room, text)] = bot.texts()
     assert room == BEIRAT_ROOM
     assert text.endswith("(Sent late after an interruption; planned for Wed, 10 Mar 2027, 14:00.)")
-    assert await ledger_statuses(bot.database, f"meeting:{meeting}:reminder:{WEEK}") == [
+    assert await ledger_statuses(bot.database, MeetingReminder(meeting, WEEK).entry_id) == [
         LedgerStatus.LATE
     ]
 
@@ -271,7 +265,7 @@ async def test_a_reminder_missed_beyond_the_grace_period_is_not_posted(
     clock.set(MEETING_START - timedelta(days=7) + GRACE + timedelta(minutes=1))
     await scheduler(bot, clock).run_due()
     assert bot.posts == []
-    assert await ledger_statuses(bot.database, f"meeting:{meeting}:reminder:{WEEK}") == [
+    assert await ledger_statuses(bot.database, MeetingReminder(meeting, WEEK).entry_id) == [
         LedgerStatus.MISSED
     ]
 

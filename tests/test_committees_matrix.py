@@ -11,10 +11,12 @@ pytestmark = pytest.mark.synapse
 
 
 async def test_a_bound_room_shows_its_members_and_the_team_finds_them(office: Office) -> None:
-    """Anna binds the Bildungsbeirat's room and seats Bernd as chair; Bernd (member) sees the
-    committee with his role; !who Bildungsbeirat and !committees in the team room list it."""
+    """Anna binds the Bildungsbeirat's room and seats Bernd as chair; Bernd sees the committee
+    with his role and, as chair, organises it (Carla, a plain member, does not); !who
+    Bildungsbeirat and !committees in the team room list it."""
     anna, bernd = office.anna, await office.people.person("bernd")
-    room = await office.room_with_bot(anna, "Bildungsbeirat", members=[bernd])
+    carla = await office.people.person("carla")
+    room = await office.room_with_bot(anna, "Bildungsbeirat", members=[bernd, carla])
 
     created = await anna.ask(room, '!committee new "Bildungsbeirat" kurz=BB')
     assert created.body.startswith(
@@ -30,14 +32,21 @@ async def test_a_bound_room_shows_its_members_and_the_team_finds_them(office: Of
     assert card.body.startswith("Committee Bildungsbeirat (BB)"), card.body
     assert "Next meeting: none planned" in card.body
     assert f"{bernd.user_id} – chair" in card.body
-    refused = await bernd.ask(room, f"!committee member {bernd.user_id} rolle=member")
+    role = await bernd.ask(room, "!whoami")
+    assert role.body.startswith("You are organiser here (committee room)."), role.body
+    assert "You hold the seat chair in the committee Bildungsbeirat." in role.body
+    seated = await bernd.ask(room, f"!committee member {carla.user_id}")
+    assert seated.body.startswith(f"{carla.user_id} is now a member"), seated.body
+    refused = await carla.ask(room, f"!committee member {carla.user_id} rolle=Vorsitz")
     assert refused.body.startswith("`!committee member` is only for organisers"), refused.body
+    member = await carla.ask(room, "!whoami")
+    assert "the team records seats with `!committee member … rolle=Vorsitz`" in member.body
 
     who = await anna.ask(office.team_room, "!who bildungsbeirat")
-    assert who.body.startswith("1 member of the committee Bildungsbeirat (BB):"), who.body
+    assert who.body.startswith("2 members of the committee Bildungsbeirat (BB):"), who.body
     assert f"{bernd.user_id} – chair" in who.body
     listing = await anna.ask(office.team_room, "!committees")
-    assert "Bildungsbeirat (BB) · advisory board · 1 member · no meeting planned" in listing.body
+    assert "Bildungsbeirat (BB) · advisory board · 2 members · no meeting planned" in listing.body
 
 
 async def test_a_fresh_room_is_bound_but_never_the_team_room(office: Office) -> None:

@@ -23,6 +23,7 @@ from bot.config import (
     load_config,
     parse_duration,
 )
+from commands import converters
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 SECTIONS: dict[str, type] = {
@@ -306,6 +307,15 @@ def test_neither_password_nor_token_names_both_and_the_variables(tmp_path: Path)
         assert name in message
 
 
+def test_a_matrix_id_the_chat_accepts_is_accepted_in_the_config(tmp_path: Path) -> None:
+    """A server with a port or an IPv6 address is as good in the config as in a chat command."""
+    ids = ("@kuemmerer:[2001:db8::1]:8448", "@anna.schulz:matrix.stadt.example:8448")
+    text = setting(MATRIX, f'user_id = "{ids[0]}"') + BOT + f'admins = ["{ids[1]}"]\n'
+    config = load_config(write(tmp_path, text), environ={})
+    assert (config.matrix.user_id, config.bot.admins) == (ids[0], (ids[1],))
+    assert all(converters.is_matrix_id(matrix_id) for matrix_id in ids)
+
+
 # -- refusals ------------------------------------------------------------------------------
 
 
@@ -344,6 +354,9 @@ def test_missing_required_key_is_named(tmp_path: Path, text: str, key: str) -> N
         ('team_room = "Bildungsbüro"', "bot.team_room", "room id (!…) or alias (#…:server)"),
         ('team_room = "#bildungsbuero"', "bot.team_room", "room id (!…) or alias (#…:server)"),
         ('admins = ["anna"]', "bot.admins", "is not a Matrix id"),
+        # The chat refuses these too: Synapse never gives out an upper-case user id.
+        ('admins = ["@Anna:stadt.example"]', "bot.admins", "is not a Matrix id"),
+        ('admins = ["@anna:stadt.example/x"]', "bot.admins", "is not a Matrix id"),
     ],
 )
 def test_wrong_bot_value_names_key_and_expected_form(
@@ -360,6 +373,7 @@ def test_wrong_bot_value_names_key_and_expected_form(
     [
         ('homeserver = "matrix.stadt.example"', "matrix.homeserver", "https://"),
         ('user_id = "kuemmerer"', "matrix.user_id", "@kuemmerer:example.org"),
+        ('user_id = "@kuemmerer:stadt.example:port"', "matrix.user_id", "@kuemmerer:example.org"),
         ("password = 1234", "matrix.password", "expected a string"),
         ('sync_timeout_ms = "30s"', "matrix.sync_timeout_ms", "whole number"),
         ("sync_timeout_ms = true", "matrix.sync_timeout_ms", "whole number"),

@@ -65,6 +65,8 @@ def desk_with_test_commands(database: Database, language: str = "en") -> Desk:
     return Desk(database, language, registry)
 
 
+# Finding a command by its spellings happens before any SQL.
+@pytest.mark.backend_neutral
 async def test_umlaut_free_and_english_spellings_find_the_same_command(database: Database) -> None:
     """!löschen, !loeschen, !LOESCHEN and !delete are one command."""
     harness = desk_with_test_commands(database)
@@ -72,6 +74,8 @@ async def test_umlaut_free_and_english_spellings_find_the_same_command(database:
         assert await harness.ask(spelling) == "deleted 3"
 
 
+# The converter refuses the argument before any SQL.
+@pytest.mark.backend_neutral
 async def test_bad_argument_explains_and_shows_usage(database: Database) -> None:
     """A wrong argument gets a sentence saying what was wrong plus the usage line."""
     answer = await desk_with_test_commands(database).ask("!delete drei")
@@ -87,6 +91,8 @@ async def test_numbers_that_are_no_record_numbers_are_explained(database: Databa
         assert "is not a number" in answer and "Internal error" not in answer
 
 
+# Option keys are read before any SQL; the audit row is the same plain insert everywhere.
+@pytest.mark.backend_neutral
 async def test_options_accept_german_and_english_keys(database: Database) -> None:
     """grund= and reason= are the same option; unknown keys are named with the known ones."""
     harness = desk_with_test_commands(database)
@@ -96,12 +102,16 @@ async def test_options_accept_german_and_english_keys(database: Database) -> Non
     assert "Unknown option `ort=`" in answer and "`grund=`" in answer
 
 
+# The tokenizer refuses the text before any SQL.
+@pytest.mark.backend_neutral
 async def test_unclosed_quote_is_explained(database: Database) -> None:
     """An unclosed quotation mark is a user error with an example, not a crash."""
     answer = await desk_with_test_commands(database).ask('!delete 4 grund="doppelt')
     assert "quotation mark is not closed" in answer
 
 
+# Roles and rooms are checked before any SQL.
+@pytest.mark.backend_neutral
 async def test_role_and_room_are_enforced(database: Database) -> None:
     """A member may not run a team command; a team command is refused in a committee room."""
     harness = desk_with_test_commands(database)
@@ -123,6 +133,8 @@ async def test_a_bug_is_logged_with_reference_and_rolled_back(
     assert any(reference in record.getMessage() and record.exc_info for record in caplog.records)
 
 
+# Help comes from the registry, not from the database.
+@pytest.mark.backend_neutral
 async def test_help_lists_only_what_the_sender_may_use(database: Database) -> None:
     """A guest does not see team or admin commands in !help; an admin does."""
     harness = desk_with_test_commands(database)
@@ -132,6 +144,8 @@ async def test_help_lists_only_what_the_sender_may_use(database: Database) -> No
     assert "!delete" in admin
 
 
+# Help comes from the registry, not from the database.
+@pytest.mark.backend_neutral
 async def test_help_for_one_command_shows_usage_aliases_and_options(database: Database) -> None:
     """!help delete shows the usage line, the other spellings and the options."""
     answer = await desk_with_test_commands(database).ask("!help delete")

@@ -351,7 +351,7 @@ def test_until_is_written_in_utc() -> None:
 # --------------------------------------------------------------------------- the commands
 
 
-class Office:
+class FeedDesk:
     """The real dispatcher and registry on SQLite, with the feed switched on or off."""
 
     def __init__(self, database: Database, feed_base_url: str = FEED_BASE) -> None:
@@ -398,9 +398,9 @@ def plain(reply: Reply) -> str:
 async def test_calendar_in_the_team_room_has_all_committees(database: Database) -> None:
     """``!calendar`` in the team room attaches one text/calendar file for every committee."""
     beirat = await schedule_beirat(database)
-    office = Office(database)
+    desk = FeedDesk(database)
 
-    reply = await office.reply("!calendar")
+    reply = await desk.reply("!calendar")
 
     assert "9 upcoming meetings of all committees" in plain(reply)
     [attachment] = reply.attachments
@@ -409,7 +409,7 @@ async def test_calendar_in_the_team_room_has_all_committees(database: Database) 
     calendar = icalendar.Calendar.from_ical(attachment.data)
     assert events_with_uid(calendar, beirat.other.uid)
     assert events_with_uid(calendar, beirat.one_off.uid)
-    [entry] = [e for e in await office.audit() if e.action == "export"]
+    [entry] = [e for e in await desk.audit() if e.action == "export"]
     assert (entry.object_type, entry.object_id, entry.detail) == (
         "committee",
         "*",
@@ -421,38 +421,38 @@ async def test_calendar_filter_and_committee_room(database: Database) -> None:
     """A name filters in the team room; in a committee room its own committee is exported and
     nobody, not even the team, gets another committee's calendar there."""
     beirat = await schedule_beirat(database)
-    office = Office(database)
+    desk = FeedDesk(database)
 
-    filtered = await office.reply("!calendar steuerungsgruppe")
+    filtered = await desk.reply("!calendar steuerungsgruppe")
     [attachment] = filtered.attachments
     assert attachment.filename == "calendar-sg-2027-01-04.ics"
     assert "1 upcoming meeting of Steuerungsgruppe" in plain(filtered)
 
-    in_room = await office.reply("!calendar", room=BEIRAT_ROOM, role=Role.MEMBER, sender=BERND)
+    in_room = await desk.reply("!calendar", room=BEIRAT_ROOM, role=Role.MEMBER, sender=BERND)
     [attachment] = in_room.attachments
     assert attachment.filename == "calendar-bb-2027-01-04.ics"
     assert not events_with_uid(icalendar.Calendar.from_ical(attachment.data), beirat.other.uid)
 
-    refused = await office.reply(
+    refused = await desk.reply(
         "!calendar Steuerungsgruppe", room=BEIRAT_ROOM, role=Role.MEMBER, sender=BERND
     )
     assert refused.is_error and not refused.attachments
     assert "team room" in plain(refused)
-    also_for_the_team = await office.reply(
+    also_for_the_team = await desk.reply(
         "!calendar Steuerungsgruppe", room=BEIRAT_ROOM, role=Role.TEAM
     )
     assert also_for_the_team.is_error and not also_for_the_team.attachments
 
-    unknown = await office.reply("!calendar Jugendhilfeausschuss")
+    unknown = await desk.reply("!calendar Jugendhilfeausschuss")
     assert unknown.is_error
     assert "Known committees: Bildungsbeirat, Steuerungsgruppe" in plain(unknown)
 
 
 async def test_calendar_without_meetings_sends_no_file(database: Database) -> None:
     """With nothing scheduled the answer says so and attaches nothing."""
-    office = Office(database)
+    desk = FeedDesk(database)
 
-    reply = await office.reply("!calendar")
+    reply = await desk.reply("!calendar")
 
     assert not reply.attachments
     assert "No upcoming meetings" in plain(reply)
@@ -462,23 +462,23 @@ async def test_subscribe_gives_and_renews_the_feed_address(database: Database) -
     """``!calendar subscribe`` creates the address once; ``new`` replaces the token; the audit
     log records both without the token."""
     await schedule_beirat(database)
-    office = Office(database)
+    desk = FeedDesk(database)
 
-    first = await office.reply("!calendar subscribe", room=BEIRAT_ROOM, role=Role.ORGANIZER)
-    token = await office.feed_token()
+    first = await desk.reply("!calendar subscribe", room=BEIRAT_ROOM, role=Role.ORGANIZER)
+    token = await desk.feed_token()
     assert len(token) == 32
     assert f"{FEED_BASE}/kalender/{token}.ics" in plain(first)
-    again = await office.reply("!calendar subscribe", room=BEIRAT_ROOM, role=Role.ORGANIZER)
-    assert await office.feed_token() == token
+    again = await desk.reply("!calendar subscribe", room=BEIRAT_ROOM, role=Role.ORGANIZER)
+    assert await desk.feed_token() == token
     assert f"/kalender/{token}.ics" in plain(again)
 
-    renewed = await office.reply("!calendar subscribe new", room=BEIRAT_ROOM, role=Role.TEAM)
-    new_token = await office.feed_token()
+    renewed = await desk.reply("!calendar subscribe new", room=BEIRAT_ROOM, role=Role.TEAM)
+    new_token = await desk.feed_token()
     assert new_token != token
     assert f"/kalender/{new_token}.ics" in plain(renewed)
     assert "old one no longer works" in plain(renewed)
 
-    feed_entries = [e for e in await office.audit() if e.object_type == "calendar_feed"]
+    feed_entries = [e for e in await desk.audit() if e.object_type == "calendar_feed"]
     assert [e.action for e in feed_entries] == ["create", "view", "update"]
     assert all(token not in e.detail and new_token not in e.detail for e in feed_entries)
 
@@ -487,16 +487,16 @@ async def test_subscribe_is_for_organisers_and_needs_the_feed(database: Database
     """A plain member is refused; with the feed switched off the answer says how to enable it."""
     await schedule_beirat(database)
 
-    member = await Office(database).reply(
+    member = await FeedDesk(database).reply(
         "!calendar subscribe", room=BEIRAT_ROOM, role=Role.MEMBER, sender=BERND
     )
     assert member.is_error
-    off = await Office(database, feed_base_url="").reply(
+    off = await FeedDesk(database, feed_base_url="").reply(
         "!calendar subscribe", room=BEIRAT_ROOM, role=Role.ORGANIZER
     )
     assert "switched off" in plain(off)
     assert "[http]" in plain(off) and "public_url" in plain(off)
-    assert await Office(database).feed_token() == ""
+    assert await FeedDesk(database).feed_token() == ""
 
 
 # --------------------------------------------------------------------------- the feed server
@@ -531,9 +531,9 @@ async def test_feed_serves_the_calendar_for_a_valid_token(
 ) -> None:
     """A valid token gets text/calendar with a private cache header; the log never has it."""
     beirat = await schedule_beirat(database)
-    office = Office(database)
-    await office.reply("!calendar subscribe", room=BEIRAT_ROOM, role=Role.ORGANIZER)
-    token = await office.feed_token()
+    desk = FeedDesk(database)
+    await desk.reply("!calendar subscribe", room=BEIRAT_ROOM, role=Role.ORGANIZER)
+    token = await desk.feed_token()
     watch_logs(caplog)
 
     async with (
@@ -560,10 +560,10 @@ async def test_feed_refuses_everything_else_alike(
 ) -> None:
     """Unknown, malformed and rotated tokens, other paths and methods: the same plain 404."""
     await schedule_beirat(database)
-    office = Office(database)
-    await office.reply("!calendar subscribe", room=BEIRAT_ROOM, role=Role.ORGANIZER)
-    old = await office.feed_token()
-    await office.reply("!calendar subscribe new", room=BEIRAT_ROOM, role=Role.ORGANIZER)
+    desk = FeedDesk(database)
+    await desk.reply("!calendar subscribe", room=BEIRAT_ROOM, role=Role.ORGANIZER)
+    old = await desk.feed_token()
+    await desk.reply("!calendar subscribe new", room=BEIRAT_ROOM, role=Role.ORGANIZER)
     watch_logs(caplog)
 
     async with running_feed(database) as base, aiohttp.ClientSession() as http:

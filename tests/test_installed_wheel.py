@@ -67,7 +67,8 @@ def build_step(*command: str | Path) -> None:
 
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
-    """The wheel built from a copy of the checkout and installed with its dependencies by pip."""
+    """The wheel built from a copy of the checkout and installed with its dependencies by pip
+    into a venv of its own."""
     base = tmp_path_factory.mktemp("wheel")
     # Built from a copy: the build sees only what a checkout has (no .mo files, no stale build/)
     # and writes nothing into the working tree.
@@ -77,8 +78,14 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
     build_step(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source)
     (wheel,) = wheels.glob("kuemmerer-*.whl")
     target = base / "venv"
-    venv.create(target, with_pip=True)
-    build_step(target / "bin" / "python", "-m", "pip", "install", "--quiet", wheel)
+    # pip resolves and installs the wheel and every dependency into the new venv as IT's pip
+    # would; it runs from this venv (--python) rather than being bootstrapped into the new one,
+    # and leaves byte-compiling to the first import: together two thirds of the install's time.
+    venv.create(target, with_pip=False)
+    build_step(
+        sys.executable, "-m", "pip", "--python", target / "bin" / "python",
+        "install", "--quiet", "--no-compile", wheel,
+    )  # fmt: skip
     yield Installation(wheel, target)
 
 

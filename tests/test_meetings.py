@@ -82,6 +82,8 @@ EXAMPLES = [
 ]
 
 
+# Date parsing; storing a meeting's start is covered on PostgreSQL by the tests below.
+@pytest.mark.backend_neutral
 @pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize(("when", "expected"), EXAMPLES)
 async def test_a_meeting_from_natural_language(
@@ -111,6 +113,8 @@ async def test_the_echo_has_the_house_format(database: Database) -> None:
     assert "Fri, 12 Mar 2027, 14:00–15:30" in Desk.text(english)
 
 
+# The converter refuses the date before anything is stored.
+@pytest.mark.backend_neutral
 async def test_a_past_date_is_refused_with_an_example(database: Database) -> None:
     """A meeting last week is refused, with a date that works; nothing is stored."""
     await beirat(database)
@@ -119,6 +123,8 @@ async def test_a_past_date_is_refused_with_an_example(database: Database) -> Non
     assert await meetings(database) == []
 
 
+# The converter refuses the date before anything is stored.
+@pytest.mark.backend_neutral
 async def test_a_date_without_time_asks_for_the_time(database: Database) -> None:
     """ "!meeting new 12.03.2027" books nothing and asks at what time."""
     await beirat(database)
@@ -127,6 +133,8 @@ async def test_a_date_without_time_asks_for_the_time(database: Database) -> None
     assert await meetings(database) == []
 
 
+# The converters refuse the text before anything is stored.
+@pytest.mark.backend_neutral
 async def test_nonsense_is_refused(database: Database) -> None:
     """Text that is no date is refused with an example, and so is a length that is none."""
     await beirat(database)
@@ -155,6 +163,8 @@ async def test_place_title_link_and_length_are_kept(database: Database) -> None:
     assert special.end - special.start == timedelta(minutes=90)
 
 
+# The role is checked before anything is stored.
+@pytest.mark.backend_neutral
 async def test_members_may_not_schedule(database: Database) -> None:
     """A plain member of the committee room cannot create meetings."""
     await beirat(database)
@@ -255,6 +265,8 @@ async def test_an_open_series_is_created_one_year_ahead(database: Database) -> N
         assert series is not None and "UNTIL=20280303T225959Z" in series.rule
 
 
+# The series options are refused before anything is stored.
+@pytest.mark.backend_neutral
 async def test_series_options_are_checked(database: Database) -> None:
     """Unknown rhythms, anzahl= without wiederholung=, both bounds, or too many are refused."""
     await beirat(database)

@@ -223,6 +223,8 @@ async def test_access_to_an_unknown_number_says_how_to_find_contacts(database: D
     assert "`!contact <name>` finds contacts by name." in answer
 
 
+# Roles and rooms are checked before the record is read.
+@pytest.mark.backend_neutral
 async def test_access_is_only_for_the_team_and_not_in_committee_rooms(database: Database) -> None:
     """A member is refused; the team is refused in a committee room; nothing is attached."""
     harness = Desk(database)

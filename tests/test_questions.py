@@ -188,6 +188,8 @@ async def ask_by_name(
     return desk.text(reply)
 
 
+# The role is checked before any SQL.
+@pytest.mark.backend_neutral
 async def test_a_question_runs_with_the_askers_rights(database: Database) -> None:
     """A committee member who asks who is responsible gets the team-only refusal, not the data."""
     desk = Desk(database, language="de")
@@ -203,6 +205,8 @@ async def test_a_question_by_the_team_gets_the_commands_answer(database: Databas
     assert asked == typed
 
 
+# The suggestions come from the registry, not from the database.
+@pytest.mark.backend_neutral
 async def test_an_unknown_question_gets_the_closest_commands(database: Database) -> None:
     """A question no pattern fits is answered with up to three commands to try, never silence."""
     desk = Desk(database, language="de")
@@ -213,6 +217,8 @@ async def test_an_unknown_question_gets_the_closest_commands(database: Database)
     assert "`!hilfe` zeigt alles" in answer
 
 
+# Help comes from the registry, not from the database.
+@pytest.mark.backend_neutral
 async def test_a_bare_prefix_gets_the_short_help(database: Database) -> None:
     """ "!" alone and "! hilfe" (with a space) both answer with the help."""
     desk = Desk(database, language="de")

@@ -251,6 +251,8 @@ async def test_german_forms_are_understood_by_a_german_bot(database: Database) -
     assert "Statistik melden" in answer
 
 
+# The text is refused before anything is stored.
+@pytest.mark.backend_neutral
 @pytest.mark.parametrize(
     ("command", "said"),
     [
@@ -368,6 +370,8 @@ async def test_create_and_delete_are_audited_without_the_text(desk: Desk) -> Non
     assert not any("Geheim" in e.detail or "Arzt" in e.detail for e in await desk.audit())
 
 
+# Help comes from the registry, not from the database.
+@pytest.mark.backend_neutral
 async def test_help_shows_the_reminder_commands_to_a_room_member(desk: Desk) -> None:
     """Members of a committee room may set, list and delete (their own) reminders."""
     answer = await desk.ask("!help", role=Role.MEMBER, room=RoomKind.GROUP)

@@ -12,6 +12,8 @@ import pytest
 
 from bot.core import Kuemmerer
 from bot.devtools.chat_client import ChatClient
+from commands.clock import OffsetClock
+from commands.meeting_schedule import MeetingReminder, arm_meeting
 from storage.database import Database
 from storage.models import Meeting
 from storage.repositories import Store
@@ -64,6 +66,28 @@ def bodies(person: ChatClient, room_id: str, sender: str) -> list[str]:
     return [m.body for m in person.messages if m.room_id == room_id and m.sender == sender]
 
 
+async def restarted_and_caught_up(office: Office, person: ChatClient, room_id: str) -> None:
+    """Restart the bot and wait until its scheduler has posted whatever it still found due;
+    then a command answered in ``room_id`` shows that ``person`` has seen all those posts
+    (the room's timeline keeps the order in which the bot sent)."""
+    await office.bot.restart()
+    scheduler = running_bot(office).scheduler
+    assert scheduler is not None
+    await asyncio.wait_for(scheduler.started.wait(), 30)
+    await person.ask(room_id, "!reminders")
+
+
+async def until_posted(office: Office, entry_id: str) -> None:
+    """Wait until the scheduler has recorded ``entry_id``'s occurrence as sent."""
+    async with asyncio.timeout(30):
+        while True:
+            async with running_bot(office).database.session() as session:
+                ledger = await Store(session).schedule.ledger(entry_id)
+            if [row.status for row in ledger] == [LedgerStatus.SENT]:
+                return
+            await asyncio.sleep(0.1)
+
+
 @pytest.mark.every_backend
 async def test_a_reminder_is_posted_once_and_not_again_after_a_restart(office: Office) -> None:
     """The reminder arrives in the room at its time as one notice; after a restart of the bot
@@ -77,10 +101,7 @@ async def test_a_reminder_is_posted_once_and_not_again_after_a_restart(office: O
     assert posted.body == "Reminder: Unterlagen lesen"
     assert posted.msgtype == "m.notice" and posted.in_reply_to is None
 
-    await office.bot.restart()
-    # A command answered after the restart shows the bot has caught up with everything due.
-    await anna.ask(room, "!reminders")
-    await asyncio.sleep(2)
+    await restarted_and_caught_up(office, anna, room)
     assert bodies(anna, room, bot_id).count("Reminder: Unterlagen lesen") == 1
     async with running_bot(office).database.session() as session:
         store = Store(session)
@@ -109,10 +130,10 @@ async def test_a_personal_reminder_arrives_encrypted_in_a_new_direct_chat(office
     """!erinnerung mich …: the bot opens an encrypted direct chat with Anna and posts there;
     she can read it although she joins only after it was sent."""
     anna, bot_id = office.anna, office.bot.user_id
-    await reminder_due_soon(office, office.team_room, "Arzttermin", personal=True)
+    number = await reminder_due_soon(office, office.team_room, "Arzttermin", personal=True)
     await anna.wait_until(lambda: bool(anna.client.invited_rooms), timeout=30)
     [direct] = list(anna.client.invited_rooms)
-    await asyncio.sleep(SOON.total_seconds())
+    await until_posted(office, f"reminder:{number}")
     await anna.join(direct)
     posted = await anna.next_message(direct, bot_id, 0, timeout=30)
     assert posted.body == "Reminder: Arzttermin" and posted.encrypted
@@ -145,25 +166,26 @@ async def test_a_meeting_reminder_reaches_the_committee_room_once(office: Office
         )
         session.add(meeting)
         await session.flush()
-        await store.schedule.put(
-            entry_id=f"meeting:{meeting.id}:reminder:{24 * 60}",
-            kind="meeting.reminder",
-            first_at=start - timedelta(days=1),
+        # Only the one-day reminder: the week's and the invitation's moments are past.
+        await arm_meeting(
+            store.schedule,
+            meeting,
+            committee,
             now=now,
             timezone="Europe/Berlin",
-            payload={"meeting_id": meeting.id, "offset_minutes": 24 * 60},
+            invitation_reminder=True,
         )
+        armed = store.schedule.changed_ids
+    assert armed == {MeetingReminder(meeting.id, 24 * 60).entry_id}
     assert bot.scheduler is not None
     seen = len(anna.messages)
-    await bot.scheduler.refresh()
+    await bot.scheduler.rearm(armed)
 
     posted = await anna.next_message(room, bot_id, seen, timeout=30)
     assert posted.body.startswith("Reminder: Bildungsbeirat on ")
     assert "(tomorrow)" in posted.body.splitlines()[0]
     assert "Place: Kreishaus" in posted.body and "Agenda: to follow" in posted.body
-    await office.bot.restart()
-    await anna.ask(room, "!reminders")
-    await asyncio.sleep(2)
+    await restarted_and_caught_up(office, anna, room)
     reminders = [b for b in bodies(anna, room, bot_id) if b.startswith("Reminder: Bildungsbeirat")]
     assert len(reminders) == 1
 
@@ -198,8 +220,8 @@ async def test_a_reminder_due_while_the_bot_was_down_is_posted_when_it_is_back(
             payload={"reminder_id": reminder.id},
         )
     await database.dispose()
-    await asyncio.sleep(SOON.total_seconds() + 1)
     seen = len(anna.messages)
-    await office.bot.start()
+    # Back a little after the reminder's time: the bot's clock is set ahead instead of waiting.
+    await office.bot.start(OffsetClock(SOON + timedelta(seconds=1)))
     posted = await anna.next_message(room, bot_id, seen, timeout=15)
     assert posted.body.startswith("Reminder: Nachholen")

@@ -41,7 +41,7 @@ async def test_restart_neither_repeats_nor_loses_commands(office: Office) -> Non
     while_down = await anna.say(office.team_room, "!whoami")
     await office.bot.start()
     await anna.wait_until(lambda: bool(anna.answers_to(while_down)))
-    await settle()
+    # The bot answers a room's events in order: a wrong answer to `before` would have come first.
     assert len(anna.answers_to(before)) == 1
     assert len(anna.answers_to(while_down)) == 1
     assert "team member" in anna.answers_to(while_down)[0].body
@@ -64,7 +64,7 @@ async def test_first_sync_of_a_new_installation_runs_no_history(
         await anna.wait_until(lambda: anna.is_joined(team_room, bot_user.user_id))
         new = await anna.say(team_room, "!whoami")
         await anna.wait_until(lambda: bool(anna.answers_to(new)))
-        await settle()
+        # The bot answers a room's events in order: a wrong answer to `old` would have come first.
         assert anna.answers_to(old) == []
     finally:
         await running.stop()
@@ -92,7 +92,7 @@ async def test_first_start_answers_nothing_from_before_it_existed(
         await anna.wait_until(lambda: anna.is_joined(group, bot_user.user_id))
         new = await anna.say(group, "!whoami")
         await anna.wait_until(lambda: bool(anna.answers_to(new)))
-        await settle()
+        # The bot answers a room's events in order: a wrong answer or notice would have come first.
         assert anna.answers_to(stale) == [] and anna.answers_to(recent) == []
         from_bot = [m for m in anna.messages if m.sender == bot_user.user_id]
         assert [m.in_reply_to for m in from_bot] == [new], [m.body for m in from_bot]
@@ -198,12 +198,6 @@ async def test_undecryptable_message_gets_one_short_notice(office: Office) -> No
     assert anna.answers_to(event_ids[1]) == []
 
 
-@command("langsam", english="slow", help=N_("Shows help."))
-async def slow_run(ctx: Context) -> Reply:
-    await asyncio.sleep(8)
-    return Reply.of("finally done")
-
-
 @command("fehler", english="bug", help=N_("Shows help."))
 async def bug_run(ctx: Context) -> Reply:
     raise ZeroDivisionError("a bug in a handler")
@@ -218,12 +212,25 @@ def teach(office: Office, *handlers: Handler) -> None:
 
 async def test_a_slow_command_does_not_hold_up_other_rooms(office: Office) -> None:
     """While one room waits for a slow command, another room's command is answered at once."""
+    started, released = asyncio.Event(), asyncio.Event()
+
+    @command("langsam", english="slow", help=N_("Shows help."))
+    async def slow_run(ctx: Context) -> Reply:
+        # Slow for exactly as long as the test needs: until the other room has its answer.
+        started.set()
+        await released.wait()
+        return Reply.of("finally done")
+
     teach(office, slow_run)
     anna = office.anna
     other_room = await office.room_with_bot(anna, "AG Ganztag")
     slow = await anna.say(other_room, "!slow")
-    reply = await anna.ask(office.team_room, "!whoami", timeout=5)
-    assert "team member" in reply.body and anna.answers_to(slow) == []
+    try:
+        await asyncio.wait_for(started.wait(), 20)
+        reply = await anna.ask(office.team_room, "!whoami", timeout=5)
+        assert "team member" in reply.body and anna.answers_to(slow) == []
+    finally:
+        released.set()  # a failed assertion must not leave the bot's shutdown waiting
     await anna.wait_until(lambda: bool(anna.answers_to(slow)), timeout=20)
 
 

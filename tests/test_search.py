@@ -23,7 +23,7 @@ NOW = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
 
 
 @dataclass
-class Office:
+class SearchDesk:
     """The database, and shortcuts to write records and to search as a command would."""
 
     database: Database
@@ -103,22 +103,22 @@ class Office:
 
 
 @pytest.fixture
-async def office(database: Database) -> Office:
+async def network(database: Database) -> SearchDesk:
     """A small network: two schools, a VHS, a company, and the people who work there."""
-    return await small_network(Office(database))
+    return await small_network(SearchDesk(database))
 
 
-async def small_network(office: Office) -> Office:
-    """Two schools, a VHS and a company in ``office``'s database."""
-    await office.organization(
+async def small_network(desk: SearchDesk) -> SearchDesk:
+    """Two schools, a VHS and a company in ``desk``'s database."""
+    await desk.organization(
         "Gymnasium Am Park", kind="weiterführende Schule", fields=("Schule",), gemeinde="Herford"
     )
-    await office.organization("VHS im Wittekindskreis", kind="VHS", gemeinde="Bünde")
-    await office.organization(
+    await desk.organization("VHS im Wittekindskreis", kind="VHS", gemeinde="Bünde")
+    await desk.organization(
         "Berufskolleg Elsbachtal", kind="Berufsschule", fields=("ÜSB",), gemeinde="Bünde"
     )
-    await office.organization("Möbelwerke Kirchlengern GmbH", gemeinde="Kirchlengern")
-    return office
+    await desk.organization("Möbelwerke Kirchlengern GmbH", gemeinde="Kirchlengern")
+    return desk
 
 
 def ids(hits: list[Hit], kind: str = "person") -> list[int]:
@@ -128,135 +128,139 @@ def ids(hits: list[Hit], kind: str = "person") -> list[int]:
 # --------------------------------------------------------------------------- what is found
 
 
-async def test_a_person_is_found_by_name_in_any_spelling(office: Office) -> None:
+async def test_a_person_is_found_by_name_in_any_spelling(network: SearchDesk) -> None:
     """Name, case and umlauts do not matter: "Müller", "mueller" and "MÜLLER" find Maria."""
-    maria = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
-    await office.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
+    maria = await network.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    await network.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
     for query in ("Maria Müller", "müller", "mueller", "MÜLLER", "Müller, Maria"):
-        assert await office.found(query) == [("person", maria)], query
+        assert await network.found(query) == [("person", maria)], query
 
 
-async def test_a_person_is_found_by_organisation_function_and_gemeinde(office: Office) -> None:
+async def test_a_person_is_found_by_organisation_function_and_gemeinde(
+    network: SearchDesk,
+) -> None:
     """Kontakt search covers the organisation, the function and the Gemeinde, not just names."""
-    maria = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
-    jonas = await office.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
-    assert ids((await office.search("Wittekindskreis")).hits) == [jonas]
-    assert ids((await office.search("Gymnasium am Park")).hits) == [maria]
-    assert ids((await office.search("Schulsozialarbeit")).hits) == [maria]
-    assert ids((await office.search("sozialarbeit")).hits) == [maria]  # part of a compound
+    maria = await network.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    jonas = await network.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
+    assert ids((await network.search("Wittekindskreis")).hits) == [jonas]
+    assert ids((await network.search("Gymnasium am Park")).hits) == [maria]
+    assert ids((await network.search("Schulsozialarbeit")).hits) == [maria]
+    assert ids((await network.search("sozialarbeit")).hits) == [maria]  # part of a compound
     # Jonas lives in no Gemeinde of his own: his organisation's Gemeinde counts.
-    assert ids((await office.search("Bünde")).hits) == [jonas]
-    assert ids((await office.search("buende")).hits) == [jonas]
+    assert ids((await network.search("Bünde")).hits) == [jonas]
+    assert ids((await network.search("buende")).hits) == [jonas]
 
 
 async def test_organisations_are_found_too_but_offers_only_when_asked_for(
-    office: Office,
+    network: SearchDesk,
 ) -> None:
     """The default kinds are persons and organisations; an offer needs kinds=("offer",)."""
-    vhs = await office.found("VHS im Wittekindskreis")
+    vhs = await network.found("VHS im Wittekindskreis")
     assert vhs[0][0] == "organization"
-    offer = await office.offer("Deutschkurs am Abend", provider="VHS im Wittekindskreis")
-    assert ("offer", offer) not in await office.found("Deutschkurs")
-    assert await office.found("Deutschkurs", kinds=("offer",)) == [("offer", offer)]
+    offer = await network.offer("Deutschkurs am Abend", provider="VHS im Wittekindskreis")
+    assert ("offer", offer) not in await network.found("Deutschkurs")
+    assert await network.found("Deutschkurs", kinds=("offer",)) == [("offer", offer)]
 
 
-async def test_a_field_is_found_by_label_alias_and_umlaut_free_spelling(office: Office) -> None:
+async def test_a_field_is_found_by_label_alias_and_umlaut_free_spelling(
+    network: SearchDesk,
+) -> None:
     """ÜSB = Übergang Schule–Beruf = "uebergang schule beruf": own fields and the employer's."""
-    own = await office.person("Ole Brandt", fields=("Übergang Schule–Beruf",))
-    employed = await office.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
-    await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    own = await network.person("Ole Brandt", fields=("Übergang Schule–Beruf",))
+    employed = await network.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
+    await network.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
     for query in ("Übergang Schule-Beruf", "ÜSB", "usb", "uebergang schule beruf", "Schule–Beruf"):
-        page = await office.search(query, kinds=("person",))
+        page = await network.search(query, kinds=("person",))
         assert sorted(ids(page.hits)) == sorted([own, employed]), query
         assert page.total == 2, query
 
 
-async def test_a_field_filter_keeps_records_of_that_field(office: Office) -> None:
+async def test_a_field_filter_keeps_records_of_that_field(network: SearchDesk) -> None:
     """field_ids filters; a person has their own fields and those of their organisations."""
-    usb = await office.term(FIELD, "ÜSB")
-    own = await office.person("Ole Brandt", fields=("ÜSB",))
-    employed = await office.person("Lea Brandt", "Berufskolleg Elsbachtal", "Lehrkraft")
-    await office.person("Tom Brandt", "Gymnasium Am Park", "Lehrkraft")
-    page = await office.search("Brandt", kinds=("person",), field_ids=[usb.id])
+    usb = await network.term(FIELD, "ÜSB")
+    own = await network.person("Ole Brandt", fields=("ÜSB",))
+    employed = await network.person("Lea Brandt", "Berufskolleg Elsbachtal", "Lehrkraft")
+    await network.person("Tom Brandt", "Gymnasium Am Park", "Lehrkraft")
+    page = await network.search("Brandt", kinds=("person",), field_ids=[usb.id])
     assert ids(page.hits) == [employed, own]  # same score: by name (lea, ole)
     assert page.total == 2
 
 
-async def test_an_organisation_kind_finds_its_organisations(office: Office) -> None:
+async def test_an_organisation_kind_finds_its_organisations(network: SearchDesk) -> None:
     """An organisation kind is a term too: "Volkshochschule" finds the VHS by its kind."""
-    async with office.database.session() as session:
+    async with network.database.session() as session:
         vhs = await ContactRepository(session).organization_named("VHS im Wittekindskreis")
     assert vhs is not None
-    assert await office.found("Volkshochschule") == [("organization", vhs.id)]
+    assert await network.found("Volkshochschule") == [("organization", vhs.id)]
 
 
-async def test_short_words_and_stop_words_need_not_match(office: Office) -> None:
+async def test_short_words_and_stop_words_need_not_match(network: SearchDesk) -> None:
     """ "e.V.", "AG" and "der" only rank: the longer words find the record."""
-    club = await office.organization("Förderverein der Grundschule am Park e.V.")
+    club = await network.organization("Förderverein der Grundschule am Park e.V.")
     for query in ("Förderverein e.V.", "foerderverein der grundschule", "Grundschule AG Park"):
-        assert await office.found(query) == [("organization", club)], query
+        assert await network.found(query) == [("organization", club)], query
 
 
-async def test_typos_and_missing_umlaut_dots_are_tolerated(office: Office) -> None:
+async def test_typos_and_missing_umlaut_dots_are_tolerated(network: SearchDesk) -> None:
     """ "Schulsozialarbiet" finds Schulsozialarbeit; "Muller" and "Mülller" find Müller."""
-    maria = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
-    await office.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
-    assert ids((await office.search("Schulsozialarbiet")).hits) == [maria]
+    maria = await network.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    await network.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
+    assert ids((await network.search("Schulsozialarbiet")).hits) == [maria]
     for query in ("Muller", "Mülller", "Maria Muller", "Marai Müller"):
-        assert ids((await office.search(query)).hits) == [maria], query
+        assert ids((await network.search(query)).hits) == [maria], query
 
 
-async def test_the_exact_name_ranks_before_partial_matches(office: Office) -> None:
+async def test_the_exact_name_ranks_before_partial_matches(network: SearchDesk) -> None:
     """Equal name first, then the name as a whole word, then as the start of a word."""
-    bergmann = await office.person("Anna Bergmann")
-    berg = await office.person("Anna Berg")
-    johanna = await office.person("Johanna Berg")
-    page = await office.search("Anna Berg")
+    bergmann = await network.person("Anna Bergmann")
+    berg = await network.person("Anna Berg")
+    johanna = await network.person("Johanna Berg")
+    page = await network.search("Anna Berg")
     assert ids(page.hits) == [berg, bergmann, johanna]
     assert page.hits[0].score == 100
     assert page.hits[0].score > page.hits[1].score > page.hits[2].score
-    later = await office.search("Berg")
+    later = await network.search("Berg")
     assert ids(later.hits)[:2] == [berg, johanna]  # whole word "berg", ties by name
     assert ids(later.hits)[2] == bergmann
 
 
-async def test_a_name_match_ranks_before_a_match_elsewhere(office: Office) -> None:
+async def test_a_name_match_ranks_before_a_match_elsewhere(network: SearchDesk) -> None:
     """Someone called Park comes before people who work at the Gymnasium Am Park."""
-    colleague = await office.person("Maria Müller", "Gymnasium Am Park", "Lehrkraft")
-    park = await office.person("Sven Park")
-    page = await office.search("Park", kinds=("person",))
+    colleague = await network.person("Maria Müller", "Gymnasium Am Park", "Lehrkraft")
+    park = await network.person("Sven Park")
+    page = await network.search("Park", kinds=("person",))
     assert ids(page.hits) == [park, colleague]
 
 
-async def test_results_come_in_pages_with_a_total(office: Office) -> None:
+async def test_results_come_in_pages_with_a_total(network: SearchDesk) -> None:
     """offset/limit page through all matches in a stable order; total counts all of them."""
     first_names = [f"{letter}nna" for letter in "ABCDEFGHIJKLMNOPQRSTUVW"]
-    created = [await office.person(f"{first} Lindqvist") for first in first_names]
-    pages = [await office.search("Lindqvist", limit=10, offset=o) for o in (0, 10, 20)]
+    created = [await network.person(f"{first} Lindqvist") for first in first_names]
+    pages = [await network.search("Lindqvist", limit=10, offset=o) for o in (0, 10, 20)]
     assert [len(page.hits) for page in pages] == [10, 10, 3]
     assert {page.total for page in pages} == {23}
     assert [hit.id for page in pages for hit in page.hits] == created  # by name
     assert not any(page.capped for page in pages)
 
 
-async def test_offers_are_filtered_by_target_group_field_and_gemeinde(office: Office) -> None:
+async def test_offers_are_filtered_by_target_group_field_and_gemeinde(network: SearchDesk) -> None:
     """!angebot Stichwort zielgruppe=… feld=… gemeinde=…: every filter narrows the hits."""
-    parents = await office.term(TARGET_GROUP, "Eltern")
-    language = await office.term(FIELD, "Sprachbildung")
-    evening = await office.offer(
+    parents = await network.term(TARGET_GROUP, "Eltern")
+    language = await network.term(FIELD, "Sprachbildung")
+    evening = await network.offer(
         "Deutschkurs am Abend",
         provider="VHS im Wittekindskreis",
         fields=("Sprachbildung",),
         target_groups=("Eltern",),
         gemeinde="Bünde",
     )
-    children = await office.offer(
+    children = await network.offer(
         "Deutschkurs für Kinder",
         fields=("Sprachbildung",),
         target_groups=("Kinder 0–6",),
         gemeinde="Herford",
     )
-    coaching = await office.offer(
+    coaching = await network.offer(
         "Bewerbungstraining",
         provider="Berufskolleg Elsbachtal",
         fields=("ÜSB",),
@@ -264,33 +268,35 @@ async def test_offers_are_filtered_by_target_group_field_and_gemeinde(office: Of
         description="Deutsch im Beruf, Anschreiben und Vorstellungsgespräch",
     )
     offers = ("offer",)
-    assert set(await office.found("Deutsch", kinds=offers)) == {
+    assert set(await network.found("Deutsch", kinds=offers)) == {
         ("offer", evening),
         ("offer", children),
         ("offer", coaching),
     }
-    assert await office.found("Deutschkurs", kinds=offers) == [
+    assert await network.found("Deutschkurs", kinds=offers) == [
         ("offer", evening),  # by name: "deutschkurs am abend" < "deutschkurs fuer kinder"
         ("offer", children),
     ]
-    assert await office.found("Deutsch", kinds=offers, target_group_ids=[parents.id]) == [
+    assert await network.found("Deutsch", kinds=offers, target_group_ids=[parents.id]) == [
         ("offer", evening)
     ]
-    assert await office.found("deutsch", kinds=offers, gemeinde="HERFORD") == [("offer", children)]
+    assert await network.found("deutsch", kinds=offers, gemeinde="HERFORD") == [
+        ("offer", children)
+    ]
     # Empty keyword: the filters alone, listed by title.
-    listed = await office.search("", kinds=offers, field_ids=[language.id])
+    listed = await network.search("", kinds=offers, field_ids=[language.id])
     assert [hit.id for hit in listed.hits] == [evening, children]
     assert listed.total == 2
     # The provider's Gemeinde stands in for an offer without one.
-    assert await office.found("", kinds=offers, gemeinde="bünde") == [
+    assert await network.found("", kinds=offers, gemeinde="bünde") == [
         ("offer", coaching),
         ("offer", evening),
     ]
 
 
-async def test_contact_data_and_notes_are_not_searchable(office: Office) -> None:
+async def test_contact_data_and_notes_are_not_searchable(network: SearchDesk) -> None:
     """E-mail, phone and notes are personal data: no query finds a person by them."""
-    await office.person(
+    await network.person(
         "Maria Müller",
         "Gymnasium Am Park",
         "Schulsozialarbeit",
@@ -299,67 +305,69 @@ async def test_contact_data_and_notes_are_not_searchable(office: Office) -> None
         notes="Allergie gegen Nüsse, Tochter Ylvie",
     )
     for query in ("geheimadresse", "example.org", "5550199", "Allergie", "Ylvie", "Nüsse"):
-        page = await office.search(query, kinds=("person", "organization", "offer"))
+        page = await network.search(query, kinds=("person", "organization", "offer"))
         assert page.hits == [] and page.total == 0, query
 
 
 # --------------------------------------------------------------------------- keeping it current
 
 
-async def test_a_renamed_person_is_found_by_the_new_name_only(office: Office) -> None:
+async def test_a_renamed_person_is_found_by_the_new_name_only(network: SearchDesk) -> None:
     """update_person reindexes: the old name finds nothing, the new one finds the person."""
-    lea = await office.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
-    async with office.database.session() as session:
+    lea = await network.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
+    async with network.database.session() as session:
         contacts = ContactRepository(session)
         person = await contacts.person(lea)
         assert person is not None
         await contacts.update_person(person, NOW, name="Lea Sommerfeld")
-    assert await office.found("Winter") == []
-    assert await office.found("Sommerfeld") == [("person", lea)]
-    assert await office.found("Elsbachtal", kinds=("person",)) == [("person", lea)]
+    assert await network.found("Winter") == []
+    assert await network.found("Sommerfeld") == [("person", lea)]
+    assert await network.found("Elsbachtal", kinds=("person",)) == [("person", lea)]
 
 
-async def test_a_renamed_organisation_renames_it_in_its_peoples_entries(office: Office) -> None:
+async def test_a_renamed_organisation_renames_it_in_its_peoples_entries(
+    network: SearchDesk,
+) -> None:
     """Persons are found by their organisation's current name, not a stale one."""
-    jonas = await office.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
-    async with office.database.session() as session:
+    jonas = await network.person("Jonas Kaya", "VHS im Wittekindskreis", "Kursleitung")
+    async with network.database.session() as session:
         contacts = ContactRepository(session)
         vhs = await contacts.organization_named("VHS im Wittekindskreis")
         assert isinstance(vhs, Organization)
         await contacts.update_organization(vhs, NOW, name="Volkshochschule Ravensberg")
-    assert await office.found("Wittekindskreis") == []
-    assert ("person", jonas) in await office.found("Ravensberg")
+    assert await network.found("Wittekindskreis") == []
+    assert ("person", jonas) in await network.found("Ravensberg")
 
 
-async def test_rebuild_indexes_everything_again(office: Office, backend: str) -> None:
+async def test_rebuild_indexes_everything_again(network: SearchDesk, backend: str) -> None:
     """rebuild() recreates a lost index from the records and says how many it indexed."""
-    maria = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
-    await office.offer("Deutschkurs am Abend", provider="VHS im Wittekindskreis")
-    async with office.database.session() as session:
+    maria = await network.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    await network.offer("Deutschkurs am Abend", provider="VHS im Wittekindskreis")
+    async with network.database.session() as session:
         for table in ("search_facet", "search_entry", "search_word"):
             await session.execute(text(f"DELETE FROM {table}"))
         if backend == "sqlite":
             # FTS5 keeps its own copy of the tokens; PostgreSQL's trigram index follows the rows.
             await session.execute(text("INSERT INTO search_fts(search_fts) VALUES('rebuild')"))
         assert await SearchIndex(session).is_stale()
-    assert await office.found("Müller") == []
-    async with office.database.session() as session:
+    assert await network.found("Müller") == []
+    async with network.database.session() as session:
         assert await SearchIndex(session).rebuild() == 6  # 4 organisations, 1 person, 1 offer
         assert not await SearchIndex(session).is_stale()
-    assert await office.found("Muller") == [("person", maria)]
-    assert await office.found("Schulsozialarbeit") == [("person", maria)]
+    assert await network.found("Muller") == [("person", maria)]
+    assert await network.found("Schulsozialarbeit") == [("person", maria)]
 
 
 # On PostgreSQL both are the same statement; the next test compares PostgreSQL with SQLite.
 @pytest.mark.sqlite_only
-async def test_the_scan_fallback_answers_like_the_index(office: Office) -> None:
+async def test_the_scan_fallback_answers_like_the_index(network: SearchDesk) -> None:
     """The LIKE statement (the benchmark's baseline; PostgreSQL's indexed path) gives the same
     pages as FTS5."""
-    await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
-    await office.person("Ole Brandt", fields=("ÜSB",))
-    await office.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
+    await network.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    await network.person("Ole Brandt", fields=("ÜSB",))
+    await network.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
     queries = ["Müller", "Muller", "ÜSB", "Schulsozialarbiet", "park", "b", "Winter Bünde"]
-    async with office.database.session() as session:
+    async with network.database.session() as session:
         for query in queries:
             indexed = await SearchIndex(session).search(query)
             scanned = await SearchIndex(session, scan=True).search(query)
@@ -376,9 +384,9 @@ async def test_postgres_answers_substrings_through_trigram_indexes_in_byte_order
     """On PostgreSQL, LIKE '%…%' over folded names and texts can use the GIN trigram indexes,
     and folded columns sort by bytes as on SQLite, whatever the server's locale."""
     database = Database(await postgres_server.create_migrated_database())
-    office = Office(database)
-    await office.organization("Gymnasium Am Park", gemeinde="Herford")
-    maria = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    network = SearchDesk(database)
+    await network.organization("Gymnasium Am Park", gemeinde="Herford")
+    maria = await network.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
     try:
         async with database.session() as session:
             # Tiny tables are scanned anyway; without that option the plan shows if it could.
@@ -408,8 +416,8 @@ async def test_postgres_answers_substrings_through_trigram_indexes_in_byte_order
             "person.name_key", "organization.name_key", "committee.name_key",
         }  # fmt: skip
         assert {column: collations.get(column) for column in folded} == dict.fromkeys(folded, "C")
-        assert await office.found("sozialarb") == [("person", maria)]
-        assert await office.found("Muller schulsozialarbiet") == [("person", maria)]
+        assert await network.found("sozialarb") == [("person", maria)]
+        assert await network.found("Muller schulsozialarbiet") == [("person", maria)]
     finally:
         await database.dispose()
 
@@ -442,19 +450,19 @@ async def test_postgres_gives_the_pages_sqlite_gives(
     for url in urls:
         database = Database(url)
         await database.migrate()
-        office = await small_network(Office(database))
+        network = await small_network(SearchDesk(database))
         try:
-            await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
-            await office.person("Ole Brandt", fields=("ÜSB",))
-            await office.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
+            await network.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+            await network.person("Ole Brandt", fields=("ÜSB",))
+            await network.person("Lea Winter", "Berufskolleg Elsbachtal", "Lehrkraft")
             # Sorted by bytes these come in this order; a German locale would put "annabell"
             # before "anna-lena" (it passes over the hyphen).
             for name in ("Anna Berg", "Anna-Lena Berg", "Annabell Berg", "anna berg"):
-                await office.person(name)
-            await office.offer(
+                await network.person(name)
+            await network.offer(
                 "Deutschkurs für Kinder", fields=("Sprachbildung",), gemeinde="Herford"
             )
-            answers.append([await office.search(query, **options) for query, options in queries])
+            answers.append([await network.search(query, **options) for query, options in queries])
         finally:
             await database.dispose()
     sqlite, postgres = answers
@@ -506,25 +514,25 @@ def _rows_mentioning(path: Path, needles: list[str]) -> list[str]:
 # Reads the SQLite file byte by byte; on PostgreSQL, test_privacy checks rows and index entries.
 @pytest.mark.sqlite_only
 async def test_an_erased_person_leaves_no_trace_in_the_database_file(
-    office: Office, tmp_path: Path
+    network: SearchDesk, tmp_path: Path
 ) -> None:
     """After delete_person + commit the name is in no table, no FTS segment and no file byte."""
-    erased = await office.person(
+    erased = await network.person(
         "Xenia Qwrzbeck", "Gymnasium Am Park", "Schulsozialarbeit", gemeinde="Herford"
     )
-    kept = await office.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
+    kept = await network.person("Maria Müller", "Gymnasium Am Park", "Schulsozialarbeit")
     path = tmp_path / "kuemmerer.db"
     assert _rows_mentioning(path, ["qwrzbeck"])  # the probe sees it while it is there
 
-    async with office.database.session() as session:
+    async with network.database.session() as session:
         contacts = ContactRepository(session)
         person = await contacts.person(erased)
         assert person is not None
         await contacts.delete_person(person)
 
-    assert await office.found("Qwrzbeck") == []
-    assert await office.found("Schulsozialarbeit") == [("person", kept)]
-    await office.database.dispose()
+    assert await network.found("Qwrzbeck") == []
+    assert await network.found("Schulsozialarbeit") == [("person", kept)]
+    await network.database.dispose()
     with sqlite3.connect(path) as connection:
         busy, _log, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     assert busy == 0

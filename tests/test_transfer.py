@@ -15,18 +15,12 @@ import vobject
 
 from bot.cli import main
 from bot.render import split_reply
-from bot.transfer import (
-    Format,
-    ImportReport,
-    Kind,
-    TransferError,
-    decode_text,
-    export_records,
-    import_file,
-    read_table,
-    serialise,
-    sniff_delimiter,
-)
+from bot.transfer_cli import import_summary
+from commands.files.columns import Format, Kind, TransferError
+from commands.files.decoding import decode_text, read_table, sniff_delimiter
+from commands.files.importer import ImportReport, import_file
+from commands.files.records import export_records
+from commands.files.writers import serialise
 from commands.registry import Role, RoomKind
 from commands.reply import Reply
 from storage.database import Database
@@ -175,6 +169,63 @@ async def test_broken_rows_are_reported_by_line_and_the_rest_imports(database: D
     assert {p.name for p in await persons(database)} == {"Anna Berg", "Bernd Keller", "Eva Fink"}
 
 
+async def test_rows_of_the_wrong_shape_are_reported_and_nothing_of_them_is_stored(
+    database: Database,
+) -> None:
+    """A row with a cell too many (an unquoted separator), one with cells missing, and a name
+    with a line break are each reported by line; the well-formed rows import."""
+    text = (
+        "Name;E-Mail;Funktion\r\n"
+        "Anna Berg;anna@kreis.example;Leitung\r\n"
+        "Bernd Keller;bernd@kreis.example;Leitung; Sprachen\r\n"
+        "Carla Dorn;carla@kreis.example\r\n"
+        '"Dieter\nEms";dieter@kreis.example;Beratung\r\n'
+        "Eva Fink;eva@kreis.example;Beratung;\r\n"
+    )
+    report = await import_persons(database, text.encode("utf-8"))
+    assert [str(notice) for notice in report.errors] == [
+        "Line 3: 4 cells, but the header has 3 columns (a separator inside a value that is not "
+        "in quotes?); nothing of this row is imported.",
+        "Line 4: only 2 cells, but the header has 3 columns; nothing of this row is imported.",
+        'Line 5: a line break inside the one-line value of column 1 ("name"); nothing of this '
+        "row is imported.",
+    ]
+    assert {p.name for p in await persons(database)} == {"Anna Berg", "Eva Fink"}
+
+
+# As written in a cell or a chat message → as stored (None: refused).
+WRITTEN_EMAILS = {
+    "anna@kreis.example": "anna@kreis.example",
+    "mailto:bernd@kreis.example": "bernd@kreis.example",
+    "carla@kreis": None,
+    "dora@kreis.e": None,
+    "eva@kreis.example.": None,
+}
+
+
+async def test_the_importer_and_the_chat_agree_on_what_an_e_mail_address_is(
+    database: Database,
+) -> None:
+    """One rule in both: the same cells are refused, and mailto: is taken off before storing."""
+    rows = [["Name", "E-Mail"], *([f"Person {n}", w] for n, w in enumerate(WRITTEN_EMAILS))]
+    report = await import_persons(database, csv_bytes(rows, ";", "utf-8"))
+    assert [str(notice) for notice in report.errors] == [
+        'Line 4: "carla@kreis" is not an e-mail address.',
+        'Line 5: "dora@kreis.e" is not an e-mail address.',
+        'Line 6: "eva@kreis.example." is not an e-mail address.',
+    ]
+    assert {p.email for p in await persons(database)} == {
+        "anna@kreis.example",
+        "bernd@kreis.example",
+    }
+    harness = Desk(database)
+    for written, stored in WRITTEN_EMAILS.items():
+        answer = body(await harness.reply(f'!contact new "Someone Else" email={written}'))
+        # An accepted address is the imported person's, so the chat finds the duplicate.
+        expected = "is not an e-mail address" if stored is None else "is already recorded"
+        assert expected in answer, answer
+
+
 async def test_reimport_finds_duplicates_and_merges_a_new_phone_number(
     database: Database,
 ) -> None:
@@ -236,7 +287,7 @@ async def test_dry_run_writes_nothing(database: Database) -> None:
     data = csv_bytes([PERSONS_HEADER, *PERSONS], ";", "utf-8")
     report = await import_persons(database, data, dry_run=True)
     assert (report.created, report.organisations_created, report.dry_run) == (3, 3, True)
-    assert "nothing was written" in report.summary()
+    assert "nothing was written" in import_summary(report)
     assert await persons(database) == []
     async with database.session() as session:
         store = Store(session)
@@ -324,6 +375,23 @@ async def test_vcard_export_reads_back_with_names_emails_and_organisations(
     assert maria.tel.value == "05141 12345"
     assert set(maria.categories.value) == {"Weiterbildung", "Sprachbildung"}
     assert cards["Jürgen Öztürk"].org.value == ["Grundschule Am Bach"]
+
+
+async def test_a_vcard_keeps_each_function_with_its_organisation(database: Database) -> None:
+    """With two organisations, each TITLE shares its ORG's group; a comma in a name survives."""
+    await import_persons(database, csv_bytes([PERSONS_HEADER, *PERSONS], ";", "utf-8"))
+    async with database.session() as session:
+        maria = next(p for p in await TransferRepository(session).all_persons() if p.title)
+        second = await Store(session).contacts.add_organization(MONDAY, "Stadt Celle, Amt 40")
+        await Store(session).contacts.link(maria, second, "Beirat")
+    data = await exported(database, Kind.PERSONS, Format.VCF)
+    cards = {card.fn.value: card for card in vobject.readComponents(data.decode("utf-8"))}
+    maria_card = cards["Dr. Maria Schmidt"]
+    functions = {title.group: title.value for title in maria_card.title_list}
+    assert {org.value[0]: functions.get(org.group) for org in maria_card.org_list} == {
+        "VHS Musterkreis": "Fachbereichsleitung",
+        "Stadt Celle, Amt 40": "Beirat",
+    }
 
 
 async def test_csv_export_round_trips_through_import(database: Database) -> None:
@@ -534,3 +602,11 @@ def test_cli_refuses_vcards_of_organisations_and_unreadable_files(
     old.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(60))
     assert main(["import", str(old), "--kind", "persons", *arguments]) == 2
     assert "old Excel file" in capsys.readouterr().err
+
+
+async def test_imported_names_are_found_by_their_visible_spelling(database: Database) -> None:
+    """A name with a zero-width space and a decomposed umlaut is stored as it looks."""
+    rows = [["Name", "E-Mail"], ["Jana Kru\u0308\u200bger", "jana@kreis.example"]]
+    report = await import_persons(database, csv_bytes(rows, ";", "utf-8"))
+    assert report.errors == []
+    assert [p.name for p in await persons(database)] == ["Jana Krüger"]

@@ -78,6 +78,8 @@ def test_a_repeated_time_in_autumn_says_which_of_the_two_it_took() -> None:
     assert second.at.astimezone(UTC).strftime("%H:%M") == "01:30"
 
 
+# The echo is made from the parsed time; storing reminders is covered in test_reminders.
+@pytest.mark.backend_neutral
 async def test_a_reminder_echoes_how_a_spoken_time_was_read(database: Database) -> None:
     """!erinnerung übermorgen um halb drei: … says it took the afternoon and how to write 02:30."""
     desk = Desk(database, language="de", now=WEDNESDAY.astimezone(UTC))
@@ -87,6 +89,8 @@ async def test_a_reminder_echoes_how_a_spoken_time_was_read(database: Database) 
     assert "schreiben Sie „morgens“ dazu" in answer
 
 
+# The echo is made from the parsed time; storing reminders is covered in test_reminders.
+@pytest.mark.backend_neutral
 async def test_a_reminder_in_the_spring_gap_says_the_time_was_moved(database: Database) -> None:
     """A reminder at 02:30 on the spring-forward night says that 02:30 does not exist then."""
     desk = Desk(database, now=WEDNESDAY.astimezone(UTC))
@@ -95,6 +99,8 @@ async def test_a_reminder_in_the_spring_gap_says_the_time_was_moved(database: Da
     assert "Taken as Sun, 28 Mar 2027, 03:30 (in 116 days)." in answer
 
 
+# The echo is made from the parsed time; storing reminders is covered in test_reminders.
+@pytest.mark.backend_neutral
 async def test_next_thursday_in_a_reminder_names_the_day_and_the_other_choice(
     database: Database,
 ) -> None:

@@ -1,0 +1,139 @@
+"""``!sitzung verschieben`` and ``!sitzung absagen``: one meeting moves or is cancelled."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from commands import converters
+from commands.context import Context
+from commands.errors import BadArgument
+from commands.i18n import N_
+from commands.meeting_schedule import arm_schedule
+from commands.meeting_texts import (
+    labelled,
+    meeting_name,
+    meeting_number,
+    span_text,
+    where_lines,
+)
+from commands.meetings.finding import delivered, meeting_in_reach, still_ahead
+from commands.meetings.planning import WHEN_PARAM
+from commands.registry import Option, Param, Role, command
+from commands.reply import Reply, code, fmt, strong
+from commands.when import ParsedWhen
+from storage.models import MEETING_CANCELLED
+
+
+@command(
+    "sitzung verschieben",
+    english="meeting move",
+    help=N_("Moves one meeting to another date; a series keeps its other dates."),
+    params=[Param("number", N_("number"), converters.number), WHEN_PARAM],
+    min_role=Role.ORGANIZER,
+    examples=("!sitzung verschieben 12 19.03.2027 15 Uhr", "!sitzung verschieben 12 morgen"),
+)
+async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
+    meeting = await meeting_in_reach(ctx, number)
+    still_ahead(ctx, meeting)
+    committee = meeting.committee
+    start = when.at
+    if not when.has_time:
+        # Only a new day: the meeting keeps its time of day there.
+        day = ctx.t.local(when.at).date()
+        clock = ctx.t.local(meeting.start).time()
+        start = datetime.combine(day, clock, tzinfo=ctx.t.zone).astimezone(UTC)
+    now = ctx.clock.now()
+    if start <= now:
+        raise BadArgument(
+            fmt(
+                ctx._(N_("The time {when} is in the past. Please give a future date.")),
+                when=ctx.t.datetime(start),
+            )
+        )
+    if start == meeting.start:
+        raise BadArgument(
+            fmt(
+                ctx._(N_("Meeting {number} already takes place at {when}.")),
+                number=meeting_number(ctx.t, meeting),
+                when=ctx.t.datetime(start),
+            )
+        )
+    before = meeting.start
+    length = meeting.end - meeting.start
+    meeting.start, meeting.end = start, start + length
+    meeting.sequence += 1
+    await ctx.store.meetings.touch(meeting, now)
+    await ctx.store.audit.record(
+        now, ctx.sender, "move", "meeting", meeting.id, f"sequence {meeting.sequence}"
+    )
+    await arm_schedule(ctx, meeting)
+
+    announcement = Reply.of(
+        fmt(
+            ctx._(N_("Meeting {number} of {committee} has been moved from {before} to {when}.")),
+            number=meeting_number(ctx.t, meeting),
+            committee=meeting_name(meeting),
+            before=ctx.t.datetime(before),
+            when=strong(span_text(ctx.t, meeting.start, meeting.end)),
+        )
+    )
+    for line in where_lines(ctx.t, meeting):
+        announcement.add(line)
+    if meeting.series_id is not None:
+        announcement.add(ctx._(N_("The other meetings of the series stay as they are.")))
+    confirmation = fmt(
+        ctx._(N_("Meeting {number} moved to {when}.")),
+        number=meeting_number(ctx.t, meeting),
+        when=span_text(ctx.t, meeting.start, meeting.end),
+    )
+    reply = delivered(ctx, committee, announcement, confirmation)
+    if meeting.invitation_sent_at is not None:
+        reply.add(
+            fmt(
+                ctx._(N_("The invitation had been posted already; {invite} posts it again.")),
+                invite=code(ctx.command_ref("einladung", str(meeting.id))),
+            )
+        )
+    return reply
+
+
+@command(
+    "sitzung absagen",
+    english="meeting cancel",
+    help=N_("Cancels one meeting; a series keeps its other dates."),
+    params=[Param("number", N_("number"), converters.number)],
+    options=[Option("reason", "grund", converters.text, aliases=("reason",))],
+    min_role=Role.ORGANIZER,
+    examples=('!sitzung absagen 12 grund="zu wenige Themen"',),
+)
+async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply:
+    meeting = await meeting_in_reach(ctx, number)
+    still_ahead(ctx, meeting)
+    now = ctx.clock.now()
+    meeting.status = MEETING_CANCELLED
+    meeting.cancel_reason = reason or ""
+    meeting.sequence += 1
+    await ctx.store.meetings.touch(meeting, now)
+    await ctx.store.audit.record(
+        now, ctx.sender, "cancel", "meeting", meeting.id, f"sequence {meeting.sequence}"
+    )
+    await arm_schedule(ctx, meeting)
+
+    announcement = Reply.of(
+        fmt(
+            ctx._(N_("Meeting {number} of {committee} on {when} is cancelled.")),
+            number=meeting_number(ctx.t, meeting),
+            committee=meeting_name(meeting),
+            when=strong(ctx.t.datetime(meeting.start)),
+        )
+    )
+    if reason:
+        announcement.add(labelled(ctx.t, N_("Reason"), reason))
+    if meeting.series_id is not None:
+        announcement.add(ctx._(N_("The other meetings of the series stay as they are.")))
+    confirmation = fmt(
+        ctx._(N_("Meeting {number} on {when} cancelled.")),
+        number=meeting_number(ctx.t, meeting),
+        when=ctx.t.datetime(meeting.start),
+    )
+    return delivered(ctx, meeting.committee, announcement, confirmation)

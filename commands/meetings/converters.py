@@ -1,0 +1,78 @@
+"""What the meeting commands' options accept: repetition, count, last day, link."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from commands import converters
+from commands.context import Context
+from commands.errors import BadArgument
+from commands.i18n import N_
+from commands.recurrence import MAX_OCCURRENCES, Frequency, frequency_named
+from commands.reply import code, fmt
+from commands.when import When
+
+_WEB_LINK = re.compile(r"^https?://\S+\.\S+$", re.IGNORECASE)
+
+
+def frequency(ctx: Context, raw: str) -> Frequency:
+    """How a series repeats: wöchentlich, 14-täglich, monatlich, quartalsweise (or English)."""
+    found = frequency_named(raw)
+    if found is None:
+        raise BadArgument(
+            fmt(
+                ctx._(
+                    N_(
+                        "{raw} is not a repetition. Write weekly, biweekly, monthly or "
+                        "quarterly (wöchentlich, 14-täglich, monatlich, quartalsweise)."
+                    )
+                ),
+                raw=code(raw),
+            )
+        )
+    return found
+
+
+def occurrence_count(ctx: Context, raw: str) -> int:
+    """How many meetings a series has: 1 to :data:`MAX_OCCURRENCES`."""
+    count = converters.number(ctx, raw)
+    if count > MAX_OCCURRENCES:
+        raise too_many(ctx)
+    return count
+
+
+def last_day(ctx: Context, raw: str) -> date:
+    """The last day of a series (``bis=31.12.2027``), in the bot's zone."""
+    parsed = When(future=True)(ctx, raw)
+    return ctx.t.local(parsed.at).date()
+
+
+def online_link(ctx: Context, raw: str) -> str:
+    """A web link to join online, e.g. a video conference."""
+    value = raw.strip()
+    if not _WEB_LINK.match(value):
+        raise BadArgument(
+            fmt(
+                ctx._(
+                    N_("{raw} is not a web link. Write it like https://meet.example.org/beirat.")
+                ),
+                raw=code(raw),
+            )
+        )
+    return value
+
+
+def too_many(ctx: Context) -> BadArgument:
+    """The refusal of a series longer than :data:`MAX_OCCURRENCES`."""
+    return BadArgument(
+        fmt(
+            ctx._(
+                N_(
+                    "A series holds at most {limit} meetings. Choose an earlier bis= or a "
+                    "smaller anzahl=."
+                )
+            ),
+            limit=MAX_OCCURRENCES,
+        )
+    )

@@ -1,0 +1,67 @@
+"""Options as people write them: a value runs until the next key=, and nothing is stored
+from a line with a repeated key, an empty value, an unknown key or an over-long value."""
+
+from __future__ import annotations
+
+import pytest
+
+from commands.parsing import Token, tokenize
+from storage.database import Database
+from tests.desk import Desk
+
+JANA = (
+    '!kontakt neu Jana Krüger org="Volkshochschule Musterland" '
+    "funktion=Fachbereichsleitung Sprachen tel=05555 1234-56 gemeinde=Neustadt am See "
+    "quelle=Netzwerktreffen 11/2026"
+)
+
+
+def test_a_value_runs_until_the_next_key() -> None:
+    """Unquoted values keep their spaces; a quoted value may contain key= itself."""
+    assert tokenize('Jana Krüger tel=05555 1234-56 notiz="Raum a=b" gemeinde=Neustadt am See') == [
+        Token("Jana"),
+        Token("Krüger"),
+        Token("05555 1234-56", "tel"),
+        Token("Raum a=b", "notiz"),
+        Token("Neustadt am See", "gemeinde"),
+    ]
+
+
+def test_invisible_characters_are_removed_and_text_is_composed() -> None:
+    """Zero-width characters from copied text vanish; decomposed umlauts are composed (NFC)."""
+    assert tokenize("Kru\u0308\u200bger") == [Token("Krüger")]
+
+
+async def test_the_contact_from_the_office_is_stored_as_written(database: Database) -> None:
+    """The unquoted !kontakt neu of the issue stores the right name, phone and municipality."""
+    desk = Desk(database, language="de")
+    answer = await desk.ask(JANA)
+    assert answer.startswith("Kontakt Nr. 1 angelegt: Nr. 1 · Jana Krüger"), answer
+    card = await desk.ask("!kontakt 1")
+    assert "Jana Krüger" in card and "Sprachen 1234-56" not in card
+    assert "05555 1234-56" in card
+    assert "Neustadt am See" in card
+    assert "Netzwerktreffen 11/2026" in card
+    await desk.ask("!kontakt ändern 1 tel=05555 2296")
+    assert "05555 2296" in await desk.ask("!kontakt 1")
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("!kontakt neu Jana Krüger tel=1 tel=2", "`tel=` ist doppelt angegeben."),
+        ("!kontakt neu Jana Krüger titel= tel=1", "`titel=` hat keinen Wert."),
+        ("!kontakt neu Jana Krüger farbe=rot", "Unbekannte Angabe `farbe=`"),
+        ("!kontakt neu Jana Krüger notiz=" + "x" * 2001, "`notiz=` ist zu lang"),
+        ("!kontakt neu " + "J" * 60_000, "Der Text ist zu lang"),
+    ],
+)
+async def test_a_doubtful_line_is_refused_with_the_key_and_nothing_is_stored(
+    database: Database, line: str, said: str
+) -> None:
+    """Each kind of doubtful option is named in a sentence, and no contact is recorded."""
+    desk = Desk(database, language="de")
+    answer = await desk.ask(line)
+    assert said in answer, answer
+    assert "Verwendung:" in answer
+    assert "keinen Kontakt mit Nr. 1" in await desk.ask("!kontakt 1")
