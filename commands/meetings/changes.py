@@ -17,6 +17,7 @@ from commands.meeting_texts import (
     span_text,
     where_lines,
 )
+from commands.meetings.clashes import clash_notes
 from commands.meetings.finding import delivered, meeting_in_reach, still_ahead
 from commands.meetings.planning import WHEN_PARAM
 from commands.registry import Option, Param, Role, command
@@ -97,6 +98,8 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
                 ),
             )
         )
+    for clash in await clash_notes(ctx, [meeting]):
+        reply.add(clash)
     return reply
 
 
