@@ -321,6 +321,7 @@ class Kuemmerer:
                 text,
                 addressed=addressed,
                 event_id=event.event_id,
+                name_of=room.user_name,
             )
             reply = await self.dispatcher.answer(request, store)
         if reply is not None:

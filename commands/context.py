@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -42,6 +43,11 @@ class Context:
     # What converters say about how they read the input (a moved time, a chosen meaning);
     # the dispatcher adds them to the reply, so nothing is read differently without a word.
     notes: list[Text] = field(default_factory=list)
+    name_of: Callable[[str], str | None] = field(default=lambda _user_id: None, compare=False)
+
+    def person(self, user_id: str) -> str:
+        """How to show the Matrix user ``user_id``: by display name, the id only without one."""
+        return self.name_of(user_id) or user_id
 
     def note(self, text: Text) -> None:
         """Add a sentence on how the input was read to the reply."""

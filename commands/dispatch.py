@@ -10,7 +10,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from commands.clock import Clock
 from commands.context import CalendarConfig, Context
@@ -51,6 +51,9 @@ class Request:
     text: str
     # Put to the bot by name or mention ("Kümmerer, wer ist …?"): a question, not only a command.
     addressed: bool = False
+    # The display name a room member chose, by Matrix id (None if unknown): people are shown
+    # by name, not by their Matrix id.
+    name_of: Callable[[str], str | None] = field(default=lambda _user_id: None, compare=False)
     # The chat event that carried the command, if any: it is recorded as handled in the same
     # transaction as the command's work.
     event_id: str = ""
@@ -189,6 +192,7 @@ class Dispatcher:
             bot_user_id=self.bot_user_id,
             calendar=self.calendar,
             feed_base_url=self.feed_base_url,
+            name_of=request.name_of,
         )
         self._check_allowed(declaration, request)
         arguments = bind(ctx, declaration, line)

@@ -333,7 +333,7 @@ def _list_entry(ctx: Context, reminder: Reminder, at: datetime) -> Text:
         strong(fmt(ctx._(N_("No. {number}")), number=reminder.id)),
         ctx.t.datetime(at),
         rhythm_in_words(ctx.t, reminder.rule, at),
-        reminder.creator,
+        ctx.person(reminder.creator),
     ]
     if reminder.to_creator_only:
         parts.append(ctx._(N_("only for you")))

@@ -67,6 +67,26 @@ class MeetingRepository:
             select(Meeting).where(Meeting.id == meeting_id).options(*MEETING_LOADED)
         )
 
+    async def overlapping(
+        self, start: datetime, end: datetime, exclude: Collection[int] = ()
+    ) -> list[Meeting]:
+        """Meetings not cancelled whose time overlaps [start, end), with their committees,
+        other than those in ``exclude``; soonest first."""
+        conditions = [
+            Meeting.status == MEETING_SCHEDULED,
+            Meeting.start < end,
+            Meeting.end > start,
+        ]
+        if exclude:
+            conditions.append(Meeting.id.not_in(list(exclude)))
+        rows = await self.session.scalars(
+            select(Meeting)
+            .where(*conditions)
+            .order_by(Meeting.start, Meeting.id)
+            .options(joinedload(Meeting.committee))
+        )
+        return list(rows)
+
     async def upcoming(
         self,
         now: datetime,

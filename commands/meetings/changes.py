@@ -16,6 +16,7 @@ from commands.meeting_texts import (
     span_text,
     where_lines,
 )
+from commands.meetings.clashes import clash_notes
 from commands.meetings.finding import delivered, meeting_in_reach, still_ahead
 from commands.meetings.planning import WHEN_PARAM
 from commands.registry import Option, Param, Role, command
@@ -94,6 +95,8 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
                 invite=code(ctx.command_ref("einladung", str(meeting.id))),
             )
         )
+    for clash in await clash_notes(ctx, [meeting]):
+        reply.add(clash)
     return reply
 
 

@@ -19,6 +19,7 @@ from commands.meeting_texts import (
     span_text,
     where_lines,
 )
+from commands.meetings.clashes import clash_notes
 from commands.meetings.converters import (
     frequency,
     last_day,
@@ -149,6 +150,8 @@ async def create_single(
     for line in where_lines(ctx.t, meeting):
         reply.add(line)
     reply.add(invitation_hint(ctx, committee, meeting))
+    for note in await clash_notes(ctx, [meeting]):
+        reply.add(note)
     return reply
 
 
@@ -274,4 +277,6 @@ async def create_series(
     reply.bullets([meeting_line(ctx.t, meeting) for meeting in shown], note)
     if meetings[0].online_link:  # the place is on every line already, the link is not
         reply.add(labelled(ctx.t, N_("Online"), meetings[0].online_link))
+    for clash in await clash_notes(ctx, meetings):
+        reply.add(clash)
     return reply
