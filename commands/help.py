@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from commands import converters
 from commands.committees.texts import role_label
 from commands.context import Context
 from commands.dispatch import usage
 from commands.errors import NotFound
 from commands.i18n import N_
-from commands.registry import Param, Role, RoomKind, command
+from commands.registry import Command, Param, Role, RoomKind, command
 from commands.reply import Reply, Text, code, fmt, join, strong
 from storage.models import LEADING_SEAT_ROLES
+from storage.vocabulary import fold_text
 
 
 @command(
@@ -22,29 +26,26 @@ from storage.models import LEADING_SEAT_ROLES
 )
 async def help_show(ctx: Context, name: str | None) -> Reply:
     visible = ctx.registry.visible(ctx.role, ctx.room_kind)
-    language = ctx.t.language
     if name is None:
-        reply = Reply.of(strong(ctx._(N_("Commands you can use here:"))))
-        reply.bullets(
-            fmt("{usage} – {help}", usage=code(usage(c, ctx.t, ctx.prefix)), help=ctx._(c.help))
-            for c in visible
-        )
-        hint = ctx._(N_("{example} shows details of one command."))
-        return reply.add(fmt(hint, example=code(ctx.command_ref(help_show, "<…>"))))
-
-    found = ctx.registry.find(name.removeprefix(ctx.prefix).split())
+        return _short_help(ctx, visible)
+    wanted = name.strip()
+    group = None if wanted.startswith(ctx.prefix) else group_named(wanted)
+    if group is not None:
+        return _group_help(ctx, group, visible)
+    found = ctx.registry.find(wanted.removeprefix(ctx.prefix).split())
     if found is None or found[0] not in visible:
         raise NotFound(
             fmt(
                 ctx._(N_("There is no command {name} that you can use here. {help} lists them.")),
-                name=code(ctx.prefix + name.removeprefix(ctx.prefix)),
+                name=code(ctx.prefix + wanted.removeprefix(ctx.prefix)),
                 help=code(ctx.command_ref(help_show)),
             )
         )
     declaration = found[0]
     reply = Reply.of(strong(code(usage(declaration, ctx.t, ctx.prefix))))
     reply.add(ctx._(declaration.help))
-    other_names = [ctx.prefix + n for n in declaration.names if n != declaration.name_in(language)]
+    shown_name = declaration.name_in(ctx.t.language)
+    other_names = [ctx.prefix + n for n in declaration.names if n != shown_name]
     reply.add(fmt(ctx._(N_("Also written as: {names}")), names=join(", ", map(code, other_names))))
     if declaration.options:
         spelled = join(
@@ -55,6 +56,89 @@ async def help_show(ctx: Context, name: str | None) -> Reply:
         examples = join(", ", map(code, declaration.examples))
         reply.add(fmt(ctx._(N_("Examples: {examples}")), examples=examples))
     return reply
+
+
+@dataclass(frozen=True)
+class Group:
+    """A heading of the short help: a few commands that belong together."""
+
+    key: str  # how it is typed after !hilfe, German
+    english: str  # and in English
+    label: str  # msgid of the heading
+    modules: tuple[str, ...]  # the command modules whose commands it holds
+
+
+# The short help's groups, in the order of the office's day. A command belongs to the group
+# of the module that declares it, so a new command needs no second declaration here.
+GROUPS = (
+    Group("kontakte", "contacts", N_("Contacts"), (
+        "commands.persons", "commands.responsibles", "commands.organizations", "commands.offers",
+    )),
+    Group("sitzungen", "meetings", N_("Meetings"), ("commands.meetings", "commands.calendar")),
+    Group("gremien", "committees", N_("Committees"), ("commands.committees",)),
+    Group("erinnerungen", "reminders", N_("Reminders"), ("commands.reminders",)),
+    Group("datenschutz", "privacy", N_("Data protection and export"), (
+        "commands.privacy", "commands.transfer",
+    )),
+    Group("netzwerk", "network", N_("Network and terms"), (
+        "commands.network", "commands.vocabulary",
+    )),
+    Group("verwaltung", "admin", N_("Administration"), ("commands.admin",)),
+    Group("allgemein", "general", N_("General"), ("commands.help",)),
+)  # fmt: skip
+
+
+def group_named(word: str) -> Group | None:
+    """The group ``word`` names, in either language, any case, with or without umlauts."""
+    key = fold_text(word)
+    return next((g for g in GROUPS if key in (fold_text(g.key), fold_text(g.english))), None)
+
+
+def group_of(declaration: Command) -> Group:
+    """The group of the module that declares ``declaration`` (General if none names it)."""
+    module = declaration.handler.__module__
+    for group in GROUPS:
+        if any(module == m or module.startswith(m + ".") for m in group.modules):
+            return group
+    return GROUPS[-1]
+
+
+def _short_help(ctx: Context, visible: Sequence[Command]) -> Reply:
+    """One line per group, only with what the sender may use here: it fits a phone screen."""
+    reply = Reply.of(strong(ctx._(N_("What you can do here:"))))
+    lines = []
+    shown: list[Group] = []
+    for group in GROUPS:
+        members = [c for c in visible if group_of(c) is group]
+        if not members:
+            continue
+        shown.append(group)
+        names = join(", ", [code(ctx.prefix + c.name_in(ctx.t.language)) for c in members])
+        lines.append(fmt("{group}: {names}", group=strong(ctx._(group.label)), names=names))
+    reply.bullets(lines)
+    hint = ctx._(N_("{group} shows a group's commands in detail, {command} one command."))
+    group_word = shown[0].english if ctx.t.language == "en" else shown[0].key
+    return reply.add(
+        fmt(
+            hint,
+            group=code(ctx.command_ref(help_show, group_word.capitalize())),
+            command=code(ctx.command_ref(help_show, "<…>")),
+        )
+    )
+
+
+def _group_help(ctx: Context, group: Group, visible: Sequence[Command]) -> Reply:
+    """The usage line and help of every command of ``group`` that the sender may use here."""
+    members = [c for c in visible if group_of(c) is group]
+    reply = Reply.of(strong(fmt("{group}", group=ctx._(group.label))))
+    if not members:
+        return reply.add(ctx._(N_("None of these commands can be used here.")))
+    reply.bullets(
+        fmt("{usage} – {help}", usage=code(usage(c, ctx.t, ctx.prefix)), help=ctx._(c.help))
+        for c in members
+    )
+    hint = ctx._(N_("{example} shows details of one command."))
+    return reply.add(fmt(hint, example=code(ctx.command_ref(help_show, "<…>"))))
 
 
 ROLE_NAMES = {

@@ -68,7 +68,7 @@ async def test_restored_bot_is_the_same_device_in_an_encrypted_room(
     await office.bot.start()
     room = await office.room_with_bot(anna, "Steuerungsgruppe", encrypted=True)
     first = await anna.ask(room, "!help")
-    assert first.encrypted and "Commands you can use here" in first.body
+    assert first.encrypted and "What you can do here" in first.body
     device = office.bot.bot.gateway.client.device_id if office.bot.bot else None
     await office.bot.stop()
 
@@ -85,7 +85,7 @@ async def test_restored_bot_is_the_same_device_in_an_encrypted_room(
         assert restored.bot.gateway.client.device_id == device
         answer = await anna.ask(room, "!help")
         assert answer.encrypted and answer.msgtype == "m.notice"
-        assert "Commands you can use here" in answer.body
+        assert "What you can do here" in answer.body
         command = next(m for m in anna.messages if m.event_id == answer.in_reply_to)
         assert command.encrypted and command.body == "!help"
     finally:

@@ -446,7 +446,7 @@ async def test_run_answers_stops_cleanly_and_restarts_as_the_same_device(
 
     first = BotProcess(config, directory / "first.log")
     bot_processes.append(first)
-    assert "Commands you can use here" in await first_answer(anna, team_room, first)
+    assert "What you can do here" in await first_answer(anna, team_room, first)
     assert anna.is_joined(team_room, bot_user.user_id)
     first.process.send_signal(signal.SIGTERM)
     assert await first.wait(20) == 0, first.output()
@@ -459,7 +459,7 @@ async def test_run_answers_stops_cleanly_and_restarts_as_the_same_device(
 
     second = BotProcess(config, directory / "second.log")
     bot_processes.append(second)
-    assert "Commands you can use here" in await first_answer(anna, team_room, second)
+    assert "What you can do here" in await first_answer(anna, team_room, second)
     assert credentials(directory) == saved
     assert await devices_of(synapse, saved["access_token"]) == devices
     second.process.send_signal(signal.SIGINT)
@@ -499,7 +499,7 @@ async def test_run_with_an_access_token_keeps_that_device(
         await asyncio.wait_for(bot.ready.wait(), 30)
         reply = await anna.ask(team_room, "!help")
         assert reply.sender == bot_user.user_id
-        assert "Commands you can use here" in reply.body
+        assert "What you can do here" in reply.body
     finally:
         bot.stop()
         await asyncio.wait_for(task, 30)

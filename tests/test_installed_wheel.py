@@ -205,7 +205,7 @@ allowed_servers = ["{people.synapse.server_name}"]
         await anna.wait_until(lambda: anna.is_joined(team_room, bot_user.user_id), timeout=60)
         reply = await anna.ask(team_room, "!hilfe", timeout=30)
         assert reply.sender == bot_user.user_id
-        assert "Befehle, die Sie hier verwenden können" in reply.body
+        assert "Was Sie hier tun können" in reply.body
         await stop(bot)
         assert bot.returncode == 0
     data = home / "data"

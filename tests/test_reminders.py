@@ -373,8 +373,11 @@ async def test_create_and_delete_are_audited_without_the_text(desk: Desk) -> Non
 # Help comes from the registry, not from the database.
 @pytest.mark.backend_neutral
 async def test_help_shows_the_reminder_commands_to_a_room_member(desk: Desk) -> None:
-    """Members of a committee room may set, list and delete (their own) reminders."""
-    answer = await desk.ask("!help", role=Role.MEMBER, room=RoomKind.GROUP)
+    """Members of a committee room may set, list and delete (their own) reminders: the short
+    help names them in its reminders line, and !help reminders gives their usage."""
+    short = await desk.ask("!help", role=Role.MEMBER, room=RoomKind.GROUP)
+    assert "• Reminders: `!remind`, `!remind me`, `!reminders`, `!remind delete`" in short
+    answer = await desk.ask("!help reminders", role=Role.MEMBER, room=RoomKind.GROUP)
     for usage in (
         "!remind <when: text…>",
         "!remind me <when: text…>",
