@@ -34,7 +34,7 @@ from commands.recurrence_text import (
 )
 from commands.registry import Param, Role, RoomKind, command
 from commands.reply import Reply, Text, code, fmt, join, strong
-from commands.when import When
+from commands.when import When, relative_day
 from storage.models import Reminder, ScheduleEntry
 from storage.schedule import REMINDER_KIND
 
@@ -269,7 +269,13 @@ async def _create(ctx: Context, request: ReminderRequest, *, to_creator_only: bo
         reply.add(ctx._(N_("Next dates:")))
         reply.bullets(ctx.t.datetime(moment) for moment in upcoming)
     else:
-        reply.add(fmt(ctx._(N_("When: {when}")), when=ctx.t.datetime(request.first_at)))
+        reply.add(
+            fmt(
+                ctx._(N_("When: {when} ({relative})")),
+                when=ctx.t.datetime(request.first_at),
+                relative=relative_day(ctx.t, request.first_at, ctx.clock.now()),
+            )
+        )
     reply.add(fmt(ctx._(N_("Text: {text}")), text=request.text))
     if to_creator_only:
         reply.add(ctx._(N_("You will get it in a direct chat with me.")))

@@ -400,7 +400,7 @@ async def test_moving_from_the_team_room_announces_in_the_committee_room(
     first = (await monthly_series(desk))[0]
     reply = await desk.reply(f"!meeting move {first.id} 11.03.2027 14:00")
     answer = Desk.text(reply)
-    assert f"Meeting No. {first.id} moved to Thu, 11 Mar 2027, 14:00–16:00." in answer
+    assert f"Meeting No. {first.id} moved to Thu, 11 Mar 2027, 14:00–16:00 (in 3 days)." in answer
     assert "announced in the room of Bildungsbeirat" in answer
     [(room_id, announcement)] = reply.posts
     assert room_id == BEIRAT_ROOM and announcement.mention_room

@@ -109,3 +109,13 @@ async def test_next_thursday_in_a_reminder_names_the_day_and_the_other_choice(
     answer = await desk.ask("!erinnerung nächsten Donnerstag 9 Uhr: Raum buchen")
     assert "Als Tag dieser Woche verstanden: Do, 03.12.2026, 09:00 Uhr (morgen)." in answer
     assert "„nächste Woche“" in answer
+
+
+async def test_the_echo_of_a_date_names_the_relative_day(database: Database) -> None:
+    """A reminder eight days ahead is echoed with "(in 8 days)", one for tomorrow "(morgen)"."""
+    english = Desk(database, now=WEDNESDAY.astimezone(UTC))
+    answer = await english.ask("!remind 10.12.2026 9am: book the room")
+    assert "When: Thu, 10 Dec 2026, 09:00 (in 8 days)" in answer
+    german = Desk(database, language="de", now=WEDNESDAY.astimezone(UTC))
+    answer = await german.ask("!erinnerung morgen 9 Uhr: Protokoll")
+    assert "Wann: Do, 03.12.2026, 09:00 Uhr (morgen)" in answer

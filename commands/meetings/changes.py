@@ -21,7 +21,7 @@ from commands.meetings.finding import delivered, meeting_in_reach, still_ahead
 from commands.meetings.planning import WHEN_PARAM
 from commands.registry import Option, Param, Role, command
 from commands.reply import Reply, code, fmt, strong
-from commands.when import ParsedWhen
+from commands.when import ParsedWhen, relative_day
 from storage.models import MEETING_CANCELLED
 
 
@@ -83,9 +83,10 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
     if meeting.series_id is not None:
         announcement.add(ctx._(N_("The other meetings of the series stay as they are.")))
     confirmation = fmt(
-        ctx._(N_("Meeting {number} moved to {when}.")),
+        ctx._(N_("Meeting {number} moved to {when} ({relative}).")),
         number=meeting_number(ctx.t, meeting),
         when=span_text(ctx.t, meeting.start, meeting.end),
+        relative=relative_day(ctx.t, meeting.start, now),
     )
     reply = delivered(ctx, committee, announcement, confirmation)
     if meeting.invitation_sent_at is not None:

@@ -31,7 +31,7 @@ from commands.meetings.finding import committee_of_room
 from commands.recurrence import Frequency, TooManyOccurrences, plan_series, rule_shape
 from commands.registry import Option, Param, Role, command
 from commands.reply import Reply, Text, code, fmt, strong
-from commands.when import ParsedWhen, When
+from commands.when import ParsedWhen, When, relative_day
 from storage.models import Committee, Meeting
 
 # A series shows this many of its dates when it is created; !termine lists the rest.
@@ -141,10 +141,11 @@ async def create_single(
     await arm_schedule(ctx, meeting)
     reply = Reply.of(
         fmt(
-            ctx._(N_("Meeting {number} of {committee} scheduled: {when}.")),
+            ctx._(N_("Meeting {number} of {committee} scheduled: {when} ({relative}).")),
             number=strong(meeting_number(ctx.t, meeting)),
             committee=committee.name,
             when=strong(span_text(ctx.t, meeting.start, meeting.end)),
+            relative=relative_day(ctx.t, meeting.start, now),
         )
     )
     for line in where_lines(ctx.t, meeting):
