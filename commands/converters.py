@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from commands.errors import BadArgument
 from commands.i18n import N_
 from commands.reply import code, fmt
+from storage.models import Base, column_limit
 from storage.vocabulary import fold_text
 
 if TYPE_CHECKING:
@@ -36,6 +37,38 @@ def text(ctx: Context, raw: str) -> str:
     if not value:
         raise BadArgument(ctx._(N_("The text must not be empty.")))
     return value
+
+
+class FieldText:
+    """Converter for text stored in ``model.attribute``: non-empty, one line, and no longer
+    than the column holds, the same limit the import applies."""
+
+    def __init__(self, model: type[Base], attribute: str, label: str) -> None:
+        self.limit = column_limit(model, attribute)
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"FieldText(limit={self.limit!r})"
+
+    def __call__(self, ctx: Context, raw: str) -> str:
+        value = text(ctx, raw)
+        if "\n" in value:
+            raise BadArgument(
+                fmt(
+                    ctx._(N_("{field} is one line; please write it without a line break.")),
+                    field=ctx._(self.label),
+                )
+            )
+        if self.limit is not None and len(value) > self.limit:
+            raise BadArgument(
+                fmt(
+                    ctx._(N_("{field} has at most {limit} characters; this one has {count}.")),
+                    field=ctx._(self.label),
+                    limit=self.limit,
+                    count=len(value),
+                )
+            )
+        return value
 
 
 def record_number(raw: str) -> int | None:

@@ -47,7 +47,7 @@ from commands.registry import (
     command,
 )
 from commands.reply import Reply, Text, code, fmt, join, strong, text
-from storage.models import Organization, Person
+from storage.models import Membership, Organization, Person
 from storage.vocabulary import FIELD
 
 
@@ -221,6 +221,12 @@ async def contact_card(ctx: Context, number: int) -> Reply:
     )
 
 
+# A person's one-line fields, limited as their columns are (the import applies the same).
+PERSON_NAME = converters.FieldText(Person, "name", N_("A name"))
+FUNCTION = converters.FieldText(Membership, "function", N_("A function"))
+SOURCE = converters.FieldText(Person, "source", N_("A source"))
+
+
 def person_options(for_change: bool) -> list[Option]:
     """The ``key=value`` options of ``!kontakt neu`` and ``!kontakt ändern``.
 
@@ -233,7 +239,7 @@ def person_options(for_change: bool) -> list[Option]:
     options = [
         Option("title", "titel", optional(converters.text), aliases=("title",)),
         Option("organization", "org", organization_ref, aliases=("organisation", "organization")),
-        Option("function", "funktion", converters.text, aliases=("function",)),
+        Option("function", "funktion", FUNCTION, aliases=("function",)),
         Option("email", "email", optional(email_address), aliases=("mail", "e-mail")),
         Option("phone", "tel", optional(phone_number), aliases=("phone", "telefon")),
         Option(
@@ -243,14 +249,14 @@ def person_options(for_change: bool) -> list[Option]:
             aliases=("fields", "feld", "field"),
         ),
         Option("gemeinde", "gemeinde", optional(converters.text), aliases=("municipality",)),
-        Option("source", "quelle", converters.text, aliases=("source",)),
+        Option("source", "quelle", SOURCE, aliases=("source",)),
         Option("matrix", "matrix", optional(converters.matrix_user), aliases=("matrix_id",)),
         Option("note", "notiz", optional(converters.text), aliases=("note", "notes")),
         Option("legal_basis", "rechtsgrundlage", legal_basis_choice, aliases=("legal_basis",)),
         Option("consent_date", "einwilligung_am", consent_day, aliases=("consent_date",)),
     ]
     if for_change:
-        options.insert(0, Option("name", "name", converters.text))
+        options.insert(0, Option("name", "name", PERSON_NAME))
     return options
 
 
@@ -272,7 +278,7 @@ async def refuse_duplicate(ctx: Context, duplicate: Person | None, person: Perso
     "kontakt neu",
     english="contact new",
     help=N_("Records a new contact with organisation, function, fields and source."),
-    params=[Param("name", N_("name"), converters.text, greedy=True)],
+    params=[Param("name", N_("name"), PERSON_NAME, greedy=True)],
     options=person_options(for_change=False),
     min_role=Role.TEAM,
     rooms=TEAM_ROOMS,

@@ -401,3 +401,10 @@ class Reminder(Base):
     to_creator_only: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+
+
+def column_limit(model: type[Base], attribute: str) -> int | None:
+    """How many characters the column behind ``model.attribute`` holds (None: unbounded). The
+    one limit of a field, for chat and import alike."""
+    length = getattr(model.__table__.c[attribute].type, "length", None)
+    return length if isinstance(length, int) else None

@@ -65,3 +65,14 @@ async def test_a_doubtful_line_is_refused_with_the_key_and_nothing_is_stored(
     assert said in answer, answer
     assert "Verwendung:" in answer
     assert "keinen Kontakt mit Nr. 1" in await desk.ask("!kontakt 1")
+
+
+async def test_a_field_has_the_same_limit_in_chat_as_in_the_import(database: Database) -> None:
+    """A 300-character name is refused in chat as the import refuses it (255), and a quoted
+    name with a line break is refused instead of stored with it."""
+    desk = Desk(database, language="de")
+    long_name = await desk.ask("!kontakt neu " + "Jana " * 60)
+    assert "Ein Name darf höchstens 255 Zeichen haben, hier sind es 299." in long_name
+    broken = await desk.ask('!kontakt neu "Jana\nKrüger"')
+    assert "Ein Name ist einzeilig" in broken, broken
+    assert "keinen Kontakt mit Nr. 1" in await desk.ask("!kontakt 1")

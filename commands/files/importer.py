@@ -18,7 +18,7 @@ from commands.converters import is_matrix_id
 from commands.files.columns import MULTI_SEPARATOR, Kind
 from commands.files.decoding import SourceRow, Table, read_table
 from storage.database import Database
-from storage.models import Offer, Organization, Person, VocabularyTerm
+from storage.models import Offer, Organization, Person, VocabularyTerm, column_limit
 from storage.transfer import AuditLine, TransferRepository
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, VocabularyRepository, fold_text
 
@@ -101,8 +101,7 @@ class TermMatcher:
 
 
 def _max_length(model: type[Record], attribute: str) -> int | None:
-    length = getattr(model.__table__.c[attribute].type, "length", None)
-    return length if isinstance(length, int) else None
+    return column_limit(model, attribute)
 
 
 def _same(attribute: str, old: str, new: str) -> bool:
