@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -69,6 +70,17 @@ def _postgres_settings(dbapi_connection: object, _record: ConnectionPoolEntry) -
     dbapi_connection.commit()  # type: ignore[attr-defined]
 
 
+async def _to_the_end(cleanup: Coroutine[Any, Any, None]) -> None:
+    """Await ``cleanup`` even if the current task is cancelled meanwhile; the cancellation is
+    passed on once it has finished."""
+    task = asyncio.ensure_future(cleanup)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
+
+
 class Database:
     """The one engine of the process and a factory for its sessions."""
 
@@ -89,14 +101,21 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed when the block succeeds, rolled back when it raises."""
-        async with self._sessions() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        """One unit of work: committed when the block succeeds, rolled back when it raises.
+
+        The rollback and the return of the connection run to their end even when the task is
+        being cancelled (a shutdown): a connection dropped half-way would be reset by the pool
+        later, from the garbage collector, with an error in the log.
+        """
+        session = self._sessions()
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await _to_the_end(session.rollback())
+            raise
+        finally:
+            await _to_the_end(session.close())
 
     async def ping(self) -> None:
         """Raise unless the database answers a trivial query (for the health check)."""
