@@ -3,12 +3,8 @@ the entries it changed, and arming reads the ledger in one grouped query."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from sqlalchemy import event
 
 from bot.scheduler import SchedulerService
 from commands.clock import SystemClock
@@ -25,6 +21,7 @@ from storage.models import ScheduleEntry
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
 from tests.desk import Desk
+from tests.test_query_counts import counted_selects
 
 BEIRAT_ROOM = "!beirat:localhost"
 WEEK, DAY = 7 * 24 * 60, 24 * 60
@@ -56,24 +53,6 @@ class Organiser(Desk):
 
     async def in_beirat(self, command: str) -> str:
         return await self.ask(command, Role.TEAM, RoomKind.GROUP, room_id=BEIRAT_ROOM)
-
-
-@contextmanager
-def counted_selects(database: Database) -> Iterator[list[str]]:
-    """The SELECT statements sent to ``database`` inside the block."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        statement = str(args[2])
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    engine = database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_entry_ids_and_payloads_read_back_as_written() -> None:
