@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from nio import (
@@ -321,13 +322,19 @@ class Kuemmerer:
                 text,
                 addressed=addressed,
                 event_id=event.event_id,
-                name_of=room.user_name,
+                name_of=partial(self._display_name, room),
             )
             reply = await self.dispatcher.answer(request, store)
         if reply is not None:
             thread_root = _thread_root(event)
             target = Target(room.room_id, event.event_id, thread_root, event.sender)
             await self._send_reply(target, reply)
+
+    def _display_name(self, here: MatrixRoom, user_id: str) -> str | None:
+        """The name ``user_id`` shows in this room, or else in another room the bot shares with
+        them (a chair listed in the team room); ``None`` when the bot sees them nowhere."""
+        rooms = [here, *(r for r in self.gateway.client.rooms.values() if r is not here)]
+        return next((name for r in rooms if (name := r.user_name(user_id)) is not None), None)
 
     def _before_installation(self, event: Event) -> bool:
         """True for what was sent before this installation first started: the history of the

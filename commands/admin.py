@@ -45,7 +45,7 @@ async def audit_show(ctx: Context, limit: int | None) -> Reply:
         fmt(
             "{when} · {actor} · {action}: {object}",
             when=ctx.t.datetime(entry.at),
-            actor=names.get(("actor", entry.actor), entry.actor),
+            actor=names.get(("actor", entry.actor)) or ctx.person(entry.actor),
             action=ctx._(AUDIT_ACTIONS[entry.action])
             if entry.action in AUDIT_ACTIONS
             else entry.action,

@@ -13,9 +13,12 @@ pytestmark = pytest.mark.synapse
 async def test_a_bound_room_shows_its_members_and_the_team_finds_them(office: Office) -> None:
     """Anna binds the Bildungsbeirat's room and seats Bernd as chair; Bernd sees the committee
     with his role and, as chair, organises it (Carla, a plain member, does not); !who
-    Bildungsbeirat and !committees in the team room list it."""
+    Bildungsbeirat and !committees in the team room list it. Seats show display names, also
+    in the team room, which Bernd is not in."""
     anna, bernd = office.anna, await office.people.person("bernd")
     carla = await office.people.person("carla")
+    await bernd.client.set_displayname("Bernd Keller")
+    await carla.client.set_displayname("Carla Ortmann")
     room = await office.room_with_bot(anna, "Bildungsbeirat", members=[bernd, carla])
 
     created = await anna.ask(room, '!committee new "Bildungsbeirat" kurz=BB')
@@ -25,18 +28,18 @@ async def test_a_bound_room_shows_its_members_and_the_team_finds_them(office: Of
     assert "Notice period: 14 days" in created.body
     added = await anna.ask(room, f"!committee member {bernd.user_id} rolle=Vorsitz")
     assert added.body == (
-        f"{bernd.user_id} is now a member of the committee Bildungsbeirat (BB), as chair."
+        "Bernd Keller is now a member of the committee Bildungsbeirat (BB), as chair."
     ), added.body
 
     card = await bernd.ask(room, "!committee")
     assert card.body.startswith("Committee Bildungsbeirat (BB)"), card.body
     assert "Next meeting: none planned" in card.body
-    assert f"{bernd.user_id} – chair" in card.body
+    assert "Bernd Keller – chair" in card.body
     role = await bernd.ask(room, "!whoami")
     assert role.body.startswith("You are organiser here (committee room)."), role.body
     assert "You hold the seat chair in the committee Bildungsbeirat." in role.body
     seated = await bernd.ask(room, f"!committee member {carla.user_id}")
-    assert seated.body.startswith(f"{carla.user_id} is now a member"), seated.body
+    assert seated.body.startswith("Carla Ortmann is now a member"), seated.body
     refused = await carla.ask(room, f"!committee member {carla.user_id} rolle=Vorsitz")
     assert refused.body.startswith("`!committee member` is only for organisers"), refused.body
     member = await carla.ask(room, "!whoami")
@@ -44,7 +47,8 @@ async def test_a_bound_room_shows_its_members_and_the_team_finds_them(office: Of
 
     who = await anna.ask(office.team_room, "!who bildungsbeirat")
     assert who.body.startswith("2 members of the committee Bildungsbeirat (BB):"), who.body
-    assert f"{bernd.user_id} – chair" in who.body
+    assert "Bernd Keller – chair" in who.body
+    assert bernd.user_id not in who.body
     listing = await anna.ask(office.team_room, "!committees")
     assert "Bildungsbeirat (BB) · advisory board · 2 members · no meeting planned" in listing.body
 

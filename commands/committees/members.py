@@ -120,7 +120,7 @@ async def remove_seat(ctx: Context, committee: Committee, change: SeatChange) ->
         who = (
             number_label(ctx, change.person_number)
             if change.person_number is not None
-            else text(change.matrix_id)
+            else text(ctx.person(change.matrix_id))
         )
         raise NotFound(
             fmt(

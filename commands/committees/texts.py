@@ -107,10 +107,10 @@ def ordered_seats(committee: Committee) -> list[CommitteeMember]:
 
 def holder_text(ctx: Context, member: CommitteeMember, *, numbered: bool = False) -> Text:
     """Who holds a seat: ``Dr. Maria Müller (Gymnasium Am Park, Schulleitung)``, or the
-    Matrix account when no contact record is linked. Never e-mail or phone."""
+    Matrix account's display name when no contact record is linked. Never e-mail or phone."""
     person = member.person
     if person is None:
-        return text(member.matrix_id)
+        return text(ctx.person(member.matrix_id))
     name = text(person.display_name)
     if numbered:
         name = fmt("{number} {name}", number=number_label(ctx, person.id), name=name)
