@@ -20,7 +20,7 @@ from commands.i18n import N_
 from commands.registry import Converter
 from commands.reply import Text, code, fmt, join
 from commands.when import When
-from storage.models import Organization, VocabularyTerm
+from storage.models import Organization, Person, VocabularyTerm
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
 
 if TYPE_CHECKING:
@@ -127,6 +127,10 @@ def postcode(ctx: Context, raw: str) -> str:
             )
         )
     return value
+
+
+# A municipality is the same column (and limit) on persons, organisations and offers.
+GEMEINDE = converters.FieldText(Person, "gemeinde", N_("A municipality"))
 
 
 def clearable(converter: Converter) -> Converter:

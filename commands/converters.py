@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -40,18 +41,26 @@ def text(ctx: Context, raw: str) -> str:
 
 
 class FieldText:
-    """Converter for text stored in ``model.attribute``: non-empty, one line, and no longer
-    than the column holds, the same limit the import applies."""
+    """Converter for text stored in ``model.attribute``: read by ``read`` (any non-empty text
+    unless given), one line, and no longer than the column holds, the same limit the import
+    applies."""
 
-    def __init__(self, model: type[Base], attribute: str, label: str) -> None:
+    def __init__(
+        self,
+        model: type[Base],
+        attribute: str,
+        label: str,
+        read: Callable[[Context, str], str] = text,
+    ) -> None:
         self.limit = column_limit(model, attribute)
         self.label = label
+        self.read = read
 
     def __repr__(self) -> str:
-        return f"FieldText(limit={self.limit!r})"
+        return f"FieldText(limit={self.limit!r}, read={self.read.__name__})"
 
     def __call__(self, ctx: Context, raw: str) -> str:
-        value = text(ctx, raw)
+        value = self.read(ctx, raw)
         if "\n" in value:
             raise BadArgument(
                 fmt(

@@ -18,6 +18,7 @@ from commands.contact_common import (
     terms_text,
 )
 from commands.contact_converters import (
+    GEMEINDE,
     OrganizationRef,
     TermNames,
     field_list,
@@ -38,6 +39,7 @@ from commands.registry import (
     command,
 )
 from commands.reply import Reply, code, fmt, strong, text
+from storage.models import Offer
 
 
 @command(
@@ -164,11 +166,19 @@ async def offer_card(ctx: Context, number: int) -> Reply:
     )
 
 
+OFFER_TITLE = converters.FieldText(Offer, "title", N_("A title"))
+PLACE = converters.FieldText(Offer, "place", N_("A place"))
+SCHEDULE = converters.FieldText(Offer, "schedule", N_("A time note"))
+COST = converters.FieldText(Offer, "cost", N_("A cost note"))
+LINK = converters.FieldText(Offer, "link", N_("A link"), web_address)
+SOURCE = converters.FieldText(Offer, "source", N_("A source"))
+
+
 @command(
     "angebot neu",
     english="offer new",
     help=N_("Records a new education offer of a provider."),
-    params=[Param("title", N_("title"), converters.text, greedy=True)],
+    params=[Param("title", N_("title"), OFFER_TITLE, greedy=True)],
     options=[
         Option("provider", "traeger", organization_ref, aliases=("provider",)),
         Option("fields", "feld", field_list, aliases=("field", "felder", "fields")),
@@ -178,13 +188,13 @@ async def offer_card(ctx: Context, number: int) -> Reply:
             target_group_list,
             aliases=("target_group", "zielgruppen", "target_groups"),
         ),
-        Option("place", "ort", converters.text, aliases=("place",)),
-        Option("gemeinde", "gemeinde", converters.text, aliases=("municipality",)),
-        Option("schedule", "zeit", converters.text, aliases=("time", "schedule")),
-        Option("cost", "kosten", converters.text, aliases=("cost",)),
-        Option("link", "link", web_address, aliases=("url",)),
+        Option("place", "ort", PLACE, aliases=("place",)),
+        Option("gemeinde", "gemeinde", GEMEINDE, aliases=("municipality",)),
+        Option("schedule", "zeit", SCHEDULE, aliases=("time", "schedule")),
+        Option("cost", "kosten", COST, aliases=("cost",)),
+        Option("link", "link", LINK, aliases=("url",)),
         Option("description", "beschreibung", converters.text, aliases=("description",)),
-        Option("source", "quelle", converters.text, aliases=("source",)),
+        Option("source", "quelle", SOURCE, aliases=("source",)),
     ],
     min_role=Role.TEAM,
     rooms=TEAM_ROOMS,

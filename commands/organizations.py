@@ -17,6 +17,7 @@ from commands.contact_common import (
     terms_text,
 )
 from commands.contact_converters import (
+    GEMEINDE,
     TermNames,
     email_address,
     field_list,
@@ -161,22 +162,30 @@ async def organization_card(ctx: Context, number: int) -> Reply:
     return reply
 
 
+ORGANIZATION_NAME = converters.FieldText(Organization, "name", N_("A name"))
+STREET = converters.FieldText(Organization, "street", N_("A street"))
+WEBSITE = converters.FieldText(Organization, "website", N_("A web address"), web_address)
+EMAIL = converters.FieldText(Organization, "email", N_("An e-mail address"), email_address)
+PHONE = converters.FieldText(Organization, "phone", N_("A phone number"), phone_number)
+SOURCE = converters.FieldText(Organization, "source", N_("A source"))
+
+
 @command(
     "organisation neu",
     english="organization new",
     aliases=("org neu", "org new"),
     help=N_("Records a new organisation with its kind, municipality and fields."),
-    params=[Param("name", N_("name"), converters.text, greedy=True)],
+    params=[Param("name", N_("name"), ORGANIZATION_NAME, greedy=True)],
     options=[
         Option("kind", "art", organization_kind, aliases=("kind",)),
-        Option("gemeinde", "gemeinde", converters.text, aliases=("municipality",)),
+        Option("gemeinde", "gemeinde", GEMEINDE, aliases=("municipality",)),
         Option("fields", "felder", field_list, aliases=("fields", "feld", "field")),
-        Option("street", "strasse", converters.text, aliases=("street",)),
+        Option("street", "strasse", STREET, aliases=("street",)),
         Option("postcode", "plz", postcode, aliases=("postcode", "zip")),
-        Option("website", "web", web_address, aliases=("website", "url")),
-        Option("email", "email", email_address, aliases=("mail", "e-mail")),
-        Option("phone", "tel", phone_number, aliases=("phone", "telefon")),
-        Option("source", "quelle", converters.text, aliases=("source",)),
+        Option("website", "web", WEBSITE, aliases=("website", "url")),
+        Option("email", "email", EMAIL, aliases=("mail", "e-mail")),
+        Option("phone", "tel", PHONE, aliases=("phone", "telefon")),
+        Option("source", "quelle", SOURCE, aliases=("source",)),
         Option("note", "notiz", converters.text, aliases=("note", "notes")),
     ],
     min_role=Role.TEAM,

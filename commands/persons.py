@@ -22,6 +22,7 @@ from commands.contact_common import (
     terms_text,
 )
 from commands.contact_converters import (
+    GEMEINDE,
     LegalBasis,
     OrganizationRef,
     TermList,
@@ -248,7 +249,7 @@ def person_options(for_change: bool) -> list[Option]:
             TermList(FIELD, allow_empty=for_change),
             aliases=("fields", "feld", "field"),
         ),
-        Option("gemeinde", "gemeinde", optional(converters.text), aliases=("municipality",)),
+        Option("gemeinde", "gemeinde", optional(GEMEINDE), aliases=("municipality",)),
         Option("source", "quelle", SOURCE, aliases=("source",)),
         Option("matrix", "matrix", optional(converters.matrix_user), aliases=("matrix_id",)),
         Option("note", "notiz", optional(converters.text), aliases=("note", "notes")),

@@ -76,3 +76,36 @@ async def test_a_field_has_the_same_limit_in_chat_as_in_the_import(database: Dat
     broken = await desk.ask('!kontakt neu "Jana\nKrüger"')
     assert "Ein Name ist einzeilig" in broken, broken
     assert "keinen Kontakt mit Nr. 1" in await desk.ask("!kontakt 1")
+
+
+@pytest.mark.parametrize(
+    ("line", "said", "check"),
+    [
+        (
+            "!organisation neu VHS gemeinde=" + "Neustadt " * 20,
+            "Eine Gemeinde darf höchstens 128 Zeichen haben",
+            "!organisation VHS",
+        ),
+        (
+            "!organisation neu VHS web=https://vhs.example/" + "a" * 300,
+            "Eine Webadresse darf höchstens 255 Zeichen haben",
+            "!organisation VHS",
+        ),
+        (
+            "!angebot neu Deutschkurs kosten=" + "frei " * 60,
+            "Eine Kostenangabe darf höchstens 255 Zeichen haben",
+            "!angebot Deutschkurs",
+        ),
+        ('!angebot neu "Deutsch\nkurs"', "Ein Titel ist einzeilig", "!angebot Deutsch"),
+    ],
+)
+async def test_organisations_and_offers_keep_the_column_limits_in_chat(
+    database: Database, line: str, said: str, check: str
+) -> None:
+    """An organisation's or offer's field longer than its column, or a title with a line
+    break, is refused with the field and its limit, and nothing is recorded."""
+    desk = Desk(database, language="de")
+    answer = await desk.ask(line)
+    assert said in answer, answer
+    assert "Verwendung:" in answer
+    assert "Nr. 1" not in await desk.ask(check)
