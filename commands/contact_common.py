@@ -22,7 +22,7 @@ from commands.paging import Page
 from commands.registry import (
     RoomKind,
 )
-from commands.reply import Text, code, fmt, join, strong, text
+from commands.reply import Text, fmt, join, strong, text
 from storage.contacts import PersonRole
 from storage.models import Offer, Organization, Person, VocabularyTerm
 from storage.search import SearchPage
@@ -81,12 +81,6 @@ def beyond_end(ctx: Context, page: Page, total: int) -> BadArgument:
 def hit_count(found: SearchPage) -> str:
     """``12``, or ``1000+`` when the search stopped counting."""
     return f"{found.total}+" if found.capped else str(found.total)
-
-
-def missing(ctx: Context, keys: list[str]) -> BadArgument:
-    return BadArgument(
-        fmt(ctx._(N_("Missing: {what}.")), what=join(", ", [code(f"{k}=…") for k in keys]))
-    )
 
 
 async def create_organization(ctx: Context, name: str) -> Organization:

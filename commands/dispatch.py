@@ -66,7 +66,7 @@ def usage(declaration: Command, t: Translator, prefix: str) -> str:
         label = t.gettext(param.label) + ("…" if param.greedy else "")
         parts.append(f"[{label}]" if param.optional else f"<{label}>")
     for option in declaration.options:
-        parts.append(f"[{option.key}=…]")
+        parts.append(f"{option.key}=…" if option.required else f"[{option.key}=…]")
     return " ".join(parts)
 
 

@@ -11,7 +11,6 @@ from commands.contact_common import (
     filled,
     hit_count,
     labelled,
-    missing,
     new_organization_note,
     offer_entry,
     option_text,
@@ -180,15 +179,16 @@ SOURCE = converters.FieldText(Offer, "source", N_("A source"))
     help=N_("Records a new education offer of a provider."),
     params=[Param("title", N_("title"), OFFER_TITLE, greedy=True)],
     options=[
-        Option("provider", "traeger", organization_ref, aliases=("provider",)),
-        Option("fields", "feld", field_list, aliases=("field", "felder", "fields")),
+        Option("provider", "traeger", organization_ref, aliases=("provider",), required=True),
+        Option("fields", "feld", field_list, aliases=("field", "felder", "fields"), required=True),
         Option(
             "target_groups",
             "zielgruppe",
             target_group_list,
             aliases=("target_group", "zielgruppen", "target_groups"),
+            required=True,
         ),
-        Option("place", "ort", PLACE, aliases=("place",)),
+        Option("place", "ort", PLACE, aliases=("place",), required=True),
         Option("gemeinde", "gemeinde", GEMEINDE, aliases=("municipality",)),
         Option("schedule", "zeit", SCHEDULE, aliases=("time", "schedule")),
         Option("cost", "kosten", COST, aliases=("cost",)),
@@ -206,10 +206,10 @@ SOURCE = converters.FieldText(Offer, "source", N_("A source"))
 async def offer_create(
     ctx: Context,
     title: str,
-    provider: OrganizationRef | None,
-    fields: TermNames | None,
-    target_groups: TermNames | None,
-    place: str | None,
+    provider: OrganizationRef,
+    fields: TermNames,
+    target_groups: TermNames,
+    place: str,
     gemeinde: str | None,
     schedule: str | None,
     cost: str | None,
@@ -217,11 +217,6 @@ async def offer_create(
     description: str | None,
     source: str | None,
 ) -> Reply:
-    required = (("traeger", provider), ("feld", fields), ("zielgruppe", target_groups),
-                ("ort", place))  # fmt: skip
-    absent = [key for key, value in required if value is None]
-    if absent or provider is None or fields is None or target_groups is None or place is None:
-        raise missing(ctx, absent)
     terms = await fields.resolve(ctx)
     groups = await target_groups.resolve(ctx)
     organization = await provider.find(ctx)

@@ -11,7 +11,6 @@ from commands.contact_common import (
     filled,
     hit_count,
     labelled,
-    missing,
     offer_entry,
     organization_entry,
     terms_text,
@@ -177,9 +176,9 @@ SOURCE = converters.FieldText(Organization, "source", N_("A source"))
     help=N_("Records a new organisation with its kind, municipality and fields."),
     params=[Param("name", N_("name"), ORGANIZATION_NAME, greedy=True)],
     options=[
-        Option("kind", "art", organization_kind, aliases=("kind",)),
-        Option("gemeinde", "gemeinde", GEMEINDE, aliases=("municipality",)),
-        Option("fields", "felder", field_list, aliases=("fields", "feld", "field")),
+        Option("kind", "art", organization_kind, aliases=("kind",), required=True),
+        Option("gemeinde", "gemeinde", GEMEINDE, aliases=("municipality",), required=True),
+        Option("fields", "felder", field_list, aliases=("fields", "feld", "field"), required=True),
         Option("street", "strasse", STREET, aliases=("street",)),
         Option("postcode", "plz", postcode, aliases=("postcode", "zip")),
         Option("website", "web", WEBSITE, aliases=("website", "url")),
@@ -198,9 +197,9 @@ SOURCE = converters.FieldText(Organization, "source", N_("A source"))
 async def organization_create(
     ctx: Context,
     name: str,
-    kind: TermNames | None,
-    gemeinde: str | None,
-    fields: TermNames | None,
+    kind: TermNames,
+    gemeinde: str,
+    fields: TermNames,
     street: str | None,
     postcode: str | None,
     website: str | None,
@@ -209,10 +208,6 @@ async def organization_create(
     source: str | None,
     note: str | None,
 ) -> Reply:
-    absent = [key for key, value in (("art", kind), ("gemeinde", gemeinde), ("felder", fields))
-              if value is None]  # fmt: skip
-    if absent or kind is None or fields is None or gemeinde is None:
-        raise missing(ctx, absent)
     term = await kind.resolve_one(ctx)
     terms = await fields.resolve(ctx)
     existing = await ctx.store.contacts.organization_named(name)

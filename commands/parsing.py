@@ -139,6 +139,16 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
                 )
             )
         given[option.name] = (option, token)
+    absent = [
+        option for option in declaration.options if option.required and option.name not in given
+    ]
+    if absent:
+        raise BadArgument(
+            fmt(
+                ctx._(N_("Missing: {what}.")),
+                what=join(", ", [code(f"{option.key}=…") for option in absent]),
+            )
+        )
     values: dict[str, Any] = {
         name: option.converter(ctx, token.value) for name, (option, token) in given.items()
     }

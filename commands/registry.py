@@ -68,6 +68,9 @@ class Option:
     converter: Converter
     aliases: tuple[str, ...] = ()
     label: str = ""
+    # A required option is refused as missing by the parser and shown without brackets in
+    # the usage line; its handler parameter is never None.
+    required: bool = False
 
 
 Handler = Callable[..., Awaitable["Reply"]]
@@ -179,7 +182,7 @@ def check_declaration(declaration: Command) -> None:
             problems.append(f"{name} must be passable by keyword")
     # Whatever may be left out arrives as None, so its annotation must allow None.
     may_be_none = [p.name for p in declaration.params if p.optional]
-    may_be_none += [o.name for o in declaration.options]
+    may_be_none += [o.name for o in declaration.options if not o.required]
     for name in may_be_none:
         annotation = taken[name].annotation if name in taken else inspect.Parameter.empty
         spelled = annotation if isinstance(annotation, str) else repr(annotation)

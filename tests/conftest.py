@@ -334,13 +334,21 @@ async def office(
     people: People, tmp_path: Path, storage_url: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[Office]:
     """Anna creates the team room and invites the bot, which then starts (English unless a
-    test is marked ``german``; on PostgreSQL too if it is marked ``every_backend``)."""
+    test is marked ``german``; on PostgreSQL too if it is marked ``every_backend``; Anna an
+    administrator if it is marked ``anna_admin``)."""
     anna = await people.person("anna")
     bot_user = await people.register("kuemmerer")
     team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
     language = "de" if request.node.get_closest_marker("german") else "en"
+    admins = (anna.user_id,) if request.node.get_closest_marker("anna_admin") else ()
     config = bot_config(
-        people.synapse, bot_user, tmp_path / "bot", team_room, storage_url, language=language
+        people.synapse,
+        bot_user,
+        tmp_path / "bot",
+        team_room,
+        storage_url,
+        language=language,
+        admins=admins,
     )
     running = RunningBot(config, OffsetClock(timedelta(0)))
     await running.start()

@@ -82,21 +82,27 @@ async def test_a_field_has_the_same_limit_in_chat_as_in_the_import(database: Dat
     ("line", "said", "check"),
     [
         (
-            "!organisation neu VHS gemeinde=" + "Neustadt " * 20,
+            "!organisation neu VHS art=sonstige felder=Sprachbildung gemeinde=" + "Neustadt " * 20,
             "Eine Gemeinde darf höchstens 128 Zeichen haben",
             "!organisation VHS",
         ),
         (
-            "!organisation neu VHS web=https://vhs.example/" + "a" * 300,
+            "!organisation neu VHS art=sonstige felder=Sprachbildung gemeinde=Neustadt "
+            "web=https://vhs.example/" + "a" * 300,
             "Eine Webadresse darf höchstens 255 Zeichen haben",
             "!organisation VHS",
         ),
         (
-            "!angebot neu Deutschkurs kosten=" + "frei " * 60,
+            "!angebot neu Deutschkurs träger=VHS feld=Sprachbildung zielgruppe=Eltern ort=VHS "
+            "kosten=" + "frei " * 60,
             "Eine Kostenangabe darf höchstens 255 Zeichen haben",
             "!angebot Deutschkurs",
         ),
-        ('!angebot neu "Deutsch\nkurs"', "Ein Titel ist einzeilig", "!angebot Deutsch"),
+        (
+            '!angebot neu "Deutsch\nkurs" träger=VHS feld=Sprachbildung zielgruppe=Eltern ort=VHS',
+            "Ein Titel ist einzeilig",
+            "!angebot Deutsch",
+        ),
     ],
 )
 async def test_organisations_and_offers_keep_the_column_limits_in_chat(
@@ -109,3 +115,14 @@ async def test_organisations_and_offers_keep_the_column_limits_in_chat(
     assert said in answer, answer
     assert "Verwendung:" in answer
     assert "Nr. 1" not in await desk.ask(check)
+
+
+async def test_required_options_are_named_when_missing_and_shown_without_brackets(
+    database: Database,
+) -> None:
+    """An organisation without art= and felder= is refused naming both, and the usage line
+    shows the required keys without the brackets of optional ones."""
+    desk = Desk(database, language="de")
+    answer = await desk.ask("!organisation neu VHS gemeinde=Neustadt")
+    assert answer.startswith("Es fehlt: `art=…`, `felder=…`."), answer
+    assert "<Name…> art=… gemeinde=… felder=… [strasse=…]" in answer

@@ -46,3 +46,61 @@ async def test_a_spoken_time_is_echoed_with_how_it_was_read(office: Office) -> N
     )
     assert "Als Nachmittag verstanden:" in answer.body and "(übermorgen)" in answer.body
     assert "14:30 Uhr" in answer.body
+
+
+async def test_a_double_booking_and_the_clock_change_are_said_in_the_committee_room(
+    office: Office,
+) -> None:
+    """In the Beirat's room a second meeting at the same hour is planned with a warning naming
+    the first; 02:30 on the spring night is moved to 03:30 and the reply says so; 02:30 on the
+    autumn night says it took summer time and how to ask for winter time."""
+    anna = office.anna
+    room = await office.room_with_bot(anna, "Bildungsbeirat")
+    await anna.ask(room, "!gremium neu Bildungsbeirat")
+    await anna.ask(room, "!sitzung neu 12.03.2027 14:00")
+    twice = await anna.ask(room, "!sitzung neu 12.03.2027 15:00")
+    assert twice.body.startswith("Sitzung Nr. 2 (Bildungsbeirat) angelegt"), twice.body
+    assert "überschneidet sich mit Sitzung Nr. 1" in twice.body, twice.body
+    spring = await anna.ask(room, "!sitzung neu 28.03.2027 02:30")
+    assert "02:30 Uhr gibt es am 28.03.2027 nicht" in spring.body, spring.body
+    assert "03:30 Uhr" in spring.body
+    autumn = await anna.ask(office.team_room, "!erinnerung 31.10.2027 02:30: Heizung prüfen")
+    assert "Genommen: die erste (Sommerzeit)" in autumn.body, autumn.body
+    assert "„Winterzeit“" in autumn.body
+
+
+@pytest.mark.anna_admin
+async def test_the_audit_log_and_the_network_read_as_written_for_people(office: Office) -> None:
+    """!audit in the team room lists the change before the creation, in German, with the
+    contact's name and Anna's display name; !netzwerk names a field without offers in a
+    municipality instead of field × target-group noise."""
+    anna = office.anna
+    await anna.client.set_displayname("Anna Schulz")
+    team = office.team_room
+    vhs = await anna.ask(
+        team, "!organisation neu VHS art=sonstige felder=Sprachbildung gemeinde=Neustadt"
+    )
+    assert vhs.body.startswith("Organisation Nr. 1 angelegt"), vhs.body
+    await anna.ask(
+        team, "!organisation neu Schule Altdorf art=sonstige felder=Sprachbildung gemeinde=Altdorf"
+    )
+    course = await anna.ask(
+        team, "!angebot neu Deutschkurs träger=VHS feld=Sprachbildung zielgruppe=Eltern ort=VHS"
+    )
+    assert course.body.startswith("Angebot Nr. 1 angelegt"), course.body
+    await anna.ask(office.team_room, "!kontakt neu Jana Krüger")
+    await anna.ask(office.team_room, "!kontakt ändern 1 tel=05555 2296")
+    log = await anna.ask(office.team_room, "!audit")
+    lines = log.body.splitlines()
+    assert lines[0] == "Audit-Protokoll, neueste zuerst:", log.body
+    changed = next(
+        i for i, line in enumerate(lines) if "geändert: Kontakt Nr. 1 Jana Krüger" in line
+    )
+    created = next(
+        i for i, line in enumerate(lines) if "angelegt: Kontakt Nr. 1 Jana Krüger" in line
+    )
+    assert changed < created
+    assert "Anna Schulz" in lines[changed] and anna.user_id not in log.body
+    network = await anna.ask(office.team_room, "!netzwerk")
+    assert "Sprachbildung: keine in Altdorf" in network.body, network.body
+    assert "Kinder 0–6" not in network.body
