@@ -30,6 +30,42 @@ async def test_a_contact_written_without_quotes_is_stored_as_meant(office: Offic
     assert "`tel=` ist doppelt angegeben." in doubled.body
 
 
+async def test_doubtful_input_is_refused_in_chat_and_invisible_characters_vanish(
+    office: Office,
+) -> None:
+    """A 60,000-character name and an empty name= are refused with a sentence and nothing is
+    stored; a name pasted with a zero-width space is found by its visible spelling."""
+    anna, team = office.anna, office.team_room
+    huge = await anna.ask(team, "!kontakt neu " + "J" * 60_000)
+    assert "Der Text ist zu lang" in huge.body and "Verwendung:" in huge.body, huge.body[:300]
+    empty = await anna.ask(team, "!kontakt ändern 1 name=")
+    assert "`name=` hat keinen Wert." in empty.body, empty.body
+    pasted = await anna.ask(team, "!kontakt neu Jana Kr\u200büger")
+    assert pasted.body.startswith("Kontakt Nr. 1 angelegt: Nr. 1 · Jana Krüger"), pasted.body
+    found = await anna.ask(team, "!kontakt Jana Krüger")
+    assert "Nr. 1 · Jana Krüger" in found.body, found.body
+
+
+async def test_a_question_to_the_bot_by_name_is_answered_in_any_room(office: Office) -> None:
+    """With the bot named "Kümmerer" in Matrix, "Kümmerer, wann tagt der Bildungsbeirat?" in
+    the committee room gets the meetings, "wer ist für Ganztag zuständig, Kümmerer?" in the
+    team room the responsible people, and a question it cannot read the closest commands."""
+    anna = office.anna
+    assert office.bot.bot is not None
+    await office.bot.bot.gateway.client.set_displayname("Kümmerer")
+    room = await office.room_with_bot(anna, "Bildungsbeirat")
+    await anna.ask(room, "!gremium neu Bildungsbeirat")
+    await anna.ask(room, "!sitzung neu 12.03.2027 14:00")
+    meetings = await anna.ask(room, "Kümmerer, wann tagt der Bildungsbeirat?")
+    assert "Fr, 12.03.2027" in meetings.body, meetings.body
+    await anna.ask(office.team_room, "!kontakt neu Jana Krüger felder=Ganztag")
+    who = await anna.ask(office.team_room, "wer ist bei uns für Ganztag zuständig, Kümmerer?")
+    assert "Jana Krüger" in who.body, who.body
+    unknown = await anna.ask(room, "Kümmerer, wo finde ich die Termine als Kalenderdatei?")
+    assert unknown.body.startswith("Diese Frage habe ich nicht verstanden."), unknown.body
+    assert "!kalender" in unknown.body
+
+
 async def test_a_bare_prefix_and_a_spaced_command_get_the_help(office: Office) -> None:
     """ "!" alone and "! hilfe" are answered with the help instead of silence."""
     anna = office.anna
