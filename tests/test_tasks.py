@@ -167,7 +167,7 @@ async def test_moving_the_due_date_replans_the_reminder_and_done_stops_it(
     await desk.ask("!task new Book the room until friday")
     moved = await desk.ask("!task edit 1 until=19.03.2027")
     assert "Due: Friday, 19 Mar 2027 (in 11 days)" in moved
-    assert "The owner is reminded on Thu, 18 Mar 2027, 09:00." in moved
+    assert "A reminder is posted on Thu, 18 Mar 2027, 09:00." in moved
     planned = await entry(desk, "task:1:due")
     assert planned is not None and planned.active
     assert planned.first_at.astimezone(BERLIN) == datetime(2027, 3, 18, 9, 0, tzinfo=BERLIN)

@@ -30,13 +30,15 @@ from commands.tasks.converters import (
     task_text,
 )
 from commands.tasks.schedule import REMINDER_TIME, arm_task
-from commands.tasks.texts import day_in_words, day_moment, task_details
-from storage.models import TASK_DONE, Committee, Decision, Task
+from commands.tasks.texts import STATUS_WORDS, day_in_words, day_moment, task_details
+from storage.models import TASK_DONE, TASK_OPEN, Committee, Decision, Task
 from storage.tasks import Owner
 
 NUMBER_PARAM = Param("number", N_("number"), converters.number)
 OWNER_OPTION = Option("owner", "wer", owner_ref, aliases=("who", "owner"))
 DUE_OPTION = Option("due", "bis", future_day, aliases=("due", "until"))
+# How a due date is changed, in the reader's words ("bis=…" / "until=…").
+DUE_EXAMPLE = N_("until=…")
 DECISION_OPTION = Option("decision", "beschluss", converters.number, aliases=("decision",))
 
 
@@ -122,6 +124,8 @@ def _plan_note(ctx: Context, task: Task) -> Text | None:
     )
     if moment <= ctx.clock.now():
         return text(ctx._(N_("The due date is too close for a reminder the day before.")))
+    if not (task.owner_matrix_id or task.owner_person_id):
+        return fmt(ctx._(N_("A reminder is posted on {when}.")), when=ctx.t.datetime(moment))
     return fmt(ctx._(N_("The owner is reminded on {when}.")), when=ctx.t.datetime(moment))
 
 
@@ -220,7 +224,7 @@ async def task_create(
         fmt(
             ctx._(N_("{done} marks it done, {change} changes it.")),
             done=code(ctx.command_ref("erledigt", str(created.id))),
-            change=code(ctx.command_ref(task_change, f"{created.id} {ctx._(N_('until=…'))}")),
+            change=code(ctx.command_ref(task_change, f"{created.id} {ctx._(DUE_EXAMPLE)}")),
         )
     )
 
@@ -264,7 +268,7 @@ async def task_change(
         raise BadArgument(
             fmt(
                 ctx._(N_("Say what to change, e.g. {example}.")),
-                example=code(ctx.command_ref(task_change, f"{number} {ctx._(N_('until=…'))}")),
+                example=code(ctx.command_ref(task_change, f"{number} {ctx._(DUE_EXAMPLE)}")),
             )
         )
     task = await task_to_change(ctx, number)
@@ -344,7 +348,9 @@ async def task_done(ctx: Context, number: int, note: str | None) -> Reply:
             fmt(
                 ctx._(N_("Task No. {number} is already done. {status} reopens it.")),
                 number=number,
-                status=code(ctx.command_ref(task_set_status, f"{number} {ctx._(N_('open'))}")),
+                status=code(
+                    ctx.command_ref(task_set_status, f"{number} {ctx._(STATUS_WORDS[TASK_OPEN])}")
+                ),
             )
         )
     _set_status(ctx, task, TASK_DONE, note)
