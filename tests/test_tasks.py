@@ -202,18 +202,24 @@ async def test_reminders_go_to_the_committee_room_once_and_not_for_a_moved_date(
     database: Database,
 ) -> None:
     """The due reminder of a committee's task is posted into its room mentioning the owner,
-    once; the Wiedervorlage of an office task goes to the owner by direct chat; after a move
-    the old moment stays silent."""
+    once; the Wiedervorlage of an office task goes to the owner by direct chat; an entry whose
+    task was moved or done meanwhile (by a write its timer did not see) stays silent."""
     await beirat(database)
     desk = Desk(database)
     await in_beirat(desk, f"!task new Ask the schools {BERND} until=10.03.2027")
     await desk.ask(f"!task new Call the VHS {BERND}")
     await desk.ask("!followup 2 09.03.2027")
+    await desk.ask(f"!task new Moved behind the timer's back {BERND} until=10.03.2027")
+    await desk.ask(f"!task new Done behind the timer's back {BERND} until=10.03.2027")
+    async with desk.store() as store:
+        moved, done = await store.tasks.task(3), await store.tasks.task(4)
+        assert moved is not None and done is not None
+        moved.due_on, done.status = date(2027, 3, 20), TASK_DONE
     box = PostBox(database)
     box.gateway.add_room(BEIRAT_ROOM, BERND)
     service = SchedulerService(database, desk.clock, timedelta(hours=1), task_job_handlers(box))
     desk.clock.set(datetime(2027, 3, 9, 9, 0, tzinfo=BERLIN))
-    assert await service.run_due() == 2
+    assert await service.run_due() == 4  # four entries fire, two of them find nothing to say
     assert await service.run_due() == 0
     [(room, due), (direct, follow_up)] = box.posts
     assert room == BEIRAT_ROOM and due.mention_users == [BERND]
