@@ -39,11 +39,6 @@ DIGEST_RULE = "FREQ=WEEKLY"
 Compose = Callable[[Translator, Registry, str, Task, datetime, Callable[[str], str]], Reply]
 
 
-def _name(user_id: str) -> str:
-    # Scheduled posts know no display names; the Matrix id is what the mention shows.
-    return user_id
-
-
 class TaskPosts:
     """The three handlers, sharing the bot they post through."""
 
@@ -67,7 +62,6 @@ class TaskPosts:
             if task is None or not still_meant(task, run.payload):
                 log.info("%s: task %d is done or moved; nothing posted", run.entry_id, task_id)
                 return
-            reply = compose(t, bot.registry, bot.config.bot.prefix, task, now, _name)
             committee_room = task.committee.room_id if task.committee is not None else None
             owner = task.owner_matrix_id
         room_id = committee_room or bot.state.team_room_id
@@ -77,9 +71,16 @@ class TaskPosts:
         if room_id is None:
             log.warning("%s: no team room for task %d", run.entry_id, task_id)
             return
+        # Composed once the room is known: people are named as that room knows them.
+        reply = compose(t, bot.registry, bot.config.bot.prefix, task, now, self._names_in(room_id))
         if (note := late_note(t, run)) is not None:
             reply.add(note)
         await bot.post(room_id, reply)
+
+    def _names_in(self, room_id: str) -> Callable[[str], str]:
+        """A user's display name in ``room_id``, their Matrix id where the room knows none."""
+        room = self.bot.gateway.client.rooms.get(room_id)
+        return lambda user_id: (room.user_name(user_id) if room else None) or user_id
 
     async def digest(self, run: ScheduledRun) -> None:
         """Weekly: the overdue tasks into the team room (nothing when none is overdue)."""
@@ -91,7 +92,9 @@ class TaskPosts:
         now = run.occurrence + (run.late_by or timedelta(0))
         async with bot.database.session() as session:
             overdue = await Store(session).tasks.overdue(local_today(t, now))
-            reply = digest_post(t, bot.registry, bot.config.bot.prefix, overdue, now)
+            reply = digest_post(
+                t, bot.registry, bot.config.bot.prefix, overdue, now, self._names_in(team_room)
+            )
         if reply is None:
             log.info("%s: no overdue task", run.entry_id)
             return

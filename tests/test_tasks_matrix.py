@@ -105,7 +105,7 @@ async def test_a_decision_and_its_task_are_followed_up_until_done(office: Office
     seen = len(bernd.messages)
     await reminder_brought_forward(office, 1)
     reminder = await bernd.next_message(room, bot_id, seen, timeout=30)
-    assert reminder.body.startswith(f"Reminder for {bernd.user_id}: task No. 1 is due ")
+    assert reminder.body.startswith(f"Reminder for {bernds_name}: task No. 1 is due ")
     assert reminder.content["m.mentions"] == {"user_ids": [bernd.user_id]}
     assert f'href="https://matrix.to/#/{bernd.user_id}"' in reminder.html
 

@@ -252,7 +252,12 @@ def follow_up_post(
 
 
 def digest_post(
-    t: Translator, registry: Registry, prefix: str, overdue: Iterable[Task], now: datetime
+    t: Translator,
+    registry: Registry,
+    prefix: str,
+    overdue: Iterable[Task],
+    now: datetime,
+    name_of: NameOf,
 ) -> Reply | None:
     """The weekly list of overdue tasks for the team room; None when nothing is overdue."""
     tasks = sorted(overdue, key=lambda task: listing_order(task, local_today(t, now)))
@@ -262,7 +267,7 @@ def digest_post(
         "{count} task is overdue:", "{count} tasks are overdue:", len(tasks)
     ).format(count=len(tasks))
     reply = Reply.of(strong(heading))
-    reply.bullets(task_line(t, task, now, lambda user: user) for task in tasks)
+    reply.bullets(task_line(t, task, now, name_of) for task in tasks)
     listing = registry.named("aufgaben").ref(t.language, prefix, t.gettext(N_("overdue")))
     return reply.add(
         fmt(t.gettext(N_("{command} shows them at any time.")), command=code(listing))
