@@ -13,6 +13,7 @@ from bot.feed import FeedServer
 from bot.health import check_health
 from bot.matrix import MatrixGateway, login
 from bot.scheduler import SchedulerService, ensure_housekeeping, housekeeping_handlers
+from bot.task_jobs import ensure_digest, task_job_handlers
 from commands.catalog import build_registry
 from commands.clock import Clock, SystemClock
 from storage.database import Database
@@ -33,9 +34,16 @@ async def create_bot(config: Config, clock: Clock | None = None) -> Kuemmerer:
         await database.dispose()
         raise
     bot = Kuemmerer(config, MatrixGateway(client), database, build_registry(), clock)
-    handlers = {**housekeeping_handlers(database), **calendar_job_handlers(bot)}
+    handlers = {
+        **housekeeping_handlers(database),
+        **calendar_job_handlers(bot),
+        **task_job_handlers(bot),
+    }
     bot.scheduler = SchedulerService(database, clock, config.scheduler.grace_period, handlers)
     await ensure_housekeeping(bot.scheduler, config.bot.timezone)
+    await ensure_digest(
+        bot.scheduler, config.tasks.digest_day, config.tasks.digest_at, config.bot.timezone
+    )
     if config.http.enabled:
         bot.services.append(
             FeedServer(database, config.http, clock, bot.t, health=lambda: check_health(bot))

@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -87,6 +87,37 @@ class HttpConfig:
     public_url: str = ""  # how Outlook/Thunderbird reach it, e.g. https://kuemmerer.example.org
 
 
+# Weekdays as the configuration may name them, German or English (0 = Monday).
+WEEKDAYS = {
+    **dict.fromkeys(("monday", "montag"), 0),
+    **dict.fromkeys(("tuesday", "dienstag"), 1),
+    **dict.fromkeys(("wednesday", "mittwoch"), 2),
+    **dict.fromkeys(("thursday", "donnerstag"), 3),
+    **dict.fromkeys(("friday", "freitag"), 4),
+    **dict.fromkeys(("saturday", "samstag"), 5),
+    **dict.fromkeys(("sunday", "sonntag"), 6),
+}
+
+
+@dataclass(frozen=True)
+class TasksConfig:
+    """The weekly digest of overdue tasks in the team room."""
+
+    digest_weekday: str = "monday"  # "" turns the digest off
+    digest_time: str = "08:00"
+
+    @property
+    def digest_day(self) -> int | None:
+        """The digest's weekday (0 = Monday), None when it is off."""
+        return WEEKDAYS[self.digest_weekday.lower()] if self.digest_weekday else None
+
+    @property
+    def digest_at(self) -> time:
+        """The digest's time of day."""
+        hours, minutes = self.digest_time.split(":")
+        return time(int(hours), int(minutes))
+
+
 @dataclass(frozen=True)
 class LoggingConfig:
     """What the bot logs: a level and plain text or JSON lines (``kuemmerer run --log-level``
@@ -104,6 +135,7 @@ class Config:
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
+    tasks: TasksConfig = field(default_factory=TasksConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
 
 
@@ -114,6 +146,7 @@ _SECTIONS: dict[str, type] = {
     "scheduler": SchedulerConfig,
     "calendar": CalendarConfig,
     "http": HttpConfig,
+    "tasks": TasksConfig,
     "logging": LoggingConfig,
 }
 _ENVIRONMENT = {
@@ -261,6 +294,15 @@ def _validate(config: Config) -> None:
         raise ConfigError(
             "http.public_url is required when http.enabled is true "
             "(the address calendars use to reach the feed)"
+        )
+    if config.tasks.digest_weekday and config.tasks.digest_weekday.lower() not in WEEKDAYS:
+        raise ConfigError(
+            'tasks.digest_weekday: expected a weekday such as "monday" (or "" for no digest), '
+            f"got {config.tasks.digest_weekday!r}"
+        )
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", config.tasks.digest_time):
+        raise ConfigError(
+            f'tasks.digest_time: expected a time such as "08:00", got {config.tasks.digest_time!r}'
         )
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(

@@ -91,8 +91,10 @@ def notice_contents(reply: Reply, target: Target) -> list[dict[str, Any]]:
             "formatted_body": str(html),
         }
         mentions: dict[str, Any] = {}
-        if target.mention_user:
-            mentions["user_ids"] = [target.mention_user]
+        users = [target.mention_user] if target.mention_user else []
+        users += [user for user in reply.mention_users if user not in users]
+        if users:
+            mentions["user_ids"] = users
         if reply.mention_room:
             mentions["room"] = True
         content["m.mentions"] = mentions

@@ -79,6 +79,8 @@ AUDIT_OBJECTS = {
     "meeting": N_("meeting"),
     "meeting_series": N_("meeting series"),
     "reminder": N_("reminder"),
+    "decision": N_("decision"),
+    "task": N_("task"),
     "vocabulary_term": N_("term"),
     "calendar_feed": N_("calendar subscription"),
     "network": N_("network overview"),

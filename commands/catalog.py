@@ -17,6 +17,7 @@ from commands import (
     privacy,
     reminders,
     responsibles,
+    tasks,
     transfer,
     vocabulary,
 )
@@ -27,6 +28,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     committees,
     meetings,
     reminders,
+    tasks,
     calendar,
     persons,
     responsibles,

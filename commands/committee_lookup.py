@@ -86,3 +86,17 @@ async def committee_here(ctx: Context) -> Committee:
     if committee is None:
         raise NotFound(not_a_committee_room(ctx))
     return committee
+
+
+async def committee_in_scope(ctx: Context, name: str | None, elsewhere: str) -> Committee | None:
+    """The committee a command is about: in a committee's room that committee (another name is
+    refused with ``elsewhere``, a msgid with ``{committee}`` that says where other committees
+    are dealt with); in the team room or a direct chat the one named, None when none is."""
+    here = await ctx.store.committees.for_room(ctx.room_id)
+    if here is not None:
+        if name and (await committee_named(ctx, name)).id != here.id:
+            raise BadArgument(fmt(ctx._(elsewhere), committee=here.name))
+        return here
+    if ctx.room_kind is RoomKind.GROUP:
+        raise NotFound(not_a_committee_room(ctx))
+    return await committee_named(ctx, name) if name else None

@@ -77,6 +77,7 @@ GROUPS = (
     Group("sitzungen", "meetings", N_("Meetings"), ("commands.meetings", "commands.calendar")),
     Group("gremien", "committees", N_("Committees"), ("commands.committees",)),
     Group("erinnerungen", "reminders", N_("Reminders"), ("commands.reminders",)),
+    Group("aufgaben", "tasks", N_("Tasks and decisions"), ("commands.tasks",)),
     Group("datenschutz", "privacy", N_("Data protection and export"), (
         "commands.privacy", "commands.transfer",
     )),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any, NoReturn
 
 from commands import converters
@@ -28,6 +28,8 @@ SECTION_TITLES = {
     "memberships": N_("Functions in organisations"),
     "fields": N_("Fields"),
     "committee_seats": N_("Seats in committees"),
+    "tasks": N_("Tasks owned"),
+    "decisions": N_("Decisions recorded"),
     "audit_log": N_("Processing log (who did what with the record, and when)"),
 }
 RECORD_LABELS = {
@@ -156,7 +158,7 @@ async def contact_access(ctx: Context, number: int) -> Reply:
 
 
 def _json_value(value: object) -> str:
-    if isinstance(value, datetime):
+    if isinstance(value, date | datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not exported")
 
@@ -177,6 +179,8 @@ def _shown(ctx: Context, key: str, value: object) -> str:
         return "–"
     if isinstance(value, datetime):
         return ctx.t.datetime(value)
+    if isinstance(value, date):  # a day without a time, e.g. a task's due date
+        return ctx.t.date(datetime.combine(value, time(12), tzinfo=ctx.t.zone))
     if key == "legal_basis" and isinstance(value, str) and value in LEGAL_BASES:
         return ctx._(LEGAL_BASES[value])
     if key == "action" and isinstance(value, str) and value in AUDIT_ACTIONS:
@@ -192,6 +196,9 @@ def _row(ctx: Context, section: str, row: dict[str, Any]) -> str:
         return _md(row["label_de"] if ctx.t.language == "de" else row["label_en"])
     if section == "committee_seats":
         return f"{_md(row['committee'])}: {_md(row['role'])}"
+    if section in ("tasks", "decisions"):
+        number = row.get("task_id", row.get("decision_id"))
+        return f"{ctx._(N_('No. {number}')).format(number=number)}: {_md(row['text'])}"
     if section == "audit_log":
         parts = [
             ctx.t.datetime(row["at"]),

@@ -48,6 +48,11 @@ def fmt(template: str, **values: Text | str | int) -> Text:
     return Text(plain, html)
 
 
+def mention(user_id: str, name: str) -> Text:
+    """A Matrix user named in a message so that their client notifies them (a "pill")."""
+    return Text(name, Markup('<a href="https://matrix.to/#/{}">{}</a>').format(user_id, name))
+
+
 def join(separator: str, parts: Iterable[Text | str]) -> Text:
     items = [text(part) for part in parts]
     return Text(
@@ -88,6 +93,8 @@ class Reply:
     blocks: list[Block] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     mention_room: bool = False
+    # Users the message notifies (listed in m.mentions), e.g. the owner of a task that is due.
+    mention_users: list[str] = field(default_factory=list)
     is_error: bool = False
     # Further messages into other rooms (room id, reply), sent after this one: e.g. the
     # announcement in a committee room of a meeting moved from the team room.

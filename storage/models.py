@@ -8,7 +8,7 @@ CASCADE`` are left to it (``passive_deletes``) rather than loaded only to be del
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -401,6 +401,79 @@ class Reminder(Base):
     to_creator_only: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+
+
+# --------------------------------------------------------------------------- decisions, tasks
+
+
+class Decision(Base):
+    """A decision (Beschluss) of a committee, with its votes, kept as a record of the committee
+    (an erased person who recorded it is pseudonymised, the decision stays)."""
+
+    __tablename__ = "decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(
+        ForeignKey("committee.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    # The agenda item the decision was taken under comes with the agenda: a nullable
+    # ``agenda_item_id`` (foreign key to the agenda item, ON DELETE SET NULL) belongs here.
+    text: Mapped[str] = mapped_column(Text)
+    votes_yes: Mapped[int | None]
+    votes_no: Mapped[int | None]
+    votes_abstain: Mapped[int | None]
+    unanimous: Mapped[bool] = mapped_column(default=False)
+    recorded_by: Mapped[str] = mapped_column(String(255))  # Matrix id, or a pseudonym
+    decided_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+
+    committee: Mapped[Committee] = relationship(lazy="raise")
+    meeting: Mapped[Meeting | None] = relationship(lazy="raise")
+
+
+TASK_OPEN = "open"
+TASK_IN_PROGRESS = "in_progress"
+TASK_BLOCKED = "blocked"
+TASK_DONE = "done"
+TASK_STATUSES = (TASK_OPEN, TASK_IN_PROGRESS, TASK_BLOCKED, TASK_DONE)
+
+
+class Task(Base):
+    """A task or measure (Aufgabe, Maßnahme): of the office (no committee) or of a committee,
+    often from a decision. Its owner is a Matrix user, a contact without Matrix, or nobody."""
+
+    __tablename__ = "task"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner_matrix_id: Mapped[str] = mapped_column(String(255), default="", index=True)
+    owner_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    # Only set when the owner was erased: the pseudonym that stands for them now.
+    owner_name: Mapped[str] = mapped_column(String(255), default="")
+    due_on: Mapped[date | None] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16), default=TASK_OPEN)
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decision.id", ondelete="SET NULL"), index=True
+    )
+    committee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("committee.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    follow_up_on: Mapped[date | None]  # Wiedervorlage
+    done_note: Mapped[str] = mapped_column(Text, default="")
+    done_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    owner_person: Mapped[Person | None] = relationship(lazy="raise")
+    committee: Mapped[Committee | None] = relationship(lazy="raise")
+    decision: Mapped[Decision | None] = relationship(lazy="raise")
 
 
 def column_limit(model: type[Base], attribute: str) -> int | None:

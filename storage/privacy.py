@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from storage.contacts import ContactRepository
 from storage.models import Person
+from storage.tasks import pseudonymise_decisions, pseudonymise_tasks
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ Pseudonymiser = Callable[[AsyncSession, Person, str], Awaitable[int]]
 #             WHERE person_id = :id; replace person.display_name in minutes texts ...
 #
 #     PSEUDONYMISERS = (_pseudonymise_minutes, _pseudonymise_decisions)
-PSEUDONYMISERS: tuple[Pseudonymiser, ...] = ()
+PSEUDONYMISERS: tuple[Pseudonymiser, ...] = (pseudonymise_decisions, pseudonymise_tasks)
 
 
 def pseudonym_for(person_id: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,12 +27,13 @@ from storage.models import (
     organization_field,
     person_field,
 )
+from storage.tasks import decisions_by_person, tasks_of_person
 from storage.vocabulary import FIELD, fold_text
 
 # --------------------------------------------------------------------------- Art. 15
 
 
-PersonalValue = str | int | datetime | None
+PersonalValue = str | int | datetime | date | None
 SectionRows = list[dict[str, PersonalValue]]
 
 
@@ -121,6 +122,8 @@ PERSONAL_DATA_SECTIONS: tuple[PersonalDataSection, ...] = (
     PersonalDataSection("memberships", ("membership",), _memberships),
     PersonalDataSection("fields", ("person_field",), _fields),
     PersonalDataSection("committee_seats", ("committee_member",), _committee_seats),
+    PersonalDataSection("tasks", ("task",), tasks_of_person),
+    PersonalDataSection("decisions", ("decision",), decisions_by_person),
     PersonalDataSection("audit_log", ("audit_entry",), _audit_log),
 )
 

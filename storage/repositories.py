@@ -27,6 +27,7 @@ from storage.reminders import ReminderRepository
 from storage.reports import ReportRepository
 from storage.schedule import ScheduleRepository
 from storage.search import SearchIndex
+from storage.tasks import TaskRepository
 from storage.vocabulary import VocabularyRepository
 
 SYNC_TOKEN_KEY = "next_batch"
@@ -193,6 +194,7 @@ class Store:
         self.reminders = ReminderRepository(session)
         self.schedule = ScheduleRepository(session)
         self.calendar = CalendarExportRepository(session)
+        self.tasks = TaskRepository(session)
 
     async def arrival(self, event_id: str, room_id: str, sender: str = "") -> Arrival:
         """Whether ``event_id`` was handled before, whether ``room_id`` is a committee's room,

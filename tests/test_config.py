@@ -20,6 +20,7 @@ from bot.config import (
     MatrixConfig,
     SchedulerConfig,
     StorageConfig,
+    TasksConfig,
     load_config,
     parse_duration,
 )
@@ -33,6 +34,7 @@ SECTIONS: dict[str, type] = {
     "scheduler": SchedulerConfig,
     "calendar": CalendarConfig,
     "http": HttpConfig,
+    "tasks": TasksConfig,
     "logging": LoggingConfig,
 }
 ENVIRONMENT = (

@@ -28,7 +28,7 @@ from bot.devtools.demo import (
     start_afresh,
 )
 from bot.devtools.homeserver import LocalSynapse
-from bot.devtools.sample_data import seed_committees, seed_contact_network
+from bot.devtools.sample_data import seed_committees, seed_contact_network, seed_tasks
 from storage.database import Database
 from tests.desk import Desk
 
@@ -187,7 +187,8 @@ def test_answers_are_indented_under_their_command() -> None:
 
 async def test_seed_builds_the_network_and_the_committees_by_command(database: Database) -> None:
     """The fictional network (25 organisations, 40 contacts, 60 offers) and three committees
-    with members and meeting series, set up through the real commands in German."""
+    with members and meeting series, set up through the real commands in German; then a past
+    meeting's decisions and open tasks, some overdue, that the lists and the report show."""
     desk = Desk(database, language="de")
     assert await seed_contact_network(database, desk.clock) == {
         "persons": 40,
@@ -208,6 +209,19 @@ async def test_seed_builds_the_network_and_the_committees_by_command(database: D
     assert "AG Übergang Schule–Beruf" in meetings
     who = await desk.ask("!wer Bildungsbeirat")
     assert "Bernd Keller" in who and "Vorsitz" in who and "Nadine Koch" in who
+
+    members = ("@anna.schulz:localhost", "@bernd.keller:localhost")
+    assert await seed_tasks(database, desk.clock, rooms, *members) == {"decisions": 2, "tasks": 5}
+    tasks = await desk.ask("!aufgaben")
+    first, second = [line for line in tasks.splitlines() if line.startswith("• ")][:2]
+    assert "in Arbeit, überfällig" in first and "Nadine Koch" in first
+    assert "offen, überfällig" in second and "Newsletter" in second
+    tracking = await desk.ask("!beschlüsse")
+    assert "Stand der Umsetzung der Beschlüsse (alle Gremien):" in tracking
+    assert "· überfällig · Ja 9 · Nein 1 · Enthaltung 2" in tracking
+    assert "· erledigt · einstimmig" in tracking
+    report = await desk.ask("!bericht")
+    assert "• Beschlüsse: 2" in report and "• davon überfällig: 2" in report
 
 
 async def test_stdin_lines_are_split_and_end_with_none() -> None:

@@ -92,14 +92,41 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
 def test_the_wheel_carries_catalogs_migrations_and_the_demo_script(
     installation: Installation,
 ) -> None:
-    """The German catalog is compiled into the wheel; migrations and the demo script ship too."""
+    """The German catalog is compiled into the wheel; migrations, the demo script and the
+    document templates ship too."""
     with zipfile.ZipFile(installation.wheel) as wheel:
         names = set(wheel.namelist())
     assert "commands/locale/de/LC_MESSAGES/kuemmerer.mo" in names
     assert {"storage/migrations/env.py", "storage/migrations/script.py.mako"} <= names
     assert "storage/migrations/versions/0001_foundation.py" in names
     assert "bot/devtools/demo_script.txt" in names
+    assert "commands/templates/report.html" in names
     assert not any(name.startswith(("tests/", "locale/")) for name in names)
+
+
+def test_the_installed_wheel_renders_a_report_as_pdf(installation: Installation) -> None:
+    """The installed package finds its report template and draws a PDF from it, with no
+    source tree and no system font."""
+    script = (
+        "from datetime import UTC, datetime; "
+        "from commands.documents import html_to_pdf, render_html; "
+        "import sys; "
+        "labels = dict.fromkeys(('summary', 'what', 'count', 'decisions', 'tasks', 'none', "
+        "'number', 'task', 'owner', 'state'), '–'); "
+        "html = render_html('report.html', title='Sachstandsbericht', period='', counts=[], "
+        "chart='', decisions=[], tasks=[], labels=labels, created=''); "
+        "sys.stdout.buffer.write(html_to_pdf(html, title='t', created=datetime.now(UTC), "
+        "language='de')[:5])"
+    )
+    result = subprocess.run(
+        [str(installation.python), "-c", script],
+        capture_output=True,
+        env=clean_environment(),
+        cwd=installation.venv,
+        timeout=COMMAND_SECONDS,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == b"%PDF-"
 
 
 async def kuemmerer(installation: Installation, *arguments: str, cwd: Path) -> tuple[int, str]:

@@ -61,7 +61,12 @@ from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
 from bot.core import Kuemmerer
 from bot.devtools.chat_client import ChatClient, Message
 from bot.devtools.homeserver import HomeserverError, LocalSynapse, RegisteredUser
-from bot.devtools.sample_data import SeedFailed, seed_committees, seed_contact_network
+from bot.devtools.sample_data import (
+    SeedFailed,
+    seed_committees,
+    seed_contact_network,
+    seed_tasks,
+)
 from bot.matrix import LoginFailed
 from bot.message_text import addressed_part
 from commands.clock import Clock, SystemClock
@@ -144,7 +149,8 @@ async def seed_sample_data(bot: Kuemmerer, clock: Clock, rooms: Mapping[str, str
     """Fill a new demo database with the sample data set; runs once per demo database.
 
     The fictional network of Landkreis Musterland (organisations, persons, offers) and its
-    committees, bound to the demo's rooms, with their meetings (see
+    committees, bound to the demo's rooms, with their meetings, a past meeting's decisions and
+    the open tasks (see
     :mod:`bot.devtools.sample_data`);
     plus an audit entry ``demo.seed``. This function stays the single place that seeds.
     """
@@ -152,6 +158,7 @@ async def seed_sample_data(bot: Kuemmerer, clock: Clock, rooms: Mapping[str, str
     organiser, member = (f"@{person.localpart}:localhost" for person in (ANNA, BERND))
     try:
         counts |= await seed_committees(bot.dispatcher, rooms, organiser, member)
+        counts |= await seed_tasks(bot.database, clock, rooms, organiser, member)
     except SeedFailed as error:
         raise DemoError(f"Beispieldaten (sample data): {error}") from None
     async with bot.database.session() as session:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.render import split_reply
 from commands.clock import Clock
 from commands.dispatch import Dispatcher, Request
 from commands.registry import Role, RoomKind
 from commands.reply import Reply
+from commands.tasks.schedule import arm_task
 from storage.database import Database
+from storage.models import TASK_BLOCKED, TASK_DONE, TASK_IN_PROGRESS, TASK_OPEN
 from storage.repositories import Store
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
 
@@ -330,6 +333,90 @@ async def seed_committees(
                 raise SeedFailed(f"{text!r}: {answer}")
         counts[f"committee_commands_{room_key}"] = len(lines)
     return counts
+
+
+# A meeting of the Bildungsbeirat three weeks ago, its decisions and the tasks that carry them
+# out, plus the office's own to-do list: some done, some under way, some overdue, so that
+# !aufgaben, !beschlüsse and !bericht show something at once. Days are counted from today:
+# (text, owner, due in days, status, decision index or None).
+PAST_MEETING_DAYS_AGO = 21
+DECISIONS: tuple[tuple[str, tuple[int, int, int] | None], ...] = (
+    (
+        "Der Bildungsbeirat empfiehlt, die alltagsintegrierte Sprachförderung in den Kitas "
+        "des Kreises auszubauen.",
+        (9, 1, 2),
+    ),
+    ("Die Bildungskonferenz 2027 findet in der Stadthalle Neustadt am See statt.", None),
+)
+TASKS: tuple[tuple[str, str, int | None, str, int | None], ...] = (
+    ("Bedarf an Sprachförderkräften abfragen", "Nadine Koch", -7, TASK_IN_PROGRESS, 0),
+    ("Förderantrag Sprach-Kitas vorbereiten", "{organiser}", 10, TASK_OPEN, 0),
+    ("Stadthalle für die Bildungskonferenz reservieren", "{member}", -10, TASK_DONE, 1),
+    ("Newsletter des Bildungsbüros versenden", "{organiser}", -2, TASK_OPEN, None),
+    ("Ganztagsstatistik an das Land melden", "Sandra Möller", 3, TASK_BLOCKED, None),
+)
+
+
+async def seed_tasks(
+    database: Database, clock: Clock, rooms: Mapping[str, str], organiser: str, member: str
+) -> dict[str, int]:
+    """The Bildungsbeirat's last meeting with its decisions and their tasks, and the office's
+    own tasks (see :data:`TASKS`); the tasks' reminders are planned as the commands plan them.
+    Needs :func:`seed_committees` first; returns how many decisions and tasks it wrote."""
+    now = clock.now()
+    today = now.date()
+    async with database.session() as session:
+        store = Store(session)
+        committee = await store.committees.for_room(rooms["beirat"])
+        if committee is None:
+            return {}
+        start = now - timedelta(days=PAST_MEETING_DAYS_AGO)
+        meeting = await store.meetings.add_meeting(
+            start - timedelta(days=30),
+            committee_id=committee.id,
+            uid="demo-past-meeting@kuemmerer",
+            start=start,
+            end=start + timedelta(hours=2),
+            title="Sitzung des Bildungsbeirats",
+            place=committee.default_place,
+            created_by=organiser,
+        )
+        decisions = [
+            await store.tasks.add_decision(
+                committee_id=committee.id,
+                meeting_id=meeting.id,
+                text=text,
+                votes_yes=votes[0] if votes else None,
+                votes_no=votes[1] if votes else None,
+                votes_abstain=votes[2] if votes else None,
+                unanimous=votes is None,
+                recorded_by=organiser,
+                decided_at=start,
+                created_at=start,
+            )
+            for text, votes in DECISIONS
+        ]
+        persons = {person.name: index + 1 for index, person in enumerate(PERSONS)}
+        for text, owner, due_in, status, decision in TASKS:
+            matrix_id = owner.format(organiser=organiser, member=member)
+            linked = decisions[decision] if decision is not None else None
+            task = await store.tasks.add_task(
+                text=text,
+                owner_matrix_id=matrix_id if matrix_id.startswith("@") else "",
+                owner_person_id=persons.get(owner),
+                due_on=today + timedelta(days=due_in) if due_in is not None else None,
+                status=status,
+                done_at=now - timedelta(days=12) if status == TASK_DONE else None,
+                done_note="Reserviert für Juni." if status == TASK_DONE else "",
+                committee_id=committee.id if linked is not None else None,
+                decision_id=linked.id if linked is not None else None,
+                meeting_id=meeting.id if linked is not None else None,
+                created_by=organiser,
+                created_at=start,
+                updated_at=start,
+            )
+            await arm_task(store.schedule, task, now=now, timezone="Europe/Berlin")
+    return {"decisions": len(DECISIONS), "tasks": len(TASKS)}
 
 
 def block_text(reply: Reply) -> list[str]:
