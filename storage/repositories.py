@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.agenda import AgendaRepository
 from storage.calendar_export import CalendarExportRepository
 from storage.committees import CommitteeRepository
 from storage.contacts import ContactRepository
@@ -193,6 +194,7 @@ class Store:
         self.reminders = ReminderRepository(session)
         self.schedule = ScheduleRepository(session)
         self.calendar = CalendarExportRepository(session)
+        self.agenda = AgendaRepository(session)
 
     async def arrival(self, event_id: str, room_id: str, sender: str = "") -> Arrival:
         """Whether ``event_id`` was handled before, whether ``room_id`` is a committee's room,
