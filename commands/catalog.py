@@ -6,6 +6,7 @@ from types import ModuleType
 
 from commands import (
     admin,
+    agenda,
     calendar,
     committees,
     help,
@@ -26,6 +27,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     help,
     committees,
     meetings,
+    agenda,
     reminders,
     calendar,
     persons,

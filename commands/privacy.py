@@ -28,6 +28,7 @@ SECTION_TITLES = {
     "memberships": N_("Functions in organisations"),
     "fields": N_("Fields"),
     "committee_seats": N_("Seats in committees"),
+    "agenda_items": N_("Agenda items submitted"),
     "audit_log": N_("Processing log (who did what with the record, and when)"),
 }
 RECORD_LABELS = {
@@ -192,6 +193,9 @@ def _row(ctx: Context, section: str, row: dict[str, Any]) -> str:
         return _md(row["label_de"] if ctx.t.language == "de" else row["label_en"])
     if section == "committee_seats":
         return f"{_md(row['committee'])}: {_md(row['role'])}"
+    if section == "agenda_items":
+        submitted = ctx.t.date(row["submitted_at"])
+        return f"#{row['item_id']} {_md(row['title'])} ({_md(row['committee'])}, {submitted})"
     if section == "audit_log":
         parts = [
             ctx.t.datetime(row["at"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commands import converters
+from commands.agenda_texts import agenda_blocks, build_agenda
 from commands.context import Context
 from commands.i18n import N_
 from commands.meeting_schedule import arm_schedule, invitation_deadline, item_deadline
@@ -110,6 +111,10 @@ async def invitation_text(ctx: Context, committee: Committee, meeting: Meeting) 
 
 
 async def agenda_section(ctx: Context, meeting: Meeting) -> list[Block]:
-    """The agenda as far as it is known, for the invitation: public part (Ö 1, Ö 2 …) and
-    non-public part (NÖ 1 …); see :func:`~commands.meeting_texts.agenda_line`."""
-    return [Paragraph(agenda_line(ctx.t, meeting))]
+    """The published agenda with its papers, for the invitation: public part (Ö 1, Ö 2 …) and
+    non-public part (NÖ 1 …); until it is published, "to follow". The invitation goes into
+    the committee's own room, so the non-public part belongs in it."""
+    if meeting.agenda_published_at is None:
+        return [Paragraph(agenda_line(ctx.t, meeting))]
+    agenda = build_agenda(ctx.t, meeting, await ctx.store.agenda.for_meeting(meeting))
+    return [Paragraph(strong(ctx._(N_("Agenda")))), *agenda_blocks(ctx.t, agenda, waiting=False)]
