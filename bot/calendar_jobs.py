@@ -286,7 +286,7 @@ class CalendarPosts:
             if _moved(run, entry, meeting):
                 return
             target = await store.agenda.next_meeting(meeting.committee_id, now)
-            moved = await store.agenda.move_open_items(meeting, target, now, deferred=True)
+            moved = await store.agenda.roll_over(meeting.committee_id, now, target)
             if not moved:
                 return
             log.info("%s: %d items postponed", run.entry_id, len(moved))

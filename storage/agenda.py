@@ -124,30 +124,54 @@ class AgendaRepository:
         return paper
 
     async def move_open_items(
-        self, source: Meeting, target: Meeting | None, at: datetime, *, deferred: bool
+        self, source: Meeting, target: Meeting | None, at: datetime
     ) -> list[MovedItem]:
-        """Move the open items of ``source`` behind those of ``target`` (no target: they wait
-        for the committee's next meeting). ``deferred`` marks them *vertagt* (the meeting was
-        held without dealing with them); items of a cancelled meeting simply move on."""
+        """Move the open items of the cancelled meeting ``source`` behind those of ``target``
+        (no target: they wait for the committee's next meeting)."""
+        return await self._move(
+            (AgendaItem.meeting_id == source.id,), source.committee_id, target, at, False
+        )
+
+    async def roll_over(
+        self, committee_id: int, now: datetime, target: Meeting | None
+    ) -> list[MovedItem]:
+        """Postpone (*vertagt*) the open items of every meeting of the committee that is over
+        by ``now`` behind those of ``target`` (no target: the next meeting). Items not marked
+        as dealt with in their meeting are open; a roll-over missed while the bot was down is
+        caught up by the next one."""
+        ended = select(Meeting.id).where(
+            Meeting.committee_id == committee_id,
+            Meeting.status == MEETING_SCHEDULED,
+            Meeting.end <= now,
+        )
+        return await self._move(
+            (AgendaItem.meeting_id.in_(ended),), committee_id, target, now, True
+        )
+
+    async def _move(
+        self,
+        where: tuple[Any, ...],
+        committee_id: int,
+        target: Meeting | None,
+        at: datetime,
+        deferred: bool,
+    ) -> list[MovedItem]:
         items = list(
             await self.session.scalars(
                 select(AgendaItem)
-                .where(
-                    AgendaItem.meeting_id == source.id,
-                    AgendaItem.status.in_(OPEN_ITEM_STATES),
-                )
-                .order_by(AgendaItem.position, AgendaItem.id)
+                .where(*where, AgendaItem.status.in_(OPEN_ITEM_STATES))
+                .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)
             )
         )
         target_id = target.id if target is not None else None
-        position = await self.last_position(target_id, source.committee_id)
+        position = await self.last_position(target_id, committee_id)
         for item in items:
             position += 1
+            if deferred:
+                item.deferred_from = item.meeting_id
             item.meeting_id = target_id
             item.position = position
             item.updated_at = at
-            if deferred:
-                item.deferred_from = source.id
         await self.session.flush()
         return [MovedItem(i.id, i.title, i.submitter, i.submitter_name) for i in items]
 

@@ -444,6 +444,33 @@ async def test_items_not_dealt_with_roll_over_after_the_meeting(database: Databa
     assert "Sprachkitas" not in agenda
 
 
+async def test_a_missed_roll_over_is_caught_up_when_the_next_agenda_is_published(
+    database: Database,
+) -> None:
+    """Had the bot been down when the meeting ended, publishing the next agenda postpones
+    what the ended meeting left open."""
+    desk = await office(database)
+    await organiser(desk, "!meeting new 10.05.2027 14:00")
+    await member(desk, "!item Haushalt")
+    desk.clock.set(datetime(2027, 4, 20, 8, 0, tzinfo=UTC))
+    published = await organiser(desk, "!agenda publish")
+    assert f"P 5 Haushalt (#1: {BERND}, 15 min, postponed)" in published, published
+
+
+async def test_the_meeting_reminder_carries_the_published_agenda(database: Database) -> None:
+    """Once published, the reminder before the meeting lists the agenda instead of "to
+    follow"."""
+    desk = await office(database, reminder_offsets_minutes=[24 * 60], notice_days=0)
+    await member(desk, "!item Bildungsbericht 2027")
+    await organiser(desk, "!agenda publish")
+    clock = ManualClock(datetime(2027, 4, 11, 12, 0, tzinfo=UTC))
+    box, service = await scheduler_for(database, clock)
+    await service.run_due()
+    [(room, text)] = box.texts()
+    assert room == BEIRAT_ROOM and text.startswith("Reminder: Bildungsbeirat"), text
+    assert "Agenda: to follow" not in text and "P 5 Bildungsbericht 2027" in text
+
+
 # --------------------------------------------------------------------------- data protection
 
 

@@ -58,9 +58,13 @@ async def agenda_publish(ctx: Context, number: int | None) -> Reply:
     only_organisers(ctx, meeting.committee)
     still_ahead(ctx, meeting)
     now = ctx.clock.now()
+    upcoming = await ctx.store.agenda.next_meeting(meeting.committee_id, now)
+    if upcoming is not None and upcoming.id == meeting.id:
+        # What an earlier meeting left open (should its roll-over have been missed while the
+        # bot was down) and the items waiting for "the next meeting" belong to this one now.
+        await ctx.store.agenda.roll_over(meeting.committee_id, now, meeting)
+        await ctx.store.agenda.claim_waiting(meeting, now)
     items = await meeting_items(ctx, meeting)
-    # Items waiting for "the next meeting" belong to this one from now on.
-    await ctx.store.agenda.claim_waiting(meeting, now)
     again = meeting.agenda_published_at is not None
     meeting.agenda_published_at = now
     await ctx.store.meetings.touch(meeting, now)

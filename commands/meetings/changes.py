@@ -138,7 +138,7 @@ async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply
         announcement.add(ctx._(N_("The other meetings of the series stay as they are.")))
     # Its agenda items move on to the next meeting; the room (and so their submitters) hear.
     target = await ctx.store.agenda.next_meeting(meeting.committee_id, now)
-    moved = await ctx.store.agenda.move_open_items(meeting, target, now, deferred=False)
+    moved = await ctx.store.agenda.move_open_items(meeting, target, now)
     if moved:
         announcement.add(
             moved_items_text(
