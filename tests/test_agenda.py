@@ -280,6 +280,7 @@ async def test_publishing_posts_the_agenda_and_the_invitation_carries_it(
     invitation = await organiser(desk, "!invitation")
     assert "Agenda: to follow" not in invitation
     assert "P 5 Bildungsbericht 2027" in invitation, invitation
+    assert "Please submit agenda items" not in invitation
     assert "order is fixed" in await organiser(desk, "!item move 1 5")
     late = await member(desk, "!item Nachtrag")
     assert "The agenda has been published already: it is a late item" in late

@@ -94,7 +94,8 @@ async def invitation_text(ctx: Context, committee: Committee, meeting: Meeting) 
     invitation.bullets(details)
     invitation.blocks.extend(await agenda_section(ctx, meeting))
     items_until = item_deadline(committee, meeting)
-    if items_until > ctx.clock.now():
+    # Once the agenda is published, further items are late items: no call for them here.
+    if items_until > ctx.clock.now() and meeting.agenda_published_at is None:
         invitation.add(
             fmt(
                 ctx._(N_("Please submit agenda items by {date}.")),
