@@ -7,6 +7,10 @@ and reminder commands (contract in ``commands/meeting_schedule.py`` and
 
 * ``meeting.reminder`` (:class:`MeetingReminder`): into the committee room.
 * ``meeting.invitation_due`` (:class:`InvitationDue`): into the team room, for organisers.
+* ``meeting.items_call`` and ``meeting.items_last_day`` (:class:`ItemsCall`,
+  :class:`ItemsLastDay`): the call for agenda items and its last day, into the committee room.
+* ``meeting.items_deadline`` (:class:`ItemsDeadline`): the draft agenda, into the team room.
+* ``meeting.over`` (:class:`MeetingOver`): the items not dealt with move to the next meeting.
 * ``reminder`` — payload ``{"reminder_id"}``: into the reminder's room, or to its creator.
 
 What changed since the entry was written wins: a cancelled meeting or a deleted reminder posts
@@ -24,14 +28,29 @@ from nio import MatrixRoom
 from bot.config import Config
 from bot.matrix import is_joined
 from bot.scheduler import JobHandler, ScheduledRun
+from commands.agenda_texts import (
+    agenda_blocks,
+    build_agenda,
+    items_call_post,
+    items_deadline_post,
+)
 from commands.i18n import N_, Translator
 from commands.meeting_schedule import (
     INVITATION_DUE_KIND,
+    ITEMS_CALL_KIND,
+    ITEMS_DEADLINE_KIND,
+    ITEMS_LAST_DAY_KIND,
+    MEETING_OVER_KIND,
     MEETING_REMINDER_KIND,
     InvitationDue,
+    ItemsCall,
+    ItemsDeadline,
+    ItemsLastDay,
+    MeetingEntry,
+    MeetingOver,
     MeetingReminder,
 )
-from commands.meeting_texts import invitation_due_post, reminder_post
+from commands.meeting_texts import invitation_due_post, meeting_number, reminder_post
 from commands.registry import Registry
 from commands.reply import Reply, Text, fmt
 from storage.database import Database
@@ -165,11 +184,16 @@ class CalendarPosts:
             if not self._worth_posting(run, meeting, now):
                 return
             assert meeting is not None
-            if abs(reminder.due(meeting, meeting.committee) - run.occurrence) > MOVED_TOLERANCE:
-                log.info("%s: meeting %d moved; its new entries remind", run.entry_id, meeting.id)
+            if _moved(run, reminder, meeting):
                 return
             room_id = meeting.committee.room_id
-            reply = reminder_post(self.bot.registry, t, self.bot.config.bot.prefix, meeting, now)
+            agenda = []
+            if meeting.agenda_published_at is not None:
+                items = await Store(session).agenda.for_meeting(meeting)
+                agenda = agenda_blocks(t, build_agenda(t, meeting, items), waiting=False)
+            reply = reminder_post(
+                self.bot.registry, t, self.bot.config.bot.prefix, meeting, now, agenda
+            )
         _add_late_note(t, reply, run)
         await self.bot.post(room_id, reply)
 
@@ -196,6 +220,94 @@ class CalendarPosts:
         _add_late_note(t, reply, run)
         await self.bot.post(team_room, reply)
 
+    async def items_call(self, run: ScheduledRun) -> None:
+        """Ask the committee room for agenda items (the call, or its last day)."""
+        entry: ItemsCall | ItemsLastDay = (
+            ItemsCall.from_payload(run.payload)
+            if run.kind == ITEMS_CALL_KIND
+            else ItemsLastDay.from_payload(run.payload)
+        )
+        now = _moment(run)
+        async with self.bot.database.session() as session:
+            meeting = await Store(session).reminders.meeting(entry.meeting_id)
+            if not self._collecting(run, meeting, now) or _moved(run, entry, meeting):
+                return
+            assert meeting is not None
+            room_id = meeting.committee.room_id
+            reply = items_call_post(
+                self.bot.registry,
+                self.bot.t,
+                self.bot.config.bot.prefix,
+                meeting,
+                last_day=isinstance(entry, ItemsLastDay),
+            )
+        _add_late_note(self.bot.t, reply, run)
+        await self.bot.post(room_id, reply)
+
+    async def items_deadline(self, run: ScheduledRun) -> None:
+        """Send the organisers the draft agenda in the team room at the deadline for items."""
+        t = self.bot.t
+        entry = ItemsDeadline.from_payload(run.payload)
+        team_room = self.bot.state.team_room_id
+        now = _moment(run)
+        async with self.bot.database.session() as session:
+            store = Store(session)
+            meeting = await store.reminders.meeting(entry.meeting_id)
+            if not self._collecting(run, meeting, now) or _moved(run, entry, meeting):
+                return
+            assert meeting is not None
+            if team_room is None:
+                log.warning("%s: no team room for the draft agenda", run.entry_id)
+                return
+            upcoming = await store.agenda.next_meeting(meeting.committee_id, now)
+            waiting = upcoming is not None and upcoming.id == meeting.id
+            items = await store.agenda.for_meeting(meeting, waiting=waiting)
+            reply = items_deadline_post(
+                self.bot.registry,
+                t,
+                self.bot.config.bot.prefix,
+                build_agenda(t, meeting, items),
+                now,
+            )
+        _add_late_note(t, reply, run)
+        await self.bot.post(team_room, reply)
+
+    async def meeting_over(self, run: ScheduledRun) -> None:
+        """Postpone the items of a meeting that is over and were not marked as dealt with to
+        the committee's next meeting, and tell the organisers in the team room."""
+        t = self.bot.t
+        entry = MeetingOver.from_payload(run.payload)
+        now = _moment(run)
+        async with self.bot.database.session() as session:
+            store = Store(session)
+            meeting = await store.reminders.meeting(entry.meeting_id)
+            if meeting is None or meeting.status == MEETING_CANCELLED:
+                return
+            if _moved(run, entry, meeting):
+                return
+            target = await store.agenda.next_meeting(meeting.committee_id, now)
+            moved = await store.agenda.roll_over(meeting.committee_id, now, target)
+            if not moved:
+                return
+            log.info("%s: %d items postponed", run.entry_id, len(moved))
+            reply = Reply.of(
+                fmt(
+                    t.ngettext(
+                        "Meeting {number} of {committee} is over; {count} item not marked as "
+                        "dealt with is postponed: {items}.",
+                        "Meeting {number} of {committee} is over; {count} items not marked as "
+                        "dealt with are postponed: {items}.",
+                        len(moved),
+                    ),
+                    number=meeting_number(t, meeting),
+                    committee=meeting.committee.name,
+                    count=len(moved),
+                    items=", ".join(f"#{item.item_id} {item.title}" for item in moved),
+                )
+            )
+        if self.bot.state.team_room_id is not None:
+            await self.bot.post(self.bot.state.team_room_id, reply)
+
     async def reminder(self, run: ScheduledRun) -> None:
         """Post a ``!erinnerung`` into its room, or to its creator by direct chat."""
         t = self.bot.t
@@ -218,6 +330,16 @@ class CalendarPosts:
             async with self.bot.database.session() as session:
                 await Store(session).reminders.deactivate(reminder_id)
 
+    def _collecting(self, run: ScheduledRun, meeting: Meeting | None, now: datetime) -> bool:
+        """Whether items are still collected for the meeting: ahead and not published."""
+        if not self._worth_posting(run, meeting, now):
+            return False
+        assert meeting is not None
+        if meeting.agenda_published_at is not None:
+            log.info("%s: the agenda of meeting %d is published", run.entry_id, meeting.id)
+            return False
+        return True
+
     def _worth_posting(self, run: ScheduledRun, meeting: Meeting | None, now: datetime) -> bool:
         if meeting is None:
             log.info("%s: the meeting no longer exists", run.entry_id)
@@ -231,11 +353,25 @@ class CalendarPosts:
         return True
 
 
+def _moved(run: ScheduledRun, entry: MeetingEntry, meeting: Meeting | None) -> bool:
+    """Whether the meeting moved since ``entry`` was written (its move wrote new entries)."""
+    if meeting is None or abs(entry.due(meeting, meeting.committee) - run.occurrence) <= (
+        MOVED_TOLERANCE
+    ):
+        return False
+    log.info("%s: meeting %d moved; its new entries post", run.entry_id, meeting.id)
+    return True
+
+
 def calendar_job_handlers(bot: CalendarBot) -> dict[str, JobHandler]:
     """The handlers by schedule-entry kind."""
     posts = CalendarPosts(bot)
     return {
         MEETING_REMINDER_KIND: posts.meeting_reminder,
         INVITATION_DUE_KIND: posts.invitation_due,
+        ITEMS_CALL_KIND: posts.items_call,
+        ITEMS_LAST_DAY_KIND: posts.items_call,
+        ITEMS_DEADLINE_KIND: posts.items_deadline,
+        MEETING_OVER_KIND: posts.meeting_over,
         REMINDER_KIND: posts.reminder,
     }

@@ -249,6 +249,7 @@ async def _export_calendar(
 ) -> int:
     """``kuemmerer export --kind meetings --format ics``: the upcoming meetings of all
     committees (or of one) as the file ``!kalender`` sends, audited like every export."""
+    from commands.agenda_texts import calendar_agendas
     from commands.i18n import Translator
     from commands.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
 
@@ -281,6 +282,7 @@ async def _export_calendar(
                 now=now,
                 zone=config.bot.zone,
                 since=now,
+                agendas=calendar_agendas(t, rows),
                 texts=calendar_texts(t.gettext),
             )
             local_day = now.astimezone(config.bot.zone).date()

@@ -284,8 +284,16 @@ def _validate(config: Config) -> None:
             raise ConfigError(f"bot.admins: {admin!r} is not a Matrix id")
     if not config.storage.url:
         raise ConfigError("storage.url is required")
-    if config.calendar.notice_days < 0 or config.calendar.item_deadline_days < 0:
-        raise ConfigError("calendar.notice_days and calendar.item_deadline_days: expected >= 0")
+    calendar_days = (
+        config.calendar.notice_days,
+        config.calendar.item_deadline_days,
+        config.calendar.item_call_days,
+    )
+    if min(calendar_days) < 0:
+        raise ConfigError(
+            "calendar.notice_days, calendar.item_deadline_days and calendar.item_call_days: "
+            "expected >= 0"
+        )
     if not MIN_MEETING_LENGTH <= config.calendar.meeting_duration <= MAX_MEETING_LENGTH:
         raise ConfigError("calendar.meeting_duration: expected 5 minutes to 24 hours")
     if not 0 < config.http.port < 65536:

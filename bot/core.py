@@ -35,6 +35,7 @@ from bot.message_text import addressed_part, command_text
 from bot.render import Target, notice_contents
 from bot.scheduler import SchedulerService
 from commands.clock import Clock
+from commands.context import ReplyLookup
 from commands.dispatch import Dispatcher, Request
 from commands.i18n import N_, Translator
 from commands.registry import Registry, Role, RoomKind
@@ -323,6 +324,7 @@ class Kuemmerer:
                 addressed=addressed,
                 event_id=event.event_id,
                 name_of=partial(self._display_name, room),
+                replied_to=self._reply_lookup(room.room_id, event),
             )
             reply = await self.dispatcher.answer(request, store)
         if reply is not None:
@@ -335,6 +337,16 @@ class Kuemmerer:
         them (a chair listed in the team room); ``None`` when the bot sees them nowhere."""
         rooms = [here, *(r for r in self.gateway.client.rooms.values() if r is not here)]
         return next((name for r in rooms if (name := r.user_name(user_id)) is not None), None)
+
+    def _reply_lookup(self, room_id: str, event: Event) -> ReplyLookup | None:
+        """How a command that replies to a message reads that message (only if it asks)."""
+        relation = event.source.get("content", {}).get("m.relates_to") or {}
+        if relation.get("is_falling_back"):
+            return None  # a plain message in a thread, not a reply
+        replied = (relation.get("m.in_reply_to") or {}).get("event_id")
+        if not isinstance(replied, str):
+            return None
+        return lambda: self.gateway.replied_event(room_id, replied)
 
     def _before_installation(self, event: Event) -> bool:
         """True for what was sent before this installation first started: the history of the

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bot.config import HttpConfig
 from bot.health import HealthReport
+from commands.agenda_texts import calendar_agendas
 from commands.clock import Clock
 from commands.i18n import Translator
 from commands.ics import build_calendar, calendar_texts
@@ -157,6 +158,7 @@ class FeedServer:
             now=now,
             zone=self.t.zone,
             since=now - FEED_HISTORY,
+            agendas=calendar_agendas(self.t, rows),
             texts=calendar_texts(self.t.gettext),
             refresh=REFRESH_INTERVAL,
         )

@@ -28,6 +28,7 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     RoomCreateResponse,
+    RoomGetEventResponse,
     RoomMessagesError,
     RoomMessagesResponse,
     RoomPreset,
@@ -40,9 +41,13 @@ from nio import (
 from nio.events import Event
 
 from bot.config import Config
+from commands.context import RepliedEvent
 from storage.private_files import PRIVATE_DIRECTORY, make_private_directory
 
 log = logging.getLogger(__name__)
+
+# Messages that carry a file: what ``!anlage`` may attach to an agenda item.
+FILE_MSGTYPES = frozenset({"m.file", "m.image", "m.video", "m.audio"})
 
 CREDENTIALS_FILE = "credentials.json"
 RATE_LIMIT_RETRIES = 8
@@ -320,6 +325,32 @@ class MatrixGateway:
         else:
             content["url"] = response.content_uri
         return content
+
+    async def replied_event(self, room_id: str, event_id: str) -> RepliedEvent | None:
+        """The message ``event_id`` in ``room_id`` as far as the bot can read it: None when
+        the homeserver does not give it to the bot or it cannot be decrypted."""
+        response = await self.client.room_get_event(room_id, event_id)
+        if not isinstance(response, RoomGetEventResponse):
+            log.info("replied-to event %s not readable: %s", event_id, response)
+            return None
+        event = response.event
+        if isinstance(event, MegolmEvent):
+            try:
+                event = self.client.decrypt_event(event)
+            except Exception as error:  # no key for it: the bot cannot read it
+                log.info("replied-to event %s not decrypted: %s", event_id, error)
+                return None
+        content = event.source.get("content", {})
+        if isinstance(event, MegolmEvent) or event.source.get("type") not in (
+            "m.room.message",
+            "m.room.encrypted",
+        ):
+            return RepliedEvent(event_id, room_id, event.sender, None)
+        is_file = content.get("msgtype") in FILE_MSGTYPES and (
+            "url" in content or "file" in content
+        )
+        name = str(content.get("filename") or content.get("body") or "") if is_file else None
+        return RepliedEvent(event_id, room_id, event.sender, name or None)
 
     async def request_key(self, event: MegolmEvent) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from commands import converters
+from commands.agenda_texts import calendar_agendas
 from commands.committee_lookup import (
     committees_matching,
     not_a_committee_room,
@@ -108,6 +109,7 @@ async def calendar_export(ctx: Context, committee: str | None) -> Reply:
         now=now,
         zone=ctx.t.zone,
         since=now,
+        agendas=calendar_agendas(ctx.t, rows),
         texts=calendar_texts(ctx._),
     )
     filename = calendar_filename(committees, everything, ctx.t.language, ctx.t.local(now).date())

@@ -6,6 +6,7 @@ from types import ModuleType
 
 from commands import (
     admin,
+    agenda,
     calendar,
     committees,
     help,
@@ -27,6 +28,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     help,
     committees,
     meetings,
+    agenda,
     reminders,
     tasks,
     calendar,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,6 +22,23 @@ class CalendarConfig:
     meeting_duration: timedelta = timedelta(hours=2)
     meeting_reminders: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1))
     invitation_reminder: bool = True
+    # The committee room is asked for agenda items this many days before their deadline
+    # (0: no call).
+    item_call_days: int = 7
+
+
+@dataclass(frozen=True)
+class RepliedEvent:
+    """The message a command replies to, as the bot could read it from the homeserver."""
+
+    event_id: str
+    room_id: str
+    sender: str
+    file_name: str | None  # None: the message carries no file
+
+
+# Reads the message the command replies to (from the homeserver, only when a command asks).
+ReplyLookup = Callable[[], Awaitable[RepliedEvent | None]]
 
 
 @dataclass
@@ -44,6 +61,8 @@ class Context:
     # the dispatcher adds them to the reply, so nothing is read differently without a word.
     notes: list[Text] = field(default_factory=list)
     name_of: Callable[[str], str | None] = field(default=lambda _user_id: None, compare=False)
+    # The message the command replies to; None when the command is no reply.
+    replied_to: ReplyLookup | None = field(default=None, compare=False)
 
     def person(self, user_id: str) -> str:
         """How to show the Matrix user ``user_id``: by display name, the id only without one."""

@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from commands.clock import Clock
-from commands.context import CalendarConfig, Context
+from commands.context import CalendarConfig, Context, ReplyLookup
 from commands.errors import NotAllowed, UserError
 from commands.i18n import N_, Translator
 from commands.parsing import bind, split_command
@@ -57,6 +57,8 @@ class Request:
     # The chat event that carried the command, if any: it is recorded as handled in the same
     # transaction as the command's work.
     event_id: str = ""
+    # Reads the message the command replies to, if it is a reply (``!anlage``).
+    replied_to: ReplyLookup | None = field(default=None, compare=False)
 
 
 def usage(declaration: Command, t: Translator, prefix: str) -> str:
@@ -193,6 +195,7 @@ class Dispatcher:
             calendar=self.calendar,
             feed_base_url=self.feed_base_url,
             name_of=request.name_of,
+            replied_to=request.replied_to,
         )
         self._check_allowed(declaration, request)
         arguments = bind(ctx, declaration, line)

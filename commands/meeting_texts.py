@@ -8,13 +8,14 @@ a command, the :class:`~commands.registry.Registry`, not a command's context.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from commands.i18n import N_, Translator
 from commands.meeting_schedule import invitation_deadline
 from commands.recurrence import Frequency
 from commands.registry import Registry
-from commands.reply import Reply, Text, code, fmt, join
+from commands.reply import Block, Reply, Text, code, fmt, join, strong
 from storage.models import Committee, Meeting
 
 POSITIONS = {1: N_("1st"), 2: N_("2nd"), 3: N_("3rd"), 4: N_("4th"), -1: N_("last")}
@@ -83,12 +84,7 @@ def where_lines(t: Translator, meeting: Meeting) -> list[Text]:
 
 
 def agenda_line(t: Translator, meeting: Meeting) -> Text:
-    """The meeting's agenda as far as it is known.
-
-    Agenda items arrive with the agenda commands; until then the agenda is "to follow". The
-    invitation and the reminders go only into the committee's own room, so a non-public part
-    may be shown there later.
-    """
+    """The agenda of a meeting whose agenda is not published: "to follow"."""
     return labelled(t, N_("Agenda"), t.gettext(N_("to follow")))
 
 
@@ -127,10 +123,15 @@ def distance_in_words(t: Translator, now: datetime, start: datetime) -> str:
 
 
 def reminder_post(
-    registry: Registry, t: Translator, prefix: str, meeting: Meeting, now: datetime
+    registry: Registry,
+    t: Translator,
+    prefix: str,
+    meeting: Meeting,
+    now: datetime,
+    agenda: Sequence[Block] = (),
 ) -> Reply:
     """The reminder a committee room gets before a meeting (``@room`` where the committee
-    allows it)."""
+    allows it), with the published ``agenda`` if there is one (the room may see all of it)."""
     reply = Reply.of(
         fmt(
             t.gettext(N_("Reminder: {meeting} on {when} ({distance})")),
@@ -139,8 +140,13 @@ def reminder_post(
             distance=distance_in_words(t, now, meeting.start),
         )
     )
-    for line in [*where_lines(t, meeting), agenda_line(t, meeting)]:
+    for line in where_lines(t, meeting):
         reply.add(line)
+    if agenda:
+        reply.add(strong(t.gettext(N_("Agenda"))))
+        reply.blocks.extend(agenda)
+    else:
+        reply.add(agenda_line(t, meeting))
     reply.add(
         fmt(
             t.gettext(N_("Details: {command}")),

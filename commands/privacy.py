@@ -30,6 +30,7 @@ SECTION_TITLES = {
     "committee_seats": N_("Seats in committees"),
     "tasks": N_("Tasks owned"),
     "decisions": N_("Decisions recorded"),
+    "agenda_items": N_("Agenda items submitted"),
     "audit_log": N_("Processing log (who did what with the record, and when)"),
 }
 RECORD_LABELS = {
@@ -199,6 +200,9 @@ def _row(ctx: Context, section: str, row: dict[str, Any]) -> str:
     if section in ("tasks", "decisions"):
         number = row.get("task_id", row.get("decision_id"))
         return f"{ctx._(N_('No. {number}')).format(number=number)}: {_md(row['text'])}"
+    if section == "agenda_items":
+        submitted = ctx.t.date(row["submitted_at"])
+        return f"#{row['item_id']} {_md(row['title'])} ({_md(row['committee'])}, {submitted})"
     if section == "audit_log":
         parts = [
             ctx.t.datetime(row["at"]),

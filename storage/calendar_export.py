@@ -10,7 +10,14 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import MEETING_CANCELLED, Committee, Meeting, MeetingSeries
+from storage.models import (
+    ITEM_ACCEPTED,
+    MEETING_CANCELLED,
+    AgendaItem,
+    Committee,
+    Meeting,
+    MeetingSeries,
+)
 
 FEED_TOKEN_BYTES = 24  # 192 bits: guessing a feed address is hopeless
 
@@ -28,6 +35,8 @@ class CalendarRows:
     series: list[MeetingSeries] = field(default_factory=list)
     # One-off meetings ending at or after ``since``, and every occurrence row of the series.
     meetings: list[Meeting] = field(default_factory=list)
+    # The accepted items of the meetings whose agenda is published, in their order.
+    items: list[AgendaItem] = field(default_factory=list)
 
     def upcoming(self, now: datetime) -> list[Meeting]:
         """The meetings still ahead (not cancelled, not over), earliest first."""
@@ -65,7 +74,22 @@ class CalendarExportRepository:
                 select(Meeting).where(condition).order_by(Meeting.start, Meeting.id)
             )
         )
-        return CalendarRows(list(committees), series, meetings)
+        published = [m.id for m in meetings if m.agenda_published_at is not None]
+        items = (
+            list(
+                await self.session.scalars(
+                    select(AgendaItem)
+                    .where(
+                        AgendaItem.meeting_id.in_(published),
+                        AgendaItem.status == ITEM_ACCEPTED,
+                    )
+                    .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)
+                )
+            )
+            if published
+            else []
+        )
+        return CalendarRows(list(committees), series, meetings, items)
 
     # ----------------------------------------------------------------- feed tokens
 

@@ -291,6 +291,8 @@ class Committee(Base):
     reminder_offsets_minutes: Mapped[list[int]] = mapped_column(JSON, default=list)
     allow_room_mention: Mapped[bool] = mapped_column(default=False)
     feed_token: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # The standard opening items of its agendas; empty: the usual four (commands/agenda).
+    opening_items: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -375,6 +377,7 @@ class Meeting(Base):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(default=0)
     invitation_sent_at: Mapped[datetime | None]
+    agenda_published_at: Mapped[datetime | None]  # !tagesordnung veröffentlichen froze it
     created_by: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -385,6 +388,69 @@ class Meeting(Base):
     __table_args__ = (
         UniqueConstraint("series_id", "original_start", name="uq_meeting_occurrence"),
     )
+
+
+ITEM_ACCEPTED = "accepted"  # on the agenda
+ITEM_LATE = "late"  # a Nachtrag waiting for an organiser's acceptance
+ITEM_WITHDRAWN = "withdrawn"
+ITEM_DONE = "done"  # dealt with in its meeting; never rolled over
+OPEN_ITEM_STATES = (ITEM_ACCEPTED, ITEM_LATE)
+
+
+class AgendaItem(Base):
+    """An agenda item (TOP, OParl AgendaItem) proposed for a meeting of a committee.
+
+    ``meeting_id`` is empty for an item deferred while the committee had no next meeting: it
+    belongs to whichever meeting comes next. ``deferred_from`` marks it *vertagt*.
+    """
+
+    __tablename__ = "agenda_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(
+        ForeignKey("committee.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int] = mapped_column(default=15)
+    public: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default=ITEM_ACCEPTED)
+    late: Mapped[bool] = mapped_column(default=False)  # came as a Nachtrag
+    deferred_from: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL")
+    )
+    submitter: Mapped[str] = mapped_column(String(255), index=True)  # Matrix id or pseudonym
+    submitter_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    papers: Mapped[list[AgendaPaper]] = relationship(
+        back_populates="item",
+        cascade="all, delete-orphan",
+        lazy="raise",
+        passive_deletes=True,
+        order_by="AgendaPaper.id",
+    )
+
+
+class AgendaPaper(Base):
+    """A file posted in the committee room and attached to an item with ``!anlage``."""
+
+    __tablename__ = "agenda_paper"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    room_id: Mapped[str] = mapped_column(String(255))
+    event_id: Mapped[str] = mapped_column(String(255))
+    added_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+    item: Mapped[AgendaItem] = relationship(back_populates="papers", lazy="raise")
 
 
 class Reminder(Base):

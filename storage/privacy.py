@@ -1,8 +1,9 @@
 """Erasure (Art. 17 DSGVO): a person is deleted, and what must be kept is pseudonymised.
 
-Minutes and decisions are records of the committee and are kept; where they name an erased
-person, the name is replaced by :func:`pseudonym_for`. Everything else about the person goes:
-the row, its memberships and fields (foreign keys cascade), and its search index entries.
+Agenda items, minutes and decisions are records of the committee and are kept; where they name
+an erased person, the name is replaced by :func:`pseudonym_for`. Everything else about the
+person goes: the row, its memberships and fields (foreign keys cascade), and its search index
+entries.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from storage.agenda import pseudonymise_submitter
 from storage.contacts import ContactRepository
 from storage.models import Person
 from storage.tasks import pseudonymise_decisions, pseudonymise_tasks
@@ -34,7 +36,11 @@ Pseudonymiser = Callable[[AsyncSession, Person, str], Awaitable[int]]
 #             WHERE person_id = :id; replace person.display_name in minutes texts ...
 #
 #     PSEUDONYMISERS = (_pseudonymise_minutes, _pseudonymise_decisions)
-PSEUDONYMISERS: tuple[Pseudonymiser, ...] = (pseudonymise_decisions, pseudonymise_tasks)
+PSEUDONYMISERS: tuple[Pseudonymiser, ...] = (
+    pseudonymise_decisions,
+    pseudonymise_tasks,
+    pseudonymise_submitter,
+)
 
 
 def pseudonym_for(person_id: int) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    AgendaItem,
     AuditEntry,
     Committee,
     CommitteeMember,
@@ -116,6 +117,30 @@ async def _audit_log(session: AsyncSession, person: Person) -> SectionRows:
     ]
 
 
+async def _agenda_items(session: AsyncSession, person: Person) -> SectionRows:
+    # The items the person submitted with the Matrix account of their record.
+    if not person.matrix_id:
+        return []
+    rows = await session.execute(
+        select(AgendaItem.id, Committee.name, AgendaItem.meeting_id, AgendaItem.title,
+               AgendaItem.status, AgendaItem.created_at)
+        .join(Committee, Committee.id == AgendaItem.committee_id)
+        .where(AgendaItem.submitter == person.matrix_id)
+        .order_by(AgendaItem.id)
+    )  # fmt: skip
+    return [
+        {
+            "item_id": item_id,
+            "committee": committee,
+            "meeting_id": meeting_id,
+            "title": title,
+            "status": status,
+            "submitted_at": submitted_at,
+        }
+        for item_id, committee, meeting_id, title, status, submitted_at in rows
+    ]
+
+
 # Later issues add their sections here (tasks, agenda mentions, decisions, minutes), each with
 # the tables it reads; the export, the Markdown rendering and the summary pick them up.
 PERSONAL_DATA_SECTIONS: tuple[PersonalDataSection, ...] = (
@@ -124,6 +149,7 @@ PERSONAL_DATA_SECTIONS: tuple[PersonalDataSection, ...] = (
     PersonalDataSection("committee_seats", ("committee_member",), _committee_seats),
     PersonalDataSection("tasks", ("task",), tasks_of_person),
     PersonalDataSection("decisions", ("decision",), decisions_by_person),
+    PersonalDataSection("agenda_items", ("agenda_item",), _agenda_items),
     PersonalDataSection("audit_log", ("audit_entry",), _audit_log),
 )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.agenda import AgendaRepository
 from storage.calendar_export import CalendarExportRepository
 from storage.committees import CommitteeRepository
 from storage.contacts import ContactRepository
@@ -195,6 +196,7 @@ class Store:
         self.schedule = ScheduleRepository(session)
         self.calendar = CalendarExportRepository(session)
         self.tasks = TaskRepository(session)
+        self.agenda = AgendaRepository(session)
 
     async def arrival(self, event_id: str, room_id: str, sender: str = "") -> Arrival:
         """Whether ``event_id`` was handled before, whether ``room_id`` is a committee's room,

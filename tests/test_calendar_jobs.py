@@ -135,6 +135,8 @@ async def beirat(database: Database, allow_room_mention: bool = False) -> int:
             kind="Beirat",
             room_id=BEIRAT_ROOM,
             notice_days=14,
+            # Apart from the week's reminder: the agenda's posts have tests of their own.
+            item_deadline_days=10,
             reminder_offsets_minutes=[WEEK, DAY],
             allow_room_mention=allow_room_mention,
             created_at=NOW,

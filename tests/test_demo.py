@@ -45,6 +45,7 @@ Kümmerer, wer ist für Ganztag zuständig?
 /raum beirat
 /als bernd
 !hilfe
+!tagesordnung
 """
 
 
@@ -90,8 +91,9 @@ def _port_is_open(port: int) -> bool:
 @pytest.mark.synapse
 def test_scripted_demo_answers_by_role_and_keeps_its_data_only_when_asked(tmp_path: Path) -> None:
     """The scripted demo answers Anna (admin) and Bernd (member) with their own help, answers a
-    question by name, saves the chart it is sent and shows the invitation posted into the
-    committee room; it stops its homeserver, and a run with --keep reuses users and rooms."""
+    question by name, saves the chart it is sent, shows the invitation posted into the
+    committee room and the seeded agenda with its paper; it stops its homeserver, and a run
+    with --keep reuses users and rooms."""
     script = tmp_path / "script.txt"
     script.write_text(SCRIPT, encoding="utf-8")
     directory = tmp_path / "demo"
@@ -107,6 +109,8 @@ def test_scripted_demo_answers_by_role_and_keeps_its_data_only_when_asked(tmp_pa
             assert "`!hilfe`" in anna and "`!hilfe`" in bernd, output
             assert "!audit" in anna, output
             assert "!audit" not in bernd, output
+            agenda = _answer_to(result.stdout, "[Bildungsbeirat] Bernd Keller: !tagesordnung")
+            assert "Bildungsbericht 2027" in agenda and "Bildungsbericht-2027-Entwurf.md" in agenda
             who = _answer_to(
                 result.stdout, "[Bildungsbüro (Team)] Anna Schulz: !wer Übergang Schule-Beruf"
             )
@@ -187,8 +191,9 @@ def test_answers_are_indented_under_their_command() -> None:
 
 async def test_seed_builds_the_network_and_the_committees_by_command(database: Database) -> None:
     """The fictional network (25 organisations, 40 contacts, 60 offers) and three committees
-    with members and meeting series, set up through the real commands in German; then a past
-    meeting's decisions and open tasks, some overdue, that the lists and the report show."""
+    with members and meeting series, and a published first agenda with a non-public item and
+    a late one, set up through the real commands in German; then a past meeting's decisions
+    and open tasks, some overdue, that the lists and the report show."""
     desk = Desk(database, language="de")
     assert await seed_contact_network(database, desk.clock) == {
         "persons": 40,
@@ -209,6 +214,11 @@ async def test_seed_builds_the_network_and_the_committees_by_command(database: D
     assert "AG Übergang Schule–Beruf" in meetings
     who = await desk.ask("!wer Bildungsbeirat")
     assert "Bernd Keller" in who and "Vorsitz" in who and "Nadine Koch" in who
+    agenda = await desk.ask("!tagesordnung 1")
+    assert "(veröffentlicht am" in agenda, agenda
+    assert "Ö 5 Bildungsbericht 2027: erste Ergebnisse" in agenda
+    assert "NÖ 1 Personalangelegenheit Schulsozialarbeit" in agenda
+    assert "Ferienbetreuung 2027" in agenda.split("Nachträge, die auf Annahme")[1]
 
     members = ("@anna.schulz:localhost", "@bernd.keller:localhost")
     assert await seed_tasks(database, desk.clock, rooms, *members) == {"decisions": 2, "tasks": 5}

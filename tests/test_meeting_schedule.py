@@ -12,6 +12,10 @@ from commands.meeting_schedule import (
     INVITATION_DUE_KIND,
     MEETING_REMINDER_KIND,
     InvitationDue,
+    ItemsCall,
+    ItemsDeadline,
+    ItemsLastDay,
+    MeetingOver,
     MeetingReminder,
     parse_entry_id,
 )
@@ -81,13 +85,19 @@ async def test_a_command_re_arms_only_the_entries_it_changed(database: Database)
     for day in ("06.04.2027", "13.04.2027", "20.04.2027"):
         await anna.in_beirat(f"!meeting new {day} 14:00")
     first_arming = anna.rearming.take()
-    assert len(first_arming) == 9  # per meeting: a week ahead, a day ahead, the invitation
+    # Per meeting: a week ahead, a day ahead, the invitation, the call for agenda items, its
+    # last day, its deadline, and the end (which rolls the items over).
+    assert len(first_arming) == 21
 
     await anna.in_beirat("!meeting move 2 14.04.2027 14:00")
     assert anna.rearming.take() == {
         MeetingReminder(2, WEEK).entry_id,
         MeetingReminder(2, DAY).entry_id,
         InvitationDue(2).entry_id,
+        ItemsCall(2, 7).entry_id,
+        ItemsLastDay(2).entry_id,
+        ItemsDeadline(2).entry_id,
+        MeetingOver(2).entry_id,
     }
 
     await anna.in_beirat('!committee change erinnerungen="7d, 1d, 2h"')

@@ -13,7 +13,7 @@ import pytest
 from bot.core import Kuemmerer
 from bot.devtools.chat_client import ChatClient
 from commands.clock import OffsetClock
-from commands.meeting_schedule import MeetingReminder, arm_meeting
+from commands.meeting_schedule import MeetingOver, MeetingReminder, arm_meeting
 from storage.database import Database
 from storage.models import Meeting
 from storage.repositories import Store
@@ -166,7 +166,8 @@ async def test_a_meeting_reminder_reaches_the_committee_room_once(office: Office
         )
         session.add(meeting)
         await session.flush()
-        # Only the one-day reminder: the week's and the invitation's moments are past.
+        # Only the one-day reminder and the meeting's end (which rolls its agenda items over):
+        # the week's, the invitation's and the agenda deadline's moments are past.
         await arm_meeting(
             store.schedule,
             meeting,
@@ -176,7 +177,10 @@ async def test_a_meeting_reminder_reaches_the_committee_room_once(office: Office
             invitation_reminder=True,
         )
         armed = store.schedule.changed_ids
-    assert armed == {MeetingReminder(meeting.id, 24 * 60).entry_id}
+    assert armed == {
+        MeetingReminder(meeting.id, 24 * 60).entry_id,
+        MeetingOver(meeting.id).entry_id,
+    }
     assert bot.scheduler is not None
     seen = len(anna.messages)
     await bot.scheduler.rearm(armed)

@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import io
 import json
 import logging
 import os
@@ -53,7 +54,7 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 import tomli_w
-from nio import AsyncClient, ProfileGetDisplayNameResponse, WhoamiResponse
+from nio import AsyncClient, ProfileGetDisplayNameResponse, UploadResponse, WhoamiResponse
 from nio.crypto import decrypt_attachment
 
 from bot.app import create_bot
@@ -70,6 +71,7 @@ from bot.devtools.sample_data import (
 from bot.matrix import LoginFailed
 from bot.message_text import addressed_part
 from commands.clock import Clock, SystemClock
+from commands.context import RepliedEvent, ReplyLookup
 from storage.repositories import Store
 from storage.vocabulary import fold_text
 
@@ -145,19 +147,52 @@ class DemoError(Exception):
 # ----------------------------------------------------------------------------- sample data
 
 
-async def seed_sample_data(bot: Kuemmerer, clock: Clock, rooms: Mapping[str, str]) -> None:
+# The paper Bernd posts into the Bildungsbeirat's room for the first agenda item.
+PAPER_NAME: Final = "Bildungsbericht-2027-Entwurf.md"
+PAPER_TEXT: Final = """\
+# Bildungsbericht 2027 – Entwurf
+
+Erste Ergebnisse für den Landkreis Musterland (fiktive Beispieldaten der Demo).
+"""
+
+
+async def post_paper(client: ChatClient, room_id: str) -> RepliedEvent:
+    """Upload the demo's paper as ``client`` into ``room_id`` (encrypted) and post it."""
+    data = PAPER_TEXT.encode("utf-8")
+    response, keys = await client.client.upload(
+        io.BytesIO(data),
+        content_type="text/markdown",
+        filename=PAPER_NAME,
+        encrypt=True,
+        filesize=len(data),
+    )
+    if not isinstance(response, UploadResponse) or keys is None:
+        raise DemoError(f"Anlage nicht hochgeladen (paper not uploaded): {response}")
+    content = {
+        "msgtype": "m.file",
+        "filename": PAPER_NAME,
+        "info": {"mimetype": "text/markdown", "size": len(data)},
+        "file": {**keys, "url": response.content_uri},
+    }
+    event_id = await client.say(room_id, PAPER_NAME, content)
+    return RepliedEvent(event_id, room_id, client.user_id, PAPER_NAME)
+
+
+async def seed_sample_data(
+    bot: Kuemmerer, clock: Clock, rooms: Mapping[str, str], paper: ReplyLookup | None = None
+) -> None:
     """Fill a new demo database with the sample data set; runs once per demo database.
 
     The fictional network of Landkreis Musterland (organisations, persons, offers) and its
-    committees, bound to the demo's rooms, with their meetings, a past meeting's decisions and
-    the open tasks (see
+    committees, bound to the demo's rooms, with their meetings, a first agenda whose item has
+    the file ``paper`` posts, a past meeting's decisions and the open tasks (see
     :mod:`bot.devtools.sample_data`);
     plus an audit entry ``demo.seed``. This function stays the single place that seeds.
     """
     counts = await seed_contact_network(bot.database, clock)
     organiser, member = (f"@{person.localpart}:localhost" for person in (ANNA, BERND))
     try:
-        counts |= await seed_committees(bot.dispatcher, rooms, organiser, member)
+        counts |= await seed_committees(bot.dispatcher, rooms, organiser, member, paper)
         counts |= await seed_tasks(bot.database, clock, rooms, organiser, member)
     except SeedFailed as error:
         raise DemoError(f"Beispieldaten (sample data): {error}") from None
@@ -376,7 +411,8 @@ async def _set_up(
 
     config = demo_config(synapse, state.bot_password, state.rooms[TEAM.key], directory / "bot")
     write_config(config, directory / CONFIG_FILE)
-    bot = await _start_bot(config, directory / "bot" / "kuemmerer.db", state.rooms, stack)
+    paper = partial(post_paper, clients[BERND.key], state.rooms[BEIRAT.key])
+    bot = await _start_bot(config, directory / "bot" / "kuemmerer.db", state.rooms, stack, paper)
     await _ensure_display_name(bot.gateway.client, BOT_NAME)
     await _wait_for_members(state, clients, bot_id)
 
@@ -469,13 +505,14 @@ async def _start_bot(
     database_path: Path,
     rooms: Mapping[str, str],
     stack: contextlib.AsyncExitStack,
+    paper: ReplyLookup | None = None,
 ) -> Kuemmerer:
     clock = SystemClock()
     new_database = not database_path.exists()
     bot = await create_bot(config, clock)
     if new_database:
         try:
-            await seed_sample_data(bot, clock, rooms)
+            await seed_sample_data(bot, clock, rooms, paper)
         except BaseException:
             await bot.gateway.close()
             await bot.database.dispose()

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from bot.render import split_reply
 from commands.clock import Clock
+from commands.context import ReplyLookup
 from commands.dispatch import Dispatcher, Request
 from commands.registry import Role, RoomKind
 from commands.reply import Reply
@@ -286,6 +287,15 @@ COMMITTEE_SCRIPTS: dict[str, tuple[str, ...]] = {
         'titel="Sitzung des Bildungsbeirats"',
         '!sitzung neu in sechs Wochen 9 Uhr dauer=7h titel="Bildungskonferenz 2027" '
         'ort="Stadthalle Neustadt am See"',
+        # The first meeting's agenda: an item with a paper, a non-public one, then publishing,
+        # after which a further item is a late item (Nachtrag) waiting for acceptance.
+        '!top Bildungsbericht 2027: erste Ergebnisse dauer=30 beschreibung="Entwurf zur '
+        'Diskussion"',
+        "!anlage 1",
+        "!top Personalangelegenheit Schulsozialarbeit nö dauer=15",
+        "!top Sprachkitas im Landkreis dauer=20",
+        "!tagesordnung veröffentlichen",
+        "!top Ferienbetreuung 2027 dauer=10",
     ),
     "steuerung": (
         '!gremium neu "Steuerungsgruppe Bildung" kurz=SG art=Steuerungsgruppe '
@@ -314,19 +324,31 @@ class SeedFailed(Exception):
 
 
 async def seed_committees(
-    dispatcher: Dispatcher, rooms: Mapping[str, str], organiser: str, member: str
+    dispatcher: Dispatcher,
+    rooms: Mapping[str, str],
+    organiser: str,
+    member: str,
+    paper: ReplyLookup | None = None,
 ) -> dict[str, int]:
-    """Bind the demo's committee rooms and plan their meetings by running the commands an
-    organiser would type; returns how many commands ran per room."""
+    """Bind the demo's committee rooms, plan their meetings and fill the first agenda by
+    running the commands an organiser would type; returns how many commands ran per room.
+
+    ``!anlage`` answers the file that ``paper`` posts into the room; without a homeserver to
+    post it (``paper`` None) that line is left out."""
     numbers = {person.name: index + 1 for index, person in enumerate(PERSONS)}
     counts: dict[str, int] = {}
     for room_key, lines in COMMITTEE_SCRIPTS.items():
         if room_key not in rooms:
             continue
         for line in lines:
+            replied_to = paper if line.startswith("!anlage") else None
+            if line.startswith("!anlage") and paper is None:
+                continue
             text = line.format(bernd=member, person=numbers)
             kind = RoomKind.TEAM if room_key == "team" else RoomKind.GROUP
-            request = Request(organiser, rooms[room_key], kind, Role.ADMIN, text)
+            request = Request(
+                organiser, rooms[room_key], kind, Role.ADMIN, text, replied_to=replied_to
+            )
             reply = await dispatcher.respond(request)
             if reply is None or reply.is_error:
                 answer = " ".join(block_text(reply)) if reply else "no answer"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from commands import converters
+from commands.agenda_texts import moved_items_text
 from commands.context import Context
 from commands.errors import BadArgument
 from commands.i18n import N_
@@ -135,6 +136,25 @@ async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply
         announcement.add(labelled(ctx.t, N_("Reason"), reason))
     if meeting.series_id is not None:
         announcement.add(ctx._(N_("The other meetings of the series stay as they are.")))
+    # Its agenda items move on to the next meeting; the room (and so their submitters) hear.
+    target = await ctx.store.agenda.next_meeting(meeting.committee_id, now)
+    moved = await ctx.store.agenda.move_open_items(meeting, target, now)
+    if moved:
+        announcement.add(
+            moved_items_text(
+                ctx.t,
+                target,
+                [
+                    fmt(
+                        "#{number} {title} ({submitter})",
+                        number=item.item_id,
+                        title=item.title,
+                        submitter=item.submitter_name or item.submitter,
+                    )
+                    for item in moved
+                ],
+            )
+        )
     confirmation = fmt(
         ctx._(N_("Meeting {number} on {when} cancelled.")),
         number=meeting_number(ctx.t, meeting),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commands import converters
+from commands.agenda_texts import agenda_blocks, build_agenda
 from commands.context import Context
 from commands.i18n import N_
 from commands.meeting_schedule import arm_schedule, invitation_deadline, item_deadline
@@ -93,7 +94,8 @@ async def invitation_text(ctx: Context, committee: Committee, meeting: Meeting) 
     invitation.bullets(details)
     invitation.blocks.extend(await agenda_section(ctx, meeting))
     items_until = item_deadline(committee, meeting)
-    if items_until > ctx.clock.now():
+    # Once the agenda is published, further items are late items: no call for them here.
+    if items_until > ctx.clock.now() and meeting.agenda_published_at is None:
         invitation.add(
             fmt(
                 ctx._(N_("Please submit agenda items by {date}.")),
@@ -110,6 +112,10 @@ async def invitation_text(ctx: Context, committee: Committee, meeting: Meeting) 
 
 
 async def agenda_section(ctx: Context, meeting: Meeting) -> list[Block]:
-    """The agenda as far as it is known, for the invitation: public part (Ö 1, Ö 2 …) and
-    non-public part (NÖ 1 …); see :func:`~commands.meeting_texts.agenda_line`."""
-    return [Paragraph(agenda_line(ctx.t, meeting))]
+    """The published agenda with its papers, for the invitation: public part (Ö 1, Ö 2 …) and
+    non-public part (NÖ 1 …); until it is published, "to follow". The invitation goes into
+    the committee's own room, so the non-public part belongs in it."""
+    if meeting.agenda_published_at is None:
+        return [Paragraph(agenda_line(ctx.t, meeting))]
+    agenda = build_agenda(ctx.t, meeting, await ctx.store.agenda.for_meeting(meeting))
+    return [Paragraph(strong(ctx._(N_("Agenda")))), *agenda_blocks(ctx.t, agenda, waiting=False)]

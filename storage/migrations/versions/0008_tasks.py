@@ -1,7 +1,7 @@
 """Decisions of committees and tasks (of the office or a committee), for decision tracking.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 
 Self-contained: it creates two new tables and touches no existing one, so it can be chained
 after any other revision that adds unrelated tables.
@@ -10,8 +10,8 @@ after any other revision that adds unrelated tables.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

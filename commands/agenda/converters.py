@@ -1,0 +1,93 @@
+"""What the agenda commands accept: an item's title with its ``nö``, minutes, yes/no, a list
+of opening items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from commands import converters
+from commands.context import Context
+from commands.errors import BadArgument
+from commands.i18n import N_
+from commands.reply import code, fmt
+from storage.models import AgendaItem
+from storage.vocabulary import fold_text
+
+# The word that makes an item non-public, in every spelling people use (folded).
+NON_PUBLIC_WORDS = frozenset({"noe", "nichtoeffentlich", "np", "nonpublic"})
+YES_WORDS = frozenset({"ja", "yes", "j", "y", "true", "1"})
+NO_WORDS = frozenset({"nein", "no", "n", "false", "0"})
+MAX_ITEM_MINUTES = 8 * 60
+
+_TITLE = converters.FieldText(AgendaItem, "title", N_("The title"))
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The title of a proposed item and whether ``nö`` made it non-public."""
+
+    title: str
+    public: bool
+
+
+def _is_non_public_word(word: str) -> bool:
+    return fold_text(word).replace("-", "").replace(" ", "") in NON_PUBLIC_WORDS
+
+
+def proposal(ctx: Context, raw: str) -> Proposal:
+    """``Haushalt 2027 nö``: the title, and the word ``nö`` (anywhere, alone) for non-public."""
+    words = raw.split()
+    kept = [word for word in words if not _is_non_public_word(word)]
+    if not kept:
+        raise BadArgument(ctx._(N_("The item needs a title, e.g. !top Bildungsbericht 2027.")))
+    return Proposal(_TITLE(ctx, " ".join(kept)), public=len(kept) == len(words))
+
+
+def title(ctx: Context, raw: str) -> str:
+    """A new title for an item."""
+    return _TITLE(ctx, raw)
+
+
+def item_minutes(ctx: Context, raw: str) -> int:
+    """The planned minutes of an item: ``15``, ``20min``, ``1h``; 1 minute to 8 hours."""
+    length = converters.read_duration(raw)
+    if (
+        length is None
+        or length % timedelta(minutes=1)
+        or not timedelta(minutes=1) <= length <= timedelta(minutes=MAX_ITEM_MINUTES)
+    ):
+        raise BadArgument(
+            fmt(
+                ctx._(
+                    N_(
+                        "{raw} is not a planned time for an item. Write minutes like 15 or "
+                        "20min (at most 8 hours); nö goes before the options, after the title."
+                    )
+                ),
+                raw=code(raw),
+            )
+        )
+    return int(length / timedelta(minutes=1))
+
+
+def yes_no(ctx: Context, raw: str) -> bool:
+    """``ja``/``nein`` (or yes/no)."""
+    folded = fold_text(raw)
+    if folded in YES_WORDS:
+        return True
+    if folded in NO_WORDS:
+        return False
+    raise BadArgument(fmt(ctx._(N_("{raw} is neither yes nor no (ja/nein).")), raw=code(raw)))
+
+
+def opening_list(ctx: Context, raw: str) -> list[str]:
+    """Opening items separated by semicolons; ``-`` for the usual four."""
+    if raw.strip() == "-":
+        return []
+    items = [part.strip() for part in raw.split(";") if part.strip()]
+    if not items:
+        raise BadArgument(
+            ctx._(N_("Write the opening items separated by semicolons, or - for the usual ones."))
+        )
+    return [_TITLE(ctx, item) for item in items]
