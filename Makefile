@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test processes: most of a test's time is spent waiting for Synapse or PostgreSQL, so two
+# workers (each with its own Synapse and PostgreSQL) share a 2-core machine well. A file's
+# tests stay together in one worker, as their module fixtures (the wheel, the demo) expect.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint typecheck unit docs catalogs clean
 
@@ -27,7 +31,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy bot commands storage tests $(wildcard bench/*.py)
 
 test: $(STAMP) catalogs lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Regenerates the README's command overview from the registry (a test fails when it is stale).
 docs: $(STAMP)
