@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import timedelta
+from pathlib import Path
 
+from commands.admin import AUDIT_ACTIONS, AUDIT_OBJECTS
 from commands.registry import Role
 from storage.database import Database
 from tests.desk import Desk
@@ -39,3 +42,33 @@ async def test_an_erased_contact_is_not_named_in_the_log(database: Database) -> 
     answer = await desk.ask("!audit", role=Role.ADMIN)
     assert "gelöscht (DSGVO): Kontakt Nr. 1" in answer
     assert "Krüger" not in answer
+
+
+def _audited_literals() -> tuple[set[str], set[str]]:
+    """The action and object-type literals of every ``audit.record(...)`` call in the code."""
+    actions: set[str] = set()
+    objects: set[str] = set()
+    for path in [*Path("bot").rglob("*.py"), *Path("commands").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "record"
+                and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr == "audit"
+            ):
+                continue
+            for index, found in ((2, actions), (3, objects)):
+                argument = node.args[index] if len(node.args) > index else None
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    found.add(argument.value)
+    return actions, objects
+
+
+def test_every_audited_action_and_object_has_a_name_for_readers() -> None:
+    """No raw key such as ``join`` or ``agenda_item`` reaches !audit: each literal the code
+    records has a translated label."""
+    actions, objects = _audited_literals()
+    assert "create" in actions and "person" in objects  # the scan finds the calls
+    assert actions - set(AUDIT_ACTIONS) == set()
+    assert objects - set(AUDIT_OBJECTS) == set()

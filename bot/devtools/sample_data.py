@@ -329,9 +329,11 @@ async def seed_committees(
     organiser: str,
     member: str,
     paper: ReplyLookup | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Bind the demo's committee rooms, plan their meetings and fill the first agenda by
     running the commands an organiser would type; returns how many commands ran per room.
+    ``names`` are the display names the rooms would show (for the agenda's submitters).
 
     ``!anlage`` answers the file that ``paper`` posts into the room; without a homeserver to
     post it (``paper`` None) that line is left out."""
@@ -347,7 +349,13 @@ async def seed_committees(
             text = line.format(bernd=member, person=numbers)
             kind = RoomKind.TEAM if room_key == "team" else RoomKind.GROUP
             request = Request(
-                organiser, rooms[room_key], kind, Role.ADMIN, text, replied_to=replied_to
+                organiser,
+                rooms[room_key],
+                kind,
+                Role.ADMIN,
+                text,
+                replied_to=replied_to,
+                name_of=(names or {}).get,
             )
             reply = await dispatcher.respond(request)
             if reply is None or reply.is_error:
