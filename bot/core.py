@@ -324,6 +324,7 @@ class Kuemmerer:
                 addressed=addressed,
                 event_id=event.event_id,
                 name_of=partial(self._display_name, room),
+                room_name_of=self._room_name,
                 replied_to=self._reply_lookup(room.room_id, event),
             )
             reply = await self.dispatcher.answer(request, store)
@@ -337,6 +338,11 @@ class Kuemmerer:
         them (a chair listed in the team room); ``None`` when the bot sees them nowhere."""
         rooms = [here, *(r for r in self.gateway.client.rooms.values() if r is not here)]
         return next((name for r in rooms if (name := r.user_name(user_id)) is not None), None)
+
+    def _room_name(self, room_id: str) -> str | None:
+        """The name a room the bot is in shows to its members; None for a room it left."""
+        room = self.gateway.client.rooms.get(room_id)
+        return room.display_name if room is not None else None
 
     def _reply_lookup(self, room_id: str, event: Event) -> ReplyLookup | None:
         """How a command that replies to a message reads that message (only if it asks)."""

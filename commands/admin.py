@@ -110,6 +110,8 @@ def _audited_object(
     if object_id in ("", "*"):
         return fmt(ctx._(N_("{what} (all)")), what=label)
     name = names.get((object_type, object_id))
+    if object_type == "room" and (room_name := ctx.room_name_of(object_id)) is not None:
+        return fmt(ctx._(N_("{what} “{name}”")), what=label, name=room_name)
     if not object_id.isdigit():
         return fmt("{what} {id}", what=label, id=object_id)
     if name is None:

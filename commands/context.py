@@ -61,6 +61,7 @@ class Context:
     # the dispatcher adds them to the reply, so nothing is read differently without a word.
     notes: list[Text] = field(default_factory=list)
     name_of: Callable[[str], str | None] = field(default=lambda _user_id: None, compare=False)
+    room_name_of: Callable[[str], str | None] = field(default=lambda _room_id: None, compare=False)
     # The message the command replies to; None when the command is no reply.
     replied_to: ReplyLookup | None = field(default=None, compare=False)
 

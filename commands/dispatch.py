@@ -54,6 +54,8 @@ class Request:
     # The display name a room member chose, by Matrix id (None if unknown): people are shown
     # by name, not by their Matrix id.
     name_of: Callable[[str], str | None] = field(default=lambda _user_id: None, compare=False)
+    # The name a room the bot is in shows, by room id (None if unknown).
+    room_name_of: Callable[[str], str | None] = field(default=lambda _room_id: None, compare=False)
     # The chat event that carried the command, if any: it is recorded as handled in the same
     # transaction as the command's work.
     event_id: str = ""
@@ -195,6 +197,7 @@ class Dispatcher:
             calendar=self.calendar,
             feed_base_url=self.feed_base_url,
             name_of=request.name_of,
+            room_name_of=request.room_name_of,
             replied_to=request.replied_to,
         )
         self._check_allowed(declaration, request)

@@ -108,8 +108,8 @@ async def test_a_double_booking_and_the_clock_change_are_said_in_the_committee_r
 @pytest.mark.anna_admin
 async def test_the_audit_log_and_the_network_read_as_written_for_people(office: Office) -> None:
     """!audit in the team room lists the change before the creation, in German, with the
-    contact's name and Anna's display name; !netzwerk names a field without offers in a
-    municipality instead of field × target-group noise."""
+    contact's name, Anna's display name and the name of the room the bot joined; !netzwerk
+    names a field without offers in a municipality instead of field × target-group noise."""
     anna = office.anna
     await anna.client.set_displayname("Anna Schulz")
     team = office.team_room
@@ -126,6 +126,7 @@ async def test_the_audit_log_and_the_network_read_as_written_for_people(office: 
     assert course.body.startswith("Angebot Nr. 1 angelegt"), course.body
     await anna.ask(office.team_room, "!kontakt neu Jana Krüger")
     await anna.ask(office.team_room, "!kontakt ändern 1 tel=05555 2296")
+    await office.room_with_bot(anna, "Bildungsbeirat")
     log = await anna.ask(office.team_room, "!audit")
     lines = log.body.splitlines()
     assert lines[0] == "Audit-Protokoll, neueste zuerst:", log.body
@@ -137,6 +138,7 @@ async def test_the_audit_log_and_the_network_read_as_written_for_people(office: 
     )
     assert changed < created
     assert "Anna Schulz" in lines[changed] and anna.user_id not in log.body
+    assert "Einladung angenommen, Raum beigetreten: Raum „Bildungsbeirat“" in log.body, log.body
     network = await anna.ask(office.team_room, "!netzwerk")
     assert "Sprachbildung: keine in Altdorf" in network.body, network.body
     assert "Kinder 0–6" not in network.body
