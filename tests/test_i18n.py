@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -98,3 +99,23 @@ def test_a_missing_catalog_says_where_it_was_looked_for(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError) as failure:
         Translator("de", BERLIN, (tmp_path / "a", tmp_path / "b"))
     assert str(tmp_path / "a") in str(failure.value) and "make catalogs" in str(failure.value)
+
+
+def test_every_marked_text_is_a_plain_string_the_extractor_can_read() -> None:
+    """``N_()`` around an f-string or a variable is never extracted, so its text would stay
+    English without any test noticing; every ``N_`` takes one plain string."""
+    unreadable = []
+    for path in [*Path("bot").rglob("*.py"), *Path("commands").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "N_"
+                and not (
+                    len(node.args) == 1
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                )
+            ):
+                unreadable.append(f"{path}:{node.lineno}")
+    assert unreadable == []
