@@ -130,7 +130,7 @@ async def test_attendance_shows_the_quorum_with_names_without_matrix(database: D
     await organiser(desk, "!excused Frank Weber")
     answer = await member(desk, "!present")
     assert f"Present: {BERND}" in answer and "Excused: Frank Weber" in answer
-    assert "1 present, 3 needed: the quorum is NOT reached." in answer
+    assert "1 present, 3 needed: the quorum is not reached." in answer
     answer = await organiser(desk, "!present Petra Lang, Frank Weber")
     assert "3 present, 3 needed: the quorum is reached." in answer
 

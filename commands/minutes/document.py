@@ -224,12 +224,19 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
             reply.bullets(section.lines)
     reply.add(fmt("{label}: {value}", label=strong(ctx._(N_("Next meeting"))), value=next_meeting))
     reply.add(state)
-    stem = f"{ctx._(N_('minutes'))}-{meeting.id}"
+    stem = ctx._(N_("minutes-{number}")).format(number=meeting.id)
     documents = [(public, "", stem, postponed)]
     if non_public.sections or non_public.tasks:
         if in_committee_room:
             part = ctx._(N_("Non-public part"))
-            documents.append((non_public, part, f"{stem}-{ctx._(N_('non-public'))}", []))
+            documents.append(
+                (
+                    non_public,
+                    part,
+                    ctx._(N_("minutes-{number}-non-public")).format(number=meeting.id),
+                    [],
+                )
+            )
             reply.add(
                 ctx._(N_("The non-public part is a separate document, sent only into this room."))
             )

@@ -188,7 +188,7 @@ async def _quorum_text(ctx: Context, running: Running) -> Text:
     quorum = running.meeting.committee.quorum
     if quorum is None:
         return fmt(ctx._(N_("{count} present.")), count=present)
-    reached = N_("the quorum is reached") if present >= quorum else N_("the quorum is NOT reached")
+    reached = N_("the quorum is reached") if present >= quorum else N_("the quorum is not reached")
     return fmt(
         ctx._(N_("{count} present, {quorum} needed: {state}.")),
         count=present,
