@@ -25,10 +25,10 @@ from tests.test_meetings import BEIRAT_ROOM, BERND, CLARA
 ON_THE_DAY = datetime(2027, 4, 12, 12, 5, tzinfo=UTC)  # 14:05 in Berlin, the meeting began
 
 
-async def with_agenda(database: Database, **committee: object) -> Desk:
+async def with_agenda(database: Database) -> Desk:
     """The Beirat's meeting No. 1 with a public item (No. 1), a non-public one (No. 2) and a
     third public one (No. 3), its agenda published, and the clock on the meeting's day."""
-    desk = await office(database, **committee)
+    desk = await office(database)
     await organiser(desk, "!top Bildungsbericht 2027")
     await organiser(desk, "!top Personalfrage Kita nö")
     await organiser(desk, "!top Sprachkitas")
@@ -322,3 +322,21 @@ async def test_the_audit_records_meeting_mode_without_texts(database: Database) 
         ("end", "minutes"),
     } <= kinds
     assert not any("report" in e.detail.lower() or "Changed" in e.detail for e in entries)
+
+
+async def test_a_later_decision_on_an_uncalled_non_public_item_stays_non_public(
+    database: Database,
+) -> None:
+    """A decision recorded afterwards with item= of a non-public item never called goes to the
+    non-public part, not under "further decisions" of the public minutes."""
+    desk = await with_agenda(database)
+    await organiser(desk, "!meeting start")
+    await organiser(desk, "!item 1 call")
+    await organiser(desk, "!meeting end")
+    answer = await organiser(desk, "!decision The post is filled. unanimous meeting=1 item=2")
+    assert "Decision No. 1 of Bildungsbeirat is recorded." in answer
+    reply = await in_room(desk, "!minutes 1")
+    files = {a.filename: a.data for a in reply.attachments}
+    assert "The post is filled." not in desk.text(reply)
+    assert "The post is filled." not in files["minutes-1.html"].decode()
+    assert "The post is filled." in files["minutes-1-non-public.html"].decode()

@@ -95,14 +95,19 @@ async def _parts(ctx: Context, meeting: Meeting, entries: list[MinutesEntry]) ->
     placed_tasks = {e.task_id: e.call_id for e in entries if e.kind == ENTRY_TASK}
     decisions = await ctx.store.minutes.decisions(meeting.id)
     tasks = await ctx.store.minutes.tasks(meeting.id)
-    # Recorded after the meeting with top=: under that item; without one, under "other".
-    other = Section("", ctx._(N_("Further decisions and tasks")), True)
+    # Recorded after the meeting with top=: under that item if it was called; otherwise under
+    # "further", in the non-public part when its item is non-public.
+    further = Section("", ctx._(N_("Further decisions and tasks")), True)
+    hidden = Section("", ctx._(N_("Further decisions and tasks")), False)
 
-    def section_for(call_id: int | None, item_id: int | None) -> Section:
+    async def section_for(call_id: int | None, item_id: int | None) -> Section:
         found = sections.get(call_id) if call_id is not None else None
         if found is None and item_id is not None and item_id in by_item:
             found = sections[by_item[item_id]]
-        return found or other
+        if found is not None:
+            return found
+        item = await ctx.store.agenda.get(item_id) if item_id is not None else None
+        return hidden if item is not None and not item.public else further
 
     notes = {e.id: e for e in entries if e.kind == ENTRY_NOTE}
     for note in notes.values():
@@ -110,13 +115,13 @@ async def _parts(ctx: Context, meeting: Meeting, entries: list[MinutesEntry]) ->
             sections[note.call_id].lines.append(f"{note.text} (#{note.id})")
     task_section: dict[int, Section] = {}
     for decision in decisions:
-        where = section_for(placed_decisions.get(decision.id), decision.agenda_item_id)
+        where = await section_for(placed_decisions.get(decision.id), decision.agenda_item_id)
         where.lines.append(_decision_line(ctx, decision))
     for task in tasks:
-        where = section_for(placed_tasks.get(task.id), task.agenda_item_id)
+        where = await section_for(placed_tasks.get(task.id), task.agenda_item_id)
         where.lines.append(_task_line(ctx, task))
         task_section[task.id] = where
-    ordered = list(sections.values()) + ([other] if other.lines else [])
+    ordered = list(sections.values()) + [s for s in (further, hidden) if s.lines]
 
     def part(public: bool) -> Part:
         return Part(
