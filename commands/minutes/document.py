@@ -20,6 +20,7 @@ from commands.meetings.finding import meeting_in_reach
 from commands.registry import Option, Param, Role, RoomKind, command
 from commands.reply import Attachment, Reply, code, fmt, strong
 from commands.tasks.converters import DecisionText, decision_correction, vote_count
+from commands.tasks.tasks import decision_in_reach
 from commands.tasks.texts import owner_in_words, votes_in_words
 from storage.models import (
     ENTRY_CALL,
@@ -371,16 +372,7 @@ async def decision_change(
     no: int | None,
     abstain: int | None,
 ) -> Reply:
-    decision = await ctx.store.tasks.decision(number)
-    here_only = ctx.room_kind is RoomKind.GROUP
-    if decision is None or (here_only and decision.committee.room_id != ctx.room_id):
-        raise NotFound(
-            fmt(
-                ctx._(N_("There is no decision No. {number} here. {list} lists them.")),
-                number=number,
-                list=code(ctx.command_ref("beschlüsse")),
-            )
-        )
+    decision = await decision_in_reach(ctx, number)
     counted = (yes, no, abstain)
     unanimous = wording is not None and wording.unanimous
     if unanimous and any(count is not None for count in counted):

@@ -160,6 +160,28 @@ async def _link_decision(
     return decision, decision.committee
 
 
+async def _record(
+    ctx: Context, text: str, owner: Owner, due: date | None, **links: int | None
+) -> Task:
+    """Store a new task, plan its reminders and audit it (where it belongs, never its text)."""
+    now = ctx.clock.now()
+    created = await ctx.store.tasks.add_task(
+        text=text,
+        owner_matrix_id=owner.matrix_id,
+        owner_person_id=owner.person_id,
+        due_on=due,
+        created_by=ctx.sender,
+        created_at=now,
+        updated_at=now,
+        **links,
+    )
+    await _arm(ctx, created)
+    committee_id = links.get("committee_id")
+    where = f"committee {committee_id}" if committee_id is not None else "office"
+    await ctx.store.audit.record(now, ctx.sender, "create", "task", created.id, where)
+    return created
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -225,24 +247,16 @@ async def task_create(
     if held is not None:
         chosen = held.committee
     who = task.owner or owner
-    resolved = await who.resolve(ctx) if who is not None else Owner()
-    now = ctx.clock.now()
-    created = await ctx.store.tasks.add_task(
-        text=task.text,
-        owner_matrix_id=resolved.matrix_id,
-        owner_person_id=resolved.person_id,
-        due_on=task.due or due,
+    created = await _record(
+        ctx,
+        task.text,
+        await who.resolve(ctx) if who is not None else Owner(),
+        task.due or due,
         committee_id=chosen.id if chosen is not None else None,
         decision_id=linked.id if linked is not None else None,
         meeting_id=held.id if held is not None else (linked.meeting_id if linked else None),
         agenda_item_id=item_id,
-        created_by=ctx.sender,
-        created_at=now,
-        updated_at=now,
     )
-    await _arm(ctx, created)
-    where = f"committee {chosen.id}" if chosen is not None else "office"
-    await ctx.store.audit.record(now, ctx.sender, "create", "task", created.id, where)
     headline = fmt(ctx._(N_("Task No. {number} is recorded.")), number=created.id)
     reply = _echo(ctx, created, headline)
     if (note := _plan_note(ctx, created)) is not None:
@@ -322,25 +336,17 @@ async def _task_in_meeting(
         ),
         None,
     )
-    now = ctx.clock.now()
-    created = await ctx.store.tasks.add_task(
-        text=task.text,
-        owner_matrix_id=resolved.matrix_id,
-        owner_person_id=resolved.person_id,
-        due_on=task.due or due,
+    created = await _record(
+        ctx,
+        task.text,
+        resolved,
+        task.due or due,
         committee_id=running.meeting.committee_id,
         decision_id=decision_id,
         meeting_id=running.meeting.id,
         agenda_item_id=call.agenda_item_id,
-        created_by=ctx.sender,
-        created_at=now,
-        updated_at=now,
     )
-    await _arm(ctx, created)
     await record_under_current(ctx, running, kind=ENTRY_TASK, task_id=created.id)
-    await ctx.store.audit.record(
-        now, ctx.sender, "create", "task", created.id, f"meeting {running.meeting.id}"
-    )
     headline = fmt(ctx._(N_("Task No. {number} is recorded.")), number=created.id)
     return with_current_item(ctx, running, _echo(ctx, created, headline))
 
