@@ -79,6 +79,9 @@ AUDIT_ACTIONS = {
     "postpone": N_("postponed"),
     "withdraw": N_("withdrawn"),
     "demo.seed": N_("sample data loaded"),
+    "begin": N_("meeting mode started"),
+    "end": N_("meeting mode ended"),
+    "approve": N_("approved"),
 }
 AUDIT_OBJECTS = {
     "person": N_("contact"),
@@ -92,6 +95,9 @@ AUDIT_OBJECTS = {
     "decision": N_("decision"),
     "task": N_("task"),
     "agenda_item": N_("agenda item"),
+    "minutes": N_("minutes"),
+    "minutes_entry": N_("minutes entry"),
+    "minutes_note": N_("minutes note"),
     "opening_items": N_("opening items"),
     "demo": N_("demo"),
     "vocabulary_term": N_("term"),

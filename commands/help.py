@@ -75,7 +75,9 @@ GROUPS = (
         "commands.persons", "commands.responsibles", "commands.organizations", "commands.offers",
     )),
     Group("sitzungen", "meetings", N_("Meetings"), ("commands.meetings", "commands.calendar")),
-    Group("tagesordnung", "agenda", N_("Agenda"), ("commands.agenda",)),
+    Group("tagesordnung", "agenda", N_("Agenda and minutes"), (
+        "commands.agenda", "commands.minutes",
+    )),
     Group("gremien", "committees", N_("Committees"), ("commands.committees",)),
     Group("erinnerungen", "reminders", N_("Reminders"), ("commands.reminders",)),
     Group("aufgaben", "tasks", N_("Tasks and decisions"), ("commands.tasks",)),

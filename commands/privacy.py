@@ -31,6 +31,7 @@ SECTION_TITLES = {
     "tasks": N_("Tasks owned"),
     "decisions": N_("Decisions recorded"),
     "agenda_items": N_("Agenda items submitted"),
+    "minutes": N_("Attendance and notes in minutes"),
     "audit_log": N_("Processing log (who did what with the record, and when)"),
 }
 RECORD_LABELS = {
@@ -203,6 +204,14 @@ def _row(ctx: Context, section: str, row: dict[str, Any]) -> str:
     if section == "agenda_items":
         submitted = ctx.t.date(row["submitted_at"])
         return f"#{row['item_id']} {_md(row['title'])} ({_md(row['committee'])}, {submitted})"
+    if section == "minutes":
+        what = {
+            "present": N_("present"),
+            "excused": N_("excused"),
+            "note": N_("note"),
+        }[row["kind"]]
+        meeting = ctx._(N_("Meeting No. {number}")).format(number=row["meeting_id"])
+        return f"{meeting}, {ctx._(what)}: {_md(row['text'])}"
     if section == "audit_log":
         parts = [
             ctx.t.datetime(row["at"]),

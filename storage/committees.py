@@ -24,7 +24,7 @@ from storage.vocabulary import fold_text
 COMMITTEE_FIELDS = frozenset(
     {"name", "short_name", "kind", "notice_days", "item_deadline_days",
      "default_duration_minutes", "default_place", "reminder_offsets_minutes",
-     "allow_room_mention", "feed_token", "opening_items"}
+     "allow_room_mention", "feed_token", "opening_items", "quorum"}
 )  # fmt: skip
 
 # The roles a seat can have, in the order member lists show them.

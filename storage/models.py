@@ -293,6 +293,8 @@ class Committee(Base):
     feed_token: Mapped[str] = mapped_column(String(64), default="", index=True)
     # The standard opening items of its agendas; empty: the usual four (commands/agenda).
     opening_items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # How many members must be present for the committee to decide (None: no rule set).
+    quorum: Mapped[int | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -484,8 +486,10 @@ class Decision(Base):
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meeting.id", ondelete="SET NULL"), index=True
     )
-    # The agenda item the decision was taken under comes with the agenda: a nullable
-    # ``agenda_item_id`` (foreign key to the agenda item, ON DELETE SET NULL) belongs here.
+    # The agenda item the decision was taken under (meeting mode, or ``top=``).
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="SET NULL"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
     votes_yes: Mapped[int | None]
     votes_no: Mapped[int | None]
@@ -530,6 +534,9 @@ class Task(Base):
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meeting.id", ondelete="SET NULL"), index=True
     )
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="SET NULL"), index=True
+    )
     follow_up_on: Mapped[date | None]  # Wiedervorlage
     done_note: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[datetime | None]
@@ -540,6 +547,64 @@ class Task(Base):
     owner_person: Mapped[Person | None] = relationship(lazy="raise")
     committee: Mapped[Committee | None] = relationship(lazy="raise")
     decision: Mapped[Decision | None] = relationship(lazy="raise")
+
+
+# --------------------------------------------------------------------------- minutes
+
+ENTRY_CALL = "call"  # an agenda item was called: the heading the later entries belong to
+ENTRY_PRESENT = "present"
+ENTRY_EXCUSED = "excused"
+ENTRY_NOTE = "note"
+ENTRY_DECISION = "decision"
+ENTRY_TASK = "task"
+ATTENDANCE_KINDS = (ENTRY_PRESENT, ENTRY_EXCUSED)
+
+
+class Minutes(Base):
+    """A meeting's minutes: meeting mode runs while ``ended_at`` is None (one per room), and
+    ``approved_at`` is set when the committee approved them."""
+
+    __tablename__ = "minutes"
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    room_id: Mapped[str] = mapped_column(String(255), index=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    started_by: Mapped[str] = mapped_column(String(255))  # Matrix id, or a pseudonym
+    taker_name: Mapped[str] = mapped_column(String(255), default="")  # Protokollführung
+    current_call_id: Mapped[int | None]  # the entry of the item being dealt with
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str] = mapped_column(String(255), default="")
+
+
+class MinutesEntry(Base):
+    """One line of the minutes, stored as it was recorded: the minutes are rendered from these
+    rows, never from the chat. Entries under an item point to its ``call`` entry, whose label
+    and public flag are kept as they were when it was called."""
+
+    __tablename__ = "minutes_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.meeting_id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    call_id: Mapped[int | None]
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="SET NULL")
+    )
+    label: Mapped[str] = mapped_column(String(32), default="")  # "Ö 3" when called
+    public: Mapped[bool] = mapped_column(default=True)
+    text: Mapped[str] = mapped_column(Text, default="")  # a note, a title, a name
+    matrix_id: Mapped[str] = mapped_column(String(255), default="", index=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(255), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 def column_limit(model: type[Base], attribute: str) -> int | None:

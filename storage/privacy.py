@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from storage.agenda import pseudonymise_submitter
 from storage.contacts import ContactRepository
+from storage.minutes import pseudonymise_minutes
 from storage.models import Person
 from storage.tasks import pseudonymise_decisions, pseudonymise_tasks
 
@@ -40,6 +41,7 @@ PSEUDONYMISERS: tuple[Pseudonymiser, ...] = (
     pseudonymise_decisions,
     pseudonymise_tasks,
     pseudonymise_submitter,
+    pseudonymise_minutes,
 )
 
 

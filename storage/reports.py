@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.minutes import minutes_of_person
 from storage.models import (
     AgendaItem,
     AuditEntry,
@@ -150,6 +151,7 @@ PERSONAL_DATA_SECTIONS: tuple[PersonalDataSection, ...] = (
     PersonalDataSection("tasks", ("task",), tasks_of_person),
     PersonalDataSection("decisions", ("decision",), decisions_by_person),
     PersonalDataSection("agenda_items", ("agenda_item",), _agenda_items),
+    PersonalDataSection("minutes", ("minutes_entry",), minutes_of_person),
     PersonalDataSection("audit_log", ("audit_entry",), _audit_log),
 )
 

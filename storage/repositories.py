@@ -13,6 +13,7 @@ from storage.calendar_export import CalendarExportRepository
 from storage.committees import CommitteeRepository
 from storage.contacts import ContactRepository
 from storage.meetings import MeetingRepository
+from storage.minutes import MinutesRepository
 from storage.models import (
     AuditEntry,
     Committee,
@@ -197,6 +198,7 @@ class Store:
         self.calendar = CalendarExportRepository(session)
         self.tasks = TaskRepository(session)
         self.agenda = AgendaRepository(session)
+        self.minutes = MinutesRepository(session)
 
     async def arrival(self, event_id: str, room_id: str, sender: str = "") -> Arrival:
         """Whether ``event_id`` was handled before, whether ``room_id`` is a committee's room,

@@ -71,6 +71,10 @@ class TaskRepository:
         await self.session.flush()
         return decision
 
+    async def touch_decision(self, decision: Decision) -> None:
+        """Write the corrections made to ``decision``."""
+        await self.session.flush()
+
     async def decision(self, decision_id: int) -> Decision | None:
         """The decision with its committee and meeting, or None."""
         return await self.session.scalar(

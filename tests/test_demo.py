@@ -29,6 +29,7 @@ from bot.devtools.demo import (
 )
 from bot.devtools.homeserver import LocalSynapse
 from bot.devtools.sample_data import seed_committees, seed_contact_network, seed_tasks
+from commands.registry import Role, RoomKind
 from storage.database import Database
 from tests.desk import Desk
 
@@ -221,7 +222,11 @@ async def test_seed_builds_the_network_and_the_committees_by_command(database: D
     assert "Ferienbetreuung 2027" in agenda.split("Nachträge, die auf Annahme")[1]
 
     members = ("@anna.schulz:localhost", "@bernd.keller:localhost")
-    assert await seed_tasks(database, desk.clock, rooms, *members) == {"decisions": 2, "tasks": 5}
+    assert await seed_tasks(database, desk.clock, rooms, *members) == {
+        "decisions": 2,
+        "tasks": 5,
+        "minutes_entries": 14,
+    }
     tasks = await desk.ask("!aufgaben")
     first, second = [line for line in tasks.splitlines() if line.startswith("• ")][:2]
     assert "in Arbeit, überfällig" in first and "Nadine Koch" in first
@@ -232,6 +237,10 @@ async def test_seed_builds_the_network_and_the_committees_by_command(database: D
     assert "· erledigt · einstimmig" in tracking
     report = await desk.ask("!bericht")
     assert "• Beschlüsse: 2" in report and "• davon überfällig: 2" in report
+    minutes = await desk.ask("!protokoll", Role.MEMBER, RoomKind.GROUP, room_id=rooms["beirat"])
+    assert "Protokoll: Bildungsbeirat, Sitzung Nr. " in minutes, minutes
+    assert "Anwesend: Anna Schulz, Bernd Keller, Nadine Koch, Petra Hoffmann" in minutes
+    assert "Ö 5 Sprachförderung in Kitas" in minutes and "Wartelisten" in minutes
 
 
 async def test_stdin_lines_are_split_and_end_with_none() -> None:

@@ -19,7 +19,19 @@ from commands.registry import Role, RoomKind
 from commands.reply import Reply
 from commands.tasks.schedule import arm_task
 from storage.database import Database
-from storage.models import TASK_BLOCKED, TASK_DONE, TASK_IN_PROGRESS, TASK_OPEN
+from storage.models import (
+    ENTRY_CALL,
+    ENTRY_DECISION,
+    ENTRY_EXCUSED,
+    ENTRY_NOTE,
+    ENTRY_PRESENT,
+    ENTRY_TASK,
+    TASK_BLOCKED,
+    TASK_DONE,
+    TASK_IN_PROGRESS,
+    TASK_OPEN,
+    Meeting,
+)
 from storage.repositories import Store
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
 
@@ -387,6 +399,24 @@ TASKS: tuple[tuple[str, str, int | None, str, int | None], ...] = (
 )
 
 
+# The minutes of that meeting, so that !protokoll shows them at once: who came, and for each
+# decision the item it was taken under, with a note (label, title, note).
+PRESENT = ("{organiser}", "{member}", "Nadine Koch", "Petra Hoffmann")
+EXCUSED = ("Sandra Möller",)
+MINUTES_ITEMS = (
+    (
+        "Ö 5",
+        "Sprachförderung in Kitas",
+        "Die Kitaträger berichten von langen Wartelisten für Sprachförderkräfte.",
+    ),
+    (
+        "Ö 6",
+        "Bildungskonferenz 2027",
+        "Drei Orte wurden verglichen; die Stadthalle ist barrierefrei erreichbar.",
+    ),
+)
+
+
 async def seed_tasks(
     database: Database, clock: Clock, rooms: Mapping[str, str], organiser: str, member: str
 ) -> dict[str, int]:
@@ -427,6 +457,7 @@ async def seed_tasks(
             for text, votes in DECISIONS
         ]
         persons = {person.name: index + 1 for index, person in enumerate(PERSONS)}
+        linked_tasks: list[tuple[int, int]] = []
         for text, owner, due_in, status, decision in TASKS:
             matrix_id = owner.format(organiser=organiser, member=member)
             linked = decisions[decision] if decision is not None else None
@@ -446,7 +477,64 @@ async def seed_tasks(
                 updated_at=start,
             )
             await arm_task(store.schedule, task, now=now, timezone="Europe/Berlin")
-    return {"decisions": len(DECISIONS), "tasks": len(TASKS)}
+            if linked is not None:
+                linked_tasks.append((decisions.index(linked), task.id))
+        entries = await _seed_minutes(
+            store,
+            meeting,
+            rooms["beirat"],
+            organiser,
+            member,
+            [d.id for d in decisions],
+            linked_tasks,
+        )
+    return {"decisions": len(DECISIONS), "tasks": len(TASKS), "minutes_entries": entries}
+
+
+async def _seed_minutes(
+    store: Store,
+    meeting: Meeting,
+    room_id: str,
+    organiser: str,
+    member: str,
+    decision_ids: list[int],
+    linked_tasks: list[tuple[int, int]],
+) -> int:
+    """The minutes of the past meeting (see :data:`MINUTES_ITEMS`), ended the same day."""
+    start = meeting.start
+    minutes = await store.minutes.begin(
+        meeting, room_id, start, started_by=organiser, taker_name="Anna Schulz"
+    )
+    names = {organiser: "Anna Schulz", member: "Bernd Keller"}
+    added = 0
+    for kind, people in ((ENTRY_PRESENT, PRESENT), (ENTRY_EXCUSED, EXCUSED)):
+        for written in people:
+            who = written.format(organiser=organiser, member=member)
+            await store.minutes.add(
+                minutes,
+                start,
+                kind=kind,
+                text=names.get(who, who),
+                matrix_id=who if who.startswith("@") else "",
+                author=organiser,
+            )
+            added += 1
+    for index, (label, title, note) in enumerate(MINUTES_ITEMS):
+        call = await store.minutes.add(
+            minutes, start, kind=ENTRY_CALL, label=label, text=title, author=organiser
+        )
+        under = {"call_id": call.id, "label": label, "author": organiser}
+        await store.minutes.add(minutes, start, kind=ENTRY_NOTE, text=note, **under)
+        await store.minutes.add(
+            minutes, start, kind=ENTRY_DECISION, decision_id=decision_ids[index], **under
+        )
+        for decision, task_id in linked_tasks:
+            if decision == index:
+                await store.minutes.add(minutes, start, kind=ENTRY_TASK, task_id=task_id, **under)
+                added += 1
+        added += 3
+    await store.minutes.end(minutes, start + timedelta(hours=2))
+    return added
 
 
 def block_text(reply: Reply) -> list[str]:

@@ -29,6 +29,11 @@ class Proposal:
 
     title: str
     public: bool
+    # ``!top 7 aufrufen``: in meeting mode this calls item No. 7 rather than proposing one.
+    call: int | None = None
+
+
+CALL_WORDS = frozenset({"aufrufen", "call"})
 
 
 def _is_non_public_word(word: str) -> bool:
@@ -38,6 +43,10 @@ def _is_non_public_word(word: str) -> bool:
 def proposal(ctx: Context, raw: str) -> Proposal:
     """``Haushalt 2027 nö``: the title, and the word ``nö`` (anywhere, alone) for non-public."""
     words = raw.split()
+    if len(words) == 2 and fold_text(words[1]) in CALL_WORDS:
+        number = converters.record_number(words[0])
+        if number is not None:
+            return Proposal("", public=True, call=number)
     kept = [word for word in words if not _is_non_public_word(word)]
     if not kept:
         raise BadArgument(ctx._(N_("The item needs a title, e.g. !top Bildungsbericht 2027.")))

@@ -15,6 +15,7 @@ from commands.agenda_texts import build_agenda, item_number
 from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
 from commands.i18n import N_
+from commands.meeting_mode import call_item
 from commands.meeting_schedule import item_deadline
 from commands.meeting_texts import meeting_number
 from commands.meetings.finding import (
@@ -186,6 +187,8 @@ async def item_propose(
     description: str | None,
     committee: str | None,
 ) -> Reply:
+    if proposed.call is not None:
+        return await call_item(ctx, proposed.call)
     body = await committee_of_room(ctx, committee)
     if not await within_reach(ctx, body):
         raise NotAllowed(

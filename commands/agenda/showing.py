@@ -8,6 +8,7 @@ from commands.agenda.items import meeting_items, only_organisers
 from commands.agenda_texts import agenda_blocks, agenda_heading, build_agenda, opening_items
 from commands.context import Context
 from commands.i18n import N_
+from commands.meeting_mode import minutes_to_approve
 from commands.meeting_schedule import arm_schedule
 from commands.meeting_texts import meeting_number
 from commands.meetings.finding import (
@@ -35,6 +36,8 @@ async def agenda_show(ctx: Context, number: int | None) -> Reply:
     agenda = build_agenda(ctx.t, meeting, await meeting_items(ctx, meeting))
     reply = Reply.of(strong(agenda_heading(ctx.t, meeting)))
     reply.blocks.extend(agenda_blocks(ctx.t, agenda))
+    if (approval := await minutes_to_approve(ctx, meeting)) is not None:
+        reply.add(approval)
     reply.add(
         fmt(
             ctx._(N_("{propose} proposes an item.")),

@@ -163,6 +163,12 @@ async def committee_create(
         Option("place", "ort", clearable(converters.text), aliases=("place",)),
         Option("reminders", "erinnerungen", reminder_offsets, aliases=("reminders",)),
         Option("mention_room", "raum_erwaehnen", yes_no, aliases=("mention_room",)),
+        Option(
+            "quorum",
+            "beschlussfaehig",
+            clearable(converters.number),
+            aliases=("beschlussfähig", "quorum"),
+        ),
     ],
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
@@ -182,6 +188,7 @@ async def committee_change(
     place: str | None,
     reminders: list[int] | None,
     mention_room: bool | None,
+    quorum: int | str | None,
 ) -> Reply:
     committee = await committee_here(ctx)
     given: dict[str, Any] = {
@@ -196,6 +203,8 @@ async def committee_change(
         "allow_room_mention": mention_room,
     }
     values = {key: value for key, value in given.items() if value is not None}
+    if quorum is not None:  # "-" ("") removes the quorum
+        values["quorum"] = quorum or None
     if not values:
         raise BadArgument(
             fmt(

@@ -82,6 +82,10 @@ def settings(ctx: Context, committee: Committee) -> dict[str, tuple[str, str]]:
             N_("@room in announcements"),
             ctx._(N_("yes")) if committee.allow_room_mention else ctx._(N_("no")),
         ),
+        "quorum": (
+            N_("Quorum (members present)"),
+            str(committee.quorum) if committee.quorum else ctx._(N_("none")),
+        ),
     }
 
 

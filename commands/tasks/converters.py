@@ -130,6 +130,13 @@ class NewTask:
     due: date | None
 
 
+def task_number_or_new(ctx: Context, raw: str) -> int | NewTask:
+    """``3`` (a task's number) or, for meeting mode, a new task as :func:`new_task` reads it."""
+    if converters.record_number(raw) is not None:
+        return converters.number(ctx, raw)
+    return new_task(ctx, raw)
+
+
 def new_task(ctx: Context, raw: str) -> NewTask:
     """The text of a new task, with a mentioned owner and a due date after ``bis`` taken out.
 
@@ -221,6 +228,13 @@ class DecisionText:
 
     text: str
     unanimous: bool
+
+
+def decision_correction(ctx: Context, raw: str) -> DecisionText:
+    """A corrected wording as :func:`decision_text` reads it, or ``einstimmig`` alone."""
+    if fold_text(raw).strip(".") in _UNANIMOUS_WORDS:
+        return DecisionText("", True)
+    return decision_text(ctx, raw)
 
 
 def decision_text(ctx: Context, raw: str) -> DecisionText:

@@ -7,10 +7,18 @@ item "Stand der Umsetzung der Beschlüsse" shows the same by calling it.
 
 from __future__ import annotations
 
+from commands import converters
 from commands.committee_lookup import committee_in_scope, not_a_committee_room, title_of
 from commands.context import Context
 from commands.errors import BadArgument, NotFound
 from commands.i18n import N_
+from commands.meeting_mode import (
+    item_of_meeting,
+    record_under_current,
+    require_current,
+    running_here,
+    with_current_item,
+)
 from commands.meetings.finding import meeting_in_reach
 from commands.registry import Option, Param, Role, RoomKind, command
 from commands.reply import Reply, Text, code, fmt, join, strong
@@ -31,16 +39,20 @@ from commands.tasks.texts import (
     task_line,
     votes_in_words,
 )
-from storage.models import Committee, Decision, Meeting
+from storage.models import ENTRY_DECISION, Committee, Decision, Meeting
 
 
 @command(
     "beschluss",
     english="decision",
-    help=N_("Records a committee's decision with its votes (or unanimous), outside meeting mode."),
+    help=N_(
+        "Records a committee's decision with its votes (or unanimous): in meeting mode under "
+        "the current item, otherwise with meeting= and item=."
+    ),
     params=[Param("wording", N_("wording [unanimous]"), decision_text, greedy=True)],
     options=[
         Option("meeting", "sitzung", meeting_number, aliases=("meeting",)),
+        Option("item", "top", converters.number, aliases=("item",)),
         Option("yes", "ja", vote_count, aliases=("yes",)),
         Option("no", "nein", vote_count, aliases=("no",)),
         Option("abstain", "enthaltung", vote_count, aliases=("abstain", "abstentions")),
@@ -49,13 +61,14 @@ from storage.models import Committee, Decision, Meeting
     rooms=(RoomKind.TEAM, RoomKind.GROUP),
     examples=(
         "!beschluss Der Beirat empfiehlt das Konzept. sitzung=4 ja=9 nein=1 enthaltung=2",
-        "!beschluss Die AG wird bis 2027 verlängert. einstimmig sitzung=4",
+        "!beschluss Die AG wird bis 2027 verlängert. einstimmig sitzung=4 top=7",
     ),
 )
 async def decision_create(
     ctx: Context,
     wording: DecisionText,
     meeting: int | None,
+    item: int | None,
     yes: int | None,
     no: int | None,
     abstain: int | None,
@@ -65,11 +78,19 @@ async def decision_create(
         raise BadArgument(
             ctx._(N_("Write either unanimous or the votes with yes=, no=, abstain=, not both."))
         )
-    held, committee = await _meeting_and_committee(ctx, meeting)
+    running = await running_here(ctx) if meeting is None and item is None else None
+    held: Meeting | None
+    if running is not None:
+        held, committee = running.meeting, running.meeting.committee
+        item_id = require_current(ctx, running).agenda_item_id
+    else:
+        held, committee = await _meeting_and_committee(ctx, meeting)
+        item_id = await item_of_meeting(ctx, held, item)
     now = ctx.clock.now()
     decision = await ctx.store.tasks.add_decision(
         committee_id=committee.id,
         meeting_id=held.id if held is not None else None,
+        agenda_item_id=item_id,
         text=wording.text,
         votes_yes=yes,
         votes_no=no,
@@ -82,6 +103,8 @@ async def decision_create(
     await ctx.store.audit.record(
         now, ctx.sender, "create", "decision", decision.id, f"committee {committee.id}"
     )
+    if running is not None:
+        await record_under_current(ctx, running, kind=ENTRY_DECISION, decision_id=decision.id)
     reply = Reply.of(
         strong(
             fmt(
@@ -94,6 +117,14 @@ async def decision_create(
     reply.bullets(_facts(ctx, decision, held))
     if any(count is None for count in counted) and not all(c is None for c in counted):
         reply.add(ctx._(N_("Votes not given are recorded as 0.")))
+    if running is not None:
+        reply.add(
+            fmt(
+                ctx._(N_("{task} records a task under it.")),
+                task=code(ctx.command_ref("aufgabe", ctx._(N_("… @who until …")))),
+            )
+        )
+        return with_current_item(ctx, running, reply)
     return reply.add(
         fmt(
             ctx._(N_("{task} records a task that carries it out.")),

@@ -18,6 +18,15 @@ from commands.contact_converters import clearable
 from commands.context import Context
 from commands.errors import BadArgument, NotAllowed, NotFound
 from commands.i18n import N_
+from commands.meeting_mode import (
+    item_of_meeting,
+    only_organisers_record,
+    record_under_current,
+    require_current,
+    running_here,
+    with_current_item,
+)
+from commands.meetings.finding import meeting_in_reach
 from commands.registry import Option, Param, Role, RoomKind, command
 from commands.reply import Reply, Text, code, fmt, strong, text
 from commands.tasks.converters import (
@@ -26,12 +35,13 @@ from commands.tasks.converters import (
     future_day,
     new_task,
     owner_ref,
+    task_number_or_new,
     task_status,
     task_text,
 )
 from commands.tasks.schedule import REMINDER_TIME, arm_task
 from commands.tasks.texts import STATUS_WORDS, day_in_words, day_moment, task_details
-from storage.models import TASK_DONE, TASK_OPEN, Committee, Decision, Task
+from storage.models import ENTRY_TASK, TASK_DONE, TASK_OPEN, Committee, Decision, Task
 from storage.tasks import Owner
 
 NUMBER_PARAM = Param("number", N_("number"), converters.number)
@@ -150,6 +160,28 @@ async def _link_decision(
     return decision, decision.committee
 
 
+async def _record(
+    ctx: Context, text: str, owner: Owner, due: date | None, **links: int | None
+) -> Task:
+    """Store a new task, plan its reminders and audit it (where it belongs, never its text)."""
+    now = ctx.clock.now()
+    created = await ctx.store.tasks.add_task(
+        text=text,
+        owner_matrix_id=owner.matrix_id,
+        owner_person_id=owner.person_id,
+        due_on=due,
+        created_by=ctx.sender,
+        created_at=now,
+        updated_at=now,
+        **links,
+    )
+    await _arm(ctx, created)
+    committee_id = links.get("committee_id")
+    where = f"committee {committee_id}" if committee_id is not None else "office"
+    await ctx.store.audit.record(now, ctx.sender, "create", "task", created.id, where)
+    return created
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -166,6 +198,8 @@ async def _link_decision(
         DUE_OPTION,
         Option("committee", "gremium", converters.text, aliases=("committee",)),
         DECISION_OPTION,
+        Option("meeting", "sitzung", converters.number, aliases=("meeting",)),
+        Option("item", "top", converters.number, aliases=("item",)),
     ],
     min_role=Role.ORGANIZER,
     examples=(
@@ -180,6 +214,8 @@ async def task_create(
     due: date | None,
     committee: str | None,
     decision: int | None,
+    meeting: int | None,
+    item: int | None,
 ) -> Reply:
     if task.owner is not None and owner is not None:
         raise BadArgument(ctx._(N_("Name the owner once: either @… in the text or who=.")))
@@ -198,24 +234,29 @@ async def task_create(
     linked = None
     if decision is not None:
         linked, chosen = await _link_decision(ctx, decision, chosen)
+    held = await meeting_in_reach(ctx, meeting) if meeting is not None else None
+    if held is not None and chosen is not None and held.committee_id != chosen.id:
+        raise BadArgument(
+            fmt(
+                ctx._(N_("Meeting No. {number} is not one of {committee}.")),
+                number=held.id,
+                committee=chosen.name,
+            )
+        )
+    item_id = await item_of_meeting(ctx, held, item)
+    if held is not None:
+        chosen = held.committee
     who = task.owner or owner
-    resolved = await who.resolve(ctx) if who is not None else Owner()
-    now = ctx.clock.now()
-    created = await ctx.store.tasks.add_task(
-        text=task.text,
-        owner_matrix_id=resolved.matrix_id,
-        owner_person_id=resolved.person_id,
-        due_on=task.due or due,
+    created = await _record(
+        ctx,
+        task.text,
+        await who.resolve(ctx) if who is not None else Owner(),
+        task.due or due,
         committee_id=chosen.id if chosen is not None else None,
         decision_id=linked.id if linked is not None else None,
-        meeting_id=linked.meeting_id if linked is not None else None,
-        created_by=ctx.sender,
-        created_at=now,
-        updated_at=now,
+        meeting_id=held.id if held is not None else (linked.meeting_id if linked else None),
+        agenda_item_id=item_id,
     )
-    await _arm(ctx, created)
-    where = f"committee {chosen.id}" if chosen is not None else "office"
-    await ctx.store.audit.record(now, ctx.sender, "create", "task", created.id, where)
     headline = fmt(ctx._(N_("Task No. {number} is recorded.")), number=created.id)
     reply = _echo(ctx, created, headline)
     if (note := _plan_note(ctx, created)) is not None:
@@ -232,13 +273,82 @@ async def task_create(
 @command(
     "aufgabe",
     english="task",
-    help=N_("Shows a task with its status, owner, due date and follow-up."),
-    params=[NUMBER_PARAM],
-    examples=("!aufgabe 3",),
+    help=N_(
+        "Shows task No. …; in meeting mode, records a task under the current item and its "
+        "last decision."
+    ),
+    params=[Param("task", N_("number | text @who until date"), task_number_or_new, greedy=True)],
+    options=[OWNER_OPTION, DUE_OPTION],
+    examples=("!aufgabe 3", "!aufgabe Konzept überarbeiten @anna:example.org bis 15.01.2027"),
 )
-async def task_show(ctx: Context, number: int) -> Reply:
-    task = await task_in_reach(ctx, number)
-    return _echo(ctx, task, fmt(ctx._(N_("Task No. {number}")), number=task.id))
+async def task_show(
+    ctx: Context, task: int | NewTask, owner: OwnerRef | None, due: date | None
+) -> Reply:
+    if isinstance(task, NewTask):
+        return await _task_in_meeting(ctx, task, owner, due)
+    if owner is not None or due is not None:
+        raise BadArgument(
+            fmt(
+                ctx._(N_("To change task No. {number}, write {change}.")),
+                number=task,
+                change=code(ctx.command_ref(task_change, f"{task} …")),
+            )
+        )
+    found = await task_in_reach(ctx, task)
+    return _echo(ctx, found, fmt(ctx._(N_("Task No. {number}")), number=found.id))
+
+
+async def _task_in_meeting(
+    ctx: Context, task: NewTask, owner: OwnerRef | None, due: date | None
+) -> Reply:
+    """``!aufgabe <Text> @wer bis <Datum>`` in meeting mode: under the current item and the
+    last decision taken under it."""
+    running = await running_here(ctx)
+    if running is None:
+        raise BadArgument(
+            fmt(
+                ctx._(
+                    N_(
+                        "Outside meeting mode, {new} records a task; {show} shows one by its "
+                        "number."
+                    )
+                ),
+                new=code(ctx.command_ref(task_create, "…")),
+                show=code(ctx.command_ref(task_show, "3")),
+            )
+        )
+    only_organisers_record(ctx, N_("Only organisers record tasks in meeting mode."))
+    call = require_current(ctx, running)
+    if task.owner is not None and owner is not None:
+        raise BadArgument(ctx._(N_("Name the owner once: either @… in the text or who=.")))
+    who = task.owner or owner
+    if who is None:
+        raise BadArgument(
+            ctx._(N_("Name who does it: @account or who=<contact No.>, e.g. who=12."))
+        )
+    resolved = await who.resolve(ctx)
+    entries = await ctx.store.minutes.entries(running.minutes.meeting_id)
+    decision_id = next(
+        (
+            e.decision_id
+            for e in reversed(entries)
+            if e.decision_id is not None and e.call_id == call.id
+        ),
+        None,
+    )
+    created = await _record(
+        ctx,
+        task.text,
+        resolved,
+        task.due or due,
+        committee_id=running.meeting.committee_id,
+        decision_id=decision_id,
+        meeting_id=running.meeting.id,
+        agenda_item_id=call.agenda_item_id,
+    )
+    await record_under_current(ctx, running, kind=ENTRY_TASK, task_id=created.id)
+    headline = fmt(ctx._(N_("Task No. {number} is recorded.")), number=created.id)
+    return with_current_item(ctx, running, _echo(ctx, created, headline))
 
 
 @command(

@@ -1,0 +1,415 @@
+"""The minutes (Protokoll) as a message, an HTML file and a PDF: ``!protokoll``,
+``!protokoll freigeben`` and ``!beschluss ändern``.
+
+Rendered from the stored entries only. The non-public part (items called as non-public) is a
+separate document that is only ever sent into the committee's own room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from commands import converters
+from commands.context import Context
+from commands.documents import html_to_pdf, render_html
+from commands.errors import BadArgument, NotFound
+from commands.i18n import N_
+from commands.meeting_texts import meeting_number
+from commands.meetings.finding import meeting_in_reach
+from commands.registry import Option, Param, Role, RoomKind, command
+from commands.reply import Attachment, Reply, code, fmt, strong
+from commands.tasks.converters import DecisionText, decision_correction, vote_count
+from commands.tasks.tasks import decision_in_reach
+from commands.tasks.texts import owner_in_words, votes_in_words
+from storage.models import (
+    ENTRY_CALL,
+    ENTRY_DECISION,
+    ENTRY_EXCUSED,
+    ENTRY_NOTE,
+    ENTRY_PRESENT,
+    ENTRY_TASK,
+    Decision,
+    Meeting,
+    Minutes,
+    MinutesEntry,
+    Task,
+)
+
+
+@dataclass
+class Section:
+    """One item of the minutes with its notes, decisions and tasks, as lines."""
+
+    label: str
+    title: str
+    public: bool
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    owner: str
+    text: str
+    due: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One of the two documents: the public minutes, or the non-public part."""
+
+    sections: list[Section]
+    tasks: list[TaskRow]
+
+
+def _decision_line(ctx: Context, decision: Decision) -> str:
+    return fmt(
+        ctx._(N_("Decision No. {number}: {text} ({votes})")),
+        number=decision.id,
+        text=decision.text,
+        votes=votes_in_words(ctx.t, decision),
+    ).plain
+
+
+def _task_due(ctx: Context, task: Task) -> str:
+    if task.due_on is None:
+        return ctx._(N_("no date"))
+    return task.due_on.strftime("%d.%m.%Y" if ctx.t.language == "de" else "%d %b %Y")
+
+
+def _task_line(ctx: Context, task: Task) -> str:
+    return fmt(
+        ctx._(N_("Task No. {number}: {text} ({owner}, until {due})")),
+        number=task.id,
+        text=task.text,
+        owner=owner_in_words(ctx.t, task, ctx.person),
+        due=_task_due(ctx, task),
+    ).plain
+
+
+async def _parts(ctx: Context, meeting: Meeting, entries: list[MinutesEntry]) -> tuple[Part, Part]:
+    """Sort the entries, decisions and tasks under the items they belong to, in two parts."""
+    calls = [e for e in entries if e.kind == ENTRY_CALL]
+    sections = {call.id: Section(call.label, call.text, call.public) for call in calls}
+    by_item = {call.agenda_item_id: call.id for call in calls if call.agenda_item_id is not None}
+    placed_decisions = {e.decision_id: e.call_id for e in entries if e.kind == ENTRY_DECISION}
+    placed_tasks = {e.task_id: e.call_id for e in entries if e.kind == ENTRY_TASK}
+    decisions = await ctx.store.minutes.decisions(meeting.id)
+    tasks = await ctx.store.minutes.tasks(meeting.id)
+    # Recorded after the meeting with top=: under that item if it was called; otherwise under
+    # "further", in the non-public part when its item is non-public.
+    further = Section("", ctx._(N_("Further decisions and tasks")), True)
+    hidden = Section("", ctx._(N_("Further decisions and tasks")), False)
+
+    async def section_for(call_id: int | None, item_id: int | None) -> Section:
+        found = sections.get(call_id) if call_id is not None else None
+        if found is None and item_id is not None and item_id in by_item:
+            found = sections[by_item[item_id]]
+        if found is not None:
+            return found
+        item = await ctx.store.agenda.get(item_id) if item_id is not None else None
+        return hidden if item is not None and not item.public else further
+
+    notes = {e.id: e for e in entries if e.kind == ENTRY_NOTE}
+    for note in notes.values():
+        if note.call_id in sections:
+            sections[note.call_id].lines.append(f"{note.text} (#{note.id})")
+    task_section: dict[int, Section] = {}
+    for decision in decisions:
+        where = await section_for(placed_decisions.get(decision.id), decision.agenda_item_id)
+        where.lines.append(_decision_line(ctx, decision))
+    for task in tasks:
+        where = await section_for(placed_tasks.get(task.id), task.agenda_item_id)
+        where.lines.append(_task_line(ctx, task))
+        task_section[task.id] = where
+    ordered = list(sections.values()) + [s for s in (further, hidden) if s.lines]
+
+    def part(public: bool) -> Part:
+        return Part(
+            [s for s in ordered if s.public is public],
+            [
+                TaskRow(owner_in_words(ctx.t, t, ctx.person), t.text, _task_due(ctx, t))
+                for t in tasks
+                if task_section[t.id].public is public
+            ],
+        )
+
+    return part(True), part(False)
+
+
+async def _facts(ctx: Context, meeting: Meeting, minutes: Minutes) -> list[tuple[str, str]]:
+    committee = await ctx.store.committees.load_seats(meeting.committee)
+    chairs = [
+        seat.person.display_name if seat.person is not None else ctx.person(seat.matrix_id)
+        for seat in committee.members
+        if seat.role == "Vorsitz"
+    ]
+    return [
+        (ctx._(N_("Committee")), committee.name),
+        (ctx._(N_("Meeting")), meeting_number(ctx.t, meeting).plain),
+        (ctx._(N_("Date")), ctx.t.date(meeting.start)),
+        (
+            ctx._(N_("Time")),
+            f"{ctx.t.time(meeting.start)} – {ctx.t.time(minutes.ended_at or meeting.end)}",
+        ),
+        (ctx._(N_("Place")), meeting.place or "–"),
+        (ctx._(N_("Chair")), ", ".join(chairs) or "–"),
+        (ctx._(N_("Minute-taker")), minutes.taker_name or "–"),
+    ]
+
+
+def _labels(ctx: Context) -> dict[str, str]:
+    return {
+        "attendance": ctx._(N_("Attendance")),
+        "present": ctx._(N_("Present")),
+        "excused": ctx._(N_("Excused")),
+        "nobody": "–",
+        "items": ctx._(N_("Items")),
+        "nothing": ctx._(N_("Dealt with, nothing recorded.")),
+        "none": ctx._(N_("None.")),
+        "postponed": ctx._(N_("Postponed items")),
+        "tasks": ctx._(N_("All tasks")),
+        "who": ctx._(N_("Who")),
+        "what": ctx._(N_("What")),
+        "due": ctx._(N_("By when")),
+        "next": ctx._(N_("Next meeting")),
+    }
+
+
+async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bool) -> Reply:
+    """The minutes of ``meeting`` as a message with the HTML and PDF files; the non-public
+    part as its own files, only with ``in_committee_room``."""
+    minutes = await ctx.store.minutes.of_meeting(meeting.id)
+    if minutes is None:
+        raise NotFound(
+            fmt(
+                ctx._(N_("No minutes were taken for meeting {number}. {start} starts them.")),
+                number=meeting_number(ctx.t, meeting),
+                start=code(ctx.command_ref("sitzung beginnen", str(meeting.id))),
+            )
+        )
+    entries = await ctx.store.minutes.entries(meeting.id)
+    public, non_public = await _parts(ctx, meeting, entries)
+    facts = await _facts(ctx, meeting, minutes)
+    present = [e.text for e in entries if e.kind == ENTRY_PRESENT]
+    excused = [e.text for e in entries if e.kind == ENTRY_EXCUSED]
+    following = await ctx.store.minutes.next_meeting_after(meeting)
+    next_meeting = (
+        fmt(
+            ctx._(N_("{number} on {when}")),
+            number=meeting_number(ctx.t, following),
+            when=ctx.t.datetime(following.start),
+        ).plain
+        if following is not None
+        else ctx._(N_("not scheduled yet"))
+    )
+    postponed = [
+        fmt("#{number} {title}", number=item.id, title=item.title).plain
+        for item in await ctx.store.minutes.postponed_from(meeting.id)
+        if item.public
+    ]
+    title = fmt(
+        ctx._(N_("Minutes of {committee}, meeting {number}")),
+        committee=meeting.committee.name,
+        number=meeting_number(ctx.t, meeting),
+    ).plain
+    state = (
+        fmt(ctx._(N_("Approved on {when}.")), when=ctx.t.date(minutes.approved_at)).plain
+        if minutes.approved_at is not None
+        else ctx._(N_("Draft, not approved yet."))
+    )
+    reply = Reply.of(strong(title))
+    reply.bullets(fmt("{label}: {value}", label=label, value=value) for label, value in facts)
+    for label, names in ((N_("Present"), present), (N_("Excused"), excused)):
+        reply.add(
+            fmt("{label}: {names}", label=strong(ctx._(label)), names=", ".join(names) or "–")
+        )
+    for section in public.sections:
+        reply.add(strong(f"{section.label} {section.title}".strip()))
+        if section.lines:
+            reply.bullets(section.lines)
+    reply.add(fmt("{label}: {value}", label=strong(ctx._(N_("Next meeting"))), value=next_meeting))
+    reply.add(state)
+    stem = ctx._(N_("minutes-{number}")).format(number=meeting.id)
+    documents = [(public, "", stem, postponed)]
+    if non_public.sections or non_public.tasks:
+        if in_committee_room:
+            part = ctx._(N_("Non-public part"))
+            documents.append(
+                (
+                    non_public,
+                    part,
+                    ctx._(N_("minutes-{number}-non-public")).format(number=meeting.id),
+                    [],
+                )
+            )
+            reply.add(
+                ctx._(N_("The non-public part is a separate document, sent only into this room."))
+            )
+        else:
+            reply.add(ctx._(N_("The non-public part is available in the committee's room only.")))
+    for shown, part_title, name, moved in documents:
+        html = render_html(
+            "minutes.html",
+            title=title,
+            part=part_title,
+            facts=facts,
+            present=present,
+            excused=excused,
+            sections=shown.sections,
+            postponed=moved,
+            tasks=shown.tasks,
+            next_meeting=next_meeting,
+            labels=_labels(ctx),
+            footer=state,
+        )
+        pdf = await asyncio.to_thread(
+            html_to_pdf,
+            html,
+            title=f"{title} {part_title}".strip(),
+            created=ctx.clock.now(),
+            language=ctx.t.language,
+        )
+        reply.attachments.append(Attachment(f"{name}.html", "text/html", html.encode()))
+        reply.attachments.append(Attachment(f"{name}.pdf", "application/pdf", pdf))
+    return reply
+
+
+# --------------------------------------------------------------------------- commands
+
+
+async def _meeting_of_minutes(ctx: Context, number: int | None) -> Meeting:
+    """Meeting No. ``number``, or the one whose minutes were last taken in this room."""
+    if number is not None:
+        return await meeting_in_reach(ctx, number)
+    latest = await ctx.store.minutes.latest_in(ctx.room_id)
+    if latest is None:
+        raise NotFound(
+            fmt(
+                ctx._(N_("No minutes were taken in this room. Give a meeting number: {example}")),
+                example=code(ctx.command_ref("protokoll", "12")),
+            )
+        )
+    return await meeting_in_reach(ctx, latest.meeting_id)
+
+
+MEETING_PARAM = Param("number", N_("meeting number"), converters.number, optional=True)
+
+
+@command(
+    "protokoll",
+    english="minutes",
+    help=N_(
+        "Renders the minutes of the last meeting (or No. …) again, as a message, HTML and PDF."
+    ),
+    params=[MEETING_PARAM],
+    min_role=Role.MEMBER,
+    rooms=(RoomKind.GROUP, RoomKind.TEAM),
+    examples=("!protokoll", "!protokoll 12"),
+)
+async def minutes_show(ctx: Context, number: int | None) -> Reply:
+    meeting = await _meeting_of_minutes(ctx, number)
+    own_room = ctx.room_kind is RoomKind.GROUP and meeting.committee.room_id == ctx.room_id
+    return await minutes_reply(ctx, meeting, in_committee_room=own_room)
+
+
+@command(
+    "protokoll freigeben",
+    english="minutes approve",
+    help=N_("Marks the minutes of the last meeting (or No. …) as approved by the committee."),
+    params=[MEETING_PARAM],
+    min_role=Role.ORGANIZER,
+    rooms=(RoomKind.GROUP,),
+    examples=("!protokoll freigeben", "!protokoll freigeben 12"),
+)
+async def minutes_approve(ctx: Context, number: int | None) -> Reply:
+    meeting = await _meeting_of_minutes(ctx, number)
+    minutes = await ctx.store.minutes.of_meeting(meeting.id)
+    if minutes is None or minutes.ended_at is None:
+        raise BadArgument(
+            fmt(
+                ctx._(N_("The minutes of meeting {number} are not finished yet.")),
+                number=meeting_number(ctx.t, meeting),
+            )
+        )
+    now = ctx.clock.now()
+    await ctx.store.minutes.approve(minutes, now, ctx.sender)
+    await ctx.store.audit.record(now, ctx.sender, "approve", "minutes", meeting.id)
+    return Reply.of(
+        fmt(
+            ctx._(N_("The minutes of meeting {number} are approved ({when}).")),
+            number=meeting_number(ctx.t, meeting),
+            when=ctx.t.date(now),
+        )
+    )
+
+
+@command(
+    "beschluss ändern",
+    english="decision edit",
+    aliases=("beschluss aendern",),
+    help=N_("Corrects decision No. …: its wording, its votes, or unanimous."),
+    params=[
+        Param("number", N_("number"), converters.number),
+        Param(
+            "wording", N_("[wording] [unanimous]"), decision_correction, optional=True, greedy=True
+        ),
+    ],
+    options=[
+        Option("yes", "ja", vote_count, aliases=("yes",)),
+        Option("no", "nein", vote_count, aliases=("no",)),
+        Option("abstain", "enthaltung", vote_count, aliases=("abstain", "abstentions")),
+    ],
+    min_role=Role.ORGANIZER,
+    rooms=(RoomKind.TEAM, RoomKind.GROUP),
+    examples=("!beschluss ändern 4 ja=8 nein=2 enthaltung=2", "!beschluss ändern 4 einstimmig"),
+)
+async def decision_change(
+    ctx: Context,
+    number: int,
+    wording: DecisionText | None,
+    yes: int | None,
+    no: int | None,
+    abstain: int | None,
+) -> Reply:
+    decision = await decision_in_reach(ctx, number)
+    counted = (yes, no, abstain)
+    unanimous = wording is not None and wording.unanimous
+    if unanimous and any(count is not None for count in counted):
+        raise BadArgument(
+            ctx._(N_("Write either unanimous or the votes with yes=, no=, abstain=, not both."))
+        )
+    if (
+        (wording is None or not wording.text)
+        and not unanimous
+        and all(count is None for count in counted)
+    ):
+        raise BadArgument(ctx._(N_("Nothing to change: give a new wording or the votes.")))
+    if wording is not None and wording.text:
+        decision.text = wording.text
+    if unanimous:
+        decision.unanimous = True
+        decision.votes_yes = decision.votes_no = decision.votes_abstain = None
+    elif any(count is not None for count in counted):
+        decision.unanimous = False
+        decision.votes_yes, decision.votes_no, decision.votes_abstain = (
+            count or 0 for count in counted
+        )
+    now = ctx.clock.now()
+    await ctx.store.tasks.touch_decision(decision)
+    await ctx.store.audit.record(now, ctx.sender, "update", "decision", decision.id)
+    reply = Reply.of(strong(fmt(ctx._(N_("Decision No. {number} is corrected.")), number=number)))
+    reply.bullets(
+        [
+            fmt(ctx._(N_("Wording: {text}")), text=decision.text),
+            fmt(ctx._(N_("Votes: {votes}")), votes=votes_in_words(ctx.t, decision)),
+        ]
+    )
+    if decision.meeting_id is not None:
+        reply.add(
+            fmt(
+                ctx._(N_("{render} renders the minutes again.")),
+                render=code(ctx.command_ref(minutes_show, str(decision.meeting_id))),
+            )
+        )
+    return reply
