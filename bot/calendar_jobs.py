@@ -1,8 +1,9 @@
 """Scheduled posts of the calendar: meeting reminders, invitation deadlines, ``!erinnerung``.
 
-The scheduler calls these handlers (at most once per occurrence, see ``bot/scheduler.py``);
-they read the database afresh and post through the bot. The entries are written by the meeting
-and reminder commands (contract in ``commands/meeting_schedule.py`` and
+The scheduler calls these handlers once per occurrence, and once more after a crash cut one
+short (see ``bot/scheduler.py``); they read the database afresh and post through the bot's
+outbox under the occurrence's key, so each post is sent exactly once. The entries are written
+by the meeting and reminder commands (contract in ``commands/meeting_schedule.py`` and
 ``commands/reminders.py``), the texts are in ``commands/meeting_texts.py``:
 
 * ``meeting.reminder`` (:class:`MeetingReminder`): into the committee room.
@@ -27,7 +28,7 @@ from nio import MatrixRoom
 
 from bot.config import Config
 from bot.matrix import is_joined
-from bot.scheduler import JobHandler, ScheduledRun
+from bot.scheduler import JobHandler, ScheduledRun, occurrence_key
 from commands.agenda_texts import (
     agenda_blocks,
     build_agenda,
@@ -111,7 +112,7 @@ class CalendarBot(Protocol):
     @property
     def gateway(self) -> DirectChatGateway: ...
 
-    async def post(self, room_id: str, reply: Reply) -> None: ...
+    async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None: ...
 
 
 # --------------------------------------------------------------------------- direct chats
@@ -195,7 +196,7 @@ class CalendarPosts:
                 self.bot.registry, t, self.bot.config.bot.prefix, meeting, now, agenda
             )
         _add_late_note(t, reply, run)
-        await self.bot.post(room_id, reply)
+        await self.bot.post(room_id, reply, occurrence_key(run))
 
     async def invitation_due(self, run: ScheduledRun) -> None:
         """Tell the organisers in the team room that the notice period is about to begin."""
@@ -218,7 +219,7 @@ class CalendarPosts:
                 self.bot.registry, t, self.bot.config.bot.prefix, meeting, now
             )
         _add_late_note(t, reply, run)
-        await self.bot.post(team_room, reply)
+        await self.bot.post(team_room, reply, occurrence_key(run))
 
     async def items_call(self, run: ScheduledRun) -> None:
         """Ask the committee room for agenda items (the call, or its last day)."""
@@ -242,7 +243,7 @@ class CalendarPosts:
                 last_day=isinstance(entry, ItemsLastDay),
             )
         _add_late_note(self.bot.t, reply, run)
-        await self.bot.post(room_id, reply)
+        await self.bot.post(room_id, reply, occurrence_key(run))
 
     async def items_deadline(self, run: ScheduledRun) -> None:
         """Send the organisers the draft agenda in the team room at the deadline for items."""
@@ -270,7 +271,7 @@ class CalendarPosts:
                 now,
             )
         _add_late_note(t, reply, run)
-        await self.bot.post(team_room, reply)
+        await self.bot.post(team_room, reply, occurrence_key(run))
 
     async def meeting_over(self, run: ScheduledRun) -> None:
         """Postpone the items of a meeting that is over and were not marked as dealt with to
@@ -306,7 +307,7 @@ class CalendarPosts:
                 )
             )
         if self.bot.state.team_room_id is not None:
-            await self.bot.post(self.bot.state.team_room_id, reply)
+            await self.bot.post(self.bot.state.team_room_id, reply, occurrence_key(run))
 
     async def reminder(self, run: ScheduledRun) -> None:
         """Post a ``!erinnerung`` into its room, or to its creator by direct chat."""
@@ -324,7 +325,7 @@ class CalendarPosts:
             # Outside the transaction: opening a direct chat waits for the homeserver.
             room_id = await direct_room_for(self.bot, creator)
         _add_late_note(t, reply, run)
-        await self.bot.post(room_id, reply)
+        await self.bot.post(room_id, reply, occurrence_key(run))
         if once:
             # Done: it no longer shows in !erinnerungen.
             async with self.bot.database.session() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,13 +26,14 @@ from bot.config import Config
 from bot.matrix import (
     MatrixGateway,
     RoomBatch,
-    SendFailed,
     SyncBatch,
     event_time,
     is_joined,
+    sent_transaction,
     server_of,
 )
 from bot.message_text import addressed_part, command_text
+from bot.outbox import OutboxSender
 from bot.render import Target, notice_contents
 from bot.scheduler import SchedulerService
 from commands.clock import Clock
@@ -42,12 +44,14 @@ from commands.registry import Registry, Role, RoomKind
 from commands.reply import Reply, code, fmt
 from storage.database import Database
 from storage.models import LEADING_SEAT_ROLES
+from storage.outbox import OutboxFile
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
 ORGANIZER_POWER_LEVEL = 50
 MAX_BACKOFF_SECONDS = 60.0
+OUTBOX_DRAIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Skipped:
     sender: str
     name: str
     sent_at: datetime
+    event_id: str
 
 
 class BackgroundService(Protocol):
@@ -112,6 +117,7 @@ class Kuemmerer:
             feed_base_url=config.http.public_url.rstrip("/") if config.http.enabled else "",
         )
         self.registry = registry
+        self.outbox = OutboxSender(database, gateway, clock)
         self.state = BotState()
         self._stopping = asyncio.Event()
         # Each room's events run in order on a chain of tasks; rooms run side by side, so a slow
@@ -151,6 +157,9 @@ class Kuemmerer:
                 await task
         await self._tokens.put(None)  # let the commands in hand finish, then stop
         await token_keeper
+        # What is left after this is sent at the next start; a clean stop tries to leave none.
+        await self.outbox.drain(OUTBOX_DRAIN_SECONDS)
+        await self.outbox.stop()
         for service in self.services:
             await service.stop()
         if self.scheduler is not None:
@@ -163,6 +172,8 @@ class Kuemmerer:
         # Posts that fell due while the bot was down are sent at start-up; nio can send into a
         # room only once a sync has told it about the room, so the scheduler waits for that.
         await self.ready.wait()
+        # Its own events of that sync have confirmed what was sent before a crash by now.
+        self.outbox.start()
         if self.scheduler is not None:
             await self.scheduler.start()
 
@@ -202,6 +213,7 @@ class Kuemmerer:
                     log.info("first sync of this installation: earlier history is not run")
                 else:
                     await self.gateway.fill_gaps(response, batch, since)
+                await self._confirm_sent(batch)
                 await self._handle_invites(batch)
                 await self._start_batch(batch)
                 since = response.next_batch
@@ -214,6 +226,19 @@ class Kuemmerer:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    async def _confirm_sent(self, batch: SyncBatch) -> None:
+        """Mark what came back in sync as sent: a crash after the send but before the mark
+        must not send it again once the homeserver has forgotten its transaction id."""
+        sent = {
+            txn_id: event.event_id
+            for room_batch in batch.rooms
+            for event in room_batch.events
+            if (txn_id := sent_transaction(event, self.gateway.user_id)) is not None
+        }
+        if sent:
+            async with self._open_store() as store:
+                await store.outbox.confirm(sent, self.clock.now())
 
     async def _start_batch(self, batch: SyncBatch) -> None:
         tasks = []
@@ -284,7 +309,9 @@ class Kuemmerer:
             except Exception:
                 log.exception("event %s in %s could not be handled", event.event_id, room.room_id)
         if skipped:
-            await self._send_reply(Target(room.room_id), self._skipped_notice(skipped))
+            # Keyed by the newest skipped command: a batch handled again adds no second notice.
+            key = f"skipped:{skipped[-1].event_id}"
+            await self._queue(key, Target(room.room_id), self._skipped_notice(skipped))
 
     async def _handle_event(self, room: MatrixRoom, event: Event, skipped: list[Skipped]) -> None:
         if event.sender == self.gateway.user_id or isinstance(event, RoomMessageNotice):
@@ -310,7 +337,9 @@ class Kuemmerer:
             if arrival.handled:
                 return
             if self.clock.now() - event_time(event) > self.config.bot.stale_command_after:
-                skipped.append(Skipped(event.sender, text.split()[0], event_time(event)))
+                skipped.append(
+                    Skipped(event.sender, text.split()[0], event_time(event), event.event_id)
+                )
                 store.sync.record_handled(event.event_id, room.room_id, self.clock.now())
                 return
             kind = self._room_kind(room, arrival.committee_room)
@@ -327,11 +356,20 @@ class Kuemmerer:
                 room_name_of=self._room_name,
                 replied_to=self._reply_lookup(room.room_id, event),
             )
-            reply = await self.dispatcher.answer(request, store)
-        if reply is not None:
-            thread_root = _thread_root(event)
-            target = Target(room.room_id, event.event_id, thread_root, event.sender)
-            await self._send_reply(target, reply)
+            target = Target(room.room_id, event.event_id, _thread_root(event), event.sender)
+            owed: list[Reply] = []
+
+            async def owe(store: Store, reply: Reply) -> None:
+                # Into the command's own transaction: its work, its handled record and its
+                # answer are kept together, or none of them.
+                await self._owe(store, f"reply:{event.event_id}", target, reply)
+                owed.append(reply)
+
+            reply = await self.dispatcher.answer(request, store, owe)
+        if reply is not None and reply not in owed:
+            # Only an error after the command's commit (re-arming its timers) ends up here.
+            await self._queue(f"late-reply:{event.event_id}", target, reply)
+        self.outbox.wake()
 
     def _display_name(self, here: MatrixRoom, user_id: str) -> str | None:
         """The name ``user_id`` shows in this room, or else in another room the bot shares with
@@ -361,10 +399,6 @@ class Kuemmerer:
         installed_at = self.state.installed_at
         return installed_at is not None and event_time(event) < installed_at
 
-    async def _first_time(self, event: Event, room: MatrixRoom) -> bool:
-        async with self._open_store() as store:
-            return await store.sync.mark_handled(event.event_id, room.room_id, self.clock.now())
-
     async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
         log.warning(
             "cannot decrypt %s from %s in %s (session %s)",
@@ -376,20 +410,24 @@ class Kuemmerer:
         await self.gateway.request_key(event)
         # One notice per sender and key session: a burst of unreadable messages gets one answer.
         key = (event.sender, event.session_id)
-        if key in self.state.undecryptable_noticed or not await self._first_time(event, room):
+        if key in self.state.undecryptable_noticed:
             return
-        self.state.undecryptable_noticed.add(key)
-        if self.clock.now() - event_time(event) > self.config.bot.stale_command_after:
-            return
+        stale = self.clock.now() - event_time(event) > self.config.bot.stale_command_after
         message = self.t.gettext(
             N_(
                 "I could not decrypt your message. If it was a command, please send it again; "
                 "if this keeps happening, leave and rejoin the room or tell the team."
             )
         )
-        await self._send_reply(
-            Target(room.room_id, event.event_id, None, event.sender), Reply.of(message)
-        )
+        target = Target(room.room_id, event.event_id, None, event.sender)
+        async with self._open_store() as store:
+            if not await store.sync.mark_handled(event.event_id, room.room_id, self.clock.now()):
+                return
+            self.state.undecryptable_noticed.add(key)
+            if not stale:
+                notice = Reply.of(message)
+                await self._owe(store, f"undecryptable:{event.event_id}", target, notice)
+        self.outbox.wake()
 
     def _skipped_notice(self, skipped: list[Skipped]) -> Reply:
         limit = self.config.bot.stale_command_after
@@ -452,23 +490,41 @@ class Kuemmerer:
 
     # ----------------------------------------------------------------- sending
 
-    async def _send_reply(self, target: Target, reply: Reply) -> None:
-        try:
-            for content in notice_contents(reply, target):
-                await self.gateway.send(target.room_id, content)
-            for attachment in reply.attachments:
-                content = await self.gateway.upload(
-                    target.room_id, attachment.filename, attachment.mimetype, attachment.data
-                )
-                await self.gateway.send(target.room_id, content)
-        except SendFailed:
-            log.exception("could not answer in %s", target.room_id)
-        for room_id, post in reply.posts:
-            await self._send_reply(Target(room_id), post)
+    async def _owe(self, store: Store, key: str, target: Target, reply: Reply) -> None:
+        """Write ``reply`` (its notices, files and posts into other rooms) into the outbox of
+        ``store``'s unit of work, each message under ``key`` and its place: when the work that
+        caused it runs again after a crash, nothing is owed twice."""
+        now = self.clock.now()
+        place = 0
 
-    async def post(self, room_id: str, reply: Reply) -> None:
-        """Post ``reply`` into a room without replying to anything (reminders, notices)."""
-        await self._send_reply(Target(room_id), reply)
+        async def add(room_id: str, content: dict[str, object], file: OutboxFile | None) -> None:
+            nonlocal place
+            await store.outbox.add(f"{key}#{place}", room_id, content, now, file)
+            place += 1
+
+        pending: list[tuple[Target, Reply]] = [(target, reply)]
+        while pending:
+            where, what = pending.pop(0)
+            for content in notice_contents(what, where):
+                await add(where.room_id, content, None)
+            for attachment in what.attachments:
+                file = OutboxFile(attachment.filename, attachment.mimetype, attachment.data)
+                await add(where.room_id, {}, file)
+            pending.extend((Target(room_id), post) for room_id, post in what.posts)
+
+    async def _queue(self, key: str, target: Target, reply: Reply) -> None:
+        """Owe ``reply`` in a unit of work of its own and have it sent."""
+        async with self._open_store() as store:
+            await self._owe(store, key, target, reply)
+        self.outbox.wake()
+
+    async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None:
+        """Post ``reply`` into a room without replying to anything (reminders, notices).
+
+        A scheduled post passes its occurrence as ``key``: run again after a crash, it adds
+        nothing that is owed or sent already. Without a key every call posts.
+        """
+        await self._queue(key or f"post:{uuid.uuid4().hex}", Target(room_id), reply)
 
 
 def _thread_root(event: Event) -> str | None:

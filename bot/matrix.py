@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 FILE_MSGTYPES = frozenset({"m.file", "m.image", "m.video", "m.audio"})
 
 CREDENTIALS_FILE = "credentials.json"
-RATE_LIMIT_RETRIES = 8
 # Synapse answers a sync with at most this many events per room; more arrive as `limited`.
 TIMELINE_LIMIT = 50
 SYNC_FILTER: dict[str, Any] = {
@@ -64,7 +63,17 @@ class LoginFailed(Exception):
 
 
 class SendFailed(Exception):
-    """The homeserver refused a message for a reason that waiting does not fix."""
+    """A message did not reach the homeserver; it may get through later."""
+
+
+class SendRefused(SendFailed):
+    """The homeserver refuses a message for good: the room is gone, or the bot was kicked or
+    may not post there. Trying again does not help."""
+
+
+# Answers that say the room will not take the bot's message, however long it waits.
+PERMANENT_STATUSES = frozenset({403, 404})
+PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM"})
 
 
 @dataclass(frozen=True)
@@ -98,9 +107,10 @@ async def login(config: Config) -> AsyncClient:
         config=AsyncClientConfig(
             encryption_enabled=True,
             store_sync_tokens=False,  # the database keeps the token, after handling
-            # nio waits out a 429 for the time the server asks (retry_after_ms) and resends
-            # with the same transaction id, so a retried message is never posted twice.
-            max_limit_exceeded=RATE_LIMIT_RETRIES,
+            # nio waits out every 429 for the time the server asks (retry_after_ms) and asks
+            # again, with the same transaction id for a send: a rate limit delays what the bot
+            # owes (a reply, a join) but never drops it after some number of attempts.
+            max_limit_exceeded=None,
             max_timeouts=None,
         ),
     )
@@ -157,6 +167,24 @@ def server_of(user_id: str) -> str:
 
 def is_joined(room: MatrixRoom, user_id: str) -> bool:
     return user_id in room.users and user_id not in room.invited_users
+
+
+def _status_number(status: object) -> int | None:
+    # nio's error responses carry the errcode in ``status_code``; a transport error the number.
+    try:
+        return int(str(status))
+    except ValueError:
+        return None
+
+
+def sent_transaction(event: Event, own_user_id: str) -> str | None:
+    """The transaction id this device sent ``event`` with, when the event is ours and the
+    homeserver tells us (it does so only to the sending device)."""
+    if event.sender != own_user_id:
+        return None
+    unsigned = event.source.get("unsigned") or {}
+    txn_id = unsigned.get("transaction_id")
+    return txn_id if isinstance(txn_id, str) else None
 
 
 def event_time(event: Event) -> datetime:
@@ -287,17 +315,27 @@ class MatrixGateway:
             by_room[room_id].events[:0] = earlier
             log.info("filled a gap of %d events in %s", len(earlier), room_id)
 
-    async def send(self, room_id: str, content: dict[str, Any]) -> str:
-        """Send one event (nio waits out rate limits, see the client config); returns its id."""
+    async def send(self, room_id: str, content: dict[str, Any], txn_id: str | None = None) -> str:
+        """Send one event and return its id. nio waits out rate limits (see the client
+        config); a repeat with the same ``txn_id`` from this device is the same event.
+
+        Raises :class:`SendRefused` when the room will never take it, :class:`SendFailed`
+        when it might later.
+        """
         response = await self.client.room_send(
             room_id,
             "m.room.message",
             content,
+            tx_id=txn_id,
             ignore_unverified_devices=True,
         )
         if isinstance(response, RoomSendResponse):
             return str(response.event_id)
-        raise SendFailed(f"{getattr(response, 'status_code', '?')}: {response}")
+        status = getattr(response, "status_code", None)
+        problem = f"{status or '?'}: {response}"
+        if status in PERMANENT_ERRCODES or _status_number(status) in PERMANENT_STATUSES:
+            raise SendRefused(problem)
+        raise SendFailed(problem)
 
     async def upload(
         self, room_id: str, filename: str, mimetype: str, data: bytes

@@ -1,9 +1,11 @@
 """The bot's scheduler: the database says what is due, APScheduler only says when to look.
 
 Every schedule entry lives in ``schedule_entry``; every fired occurrence gets one row in
-``sent_ledger`` whose unique (entry, occurrence) key is claimed *before* the handler runs. That
-makes firing at-most-once across double fires, restarts and several processes: a crash mid-send
-loses one post instead of doubling it.
+``sent_ledger`` whose unique (entry, occurrence) key is claimed *before* the handler runs, so a
+double fire or a second process never runs it twice. A handler does not send: it writes its post
+into the outbox under a key of its occurrence (:func:`occurrence_key`). An occurrence whose
+claim a crash left behind runs again at the next start, and the key keeps its post from being
+owed twice: every post is sent exactly once.
 
 The core is :meth:`SchedulerService.run_due`, which works purely from the injected clock and the
 database (tests drive it with a :class:`~commands.clock.ManualClock`). APScheduler holds one
@@ -68,6 +70,12 @@ class ScheduledRun:
 JobHandler = Callable[[ScheduledRun], Awaitable[None]]
 
 
+def occurrence_key(run: ScheduledRun) -> str:
+    """The outbox key of what ``run`` posts: the same when the occurrence runs again after a
+    crash, so its post is owed once however often its handler runs."""
+    return f"scheduled:{run.entry_id}@{run.occurrence.isoformat()}"
+
+
 # --- the internal housekeeping job ----------------------------------------------------------
 
 
@@ -79,8 +87,11 @@ def prune_handled_events(database: Database) -> JobHandler:
         # when a late run happens to get through.
         cutoff = run.occurrence - HANDLED_EVENT_RETENTION
         async with database.session() as session:
-            removed = await Store(session).sync.forget_handled_before(cutoff)
+            store = Store(session)
+            removed = await store.sync.forget_handled_before(cutoff)
+            delivered = await store.outbox.forget_finished_before(cutoff)
         log.info("housekeeping: forgot %d handled events from before %s", removed, cutoff)
+        log.info("housekeeping: forgot %d delivered messages from before %s", delivered, cutoff)
 
     return handler
 
@@ -122,7 +133,9 @@ class SchedulerService:
     # lifecycle
 
     async def start(self) -> None:
-        """Catch up on what fell due while the bot was down, then arm APScheduler from the DB."""
+        """Finish what a crash interrupted, catch up on what fell due while the bot was down,
+        then arm APScheduler from the database."""
+        await self.resume_interrupted()
         await self.run_due()
         self._scheduler.start()
         await self._arm_all()
@@ -229,14 +242,35 @@ class SchedulerService:
         """Handle every unhandled occurrence due by ``clock.now()``; return how many ran.
 
         Occurrences older than the grace period are recorded ``missed``; younger ones run,
-        late ones with ``late_by`` set. Each is claimed in the ledger first, so a second call,
-        a second process or a restart never runs it again.
+        late ones with ``late_by`` set. Each is claimed in the ledger first, so a second call
+        or a second process never runs it again (a crash's leftovers: resume_interrupted()).
         """
         async with self._lock:
             now = self.clock.now()
             ran = 0
             for entry, occurrence in await self._plan(now):
                 ran += await self._run_occurrence(entry, occurrence, now)
+            return ran
+
+    async def resume_interrupted(self) -> int:
+        """Run again the occurrences a crash left claimed but unfinished; return how many.
+
+        Their handlers post under the occurrence's key, so a post that was written to the
+        outbox before the crash is not owed a second time.
+        """
+        async with self._lock:
+            async with self.database.session() as session:
+                repository = ScheduleRepository(session)
+                claimed = await repository.claimed()
+                entries = await repository.entries({row.entry_id for row in claimed})
+            now = self.clock.now()
+            ran = 0
+            for row in claimed:
+                entry = entries.get(row.entry_id)
+                if entry is None:
+                    continue
+                log.info("schedule entry %s: resuming occurrence %s", entry.id, row.occurrence)
+                ran += await self._handle(entry, row.occurrence, now)
             return ran
 
     async def _plan(self, now: datetime) -> list[tuple[ScheduleEntry, datetime]]:
@@ -286,9 +320,15 @@ class SchedulerService:
                     lateness,
                 )
             return 0
-        # Claimed in its own committed transaction before the handler: at most once.
+        # Claimed in its own committed transaction before the handler: a second wake-up or
+        # process leaves it alone; only resume_interrupted() runs a claimed one again.
         if not await self._claim(entry.id, occurrence, LedgerStatus.CLAIMED):
             return 0
+        return await self._handle(entry, occurrence, now)
+
+    async def _handle(self, entry: ScheduleEntry, occurrence: datetime, now: datetime) -> int:
+        """Run the handler of a claimed occurrence and record how it went."""
+        lateness = now - occurrence
         handler = self._handlers.get(entry.kind)
         if handler is None:
             log.error("schedule entry %s: no handler for kind %r", entry.id, entry.kind)

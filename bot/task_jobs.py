@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.calendar_jobs import CalendarBot, direct_room_for, late_note
-from bot.scheduler import JobHandler, ScheduledRun, SchedulerService
+from bot.scheduler import JobHandler, ScheduledRun, SchedulerService, occurrence_key
 from commands.i18n import Translator
 from commands.registry import Registry
 from commands.reply import Reply
@@ -75,7 +75,7 @@ class TaskPosts:
         reply = compose(t, bot.registry, bot.config.bot.prefix, task, now, self._names_in(room_id))
         if (note := late_note(t, run)) is not None:
             reply.add(note)
-        await bot.post(room_id, reply)
+        await bot.post(room_id, reply, occurrence_key(run))
 
     def _names_in(self, room_id: str) -> Callable[[str], str]:
         """A user's display name in ``room_id``, their Matrix id where the room knows none."""
@@ -100,7 +100,7 @@ class TaskPosts:
             return
         if (note := late_note(t, run)) is not None:
             reply.add(note)
-        await bot.post(team_room, reply)
+        await bot.post(team_room, reply, occurrence_key(run))
 
 
 def task_job_handlers(bot: CalendarBot) -> dict[str, JobHandler]:

@@ -38,6 +38,8 @@ ROOM_LABELS = {
 }
 
 StoreFactory = Callable[[], AbstractAsyncContextManager[Store]]
+# Writes a command's reply into the command's own unit of work before it commits.
+OnReply = Callable[[Store, Reply], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -143,36 +145,41 @@ class Dispatcher:
                 return None
             return await self.answer(request, store)
 
-    async def answer(self, request: Request, store: Store) -> Reply | None:
+    async def answer(
+        self, request: Request, store: Store, on_reply: OnReply | None = None
+    ) -> Reply | None:
         """The answer to ``request``, worked out in the unit of work of ``store``.
 
         The command's changes and the record that its event was handled are committed here
         in one transaction: a crash before the commit leaves neither, so the event is run
         again after a restart, and never twice. A command that fails is rolled back; only the
         record of its event is kept, so its error is not answered twice either. None when the
-        text is not a command at all.
+        text is not a command at all. ``on_reply`` gets the reply before that commit, so what
+        it writes (the bot's outbox) is kept together with the command's work, or not at all.
         """
         line = self._line_for(request)
         if isinstance(line, Reply):
-            return await self._close(request, store, line)
+            return await self._close(request, store, line, on_reply)
         split = split_command(line, self.prefix)
         if split is None:
             return None
         words, rest = split
         found = self.registry.find(words)
         if found is None:
-            return await self._close(request, store, self._unknown(words[0]))
+            return await self._close(request, store, self._unknown(words[0]), on_reply)
         declaration, used = found
         line = rest.split(None, used)[used] if len(rest.split(None, used)) > used else ""
         try:
             reply = await self._run(declaration, line, request, store)
-            await self._close(request, store, reply)
+            await self._close(request, store, reply, on_reply)
         except UserError as error:
             await store.rollback()
-            return await self._close(request, store, self._explain(error.message, declaration))
+            explained = self._explain(error.message, declaration)
+            return await self._close(request, store, explained, on_reply)
         except Exception:
             await store.rollback()
-            return await self._close(request, store, self._internal_error(declaration))
+            failed = self._internal_error(declaration)
+            return await self._close(request, store, failed, on_reply)
         try:
             if store.schedule.changed and self.after_schedule_change is not None:
                 # Only the entries this command touched get their timers re-armed.
@@ -207,8 +214,12 @@ class Dispatcher:
             reply.add(note)
         return reply
 
-    async def _close(self, request: Request, store: Store, reply: Reply) -> Reply:
+    async def _close(
+        self, request: Request, store: Store, reply: Reply, on_reply: OnReply | None = None
+    ) -> Reply:
         """Commit the unit of work with the record that the request's event is handled."""
+        if on_reply is not None:
+            await on_reply(store, reply)
         if request.event_id:
             store.sync.record_handled(request.event_id, request.room_id, self.clock.now())
         await store.commit()

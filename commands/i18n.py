@@ -26,6 +26,8 @@ CATALOG_DIRS = (PACKAGED_LOCALE_DIR, LOCALE_DIR)
 BABEL_LOCALES = {"de": "de_DE", "en": "en_GB"}
 DATE_PATTERNS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
 TIME_PATTERNS = {"de": "HH:mm 'Uhr'", "en": "HH:mm"}
+# A time given to the second is echoed to the second, so the reader sees it was kept.
+SECOND_TIME_PATTERNS = {"de": "HH:mm:ss 'Uhr'", "en": "HH:mm:ss"}
 CLOCK_PATTERN = "HH:mm"  # a time without "Uhr", e.g. the start of "14:00–16:00 Uhr"
 WEEKDAY_PATTERN = "EEE"
 WEEKDAY_NAME_PATTERN = "EEEE"
@@ -84,8 +86,10 @@ class Translator:
         return self._format(moment, DATE_PATTERNS.get(self.language, DATE_PATTERNS["en"]))
 
     def time(self, moment: datetime) -> str:
-        """``14:00 Uhr`` in German, ``14:00`` in English."""
-        return self._format(moment, TIME_PATTERNS.get(self.language, TIME_PATTERNS["en"]))
+        """``14:00 Uhr`` in German, ``14:00`` in English; ``18:25:13 Uhr`` when the moment
+        has seconds."""
+        patterns = SECOND_TIME_PATTERNS if moment.second else TIME_PATTERNS
+        return self._format(moment, patterns.get(self.language, patterns["en"]))
 
     def clock(self, moment: datetime) -> str:
         """``14:00`` in both languages: a time followed by another, as in ``14:00–16:00 Uhr``."""

@@ -74,7 +74,7 @@ _TIME = re.compile(
     (?:\b(?:um|at|gegen)\s+)?
     (?<![\d.:/-])
     (?:
-        (?P<h1>\d{{1,2}}):(?P<m1>\d{{2}})(?::\d{{2}})?\s*(?P<ap1>{_AMPM})?(?:\s*uhr\b|h\b)?
+        (?P<h1>\d{{1,2}}):(?P<m1>\d{{2}})(?::(?P<s1>\d{{2}}))?\s*(?P<ap1>{_AMPM})?(?:\s*uhr\b|h\b)?
       | (?P<h2>\d{{1,2}})\.(?P<m2>\d{{2}})\s*uhr\b
       | (?P<h3>\d{{1,2}})\s*(?P<ap3>{_AMPM})
       | (?P<h4>\d{{1,2}})\s*uhr\b(?:\s*(?P<m4>\d{{2}})\b)?
@@ -232,16 +232,17 @@ def split_time_of_day(text: str) -> tuple[str, time | None] | None:
     match = matches[0]
     hour_text = next(match[g] for g in ("h1", "h2", "h3", "h4", "h5", "h6") if match[g])
     minute_text = match["m1"] or match["m2"] or match["m4"] or match["m5"] or "0"
-    hour, minute = int(hour_text), int(minute_text)
+    hour, minute, second = int(hour_text), int(minute_text), int(match["s1"] or 0)
     suffix = match["ap1"] or match["ap3"]
     if suffix:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if suffix.startswith("p") else 0)
-    if hour > 23 or minute > 59:
+    if hour > 23 or minute > 59 or second > 59:
         return None
     rest = text[: match.start()] + " " + text[match.end() :]
-    return rest, time(hour, minute)
+    # Seconds are kept when given: a reminder for 18:25:13 must not post at 18:25:00.
+    return rest, time(hour, minute, second)
 
 
 def _clean_rest(rest: str) -> str:
@@ -296,11 +297,12 @@ def _daytime(rest: str, clock: time | None) -> tuple[str, time | None, Reading |
     if clock is not None and _AFTERNOON.search(rest):
         if clock.hour > 12:
             return None
-        return _AFTERNOON.sub(" ", rest), time(clock.hour % 12 + 12, clock.minute), None
+        afternoon = time(clock.hour % 12 + 12, clock.minute, clock.second)
+        return _AFTERNOON.sub(" ", rest), afternoon, None
     if clock is not None and _MORNING.search(rest):
         if clock.hour > 12:
             return None
-        return _MORNING.sub(" ", rest), time(clock.hour % 12, clock.minute), None
+        return _MORNING.sub(" ", rest), time(clock.hour % 12, clock.minute, clock.second), None
     return rest, clock, None
 
 

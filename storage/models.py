@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -106,6 +107,32 @@ class SentLedger(Base):
     recorded_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("entry_id", "occurrence", name="uq_sent_ledger_once"),)
+
+
+class OutboxMessage(Base):
+    """One event the bot owes a room: written in the transaction that decided to send it, sent
+    by the outbox sender afterwards, so a crash neither loses nor doubles it."""
+
+    __tablename__ = "outbox_message"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # What caused it (a command's event, a scheduled occurrence) and its place among the
+    # messages of that cause: a cause that runs again after a crash adds no second row.
+    key: Mapped[str] = mapped_column(String(512), unique=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    # Sent as the Matrix transaction id: Synapse answers a repeat from the same device with the
+    # first event, and the bot's own events come back in sync carrying it.
+    txn_id: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # A file is uploaded only when it is sent; the message then carries its mxc URL.
+    file_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    file_mimetype: Mapped[str | None] = mapped_column(String(255), default=None)
+    file_data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    event_id: Mapped[str | None] = mapped_column(String(255), default=None)
+
+    __table_args__ = (Index("ix_outbox_message_pending", "state", "room_id", "id"),)
 
 
 # --------------------------------------------------------------------------- contact network

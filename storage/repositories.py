@@ -24,6 +24,7 @@ from storage.models import (
     Person,
     SyncState,
 )
+from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
 from storage.reminders import ReminderRepository
 from storage.reports import ReportRepository
@@ -199,6 +200,7 @@ class Store:
         self.tasks = TaskRepository(session)
         self.agenda = AgendaRepository(session)
         self.minutes = MinutesRepository(session)
+        self.outbox = OutboxRepository(session)
 
     async def arrival(self, event_id: str, room_id: str, sender: str = "") -> Arrival:
         """Whether ``event_id`` was handled before, whether ``room_id`` is a committee's room,

@@ -21,7 +21,7 @@ REMINDER_KIND = "reminder"
 class LedgerStatus(StrEnum):
     """What happened to one occurrence of a schedule entry."""
 
-    CLAIMED = "claimed"  # handler about to run; left behind only if the process died mid-send
+    CLAIMED = "claimed"  # handler about to run; left behind by a crash, run again at start
     SENT = "sent"  # ran on time
     LATE = "late"  # ran after its time, within the grace period
     MISSED = "missed"  # older than the grace period; deliberately not run
@@ -191,6 +191,15 @@ class ScheduleRepository:
             query = query.where(SentLedger.entry_id.in_(list(entry_ids)))
         rows = await self.session.execute(query)
         return {entry_id: occurrence for entry_id, occurrence in rows}
+
+    async def claimed(self) -> list[SentLedger]:
+        """The occurrences claimed but never finished (a crash mid-run), oldest first."""
+        rows = await self.session.scalars(
+            select(SentLedger)
+            .where(SentLedger.status == LedgerStatus.CLAIMED)
+            .order_by(SentLedger.occurrence, SentLedger.id)
+        )
+        return list(rows)
 
     async def ledger(self, entry_id: str) -> list[SentLedger]:
         """All ledger rows of ``entry_id``, oldest occurrence first."""

@@ -99,7 +99,7 @@ class PostBox:
     registry: Registry = field(default_factory=build_registry)
     posts: list[tuple[str, Reply]] = field(default_factory=list)
 
-    async def post(self, room_id: str, reply: Reply) -> None:
+    async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None:
         self.posts.append((room_id, reply))
 
     def texts(self) -> list[tuple[str, str]]:

@@ -414,6 +414,24 @@ def credentials(directory: Path) -> dict[str, str]:
     return data
 
 
+async def office_on(
+    people: People, synapse: LocalSynapse, tmp_path: Path
+) -> tuple[ChatClient, RegisteredUser, str, Path]:
+    """Anna, the bot's account, the team room she invited it to, and a config file for it."""
+    anna = await people.person("anna")
+    bot_user = await people.register("kuemmerer")
+    team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
+    config = write_config(
+        tmp_path / "kuemmerer",
+        homeserver=synapse.url,
+        user_id=bot_user.user_id,
+        password=bot_user.password,
+        team_room=team_room,
+        allowed_server=synapse.server_name,
+    )
+    return anna, bot_user, team_room, config
+
+
 @pytest.fixture
 def bot_processes() -> Iterator[list[BotProcess]]:
     """Bot processes a test started; any still running afterwards are killed."""
@@ -431,18 +449,8 @@ async def test_run_answers_stops_cleanly_and_restarts_as_the_same_device(
     bot_processes: list[BotProcess],
 ) -> None:
     """kuemmerer run answers, exits 0 on SIGTERM and SIGINT, and keeps its device on restart."""
-    anna = await people.person("anna")
-    bot_user = await people.register("kuemmerer")
-    team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
-    directory = tmp_path / "kuemmerer"
-    config = write_config(
-        directory,
-        homeserver=synapse.url,
-        user_id=bot_user.user_id,
-        password=bot_user.password,
-        team_room=team_room,
-        allowed_server=synapse.server_name,
-    )
+    anna, bot_user, team_room, config = await office_on(people, synapse, tmp_path)
+    directory = config.parent
 
     first = BotProcess(config, directory / "first.log")
     bot_processes.append(first)

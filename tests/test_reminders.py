@@ -242,6 +242,28 @@ async def test_a_repeating_reminder_shows_its_rhythm_and_next_three_dates(
     assert (scheduled.rule, scheduled.timezone) == ("FREQ=WEEKLY;BYDAY=MO", "Europe/Berlin")
 
 
+async def test_a_reminder_to_the_second_is_echoed_and_scheduled_to_the_second(
+    database: Database,
+) -> None:
+    """!erinnerung 02.12.2027 18:25:13: … says 18:25:13 Uhr and its entry fires then."""
+    answer = await Desk(database, language="de", now=MONDAY_10).ask(
+        "!erinnerung 02.12.2027 18:25:13: Antrag abschicken"
+    )
+    assert "Do, 02.12.2027, 18:25:13 Uhr" in answer
+    scheduled = await entry(database, "reminder:1")
+    assert scheduled is not None
+    assert scheduled.first_at == datetime(2027, 12, 2, 17, 25, 13, tzinfo=UTC)
+
+
+async def test_a_reminder_due_in_seconds_is_not_refused_as_past(database: Database) -> None:
+    """A time a few seconds ahead on the same minute is in the future, not "in the past"."""
+    now = datetime(2027, 3, 8, 9, 0, 10, tzinfo=UTC)
+    answer = await Desk(database, language="de", now=now).ask(
+        "!erinnerung 08.03.2027 10:00:40: gleich"
+    )
+    assert "10:00:40 Uhr" in answer
+
+
 async def test_german_forms_are_understood_by_a_german_bot(database: Database) -> None:
     """!erinnerung monatlich am 1. um 8 Uhr: … lists the next firsts of the month in German."""
     answer = await Desk(database, language="de", now=MONDAY_10).ask(

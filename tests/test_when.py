@@ -112,6 +112,14 @@ def test_dates_without_time_are_midnight_without_has_time(raw: str, expected: st
     assert wall(parse(raw)) == (f"{expected} 00:00", False)
 
 
+def test_a_time_given_to_the_second_keeps_its_seconds() -> None:
+    """'02.12.2027 18:25:13' is 18:25:13, not 18:25; an impossible second is refused."""
+    parsed = parse("02.12.2027 18:25:13")
+    assert parsed is not None
+    assert parsed.at.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M:%S") == "2027-12-02 18:25:13"
+    assert parse("02.12.2027 18:25:61") is None
+
+
 def test_relative_hours_keep_their_time() -> None:
     """'in 2 Stunden' / 'in 30 min' are points in time relative to now."""
     assert wall(parse("in 2 Stunden")) == ("2027-03-08 12:00", True)

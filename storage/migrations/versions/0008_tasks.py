@@ -3,8 +3,7 @@
 Revision ID: 0008
 Revises: 0007
 
-Self-contained: it creates two new tables and touches no existing one, so it can be chained
-after any other revision that adds unrelated tables.
+It creates two new tables and touches no existing one.
 """
 
 import sqlalchemy as sa

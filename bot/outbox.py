@@ -1,0 +1,170 @@
+"""The outbox sender: delivers what the database says the bot owes, exactly once.
+
+Rows are written by the unit of work that decided them (see ``storage/outbox.py``). This task
+sends every pending row with the transaction id stored in it, then marks it sent. A crash
+between the send and the mark leaves the row pending; after the restart it is sent again with
+the same transaction id, which Synapse answers with the first event instead of a second one,
+and the bot's own event coming back in sync with that id marks it sent before that. Rooms are
+served side by side, each room's messages in the order they were written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from bot.matrix import SendRefused
+from commands.clock import Clock
+from storage.database import Database
+from storage.models import OutboxMessage
+from storage.outbox import OutboxRepository, OutboxState
+
+log = logging.getLogger(__name__)
+
+# A send that failed for a passing reason (network, server error) waits this long, doubling.
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 60.0
+# Pending rows are looked for at least this often, should a wake-up ever be missed.
+POLL_SECONDS = 30.0
+
+
+class Sending(Protocol):
+    """The part of :class:`bot.matrix.MatrixGateway` the sender uses."""
+
+    async def send(
+        self, room_id: str, content: dict[str, Any], txn_id: str | None = None
+    ) -> str: ...
+
+    async def upload(
+        self, room_id: str, filename: str, mimetype: str, data: bytes
+    ) -> dict[str, Any]: ...
+
+
+class OutboxSender:
+    """Sends pending outbox rows: concurrently across rooms, in order within a room."""
+
+    def __init__(
+        self,
+        database: Database,
+        gateway: Sending,
+        clock: Clock,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.database = database
+        self.gateway = gateway
+        self.clock = clock
+        self._sleep = sleep
+        self._wake = asyncio.Event()
+        self._rooms: dict[str, asyncio.Task[None]] = {}
+        self._runner: asyncio.Task[None] | None = None
+        # Set whenever no room has anything left to send (tests and shutdown wait on it).
+        self.idle = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was written to the outbox: look for it now."""
+        self.idle.clear()
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._runner is None:
+            self._runner = asyncio.create_task(self._run(), name="outbox")
+            self.wake()
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds until nothing is left to send (a clean stop sends
+        what its last commands owe); False when something is still pending then."""
+        if self._runner is None:
+            return False
+        self.wake()
+        try:
+            async with asyncio.timeout(timeout):
+                await self.idle.wait()
+        except TimeoutError:
+            return False
+        return True
+
+    async def stop(self) -> None:
+        """Stop sending; whatever is still pending is sent after the next start."""
+        tasks = [task for task in (self._runner, *self._rooms.values()) if task is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._runner = None
+        self._rooms.clear()
+
+    async def _run(self) -> None:
+        while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the cancel
+            # that stop() sends when the wake-up happens at the same moment.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(POLL_SECONDS):
+                    await self._wake.wait()
+            self._wake.clear()
+            try:
+                async with self.database.session() as session:
+                    rooms = await OutboxRepository(session).rooms_with_pending()
+            except Exception:
+                log.exception("the outbox could not be read; trying again")
+                await self._sleep(FIRST_RETRY_SECONDS)
+                self._wake.set()
+                continue
+            for room_id in rooms:
+                if room_id not in self._rooms:
+                    self._rooms[room_id] = asyncio.create_task(self._serve(room_id))
+            # Idle only if no wake-up came during this pass: its rows may not have been seen.
+            if not self._rooms and not self._wake.is_set():
+                self.idle.set()
+
+    async def _serve(self, room_id: str) -> None:
+        """Send ``room_id``'s pending messages one after the other until none is left."""
+        try:
+            delay = FIRST_RETRY_SECONDS
+            while True:
+                async with self.database.session() as session:
+                    message = await OutboxRepository(session).next_pending(room_id)
+                if message is None:
+                    return
+                if await self._deliver(message):
+                    delay = FIRST_RETRY_SECONDS
+                    continue
+                # Later messages of this room wait too: their order is part of the answer.
+                await self._sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
+        finally:
+            self._rooms.pop(room_id, None)
+            self._wake.set()  # a row written while this room was finishing is picked up
+
+    async def _deliver(self, message: OutboxMessage) -> bool:
+        """Send one message; False when it should be tried again later."""
+        try:
+            content = dict(message.content)
+            if message.file_data is not None:
+                content = await self.gateway.upload(
+                    message.room_id,
+                    message.file_name or "file",
+                    message.file_mimetype or "application/octet-stream",
+                    message.file_data,
+                )
+            event_id = await self.gateway.send(message.room_id, content, message.txn_id)
+        except SendRefused as refusal:
+            log.error(
+                "message %d to %s refused for good: %s", message.id, message.room_id, refusal
+            )
+            await self._finish(message, OutboxState.FAILED, None)
+            return True
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning("message %d to %s not sent yet: %s", message.id, message.room_id, error)
+            return False
+        await self._finish(message, OutboxState.SENT, event_id)
+        return True
+
+    async def _finish(self, message: OutboxMessage, state: OutboxState, event: str | None) -> None:
+        async with self.database.session() as session:
+            await OutboxRepository(session).finish(message.id, state, self.clock.now(), event)

@@ -1,0 +1,140 @@
+"""Exactly once through kill -9: the bot as its own process, killed at random moments while
+people keep writing commands into three rooms and reminders fall due — real Synapse.
+
+The seed of the kill moments and of the pauses between commands is printed; set
+KUEMMERER_FAULT_SEED to replay a run. KUEMMERER_FAULT_KILLS and KUEMMERER_FAULT_SECONDS set how
+many kills are aimed for and how long the killing goes on at most (the bot's start-up time
+decides how many fit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import secrets
+import signal
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.devtools.chat_client import ChatClient, Message
+from bot.devtools.homeserver import LocalSynapse
+from tests.conftest import People
+from tests.test_cli import (  # the fixture is used by name
+    BotProcess,
+    bot_processes,  # noqa: F401
+    first_answer,
+    office_on,
+)
+
+pytestmark = pytest.mark.synapse
+
+BERLIN = ZoneInfo("Europe/Berlin")
+KILLS = int(os.environ.get("KUEMMERER_FAULT_KILLS", "20"))
+KILL_PHASE_SECONDS = float(os.environ.get("KUEMMERER_FAULT_SECONDS", "30"))
+# Never fewer than this many kills, or the test would prove little.
+MIN_KILLS = 6
+REMINDERS = 6
+
+
+def fault_seed() -> int:
+    """The seed from KUEMMERER_FAULT_SEED, or a new one; printed so a failure can be replayed."""
+    given = os.environ.get("KUEMMERER_FAULT_SEED")
+    seed = int(given) if given else secrets.randbelow(2**32)
+    print(f"fault seed {seed}: replay with KUEMMERER_FAULT_SEED={seed}")
+    return seed
+
+
+def posts_of(anna: ChatClient, bot_id: str, marker: str) -> list[Message]:
+    """The bot's posts (not replies) that carry ``marker``."""
+    return [
+        message
+        for message in anna.messages
+        if message.sender == bot_id and message.in_reply_to is None and marker in message.body
+    ]
+
+
+async def test_kill_9_at_random_moments_loses_and_doubles_nothing(
+    people: People,
+    synapse: LocalSynapse,
+    tmp_path: Path,
+    bot_processes: list[BotProcess],  # noqa: F811 (the fixture imported above)
+) -> None:
+    """Killed with SIGKILL again and again during a stream of commands in three rooms while
+    reminders fall due, the bot answers every command once and posts every reminder once."""
+    seed = fault_seed()
+    rng = random.Random(seed)
+    anna, bot_user, team_room, config = await office_on(people, synapse, tmp_path)
+
+    def start() -> BotProcess:
+        process = BotProcess(config, config.parent / "bot.log")
+        bot_processes.append(process)
+        return process
+
+    began = time.monotonic()
+    bot = start()
+    await first_answer(anna, team_room, bot)
+    start_up = time.monotonic() - began
+    rooms = [team_room]
+    for name in ("Bildungsbeirat", "AG Übergang Schule–Beruf"):
+        room = await anna.create_room(name, invite=[bot_user.user_id])
+        await anna.wait_until(lambda room=room: anna.is_joined(room, bot_user.user_id))
+        rooms.append(room)
+
+    # Reminders to the second, falling due over the time the bot is being killed.
+    now = datetime.now(BERLIN)
+    for number in range(REMINDERS):
+        due = now + timedelta(seconds=4 + number * KILL_PHASE_SECONDS / REMINDERS)
+        when = due.strftime("%d.%m.%Y %H:%M:%S")
+        await anna.ask(rooms[number % 3], f"!remind {when}: fault reminder {number}")
+
+    commands: list[str] = []
+    killing = asyncio.Event()
+
+    async def keep_writing() -> None:
+        while not killing.is_set():
+            commands.append(await anna.say(rooms[len(commands) % 3], "!whoami"))
+            await asyncio.sleep(rng.uniform(0.05, 0.4))
+
+    writer = asyncio.create_task(keep_writing())
+    kills = 0
+    deadline = time.monotonic() + KILL_PHASE_SECONDS
+    try:
+        while kills < KILLS and time.monotonic() < deadline:
+            # From the middle of start-up (migrations, login, first sync, catch-up) to well
+            # into running: every stage gets its share of kills.
+            await asyncio.sleep(rng.uniform(0.4 * start_up, start_up + 1.5))
+            bot.process.send_signal(signal.SIGKILL)
+            bot.process.wait()
+            kills += 1
+            bot = start()
+    finally:
+        killing.set()
+        await writer
+    print(f"{kills} kills in {time.monotonic() - began:.1f} s (start-up {start_up:.1f} s)")
+
+    def all_done() -> bool:
+        answered = all(anna.answers_to(event) for event in commands)
+        posted = all(posts_of(anna, bot_user.user_id, f"reminder {n}") for n in range(REMINDERS))
+        return answered and posted
+
+    try:
+        await anna.wait_until(all_done, timeout=60)
+    except TimeoutError:
+        missing = [event for event in commands if not anna.answers_to(event)]
+        raise AssertionError(
+            f"seed {seed}: unanswered {missing}\n{bot.output()[-3000:]}"
+        ) from None
+    await asyncio.sleep(2)  # a doubled answer or post would show up by now
+    doubled = [event for event in commands if len(anna.answers_to(event)) != 1]
+    reposted = [
+        n for n in range(REMINDERS) if len(posts_of(anna, bot_user.user_id, f"reminder {n}")) != 1
+    ]
+    assert (doubled, reposted) == ([], []), f"seed {seed}"
+    assert kills >= MIN_KILLS, f"seed {seed}: only {kills} kills fitted"
+    bot.process.send_signal(signal.SIGTERM)
+    assert await bot.wait(20) == 0, bot.output()[-3000:]
