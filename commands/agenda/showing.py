@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from commands import converters
 from commands.agenda.converters import opening_list
 from commands.agenda.items import meeting_items, only_organisers
 from commands.agenda_texts import agenda_blocks, agenda_heading, build_agenda, opening_items
@@ -11,6 +10,7 @@ from commands.i18n import N_
 from commands.meeting_mode import minutes_to_approve
 from commands.meeting_schedule import arm_schedule
 from commands.meeting_texts import meeting_number
+from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import (
     committee_of_room,
     delivered,
@@ -21,14 +21,12 @@ from commands.meetings.planning import COMMITTEE_OPTION
 from commands.registry import Param, Role, command
 from commands.reply import Reply, code, fmt, join, strong
 
-MEETING_NUMBER = Param("number", N_("meeting number"), converters.number, optional=True)
-
 
 @command(
     "tagesordnung",
     english="agenda",
     help=N_("Shows the agenda of the committee's next meeting, or of meeting No. …"),
-    params=[MEETING_NUMBER],
+    params=[OPTIONAL_MEETING_NUMBER],
     examples=("!tagesordnung", "!tagesordnung 12"),
 )
 async def agenda_show(ctx: Context, number: int | None) -> Reply:
@@ -52,7 +50,7 @@ async def agenda_show(ctx: Context, number: int | None) -> Reply:
     english="agenda publish",
     aliases=("tagesordnung veroeffentlichen",),
     help=N_("Fixes the order of the agenda and posts it into the committee's room."),
-    params=[MEETING_NUMBER],
+    params=[OPTIONAL_MEETING_NUMBER],
     min_role=Role.ORGANIZER,
     examples=("!tagesordnung veröffentlichen", "!tagesordnung veröffentlichen 12"),
 )

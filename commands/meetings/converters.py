@@ -10,6 +10,7 @@ from commands.context import Context
 from commands.errors import BadArgument
 from commands.i18n import N_
 from commands.recurrence import MAX_OCCURRENCES, Frequency, frequency_named
+from commands.registry import Param
 from commands.reply import code, fmt
 from commands.when import When
 
@@ -76,3 +77,7 @@ def too_many(ctx: Context) -> BadArgument:
             limit=MAX_OCCURRENCES,
         )
     )
+
+
+# "Which meeting", left out for the one the command means by default (the next or the last).
+OPTIONAL_MEETING_NUMBER = Param("number", N_("meeting number"), converters.number, optional=True)

@@ -16,6 +16,7 @@ from commands.documents import html_to_pdf, render_html
 from commands.errors import BadArgument, NotFound
 from commands.i18n import N_
 from commands.meeting_texts import meeting_number
+from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import meeting_in_reach
 from commands.registry import Option, Param, Role, RoomKind, command
 from commands.reply import Attachment, Reply, code, fmt, strong
@@ -293,16 +294,13 @@ async def _meeting_of_minutes(ctx: Context, number: int | None) -> Meeting:
     return await meeting_in_reach(ctx, latest.meeting_id)
 
 
-MEETING_PARAM = Param("number", N_("meeting number"), converters.number, optional=True)
-
-
 @command(
     "protokoll",
     english="minutes",
     help=N_(
         "Renders the minutes of the last meeting (or No. …) again, as a message, HTML and PDF."
     ),
-    params=[MEETING_PARAM],
+    params=[OPTIONAL_MEETING_NUMBER],
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP, RoomKind.TEAM),
     examples=("!protokoll", "!protokoll 12"),
@@ -317,7 +315,7 @@ async def minutes_show(ctx: Context, number: int | None) -> Reply:
     "protokoll freigeben",
     english="minutes approve",
     help=N_("Marks the minutes of the last meeting (or No. …) as approved by the committee."),
-    params=[MEETING_PARAM],
+    params=[OPTIONAL_MEETING_NUMBER],
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!protokoll freigeben", "!protokoll freigeben 12"),

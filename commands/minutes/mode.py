@@ -27,6 +27,7 @@ from commands.meeting_mode import (
     with_current_item,
 )
 from commands.meeting_texts import meeting_number
+from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import meeting_in_reach
 from commands.minutes.converters import Attendee, attendees, note_text
 from commands.minutes.document import minutes_reply
@@ -44,7 +45,6 @@ from storage.models import (
     MinutesEntry,
 )
 
-OPTIONAL_MEETING = Param("number", N_("meeting number"), converters.number, optional=True)
 ENTRY_NUMBER = Param("number", N_("entry number"), converters.number, optional=True)
 
 
@@ -91,7 +91,7 @@ async def _todays_meeting(ctx: Context, number: int | None) -> Meeting:
     "sitzung beginnen",
     english="meeting start",
     help=N_("Starts meeting mode for today's meeting: the minutes are taken in this room."),
-    params=[OPTIONAL_MEETING],
+    params=[OPTIONAL_MEETING_NUMBER],
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!sitzung beginnen", "!sitzung beginnen 12"),
