@@ -9,11 +9,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 WIDTH_INCHES = 10.0
 DPI = 100  # 1000 px wide: readable in a chat timeline without zooming
@@ -42,6 +41,11 @@ def network_chart(title: str, panels: Sequence[BarPanel]) -> bytes:
 
     Labels arrive translated; the function itself knows no language.
     """
+    # Imported here, not at the top: matplotlib takes half a second to import, which every
+    # start of the bot would pay for a chart that is rarely asked for.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     heights = [max(len(panel.labels), 1) * BAR_INCHES + PANEL_OVERHEAD_INCHES for panel in panels]
     figure = Figure(figsize=(WIDTH_INCHES, sum(heights) + 0.6), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
@@ -55,6 +59,8 @@ def network_chart(title: str, panels: Sequence[BarPanel]) -> bytes:
 
 
 def _draw(ax: Axes, panel: BarPanel) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     ax.set_title(panel.title, loc="left", fontsize=12)
     if not panel.labels:
         ax.text(0.5, 0.5, panel.empty_note, ha="center", va="center", transform=ax.transAxes)

@@ -13,13 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-from fpdf import FPDF
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-# DejaVu Sans covers every character of German and English texts (dashes, quotes, €); it
-# comes with matplotlib, so the PDF needs no font installed on the system.
-_FONT_DIRECTORY = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _FONT_FAMILY = "dejavu"
 _FONT_FILES = {
     "": "DejaVuSans.ttf",
@@ -49,9 +44,17 @@ def png_source(png: bytes) -> str:
 def html_to_pdf(html: str, *, title: str, created: datetime, language: str) -> bytes:
     """An A4 PDF of ``html`` (the subset fpdf2 draws: headings, paragraphs, lists, tables,
     images), with ``title`` and ``created`` in its metadata."""
+    # Imported here, not at the top: fpdf2 and matplotlib take half a second to import, which
+    # every start of the bot would pay for a document that is rarely asked for.
+    import matplotlib
+    from fpdf import FPDF
+
+    # DejaVu Sans covers every character of German and English texts (dashes, quotes, €); it
+    # comes with matplotlib, so the PDF needs no font installed on the system.
+    font_directory = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     pdf = FPDF(format="A4")
     for style, filename in _FONT_FILES.items():
-        pdf.add_font(_FONT_FAMILY, style, str(_FONT_DIRECTORY / filename))
+        pdf.add_font(_FONT_FAMILY, style, str(font_directory / filename))
     pdf.set_title(title)
     pdf.set_lang(language)
     pdf.set_creator("Kümmerer")
