@@ -2,9 +2,9 @@
 people keep writing commands into three rooms and reminders fall due — real Synapse.
 
 The seed of the kill moments and of the pauses between commands is printed; set
-KUEMMERER_FAULT_SEED to replay a run. KUEMMERER_FAULT_KILLS and KUEMMERER_FAULT_SECONDS set how
-many kills are aimed for and how long the killing goes on at most (the bot's start-up time
-decides how many fit).
+KUEMMERER_FAULT_SEED to replay a run. KUEMMERER_FAULT_KILLS sets the number of kills (20, as
+the issue asks); the pauses between them scale with the bot's measured start-up time, so a slow
+machine takes longer but is killed just as often.
 """
 
 from __future__ import annotations
@@ -35,10 +35,13 @@ pytestmark = pytest.mark.synapse
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KILLS = int(os.environ.get("KUEMMERER_FAULT_KILLS", "20"))
-KILL_PHASE_SECONDS = float(os.environ.get("KUEMMERER_FAULT_SECONDS", "30"))
-# Never fewer than this many kills, or the test would prove little.
-MIN_KILLS = 6
 REMINDERS = 6
+
+
+def pause_before_kill(rng: random.Random, start_up: float) -> float:
+    """Seconds until the next kill: from the middle of start-up (migrations, login, first sync,
+    catch-up) to about a second into running, so every stage gets its share of kills."""
+    return rng.uniform(0.3 * start_up, start_up + 1.0)
 
 
 def fault_seed() -> int:
@@ -94,9 +97,10 @@ async def test_kill_9_at_random_moments_loses_and_doubles_nothing(
         rooms.append(room)
 
     # Reminders to the second, falling due over the time the bot is being killed.
+    kill_phase = KILLS * (0.65 * start_up + 0.5)  # the mean of pause_before_kill, KILLS times
     now = datetime.now(BERLIN)
     for number in range(REMINDERS):
-        due = now + timedelta(seconds=4 + number * KILL_PHASE_SECONDS / REMINDERS)
+        due = now + timedelta(seconds=4 + number * kill_phase / REMINDERS)
         when = due.strftime("%d.%m.%Y %H:%M:%S")
         await anna.ask(rooms[number % 3], f"!remind {when}: fault reminder {number}")
 
@@ -109,21 +113,20 @@ async def test_kill_9_at_random_moments_loses_and_doubles_nothing(
             await asyncio.sleep(rng.uniform(0.05, 0.4))
 
     writer = asyncio.create_task(keep_writing())
-    kills = 0
-    deadline = time.monotonic() + KILL_PHASE_SECONDS
+    kill_began = time.monotonic()
     try:
-        while kills < KILLS and time.monotonic() < deadline:
-            # From the middle of start-up (migrations, login, first sync, catch-up) to well
-            # into running: every stage gets its share of kills.
-            await asyncio.sleep(rng.uniform(0.4 * start_up, start_up + 1.5))
+        for _ in range(KILLS):
+            await asyncio.sleep(pause_before_kill(rng, start_up))
             bot.process.send_signal(signal.SIGKILL)
             bot.process.wait()
-            kills += 1
             bot = start()
     finally:
         killing.set()
         await writer
-    print(f"{kills} kills in {time.monotonic() - began:.1f} s (start-up {start_up:.1f} s)")
+    print(
+        f"{KILLS} kills in {time.monotonic() - kill_began:.1f} s (start-up {start_up:.1f} s), "
+        f"{len(commands)} commands"
+    )
 
     def all_done() -> bool:
         answered = all(anna.answers_to(event) for event in commands)
@@ -143,7 +146,6 @@ async def test_kill_9_at_random_moments_loses_and_doubles_nothing(
         n for n in range(REMINDERS) if len(posts_of(anna, bot_user.user_id, f"reminder {n}")) != 1
     ]
     assert (doubled, reposted) == ([], []), f"seed {seed}"
-    assert kills >= MIN_KILLS, f"seed {seed}: only {kills} kills fitted"
     # A SIGTERM while Python still imports would end the process by the signal; the clean stop
     # is tested from the moment the bot listens for it.
     await anna.wait_until(listening, timeout=30)
