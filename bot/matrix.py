@@ -79,7 +79,7 @@ class SendRefused(SendFailed):
 
 
 class HomeserverUnreachable(SendFailed):
-    """The homeserver did not answer (down, restarting, a proxy in front of it says 5xx)."""
+    """Nothing answered the send: the homeserver is down, restarting or out of reach."""
 
 
 # Answers that say the room will not take the bot's message, however long it waits.
@@ -425,7 +425,7 @@ class MatrixGateway:
 
         Raises :class:`SendRefused` when the room will never take it,
         :class:`HomeserverUnreachable` when nothing answered, :class:`SendFailed` when it might
-        take it later.
+        take it later (a 5xx from a gateway in front of it, say).
         """
         try:
             response = await self.client.room_send(
@@ -439,10 +439,9 @@ class MatrixGateway:
             raise HomeserverUnreachable(unanswered(error)) from error
         if isinstance(response, RoomSendResponse):
             return str(response.event_id)
-        if server_trouble(response):
-            raise HomeserverUnreachable(str(response))
         status = getattr(response, "status_code", None)
-        problem = f"{status or '?'}: {response}"
+        http_status = getattr(getattr(response, "transport_response", None), "status", None)
+        problem = f"{status or http_status or '?'}: {response}"
         if status in PERMANENT_ERRCODES or _status_number(status) in PERMANENT_STATUSES:
             raise SendRefused(problem)
         raise SendFailed(problem)
@@ -463,8 +462,6 @@ class MatrixGateway:
             )
         except UNANSWERED as error:
             raise HomeserverUnreachable(unanswered(error)) from error
-        if server_trouble(response):
-            raise HomeserverUnreachable(str(response))
         if not isinstance(response, UploadResponse):
             raise SendFailed(f"upload failed: {response}")
         content: dict[str, Any] = {

@@ -157,6 +157,7 @@ class OutboxSender:
                     continue
                 attempts += 1
                 # Later messages of this room wait too: their order is part of the answer.
+                # While the homeserver is away, the sync loop finds out when it is back.
                 await self._sleep(delay)
                 await self.reachability.wait_for_sync(SYNC_WAIT_SECONDS)
                 delay = min(delay * 2, MAX_RETRY_SECONDS)
@@ -191,7 +192,9 @@ class OutboxSender:
             return False
         except Exception as error:
             # Once per message, not per attempt: it is retried until it goes or is refused.
-            level = logging.WARNING if failed_before == 0 else logging.DEBUG
+            # During an outage that Reachability has logged already, not even once.
+            first = failed_before == 0 and not self.reachability.down
+            level = logging.WARNING if first else logging.DEBUG
             log.log(level, "message %d to %s not sent yet: %s", message.id, message.room_id, error)
             return False
         if failed_before:
