@@ -220,16 +220,20 @@ async def login(config: Config) -> AsyncClient:
             log.info("restored session of device %s", saved["device_id"])
             return client
         log.warning("stored credentials belong to another user; logging in anew")
+    # A first start while the homeserver is away waits for it, as a running bot does.
+    reachability = Reachability()
     if matrix.access_token:
         client.access_token = matrix.access_token
-        whoami = await client.whoami()
+        whoami = await reachability.patiently(client.whoami)
         if not isinstance(whoami, WhoamiResponse) or not whoami.device_id:
             await client.close()
             raise LoginFailed(f"the access token was not accepted: {whoami}")
         client.restore_login(matrix.user_id, whoami.device_id, matrix.access_token)
         device_id, token = whoami.device_id, matrix.access_token
     else:
-        response = await client.login(matrix.password, device_name=matrix.device_name)
+        response = await reachability.patiently(
+            lambda: client.login(matrix.password, device_name=matrix.device_name)
+        )
         if not isinstance(response, LoginResponse):
             await client.close()
             raise LoginFailed(f"password login failed: {getattr(response, 'message', response)}")

@@ -103,6 +103,7 @@ async def test_a_minute_without_synapse_loses_and_doubles_nothing(
     await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
     await own_synapse.start()
     back = time.monotonic()
+    seen_before_back = len(anna.messages)
 
     await anna.wait_until(lambda: BACK_LINE in log_since(log, offset), timeout=30)
     bot_synced = time.monotonic() - back
@@ -112,11 +113,18 @@ async def test_a_minute_without_synapse_loses_and_doubles_nothing(
     after = await anna.ask(team_room, "!whoami", timeout=30)
     await anna.wait_until(lambda: all(anna.answers_to(event) for event in in_hand), timeout=30)
     answered_again = time.monotonic() - back
+    answered_after = sum(
+        anna.messages.index(answer) >= seen_before_back
+        for event in in_hand
+        for answer in anna.answers_to(event)
+    )
 
     print(
         f"outage {back - stopped:.0f} s; the bot synced {bot_synced:.1f} s after Synapse "
         f"answered and a new command was answered after {answered_again:.1f} s; the reminder "
-        f"arrived {posted_late_by.total_seconds():.0f} s after it was due"
+        f"arrived {posted_late_by.total_seconds():.0f} s after it was due; "
+        f"{answered_after} of {len(in_hand)} commands sent just before the stop were answered "
+        "after it"
     )
     assert bot.process.poll() is None, "the bot process died; it must recover by itself"
     assert "team member" in after.body
