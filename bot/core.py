@@ -220,8 +220,12 @@ class Kuemmerer:
         reachability = self.gateway.reachability
         while not self._stopping.is_set():
             try:
+                started = reachability.sync_started()
+                # While the homeserver seems away, no long poll: its answer is what senders
+                # wait for.
+                wait_ms = 0 if reachability.down else self.config.matrix.sync_timeout_ms
                 try:
-                    response = await self.gateway.sync(since, self.config.matrix.sync_timeout_ms)
+                    response = await self.gateway.sync(since, wait_ms)
                 except UNANSWERED as error:
                     response = None
                     reachability.unreachable(unanswered(error))
@@ -242,7 +246,7 @@ class Kuemmerer:
                     await self.gateway.fill_gaps(response, batch, since)
                 await self._confirm_sent(batch)
                 # Senders waiting out an outage may go on: what got through is confirmed.
-                reachability.synced()
+                reachability.synced(started)
                 invites = self._handle_invites(batch)
                 await self._start_batch(batch, invites)
                 since = response.next_batch

@@ -30,7 +30,9 @@ from nio import (
     AsyncClientConfig,
     ErrorResponse,
     InviteMemberEvent,
+    JoinedRoomsResponse,
     JoinError,
+    LocalProtocolError,
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
@@ -136,8 +138,16 @@ class Reachability:
             self._down_since = self._monotonic()
             log.warning("homeserver unreachable (%s); retrying until it answers", problem)
 
-    def synced(self) -> None:
-        """A sync succeeded and its events were handled."""
+    def sync_started(self) -> float:
+        """The moment a sync request starts, for :meth:`synced` once it has succeeded."""
+        return self._monotonic()
+
+    def synced(self, started: float) -> None:
+        """A sync that began at ``started`` succeeded and its events were handled. One that
+        began before the homeserver was found unreachable tells nothing about now: a homeserver
+        that is shutting down still answers the long polls in hand."""
+        if self._down_since is not None and started < self._down_since:
+            return
         self._synced.set()
         if self._down_since is not None:
             log.info("homeserver answers again after %.0f s", self._monotonic() - self._down_since)
@@ -441,6 +451,13 @@ class MatrixGateway:
             )
         except UNANSWERED as error:
             raise HomeserverUnreachable(unanswered(error)) from error
+        except LocalProtocolError as error:
+            # nio sends only into rooms a sync told it about: after a restart, a room the bot
+            # was kicked from (or left) is unknown to it, and only the homeserver can say
+            # whether that is for good.
+            if await self._is_member(room_id):
+                raise SendFailed(str(error)) from error
+            raise SendRefused(f"not a member of the room: {error}") from error
         if isinstance(response, RoomSendResponse):
             return str(response.event_id)
         status = getattr(response, "status_code", None)
@@ -449,6 +466,16 @@ class MatrixGateway:
         if status in PERMANENT_ERRCODES or _status_number(status) in PERMANENT_STATUSES:
             raise SendRefused(problem)
         raise SendFailed(problem)
+
+    async def _is_member(self, room_id: str) -> bool:
+        """Whether the homeserver counts the bot as joined to ``room_id``."""
+        try:
+            response = await self.client.joined_rooms()
+        except UNANSWERED as error:
+            raise HomeserverUnreachable(unanswered(error)) from error
+        if not isinstance(response, JoinedRoomsResponse):
+            raise SendFailed(f"joined rooms unknown: {response}")
+        return room_id in response.rooms
 
     async def upload(
         self, room_id: str, filename: str, mimetype: str, data: bytes

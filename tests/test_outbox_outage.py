@@ -106,7 +106,8 @@ async def test_while_the_homeserver_is_away_the_sender_waits_for_the_sync_and_lo
                 await asyncio.sleep(0)
             assert homeserver.attempts == 2 and reachability.down
             homeserver.down = False
-            reachability.synced()  # what the sync loop reports once a sync gets through
+            # What the sync loop reports once a sync gets through.
+            reachability.synced(reachability.sync_started())
             sender.wake()
             await asyncio.wait_for(sender.idle.wait(), 5)
         finally:
@@ -161,3 +162,28 @@ async def test_a_post_delivered_well_after_it_was_due_says_so(database: Database
     assert late["formatted_body"] == f"<p>Erinnerung: Bericht</p><p>{note}</p>"
     assert on_time["body"] == "Erinnerung: Anruf"
     assert reply["body"] == "Antwort"
+
+
+def test_a_long_poll_answered_while_the_homeserver_shuts_down_does_not_end_the_outage(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A sync that began before the homeserver went away and still got its answer does not
+    count as the homeserver being back; one that began afterwards does, and the outage is
+    logged once, with its end once."""
+    now = [100.0]
+    reachability = Reachability(monotonic=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="bot.matrix"):
+        long_poll = reachability.sync_started()
+        now[0] = 101.0
+        reachability.unreachable("connection refused")
+        now[0] = 102.0
+        reachability.synced(long_poll)
+        assert reachability.down
+        reachability.unreachable("connection refused")
+        now[0] = 161.0
+        reachability.synced(reachability.sync_started())
+        assert not reachability.down
+    assert [record.getMessage() for record in caplog.records] == [
+        "homeserver unreachable (connection refused); retrying until it answers",
+        "homeserver answers again after 60 s",
+    ]

@@ -1,6 +1,7 @@
-"""Passing errors between the bot and a real Synapse: a gateway in front of the homeserver
-answers 502 or cuts the connection in the middle of a send, or answers syncs with 502. Nothing
-the bot owes is dropped or doubled, and the sync loop goes on."""
+"""Errors between the bot and a real Synapse. Passing ones: a gateway in front of the
+homeserver answers 502 or cuts the connection in the middle of a send, or answers syncs with
+502; nothing the bot owes is dropped or doubled, and the sync loop goes on. A permanent one: a
+room that kicked the bot ends the sends owed to it, logged, and nothing else."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from aiohttp import web
 
 from bot.devtools.homeserver import LOOPBACK, LocalSynapse
 from commands.clock import OffsetClock
-from tests.conftest import People, RunningBot, bot_config
+from commands.reply import Reply
+from storage.outbox import OutboxState
+from storage.repositories import Store
+from tests.conftest import Office, People, RunningBot, bot_config
 
 pytestmark = pytest.mark.synapse
 
@@ -153,3 +157,29 @@ async def test_bad_gateway_and_cut_connections_lose_and_double_nothing(
     finally:
         with contextlib.suppress(Exception):
             await running.stop()
+
+
+async def test_a_room_that_kicked_the_bot_ends_its_sends_and_nothing_else(
+    office: Office, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A post owed to a room the bot was kicked from is given up and logged, both while the bot
+    still knows the room and after a restart, when it knows it no more; the team room is still
+    answered."""
+    anna = office.anna
+    room = await office.room_with_bot(anna, "AG Ganztag")
+    await anna.client.room_kick(room, office.bot.user_id)
+    await anna.wait_until(lambda: not anna.is_joined(room, office.bot.user_id))
+    with caplog.at_level(logging.INFO, logger="bot"):
+        for text in ("Für die AG", "Noch einmal für die AG"):
+            assert office.bot.bot is not None
+            await office.bot.bot.post(room, Reply.of(text))
+            assert await office.bot.bot.outbox.drain(20)
+            await office.bot.restart()
+        reply = await anna.ask(office.team_room, "!whoami")
+    assert "team member" in reply.body
+    refusals = [r.getMessage() for r in caplog.records if "refused for good" in r.getMessage()]
+    assert len(refusals) == 2, refusals
+    assert office.bot.bot is not None
+    async with office.bot.bot.database.session() as session:
+        failed = await Store(session).outbox.in_states([OutboxState.FAILED])
+    assert [message.room_id for message in failed] == [room, room]
