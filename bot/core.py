@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from nio import (
     MatrixRoom,
@@ -24,6 +24,7 @@ from nio.events import Event
 
 from bot.config import Config
 from bot.matrix import (
+    UNANSWERED,
     MatrixGateway,
     RoomBatch,
     SyncBatch,
@@ -31,6 +32,8 @@ from bot.matrix import (
     is_joined,
     sent_transaction,
     server_of,
+    server_trouble,
+    unanswered,
 )
 from bot.message_text import addressed_part, command_text
 from bot.outbox import OutboxSender
@@ -50,7 +53,9 @@ from storage.repositories import Store
 log = logging.getLogger(__name__)
 
 ORGANIZER_POWER_LEVEL = 50
-MAX_BACKOFF_SECONDS = 60.0
+# The sync loop is what notices that an unreachable homeserver answers again (senders wait for
+# it), so it asks at least this often during an outage.
+MAX_BACKOFF_SECONDS = 10.0
 OUTBOX_DRAIN_SECONDS = 5.0
 
 
@@ -117,15 +122,22 @@ class Kuemmerer:
             feed_base_url=config.http.public_url.rstrip("/") if config.http.enabled else "",
         )
         self.registry = registry
-        self.outbox = OutboxSender(database, gateway, clock)
+        self.outbox = OutboxSender(
+            database, gateway, clock, reachability=gateway.reachability, translator=self.t
+        )
         self.state = BotState()
         self._stopping = asyncio.Event()
         # Each room's events run in order on a chain of tasks; rooms run side by side, so a slow
         # command in one room delays neither the sync loop nor other rooms.
         self._room_tails: dict[str, asyncio.Task[None]] = {}
+        # Joins and declines run beside the sync loop: nio waits out a 429 inside a join, and
+        # commands in other rooms are answered meanwhile. One task per room.
+        self._invite_tasks: dict[str, asyncio.Task[None]] = {}
         # Sync tokens in arrival order, each with the room tasks it must wait for before it is
         # stored: a token is saved only when everything of its batch (and before) was handled.
-        self._tokens: asyncio.Queue[tuple[str, list[asyncio.Task[None]]] | None] = asyncio.Queue()
+        # Its invites' tasks too: an invite comes only once, so a restart before its join ends
+        # must see it again.
+        self._tokens: asyncio.Queue[_TokenItem | None] = asyncio.Queue()
         self.ready = asyncio.Event()  # set after the first successful sync is handled
 
     @asynccontextmanager
@@ -144,7 +156,7 @@ class Kuemmerer:
                 "team room %s cannot be resolved; nobody is team", self.config.bot.team_room
             )
         else:
-            await self.gateway.join(self.state.team_room_id)
+            self._invite_task(self.state.team_room_id, self.gateway.join(self.state.team_room_id))
         for service in self.services:
             await service.start()
         token_keeper = asyncio.create_task(self._store_tokens(), name="tokens")
@@ -155,6 +167,8 @@ class Kuemmerer:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for task in list(self._invite_tasks.values()):
+            task.cancel()  # an unfinished join's invite comes again: its token is not stored
         await self._tokens.put(None)  # let the commands in hand finish, then stop
         await token_keeper
         # What is left after this is sent at the next start; a clean stop tries to leave none.
@@ -200,11 +214,28 @@ class Kuemmerer:
         return since
 
     async def _sync_forever(self, since: str | None) -> None:
-        """Sync, queue the batch, repeat; a failure waits with backoff and never ends the loop."""
+        """Sync, queue the batch, repeat; a failure waits with backoff and never ends the loop.
+        An unreachable homeserver is logged once per outage, and so is its return."""
         backoff = 1.0
+        reachability = self.gateway.reachability
         while not self._stopping.is_set():
             try:
-                response = await self.gateway.sync(since, self.config.matrix.sync_timeout_ms)
+                started = reachability.sync_started()
+                # While the homeserver seems away, no long poll: its answer is what senders
+                # wait for.
+                wait_ms = 0 if reachability.down else self.config.matrix.sync_timeout_ms
+                try:
+                    response = await self.gateway.sync(since, wait_ms)
+                except UNANSWERED as error:
+                    response = None
+                    reachability.unreachable(unanswered(error))
+                if response is not None and server_trouble(response):
+                    reachability.unreachable(response)
+                    response = None
+                if response is None:
+                    await self._pause(backoff)
+                    backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                    continue
                 if not isinstance(response, SyncResponse):
                     raise ConnectionError(f"sync failed: {response}")
                 batch = self.gateway.batch_of(response)
@@ -214,18 +245,29 @@ class Kuemmerer:
                 else:
                     await self.gateway.fill_gaps(response, batch, since)
                 await self._confirm_sent(batch)
-                await self._handle_invites(batch)
-                await self._start_batch(batch)
+                # Senders waiting out an outage may go on: what got through is confirmed.
+                reachability.synced(started)
+                invites = self._handle_invites(batch)
+                await self._start_batch(batch, invites)
                 since = response.next_batch
                 self.state.last_sync = self.clock.now()
                 backoff = 1.0
             except asyncio.CancelledError:
                 raise
+            except UNANSWERED as error:
+                # Lost in the middle of a good sync (fetching a gap, exchanging keys).
+                reachability.unreachable(unanswered(error))
+                await self._pause(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             except Exception:
                 log.exception("sync failed; retrying in %.0f s", backoff)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), backoff)
+                await self._pause(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when the bot is stopping."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _confirm_sent(self, batch: SyncBatch) -> None:
         """Mark what came back in sync as sent: a crash after the send but before the mark
@@ -240,7 +282,9 @@ class Kuemmerer:
             async with self._open_store() as store:
                 await store.outbox.confirm(sent, self.clock.now())
 
-    async def _start_batch(self, batch: SyncBatch) -> None:
+    async def _start_batch(
+        self, batch: SyncBatch, invites: list[asyncio.Task[None]] | None = None
+    ) -> None:
         tasks = []
         for room_batch in batch.rooms:
             room_id = room_batch.room.room_id
@@ -248,7 +292,7 @@ class Kuemmerer:
             task = asyncio.create_task(self._handle_room_after(previous, room_batch))
             self._room_tails[room_id] = task
             tasks.append(task)
-        await self._tokens.put((batch.next_batch, tasks))
+        await self._tokens.put(_TokenItem(batch.next_batch, tasks, invites or []))
 
     async def _handle_room_after(
         self, previous: asyncio.Task[None] | None, room_batch: RoomBatch
@@ -261,33 +305,71 @@ class Kuemmerer:
             log.exception("events in %s could not be handled", room_batch.room.room_id)
 
     async def _store_tokens(self) -> None:
+        cut_short = False
         while (item := await self._tokens.get()) is not None:
-            token, tasks = item
-            if tasks:
-                await asyncio.wait(tasks)
+            if item.rooms:
+                await asyncio.wait(item.rooms)
+            # Ready once the first batch's commands are handled, not once its joins are done:
+            # a join may wait minutes for a rate limit, and the replies must go out meanwhile.
+            self.ready.set()
+            if item.invites:
+                await asyncio.wait(item.invites)
+            # A join that a stop cut short: its invite must come again after the restart, so
+            # neither this token nor a later one is stored.
+            cut_short = cut_short or any(task.cancelled() for task in item.invites)
+            if cut_short:
+                continue
             try:
                 async with self._open_store() as store:
-                    await store.sync.save_token(token)
+                    await store.sync.save_token(item.token)
             except Exception:
                 # The token stays where it was: the batch comes again and dedup keeps it safe.
                 log.exception("the sync token could not be stored")
-            self.ready.set()
 
     # ----------------------------------------------------------------- invites
 
-    async def _handle_invites(self, batch: SyncBatch) -> None:
-        for room_id, invite in batch.invites:
-            inviter = invite.sender
-            allowed = self._may_invite(inviter)
-            if allowed:
-                joined = await self.gateway.join(room_id)
-                action = "join" if joined else "join_failed"
-            else:
-                await self.gateway.decline(room_id)
-                action = "decline"
-            log.info("invite to %s from server %s: %s", room_id, server_of(inviter), action)
-            async with self._open_store() as store:
-                await store.audit.record(self.clock.now(), inviter, action, "room", room_id)
+    def _handle_invites(self, batch: SyncBatch) -> list[asyncio.Task[None]]:
+        """Start joining or declining each invite of ``batch``; the tasks are returned."""
+        return [
+            self._invite_task(room_id, self._answer_invite(room_id, invite.sender))
+            for room_id, invite in batch.invites
+        ]
+
+    def _invite_task(self, room_id: str, work: Coroutine[Any, Any, object]) -> asyncio.Task[None]:
+        """Run ``work`` (a join or decline of ``room_id``) beside the sync loop; a room whose
+        invite is being answered already keeps that task."""
+        running = self._invite_tasks.get(room_id)
+        if running is not None and not running.done():
+            work.close()
+            return running
+
+        async def answer() -> None:
+            try:
+                await work
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the invite to %s could not be answered", room_id)
+            finally:
+                if self._invite_tasks.get(room_id) is task:
+                    del self._invite_tasks[room_id]
+
+        task = asyncio.create_task(answer(), name=f"invite {room_id}")
+        self._invite_tasks[room_id] = task
+        return task
+
+    async def _answer_invite(self, room_id: str, inviter: str) -> None:
+        """Join when the inviter may invite the bot, else decline; as long as it takes (a rate
+        limit, an outage), and only a refusal for good ends a join without the bot inside."""
+        if self._may_invite(inviter):
+            joined = await self.gateway.join(room_id)
+            action = "join" if joined else "join_failed"
+        else:
+            await self.gateway.decline(room_id)
+            action = "decline"
+        log.info("invite to %s from server %s: %s", room_id, server_of(inviter), action)
+        async with self._open_store() as store:
+            await store.audit.record(self.clock.now(), inviter, action, "room", room_id)
 
     def _may_invite(self, inviter: str) -> bool:
         servers = self.config.bot.allowed_servers or (self.config.matrix.server_name,)
@@ -490,41 +572,76 @@ class Kuemmerer:
 
     # ----------------------------------------------------------------- sending
 
-    async def _owe(self, store: Store, key: str, target: Target, reply: Reply) -> None:
+    async def _owe(
+        self,
+        store: Store,
+        key: str,
+        target: Target,
+        reply: Reply,
+        due_at: datetime | None = None,
+    ) -> None:
         """Write ``reply`` (its notices, files and posts into other rooms) into the outbox of
         ``store``'s unit of work, each message under ``key`` and its place: when the work that
-        caused it runs again after a crash, nothing is owed twice."""
+        caused it runs again after a crash, nothing is owed twice. With ``due_at``, the last
+        text of ``reply`` itself says so if it is delivered well after that moment."""
         now = self.clock.now()
         place = 0
 
-        async def add(room_id: str, content: dict[str, object], file: OutboxFile | None) -> None:
+        async def add(
+            room_id: str,
+            content: dict[str, object],
+            file: OutboxFile | None,
+            due: datetime | None = None,
+        ) -> None:
             nonlocal place
-            await store.outbox.add(f"{key}#{place}", room_id, content, now, file)
+            await store.outbox.add(f"{key}#{place}", room_id, content, now, file, due)
             place += 1
 
         pending: list[tuple[Target, Reply]] = [(target, reply)]
         while pending:
             where, what = pending.pop(0)
-            for content in notice_contents(what, where):
-                await add(where.room_id, content, None)
+            contents = notice_contents(what, where)
+            for number, content in enumerate(contents, start=1):
+                last = what is reply and number == len(contents)
+                await add(where.room_id, content, None, due_at if last else None)
             for attachment in what.attachments:
                 file = OutboxFile(attachment.filename, attachment.mimetype, attachment.data)
                 await add(where.room_id, {}, file)
             pending.extend((Target(room_id), post) for room_id, post in what.posts)
 
-    async def _queue(self, key: str, target: Target, reply: Reply) -> None:
+    async def _queue(
+        self, key: str, target: Target, reply: Reply, due_at: datetime | None = None
+    ) -> None:
         """Owe ``reply`` in a unit of work of its own and have it sent."""
         async with self._open_store() as store:
-            await self._owe(store, key, target, reply)
+            await self._owe(store, key, target, reply, due_at)
         self.outbox.wake()
 
-    async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None:
+    async def post(
+        self,
+        room_id: str,
+        reply: Reply,
+        key: str | None = None,
+        due_at: datetime | None = None,
+    ) -> None:
         """Post ``reply`` into a room without replying to anything (reminders, notices).
 
         A scheduled post passes its occurrence as ``key``: run again after a crash, it adds
-        nothing that is owed or sent already. Without a key every call posts.
+        nothing that is owed or sent already. Without a key every call posts. A post is due
+        at ``due_at`` (by default now, when its handler runs): delivered much later, because
+        the homeserver was unreachable, it carries a note that it is late.
         """
-        await self._queue(key or f"post:{uuid.uuid4().hex}", Target(room_id), reply)
+        due = due_at or self.clock.now()
+        await self._queue(key or f"post:{uuid.uuid4().hex}", Target(room_id), reply, due)
+
+
+@dataclass(frozen=True)
+class _TokenItem:
+    """A sync token and the work of its batch that must end before the token is stored."""
+
+    token: str
+    rooms: list[asyncio.Task[None]]
+    invites: list[asyncio.Task[None]]
 
 
 def _thread_root(event: Event) -> str | None:

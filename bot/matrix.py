@@ -4,6 +4,10 @@ Restart safety: the sync token is stored in the database only after the handlers
 finished, and every command event is recorded as handled in the transaction that commits the
 command's work. A restart therefore neither repeats an old command nor loses one that arrived
 while the bot was down.
+
+Outage safety: a request the homeserver does not answer (connection refused, a gateway's 5xx)
+is reported to :class:`Reachability`, which logs an outage once when it begins and once when
+it ends. The sync loop probes with backoff; senders wait for its next good sync and then go on.
 """
 
 from __future__ import annotations
@@ -13,17 +17,22 @@ import io
 import json
 import logging
 import os
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from aiohttp import ClientConnectionError
 from nio import (
     AsyncClient,
     AsyncClientConfig,
     ErrorResponse,
     InviteMemberEvent,
+    JoinedRoomsResponse,
     JoinError,
+    LocalProtocolError,
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
@@ -71,9 +80,106 @@ class SendRefused(SendFailed):
     may not post there. Trying again does not help."""
 
 
+class HomeserverUnreachable(SendFailed):
+    """Nothing answered the send: the homeserver is down, restarting or out of reach."""
+
+
 # Answers that say the room will not take the bot's message, however long it waits.
 PERMANENT_STATUSES = frozenset({403, 404})
 PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM"})
+# What a request raises when nothing answers it. nio is told not to retry these itself (see
+# ``login``): its retries would hold a send or a join for minutes and log every attempt.
+UNANSWERED = (ClientConnectionError, TimeoutError)
+# A request for something that must happen in the end (a join, the team room's alias) is asked
+# again after this long, doubling up to the cap, while the homeserver does not answer.
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 30.0
+
+Answer = TypeVar("Answer")
+
+
+def unanswered(error: BaseException) -> str:
+    """A short line for a request nothing answered (the exception's repr runs to pages)."""
+    return f"{type(error).__name__}: {error}"
+
+
+def server_trouble(response: object) -> bool:
+    """True for an answer that came from a failing server rather than from Matrix: a 5xx, as a
+    reverse proxy gives while Synapse restarts."""
+    transport = getattr(response, "transport_response", None)
+    status = getattr(transport, "status", None)
+    return isinstance(response, ErrorResponse) and isinstance(status, int) and status >= 500
+
+
+class Reachability:
+    """Whether the homeserver answers, as the bot's parts find out.
+
+    Everything that finds the homeserver unreachable reports it here, so an outage is logged
+    once when it begins and once when it ends, however many requests fail meanwhile. The sync
+    loop reports each good sync: once it has seen the bot's own events again (they confirm sends
+    whose answer was lost in the outage), senders may go on.
+    """
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._down_since: float | None = None
+        self._synced = asyncio.Event()
+        self._synced.set()
+
+    @property
+    def down(self) -> bool:
+        """True from a failed request until the next good sync."""
+        return self._down_since is not None
+
+    def unreachable(self, problem: object) -> None:
+        """A request got no answer (or a server error) because of ``problem``."""
+        self._synced.clear()
+        if self._down_since is None:
+            self._down_since = self._monotonic()
+            log.warning("homeserver unreachable (%s); retrying until it answers", problem)
+
+    def sync_started(self) -> float:
+        """The moment a sync request starts, for :meth:`synced` once it has succeeded."""
+        return self._monotonic()
+
+    def synced(self, started: float) -> None:
+        """A sync that began at ``started`` succeeded and its events were handled. One that
+        began before the homeserver was found unreachable tells nothing about now: a homeserver
+        that is shutting down still answers the long polls in hand."""
+        if self._down_since is not None and started < self._down_since:
+            return
+        self._synced.set()
+        if self._down_since is not None:
+            log.info("homeserver answers again after %.0f s", self._monotonic() - self._down_since)
+            self._down_since = None
+
+    async def wait_for_sync(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a good sync after the last failure; False when
+        none came."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self._synced.wait()
+        except TimeoutError:
+            return False
+        return True
+
+    async def patiently(self, request: Callable[[], Awaitable[Answer]]) -> Answer:
+        """``request``'s answer once the homeserver gives one; while it does not answer (or
+        answers with a server error), ask again with backoff. Any Matrix answer, an error
+        included, is returned."""
+        delay = FIRST_RETRY_SECONDS
+        while True:
+            try:
+                response = await request()
+            except UNANSWERED as error:
+                problem: object = unanswered(error)
+            else:
+                if not server_trouble(response):
+                    return response
+                problem = response
+            self.unreachable(problem)
+            await self.wait_for_sync(delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -111,7 +217,9 @@ async def login(config: Config) -> AsyncClient:
             # again, with the same transaction id for a send: a rate limit delays what the bot
             # owes (a reply, a join) but never drops it after some number of attempts.
             max_limit_exceeded=None,
-            max_timeouts=None,
+            # A request nothing answers raises at once: the sync loop, the outbox sender and
+            # Reachability.patiently retry with their own backoff and log an outage once.
+            max_timeouts=0,
         ),
     )
     credentials = store / CREDENTIALS_FILE
@@ -122,16 +230,20 @@ async def login(config: Config) -> AsyncClient:
             log.info("restored session of device %s", saved["device_id"])
             return client
         log.warning("stored credentials belong to another user; logging in anew")
+    # A first start while the homeserver is away waits for it, as a running bot does.
+    reachability = Reachability()
     if matrix.access_token:
         client.access_token = matrix.access_token
-        whoami = await client.whoami()
+        whoami = await reachability.patiently(client.whoami)
         if not isinstance(whoami, WhoamiResponse) or not whoami.device_id:
             await client.close()
             raise LoginFailed(f"the access token was not accepted: {whoami}")
         client.restore_login(matrix.user_id, whoami.device_id, matrix.access_token)
         device_id, token = whoami.device_id, matrix.access_token
     else:
-        response = await client.login(matrix.password, device_name=matrix.device_name)
+        response = await reachability.patiently(
+            lambda: client.login(matrix.password, device_name=matrix.device_name)
+        )
         if not isinstance(response, LoginResponse):
             await client.close()
             raise LoginFailed(f"password login failed: {getattr(response, 'message', response)}")
@@ -194,8 +306,9 @@ def event_time(event: Event) -> datetime:
 class MatrixGateway:
     """All traffic with the homeserver. The rest of the bot sees rooms, events and sends."""
 
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncClient, reachability: Reachability | None = None) -> None:
         self.client = client
+        self.reachability = reachability or Reachability()
         # nio keeps room state only in memory: the first sync of every process asks for the
         # full state, or roles (team membership, power levels) would be unknown after a restart.
         self._state_loaded = False
@@ -211,33 +324,38 @@ class MatrixGateway:
         """A room id for a room id or alias."""
         if room.startswith("!"):
             return room
-        response = await self.client.room_resolve_alias(room)
+        response = await self.reachability.patiently(lambda: self.client.room_resolve_alias(room))
         return response.room_id if isinstance(response, RoomResolveAliasResponse) else None
 
     async def join(self, room_id: str) -> bool:
-        response = await self.client.join(room_id)
+        """Join ``room_id``; True once joined. Waits as long as it takes: nio waits out rate
+        limits, and an unreachable homeserver is asked again. False only when the homeserver
+        refuses for good (the invite was withdrawn, the room is gone), which is logged."""
+        response = await self.reachability.patiently(lambda: self.client.join(room_id))
         if isinstance(response, JoinError):
-            log.warning("could not join %s: %s", room_id, response.message)
+            log.warning("could not join %s: %s", room_id, response)
             return False
         return True
 
     async def decline(self, room_id: str) -> None:
-        await self.client.room_leave(room_id)
+        await self.reachability.patiently(lambda: self.client.room_leave(room_id))
 
     async def create_direct_room(self, user_id: str, timeout: float = 30.0) -> str:
         """A new encrypted direct chat with ``user_id`` (invited); returns its id once the
         sync loop knows the room, because nio sends (and encrypts) only into known rooms."""
-        response = await self.client.room_create(
-            is_direct=True,
-            preset=RoomPreset.trusted_private_chat,
-            invite=[user_id],
-            initial_state=[
-                {
-                    "type": "m.room.encryption",
-                    "state_key": "",
-                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
-                }
-            ],
+        response = await self.reachability.patiently(
+            lambda: self.client.room_create(
+                is_direct=True,
+                preset=RoomPreset.trusted_private_chat,
+                invite=[user_id],
+                initial_state=[
+                    {
+                        "type": "m.room.encryption",
+                        "state_key": "",
+                        "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                    }
+                ],
+            )
         )
         if not isinstance(response, RoomCreateResponse):
             raise SendFailed(f"no direct chat with {user_id}: {response}")
@@ -256,7 +374,7 @@ class MatrixGateway:
         # The invited person's devices must be known before the first message, or its room
         # key is shared with nobody but the bot and the person can never read it.
         if self.client.should_query_keys:
-            await self.client.keys_query()
+            await self.reachability.patiently(self.client.keys_query)
         return room_id
 
     async def sync(self, since: str | None, timeout_ms: int) -> SyncResponse | ErrorResponse:
@@ -319,23 +437,45 @@ class MatrixGateway:
         """Send one event and return its id. nio waits out rate limits (see the client
         config); a repeat with the same ``txn_id`` from this device is the same event.
 
-        Raises :class:`SendRefused` when the room will never take it, :class:`SendFailed`
-        when it might later.
+        Raises :class:`SendRefused` when the room will never take it,
+        :class:`HomeserverUnreachable` when nothing answered, :class:`SendFailed` when it might
+        take it later (a 5xx from a gateway in front of it, say).
         """
-        response = await self.client.room_send(
-            room_id,
-            "m.room.message",
-            content,
-            tx_id=txn_id,
-            ignore_unverified_devices=True,
-        )
+        try:
+            response = await self.client.room_send(
+                room_id,
+                "m.room.message",
+                content,
+                tx_id=txn_id,
+                ignore_unverified_devices=True,
+            )
+        except UNANSWERED as error:
+            raise HomeserverUnreachable(unanswered(error)) from error
+        except LocalProtocolError as error:
+            # nio sends only into rooms a sync told it about: after a restart, a room the bot
+            # was kicked from (or left) is unknown to it, and only the homeserver can say
+            # whether that is for good.
+            if await self._is_member(room_id):
+                raise SendFailed(str(error)) from error
+            raise SendRefused(f"not a member of the room: {error}") from error
         if isinstance(response, RoomSendResponse):
             return str(response.event_id)
         status = getattr(response, "status_code", None)
-        problem = f"{status or '?'}: {response}"
+        http_status = getattr(getattr(response, "transport_response", None), "status", None)
+        problem = f"{status or http_status or '?'}: {response}"
         if status in PERMANENT_ERRCODES or _status_number(status) in PERMANENT_STATUSES:
             raise SendRefused(problem)
         raise SendFailed(problem)
+
+    async def _is_member(self, room_id: str) -> bool:
+        """Whether the homeserver counts the bot as joined to ``room_id``."""
+        try:
+            response = await self.client.joined_rooms()
+        except UNANSWERED as error:
+            raise HomeserverUnreachable(unanswered(error)) from error
+        if not isinstance(response, JoinedRoomsResponse):
+            raise SendFailed(f"joined rooms unknown: {response}")
+        return room_id in response.rooms
 
     async def upload(
         self, room_id: str, filename: str, mimetype: str, data: bytes
@@ -343,13 +483,16 @@ class MatrixGateway:
         """Upload a file (encrypted in encrypted rooms) and return the ``m.file`` content."""
         room = self.client.rooms.get(room_id)
         encrypted = bool(room and room.encrypted)
-        response, keys = await self.client.upload(
-            io.BytesIO(data),
-            content_type=mimetype,
-            filename=filename,
-            encrypt=encrypted,
-            filesize=len(data),
-        )
+        try:
+            response, keys = await self.client.upload(
+                io.BytesIO(data),
+                content_type=mimetype,
+                filename=filename,
+                encrypt=encrypted,
+                filesize=len(data),
+            )
+        except UNANSWERED as error:
+            raise HomeserverUnreachable(unanswered(error)) from error
         if not isinstance(response, UploadResponse):
             raise SendFailed(f"upload failed: {response}")
         content: dict[str, Any] = {
@@ -367,7 +510,11 @@ class MatrixGateway:
     async def replied_event(self, room_id: str, event_id: str) -> RepliedEvent | None:
         """The message ``event_id`` in ``room_id`` as far as the bot can read it: None when
         the homeserver does not give it to the bot or it cannot be decrypted."""
-        response = await self.client.room_get_event(room_id, event_id)
+        try:
+            response = await self.client.room_get_event(room_id, event_id)
+        except UNANSWERED as error:
+            self.reachability.unreachable(unanswered(error))
+            return None
         if not isinstance(response, RoomGetEventResponse):
             log.info("replied-to event %s not readable: %s", event_id, response)
             return None

@@ -6,6 +6,12 @@ between the send and the mark leaves the row pending; after the restart it is se
 the same transaction id, which Synapse answers with the first event instead of a second one,
 and the bot's own event coming back in sync with that id marks it sent before that. Rooms are
 served side by side, each room's messages in the order they were written.
+
+Nothing is given up after a number of attempts: a passing failure is tried again with backoff,
+and while the homeserver is unreachable the sender waits for the sync loop to reach it again
+(the outage is logged once, by :class:`bot.matrix.Reachability`). Only a refusal for good (room
+gone, bot kicked, M_FORBIDDEN) ends a send, and that is logged. A post that had a due moment
+and is delivered well after it says so.
 """
 
 from __future__ import annotations
@@ -14,10 +20,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, Protocol
 
-from bot.matrix import SendRefused
+from bot.matrix import HomeserverUnreachable, Reachability, SendRefused
+from bot.render import with_paragraph
 from commands.clock import Clock
+from commands.i18n import N_, Translator
+from commands.reply import Text, fmt
 from storage.database import Database
 from storage.models import OutboxMessage
 from storage.outbox import OutboxRepository, OutboxState
@@ -26,9 +36,15 @@ log = logging.getLogger(__name__)
 
 # A send that failed for a passing reason (network, server error) waits this long, doubling.
 FIRST_RETRY_SECONDS = 1.0
-MAX_RETRY_SECONDS = 60.0
+MAX_RETRY_SECONDS = 30.0
+# After the homeserver did not answer, the next try also waits for a good sync (up to this
+# long): the bot's own events in it confirm a send whose answer was lost, which a restarted
+# homeserver, having forgotten the transaction id, would otherwise take a second time.
+SYNC_WAIT_SECONDS = 300.0
 # Pending rows are looked for at least this often, should a wake-up ever be missed.
 POLL_SECONDS = 30.0
+# A post delivered this much later than it was due carries a note that it is late.
+LATE_AFTER = timedelta(seconds=30)
 
 
 class Sending(Protocol):
@@ -52,11 +68,17 @@ class OutboxSender:
         gateway: Sending,
         clock: Clock,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        reachability: Reachability | None = None,
+        translator: Translator | None = None,
     ) -> None:
+        """``translator`` writes the note on a late post; without one (tests of delivery
+        alone) posts go out as they were written."""
         self.database = database
         self.gateway = gateway
         self.clock = clock
         self._sleep = sleep
+        self.reachability = reachability or Reachability()
+        self.t = translator
         self._wake = asyncio.Event()
         self._rooms: dict[str, asyncio.Task[None]] = {}
         self._runner: asyncio.Task[None] | None = None
@@ -124,22 +146,26 @@ class OutboxSender:
         """Send ``room_id``'s pending messages one after the other until none is left."""
         try:
             delay = FIRST_RETRY_SECONDS
+            attempts = 0
             while True:
                 async with self.database.session() as session:
                     message = await OutboxRepository(session).next_pending(room_id)
                 if message is None:
                     return
-                if await self._deliver(message):
-                    delay = FIRST_RETRY_SECONDS
+                if await self._deliver(message, attempts):
+                    delay, attempts = FIRST_RETRY_SECONDS, 0
                     continue
+                attempts += 1
                 # Later messages of this room wait too: their order is part of the answer.
+                # While the homeserver is away, the sync loop finds out when it is back.
                 await self._sleep(delay)
+                await self.reachability.wait_for_sync(SYNC_WAIT_SECONDS)
                 delay = min(delay * 2, MAX_RETRY_SECONDS)
         finally:
             self._rooms.pop(room_id, None)
             self._wake.set()  # a row written while this room was finishing is picked up
 
-    async def _deliver(self, message: OutboxMessage) -> bool:
+    async def _deliver(self, message: OutboxMessage, failed_before: int) -> bool:
         """Send one message; False when it should be tried again later."""
         try:
             content = dict(message.content)
@@ -150,6 +176,8 @@ class OutboxSender:
                     message.file_mimetype or "application/octet-stream",
                     message.file_data,
                 )
+            elif (note := self._late_note(message)) is not None:
+                content = with_paragraph(content, note)
             event_id = await self.gateway.send(message.room_id, content, message.txn_id)
         except SendRefused as refusal:
             log.error(
@@ -159,11 +187,34 @@ class OutboxSender:
             return True
         except asyncio.CancelledError:
             raise
-        except Exception as error:
-            log.warning("message %d to %s not sent yet: %s", message.id, message.room_id, error)
+        except HomeserverUnreachable as error:
+            self.reachability.unreachable(error)  # logged once for the whole outage
             return False
+        except Exception as error:
+            # Once per message, not per attempt: it is retried until it goes or is refused.
+            # During an outage that Reachability has logged already, not even once.
+            first = failed_before == 0 and not self.reachability.down
+            level = logging.WARNING if first else logging.DEBUG
+            log.log(level, "message %d to %s not sent yet: %s", message.id, message.room_id, error)
+            return False
+        if failed_before:
+            log.info(
+                "message %d to %s sent after %d failed tries",
+                message.id,
+                message.room_id,
+                failed_before,
+            )
         await self._finish(message, OutboxState.SENT, event_id)
         return True
+
+    def _late_note(self, message: OutboxMessage) -> Text | None:
+        """``(Delivered late; planned for …)`` for a post sent well after its due moment."""
+        if self.t is None or message.due_at is None:
+            return None
+        if self.clock.now() - message.due_at <= LATE_AFTER:
+            return None
+        note = N_("(Delivered late; planned for {when}.)")
+        return fmt(self.t.gettext(note), when=self.t.datetime(message.due_at))
 
     async def _finish(self, message: OutboxMessage, state: OutboxState, event: str | None) -> None:
         async with self.database.session() as session:

@@ -109,3 +109,13 @@ def notice_contents(reply: Reply, target: Target) -> list[dict[str, Any]]:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": target.reply_to}}
         contents.append(content)
     return contents
+
+
+def with_paragraph(content: dict[str, Any], paragraph: Text) -> dict[str, Any]:
+    """``content`` (a rendered notice) with ``paragraph`` added at its end, in both forms."""
+    added = dict(content)
+    added["body"] = f"{content.get('body', '')}\n{paragraph.plain}"
+    if "formatted_body" in content:
+        html = Markup(content["formatted_body"]) + _paragraph_html(paragraph)
+        added["formatted_body"] = str(html)
+    return added

@@ -129,6 +129,9 @@ class OutboxMessage(Base):
     file_data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
     created_at: Mapped[datetime]
+    # When a post was due (a reminder's moment); delivered much later, e.g. after an outage of
+    # the homeserver, it says so. None for replies, which answer a command whenever they come.
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     event_id: Mapped[str | None] = mapped_column(String(255), default=None)
 

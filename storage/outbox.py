@@ -50,9 +50,11 @@ class OutboxRepository:
         content: dict[str, Any],
         at: datetime,
         file: OutboxFile | None = None,
+        due_at: datetime | None = None,
     ) -> bool:
         """Owe ``content`` (or ``file``) to ``room_id`` once this unit of work commits; False
-        when a message with ``key`` is owed or sent already (its cause ran before)."""
+        when a message with ``key`` is owed or sent already (its cause ran before). A post
+        with ``due_at`` says it is late when it is delivered much later than that."""
         known = await self.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
         if known is not None:
             return False
@@ -68,6 +70,7 @@ class OutboxRepository:
                 file_data=file.data if file else None,
                 state=OutboxState.PENDING,
                 created_at=at,
+                due_at=due_at,
             )
         )
         await self.session.flush()

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -123,9 +124,22 @@ class LocalSynapse:
 
     server_name: Final = SERVER_NAME
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
-        """Bind the harness to ``directory``; ``port=None`` reuses the stored or a free port."""
+    def __init__(
+        self,
+        directory: Path,
+        port: int | None = None,
+        rate_limits: Mapping[str, tuple[float, int]] | None = None,
+    ) -> None:
+        """Bind the harness to ``directory``; ``port=None`` reuses the stored or a free port.
+
+        Every rate limiter is lifted, except those in ``rate_limits``: (per second, burst) by
+        dotted name, e.g. ``{"rc_joins.local": (0.05, 1)}`` for a test of rate-limited joins.
+        """
         self.directory = directory.resolve()
+        self._rate_limits = dict(rate_limits or {})
+        unknown = sorted(set(self._rate_limits) - set(_RATE_LIMITED))
+        if unknown:
+            raise HomeserverError(f"no such rate limiter: {', '.join(unknown)}")
         stored = self._load_state()
         if stored is None:
             self._state = _State(
@@ -394,10 +408,10 @@ class LocalSynapse:
             section = config
             for parent in parents:
                 section = section.setdefault(parent, {})
-            section[leaf] = {
-                "per_second": _UNLIMITED_PER_SECOND,
-                "burst_count": _UNLIMITED_BURST,
-            }
+            per_second, burst = self._rate_limits.get(
+                dotted, (_UNLIMITED_PER_SECOND, _UNLIMITED_BURST)
+            )
+            section[leaf] = {"per_second": per_second, "burst_count": burst}
         return config
 
     def _log_config(self) -> dict[str, Any]:
