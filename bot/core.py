@@ -46,7 +46,7 @@ from commands.i18n import N_, Translator
 from commands.registry import Registry, Role, RoomKind
 from commands.reply import Reply, code, fmt
 from storage.database import Database
-from storage.models import LEADING_SEAT_ROLES
+from storage.models import LEADING_SEAT_ROLES, OutboxMessage
 from storage.outbox import OutboxFile
 from storage.repositories import Store
 
@@ -440,18 +440,20 @@ class Kuemmerer:
             )
             target = Target(room.room_id, event.event_id, _thread_root(event), event.sender)
             owed: list[Reply] = []
+            written: list[OutboxMessage] = []
 
             async def owe(store: Store, reply: Reply) -> None:
                 # Into the command's own transaction: its work, its handled record and its
-                # answer are kept together, or none of them.
-                await self._owe(store, f"reply:{event.event_id}", target, reply)
+                # answer are kept together, or none of them. A command that fails is rolled
+                # back and owes its error instead: only the last answer's rows are committed.
+                written[:] = await self._owe(store, f"reply:{event.event_id}", target, reply)
                 owed.append(reply)
 
             reply = await self.dispatcher.answer(request, store, owe)
         if reply is not None and reply not in owed:
             # Only an error after the command's commit (re-arming its timers) ends up here.
             await self._queue(f"late-reply:{event.event_id}", target, reply)
-        self.outbox.wake()
+        self.outbox.wake(written)
 
     def _display_name(self, here: MatrixRoom, user_id: str) -> str | None:
         """The name ``user_id`` shows in this room, or else in another room the bot shares with
@@ -506,10 +508,11 @@ class Kuemmerer:
             if not await store.sync.mark_handled(event.event_id, room.room_id, self.clock.now()):
                 return
             self.state.undecryptable_noticed.add(key)
+            written = []
             if not stale:
                 notice = Reply.of(message)
-                await self._owe(store, f"undecryptable:{event.event_id}", target, notice)
-        self.outbox.wake()
+                written = await self._owe(store, f"undecryptable:{event.event_id}", target, notice)
+        self.outbox.wake(written)
 
     def _skipped_notice(self, skipped: list[Skipped]) -> Reply:
         limit = self.config.bot.stale_command_after
@@ -579,13 +582,16 @@ class Kuemmerer:
         target: Target,
         reply: Reply,
         due_at: datetime | None = None,
-    ) -> None:
+    ) -> list[OutboxMessage]:
         """Write ``reply`` (its notices, files and posts into other rooms) into the outbox of
         ``store``'s unit of work, each message under ``key`` and its place: when the work that
         caused it runs again after a crash, nothing is owed twice. With ``due_at``, the last
-        text of ``reply`` itself says so if it is delivered well after that moment."""
+        text of ``reply`` itself says so if it is delivered well after that moment. Returns
+        the rows written (none for what was owed already), to be handed to the sender once
+        the unit of work is committed."""
         now = self.clock.now()
         place = 0
+        written: list[OutboxMessage] = []
 
         async def add(
             room_id: str,
@@ -594,7 +600,9 @@ class Kuemmerer:
             due: datetime | None = None,
         ) -> None:
             nonlocal place
-            await store.outbox.add(f"{key}#{place}", room_id, content, now, file, due)
+            message = await store.outbox.add(f"{key}#{place}", room_id, content, now, file, due)
+            if message is not None:
+                written.append(message)
             place += 1
 
         pending: list[tuple[Target, Reply]] = [(target, reply)]
@@ -608,14 +616,15 @@ class Kuemmerer:
                 file = OutboxFile(attachment.filename, attachment.mimetype, attachment.data)
                 await add(where.room_id, {}, file)
             pending.extend((Target(room_id), post) for room_id, post in what.posts)
+        return written
 
     async def _queue(
         self, key: str, target: Target, reply: Reply, due_at: datetime | None = None
     ) -> None:
         """Owe ``reply`` in a unit of work of its own and have it sent."""
         async with self._open_store() as store:
-            await self._owe(store, key, target, reply, due_at)
-        self.outbox.wake()
+            written = await self._owe(store, key, target, reply, due_at)
+        self.outbox.wake(written)
 
     async def post(
         self,

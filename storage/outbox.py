@@ -51,30 +51,30 @@ class OutboxRepository:
         at: datetime,
         file: OutboxFile | None = None,
         due_at: datetime | None = None,
-    ) -> bool:
-        """Owe ``content`` (or ``file``) to ``room_id`` once this unit of work commits; False
-        when a message with ``key`` is owed or sent already (its cause ran before). A post
-        with ``due_at`` says it is late when it is delivered much later than that."""
+    ) -> OutboxMessage | None:
+        """Owe ``content`` (or ``file``) to ``room_id`` once this unit of work commits, and
+        return the new row; None when a message with ``key`` is owed or sent already (its cause
+        ran before). A post with ``due_at`` says it is late when it is delivered much later
+        than that."""
         known = await self.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
         if known is not None:
-            return False
-        self.session.add(
-            OutboxMessage(
-                key=key,
-                room_id=room_id,
-                # Random, but stored: the same on every try of this message, across restarts.
-                txn_id=uuid.uuid4().hex,
-                content=content,
-                file_name=file.name if file else None,
-                file_mimetype=file.mimetype if file else None,
-                file_data=file.data if file else None,
-                state=OutboxState.PENDING,
-                created_at=at,
-                due_at=due_at,
-            )
+            return None
+        message = OutboxMessage(
+            key=key,
+            room_id=room_id,
+            # Random, but stored: the same on every try of this message, across restarts.
+            txn_id=uuid.uuid4().hex,
+            content=content,
+            file_name=file.name if file else None,
+            file_mimetype=file.mimetype if file else None,
+            file_data=file.data if file else None,
+            state=OutboxState.PENDING,
+            created_at=at,
+            due_at=due_at,
         )
+        self.session.add(message)
         await self.session.flush()
-        return True
+        return message
 
     async def rooms_with_pending(self) -> list[str]:
         """The rooms that are owed a message."""

@@ -14,7 +14,8 @@ from bot.outbox import OutboxSender
 from bot.scheduler import ScheduledRun, SchedulerService, occurrence_key
 from commands.clock import ManualClock
 from storage.database import Database
-from storage.outbox import OutboxFile, OutboxState
+from storage.models import OutboxMessage
+from storage.outbox import OutboxFile, OutboxRepository, OutboxState
 from storage.repositories import Store
 from storage.schedule import LedgerStatus, ScheduleRepository
 
@@ -55,7 +56,7 @@ class Homeserver:
 
 async def owe(database: Database, key: str, room_id: str, body: str) -> bool:
     async with database.session() as session:
-        return await Store(session).outbox.add(key, room_id, {"body": body}, NOW)
+        return await Store(session).outbox.add(key, room_id, {"body": body}, NOW) is not None
 
 
 async def states(database: Database) -> list[tuple[str, str]]:
@@ -152,6 +153,79 @@ async def test_a_refused_message_is_given_up_and_logged_the_rest_goes_on(
     assert homeserver.events == [(ROOM_A, "after")]
     assert await states(database) == [("gone", "failed"), ("next", "sent")]
     assert "refused for good" in caplog.text and "to a kicked bot" not in caplog.text
+
+
+class CountingReads:
+    """Counts the sender's reads of one room's next message (a hand-over needs none)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.reads = 0
+        original = OutboxRepository.next_pending
+
+        async def counted(repository: OutboxRepository, room_id: str) -> OutboxMessage | None:
+            self.reads += 1
+            return await original(repository, room_id)
+
+        monkeypatch.setattr(OutboxRepository, "next_pending", counted)
+
+
+async def owe_and_hand_over(database: Database, sender: OutboxSender, key: str, body: str) -> None:
+    """Write a message as a command does, and hand the committed row to the sender."""
+    async with database.session() as session:
+        message = await Store(session).outbox.add(key, ROOM_A, {"body": body}, NOW)
+    assert message is not None
+    sender.wake([message])
+
+
+async def test_a_committed_reply_is_handed_over_and_sent_without_reading_it_back(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A room owed nothing else gets its new message straight from the command: it is sent
+    before the sender reads the outbox again, and marked sent once."""
+    homeserver = Homeserver()
+    sender = OutboxSender(database, homeserver, ManualClock(NOW), sleep=no_wait)
+    sender.start()
+    try:
+        await asyncio.wait_for(sender.idle.wait(), 5)  # the first look at the outbox is done
+        counting = CountingReads(monkeypatch)
+        await owe_and_hand_over(database, sender, "reply:$1#0", "Hallo")
+        async with asyncio.timeout(5):
+            while homeserver.events != [(ROOM_A, "Hallo")]:
+                await asyncio.sleep(0.001)
+        reads_before_the_send = counting.reads
+        await asyncio.wait_for(sender.idle.wait(), 5)
+    finally:
+        await sender.stop()
+    assert reads_before_the_send == 0
+    assert homeserver.events == [(ROOM_A, "Hallo")]
+    assert await states(database) == [("reply:$1#0", "sent")]
+
+
+async def test_a_handed_over_reply_waits_behind_what_the_room_was_owed_before(
+    database: Database,
+) -> None:
+    """While a room is still owed an older message (its send fails for now), a new reply
+    handed over goes out after it, not before."""
+    homeserver = Homeserver()
+    homeserver.failures["older"] = [SendFailed("502"), SendFailed("502")]
+    release = asyncio.Event()
+
+    async def slow_retry(seconds: float) -> None:
+        await release.wait()
+
+    await owe(database, "older", ROOM_A, "older")
+    sender = OutboxSender(database, homeserver, ManualClock(NOW), sleep=slow_retry)
+    sender.start()
+    try:
+        async with asyncio.timeout(5):  # until the first try has failed
+            while len(homeserver.failures["older"]) > 1:
+                await asyncio.sleep(0.001)
+        await owe_and_hand_over(database, sender, "reply:$2#0", "newer")
+        release.set()
+        await asyncio.wait_for(sender.idle.wait(), 5)
+    finally:
+        await sender.stop()
+    assert homeserver.events == [(ROOM_A, "older"), (ROOM_A, "newer")]
 
 
 async def test_a_resend_after_a_crash_uses_the_same_transaction_id(database: Database) -> None:
