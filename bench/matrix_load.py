@@ -129,9 +129,9 @@ SMOKE = Settings(
     reminders=4,
     reminder_rooms=2,
     reminder_window_s=2,
-    reminder_lead_s=3.0,
+    reminder_lead_s=2.0,
     align_to_minute=False,
-    settle_s=1.0,
+    settle_s=0.5,
     answer_timeout_s=60.0,
 )
 
@@ -746,8 +746,7 @@ async def measure(synapse: LocalSynapse, directory: Path, s: Settings) -> dict[s
         for client in senders:
             await client.close()
         await anna.close()
-        for bot in bots:
-            await bot.stop()
+        await asyncio.gather(*(bot.stop() for bot in bots))
 
 
 def goals(idle_result: dict[str, Any], reminder_result: dict[str, Any]) -> dict[str, Any]:
