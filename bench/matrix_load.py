@@ -66,7 +66,7 @@ from bench.common import (
     summary,
     write_results,
 )
-from bench.echo_bot import TOKEN_VARIABLE
+from bench.echo_bot import SYNC_FILTER, TOKEN_VARIABLE, events_before
 from bot.devtools.homeserver import LocalSynapse, RegisteredUser
 from bot.matrix import exchange_keys
 
@@ -82,10 +82,6 @@ BOT_ENVIRONMENT = (
     "KUEMMERER_MATRIX_ACCESS_TOKEN",
     "KUEMMERER_STORAGE_URL",
 )
-OBSERVER_FILTER: dict[str, Any] = {
-    "room": {"timeline": {"limit": 1000}, "state": {"lazy_load_members": False}},
-    "presence": {"types": []},
-}
 MARKER = re.compile(r"\[r(\d{4})\]")
 
 
@@ -169,7 +165,7 @@ class Observer:
         self.timeline: dict[str, list[Seen]] = defaultdict(list)
         self.answers: dict[str, list[Seen]] = defaultdict(list)
         self.stamps: dict[str, int] = {}  # event id -> origin_server_ts, every event
-        self.limited = 0  # timelines that arrived cut off: the observation would miss events
+        self.gaps_filled = 0  # timelines that arrived cut off, completed from /messages
         self.undecryptable = 0
         self._changed = asyncio.Condition()
         self._first_sync = asyncio.Event()
@@ -192,10 +188,11 @@ class Observer:
 
     async def _sync_forever(self) -> None:
         client = self.client
+        since: str | None = None
+        known: set[str] = set()  # rooms joined before this sync: their gaps are ours to fill
         while True:
-            first = not self._first_sync.is_set()
             response = await client.sync(
-                timeout=1000, full_state=first, sync_filter=OBSERVER_FILTER
+                timeout=1000, full_state=since is None, sync_filter=SYNC_FILTER, since=since
             )
             if not isinstance(response, SyncResponse):
                 await asyncio.sleep(0.2)
@@ -203,15 +200,22 @@ class Observer:
             arrived = time.monotonic()
             await exchange_keys(client)
             for room_id, info in response.rooms.join.items():
-                if info.timeline.limited and not first:
-                    self.limited += 1
-                for event in info.timeline.events:
+                events = info.timeline.events
+                if info.timeline.limited and since is not None and room_id in known:
+                    gap = await events_before(client, room_id, info.timeline.prev_batch, since)
+                    events = gap + events
+                    self.gaps_filled += 1
+                for event in events:
                     self._remember(room_id, event, arrived)
+            known.update(response.rooms.join)
+            since = response.next_batch
             async with self._changed:
                 self._changed.notify_all()
             self._first_sync.set()
 
     def _remember(self, room_id: str, event: Any, arrived: float) -> None:
+        if event.event_id in self.stamps:  # a gap's page and a timeline may overlap
+            return
         source: dict[str, Any] = event.source
         self.stamps[event.event_id] = int(source.get("origin_server_ts", 0))
         if isinstance(event, MegolmEvent):  # still encrypted: no key for it
@@ -642,6 +646,7 @@ async def reminders(
         "first_due": min(dues).astimezone(UTC).isoformat(),
         "window_s": s.reminder_window_s,
         "set_ahead_s": (min(dues) - set_by).total_seconds(),
+        "confirmed": len(confirmations),
         "posted": sum(1 for n in range(len(dues)) if found.get(n)),
         "missing": sum(1 for n in range(len(dues)) if not found.get(n)),
         "doubled": sum(1 for n in range(len(dues)) if len(found.get(n, [])) > 1),
@@ -735,7 +740,7 @@ async def measure(synapse: LocalSynapse, directory: Path, s: Settings) -> dict[s
             "settings": asdict(s),
             "command": COMMAND,
             "phases_s": phases,
-            "observer_limited_timelines": anna.limited,
+            "observer_gaps_filled": anna.gaps_filled,
             "observer_undecryptable": anna.undecryptable,
             "idle": idle_result,
             "burst": burst_result,
