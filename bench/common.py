@@ -81,6 +81,8 @@ def machine_description() -> dict[str, Any]:
         "synapse": _package_version("matrix-synapse"),
         "matrix_nio": _package_version("matrix-nio"),
         "commit": _commit(),
+        # Other work on the machine slows both bots; the figures read differently under load.
+        "load_average": list(os.getloadavg()),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
