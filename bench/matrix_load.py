@@ -852,14 +852,22 @@ async def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    parser.add_argument("--results", type=Path, help="directory for matrix_load.json")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="directory for matrix_load.json (bench/results; a quick run's goes to a temporary "
+        "directory unless given, so it never replaces the committed figures)",
+    )
     parser.add_argument("--keep", type=Path, help="keep Synapse's and the bots' files here")
     arguments = parser.parse_args(argv)
     settings = QUICK if arguments.quick else FULL
     if arguments.keep:
         arguments.keep.mkdir(parents=True, exist_ok=True)
     results = asyncio.run(run(settings, directory=arguments.keep))
-    path = write_results(NAME, results, arguments.results)
+    target = arguments.results
+    if target is None and arguments.quick:
+        target = Path(tempfile.mkdtemp(prefix="kuemmerer-bench-quick-"))
+    path = write_results(NAME, results, target)
     report(json.loads(path.read_text(encoding="utf-8")))
     print(f"written to {path}")
     return 0
