@@ -1,8 +1,8 @@
 """Kümmerer against the floor: reply time, a burst of commands and reminders due together, on a
 throwaway Synapse, side by side with a minimal matrix-nio echo bot (``bench/echo_bot.py``).
 
-Run: ``.venv/bin/python -m bench.matrix_load`` (about five minutes; ``--quick`` for a short
-look). ``make bench`` runs it together with the other benchmarks.
+Run: ``.venv/bin/python -m bench.matrix_load`` (about eight minutes; ``--quick`` for a short
+look of about one). ``make bench`` runs it together with the other benchmarks.
 
 Both bots run as their own processes, as in production: Kümmerer through ``kuemmerer run`` with
 a generated config and a fresh SQLite database, the echo bot through ``python -m
@@ -15,7 +15,7 @@ sync is kept as well.
    encrypted room per bot. The bots take turns command by command, so drift of the machine
    (other processes, Synapse's caches) hits both alike.
 2. Burst: ten people send 500 commands as fast as the server takes them into three rooms per
-   bot. Every command must be answered exactly once and, per room, in the order the commands
+   bot (each person waits for the server to accept one before sending the next). Every command must be answered exactly once and, per room, in the order the commands
    arrived. Time to drain (first command to last answer, by server time) and the CPU seconds
    the bot's process used (from ``/proc``) per command. The bots take turns: echo, Kümmerer.
 3. Reminders (Kümmerer only; the echo bot has none): 200 reminders set with
