@@ -15,9 +15,10 @@ sync is kept as well.
    encrypted room per bot. The bots take turns command by command, so drift of the machine
    (other processes, Synapse's caches) hits both alike.
 2. Burst: ten people send 500 commands as fast as the server takes them into three rooms per
-   bot (each person waits for the server to accept one before sending the next). Every command must be answered exactly once and, per room, in the order the commands
-   arrived. Time to drain (first command to last answer, by server time) and the CPU seconds
-   the bot's process used (from ``/proc``) per command. The bots take turns: echo, Kümmerer.
+   bot (each person waits for the server to accept one before sending the next). Every
+   command must be answered exactly once and, per room, in the order the commands arrived.
+   Time to drain (first command to last answer, by server time) and the CPU seconds the bot's
+   process used (from ``/proc``) per command. The bots take turns: echo, Kümmerer.
 3. Reminders (Kümmerer only; the echo bot has none): 200 reminders set with
    ``!erinnerung <Datum Uhrzeit mit Sekunden>: …`` in 20 rooms beforehand, 100 due at the
    full minute and 100 spread over it. Lateness of each post by server time against its due
