@@ -98,8 +98,9 @@ class Settings:
     reminders: int = 200  # half due at the same moment, half spread over the window
     reminder_rooms: int = 20
     reminder_window_s: int = 60
-    # The reminders are set this long before the first falls due, at least; with
-    # ``align_to_minute`` the first falls due at the next full minute after that.
+    # The reminders are set this long before the first falls due, at least (longer when the
+    # idle replies were slow); with ``align_to_minute`` the first falls due at the next full
+    # minute after that.
     reminder_lead_s: float = 40.0
     align_to_minute: bool = True
     settle_s: float = 2.0  # how long a doubled answer is given to show up
@@ -124,7 +125,7 @@ SMOKE = Settings(
     burst_people=2,
     burst_rooms=2,
     reminders=4,
-    reminder_rooms=1,
+    reminder_rooms=2,
     reminder_window_s=2,
     reminder_lead_s=2.0,
     align_to_minute=False,
@@ -573,9 +574,9 @@ async def burst(
 # --------------------------------------------------------------------------- 3. reminders
 
 
-def due_moments(s: Settings, now: datetime) -> list[datetime]:
+def due_moments(s: Settings, now: datetime, lead_s: float) -> list[datetime]:
     """Half of the reminders due at the first moment, the rest spread over the window."""
-    start = (now + timedelta(seconds=s.reminder_lead_s)).replace(microsecond=0)
+    start = (now + timedelta(seconds=lead_s)).replace(microsecond=0)
     start += timedelta(seconds=1)
     if s.align_to_minute:
         start = start.replace(second=0) + timedelta(minutes=1)
@@ -588,10 +589,13 @@ def due_moments(s: Settings, now: datetime) -> list[datetime]:
 
 
 async def reminders(
-    anna: Observer, rooms: Sequence[str], bot: BotProcess, s: Settings
+    anna: Observer, rooms: Sequence[str], bot: BotProcess, s: Settings, reply_s: float
 ) -> dict[str, Any]:
-    """Set every reminder in advance, then watch them fall due."""
-    dues = due_moments(s, datetime.now(BERLIN))
+    """Set every reminder in advance, then watch them fall due. ``reply_s`` is how long a
+    reply took in the idle phase: a loaded machine needs more time to set them all."""
+    per_room_count = math.ceil(s.reminders / len(rooms))
+    lead_s = max(s.reminder_lead_s, 1 + 3 * reply_s * per_room_count)
+    dues = due_moments(s, datetime.now(BERLIN), lead_s)
     per_room: dict[str, list[int]] = defaultdict(list)
     for number in range(len(dues)):
         per_room[rooms[number % len(rooms)]].append(number)
@@ -736,7 +740,11 @@ async def measure(synapse: LocalSynapse, directory: Path, s: Settings) -> dict[s
             )
         phase("burst")
         print(f"reminders: {s.reminders} in {s.reminder_rooms} rooms", flush=True)
-        reminder_result = await reminders(anna, reminder_rooms, kuemmerer, s)
+        slowest_reply_s = max(
+            idle_result[kind]["kuemmerer"]["sender_sync_ms"]["max"] / 1000
+            for kind in ("plain", "encrypted")
+        )
+        reminder_result = await reminders(anna, reminder_rooms, kuemmerer, s, slowest_reply_s)
         phase("reminders")
         for bot in bots:
             bot.alive()
