@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # tests stay together in one worker, as their module fixtures (the wheel, the demo) expect.
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck unit docs catalogs clean
+.PHONY: demo test bench lint typecheck unit docs catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ typecheck: $(STAMP)
 
 test: $(STAMP) catalogs lint typecheck
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+# Benchmarks on a throwaway Synapse (minutes; not part of `make test`): prints tables and writes
+# bench/results/*.json. `make bench BENCH_ARGS=--quick` for a short smoke run.
+bench: $(STAMP) catalogs
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Regenerates the README's command overview from the registry (a test fails when it is stale).
 docs: $(STAMP)
