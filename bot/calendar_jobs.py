@@ -2,9 +2,14 @@
 
 The scheduler calls these handlers once per occurrence, and once more after a crash cut one
 short (see ``bot/scheduler.py``); they read the database afresh and post through the bot's
-outbox under the occurrence's key, so each post is sent exactly once. The entries are written
-by the meeting and reminder commands (contract in ``commands/meeting_schedule.py`` and
-``commands/reminders.py``), the texts are in ``commands/meeting_texts.py``:
+outbox under the occurrence's key, so each post is sent exactly once. A handler that changes
+more than the outbox (the roll-over moves items, a one-time reminder is done) writes its post
+in the same transaction as that change: a run after a crash then finds the change made and
+the post owed, or neither, and so changes nothing twice and owes nothing twice.
+
+The entries are written by the meeting and reminder commands (contract in
+``commands/meeting_schedule.py`` and ``commands/reminders.py``), the texts are in
+``commands/meeting_texts.py``:
 
 * ``meeting.reminder`` (:class:`MeetingReminder`): into the committee room.
 * ``meeting.invitation_due`` (:class:`InvitationDue`): into the team room, for organisers.
@@ -113,6 +118,10 @@ class CalendarBot(Protocol):
     def gateway(self) -> DirectChatGateway: ...
 
     async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None: ...
+
+    async def owe(self, store: Store, room_id: str, reply: Reply, key: str) -> None: ...
+
+    def send_owed(self) -> None: ...
 
 
 # --------------------------------------------------------------------------- direct chats
@@ -275,8 +284,12 @@ class CalendarPosts:
 
     async def meeting_over(self, run: ScheduledRun) -> None:
         """Postpone the items of a meeting that is over and were not marked as dealt with to
-        the committee's next meeting, and tell the organisers in the team room."""
+        the committee's next meeting, and tell the organisers in the team room.
+
+        The move and the post are one transaction: run again, it finds nothing left to move
+        and owes no second post; cut short before the commit, it moved nothing either."""
         t = self.bot.t
+        team_room = self.bot.state.team_room_id
         entry = MeetingOver.from_payload(run.payload)
         now = _moment(run)
         async with self.bot.database.session() as session:
@@ -306,8 +319,9 @@ class CalendarPosts:
                     items=", ".join(f"#{item.item_id} {item.title}" for item in moved),
                 )
             )
-        if self.bot.state.team_room_id is not None:
-            await self.bot.post(self.bot.state.team_room_id, reply, occurrence_key(run))
+            if team_room is not None:
+                await self.bot.owe(store, team_room, reply, occurrence_key(run))
+        self.bot.send_owed()
 
     async def reminder(self, run: ScheduledRun) -> None:
         """Post a ``!erinnerung`` into its room, or to its creator by direct chat."""
@@ -325,11 +339,13 @@ class CalendarPosts:
             # Outside the transaction: opening a direct chat waits for the homeserver.
             room_id = await direct_room_for(self.bot, creator)
         _add_late_note(t, reply, run)
-        await self.bot.post(room_id, reply, occurrence_key(run))
-        if once:
-            # Done: it no longer shows in !erinnerungen.
-            async with self.bot.database.session() as session:
-                await Store(session).reminders.deactivate(reminder_id)
+        async with self.bot.database.session() as session:
+            store = Store(session)
+            await self.bot.owe(store, room_id, reply, occurrence_key(run))
+            if once:
+                # Done, together with its post: it no longer shows in !erinnerungen.
+                await store.reminders.deactivate(reminder_id)
+        self.bot.send_owed()
 
     def _collecting(self, run: ScheduledRun, meeting: Meeting | None, now: datetime) -> bool:
         """Whether items are still collected for the meeting: ahead and not published."""

@@ -652,6 +652,16 @@ class _TokenItem:
     rooms: list[asyncio.Task[None]]
     invites: list[asyncio.Task[None]]
 
+    async def owe(self, store: Store, room_id: str, reply: Reply, key: str) -> None:
+        """Owe ``reply`` to ``room_id`` in the unit of work of ``store``, which the caller
+        commits together with what the post reports (a scheduled job's effects): both are kept,
+        or neither. Then :meth:`send_owed`."""
+        await self._owe(store, key, Target(room_id), reply)
+
+    def send_owed(self) -> None:
+        """Send what was just committed to the outbox now, not at the sender's next look."""
+        self.outbox.wake()
+
 
 def _thread_root(event: Event) -> str | None:
     relation = event.source.get("content", {}).get("m.relates_to") or {}

@@ -1,16 +1,21 @@
 """The bot's scheduler: the database says what is due, APScheduler only says when to look.
 
-Every schedule entry lives in ``schedule_entry``; every fired occurrence gets one row in
-``sent_ledger`` whose unique (entry, occurrence) key is claimed *before* the handler runs, so a
-double fire or a second process never runs it twice. A handler does not send: it writes its post
-into the outbox under a key of its occurrence (:func:`occurrence_key`). An occurrence whose
-claim a crash left behind runs again at the next start, and the key keeps its post from being
-owed twice: every post is sent exactly once.
+Every schedule entry lives in ``schedule_entry`` with its ``next_due`` moment (indexed); every
+fired occurrence gets one row in ``sent_ledger`` whose unique (entry, occurrence) key is claimed
+*before* the handler runs, so a double fire or a second process never runs it twice. A wake-up
+reads only the entries due by now, claims all their occurrences and advances their ``next_due``
+in one transaction, then runs the handlers, those due at the same moment side by side, and
+records how each went in one more transaction: its cost follows what is due, not how many
+entries exist. A handler does not send: it writes its post into the outbox under a key of its
+occurrence (:func:`occurrence_key`). An occurrence whose claim a crash left behind runs again
+at the next start, and the key keeps its post from being owed twice: every post is sent
+exactly once.
 
 The core is :meth:`SchedulerService.run_due`, which works purely from the injected clock and the
-database (tests drive it with a :class:`~commands.clock.ManualClock`). APScheduler holds one
-``DateTrigger`` job per entry, id = entry id, armed at the entry's first unhandled occurrence and
-re-armed after every wake-up.
+database (tests drive it with a :class:`~commands.clock.ManualClock`). APScheduler holds a
+single ``DateTrigger`` job at the soonest ``next_due`` (and the retry job after a failed
+wake-up); a command's change re-computes its own entries only and moves that job if they are
+due sooner.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,7 +40,7 @@ from commands.recurrence import pending_occurrences
 from storage.database import Database
 from storage.models import ScheduleEntry
 from storage.repositories import Store
-from storage.schedule import LedgerStatus, ScheduleRepository
+from storage.schedule import Claim, LedgerStatus, ScheduleRepository
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,12 @@ MAX_MISSED_RECORDED = 100
 # A wake-up that failed (database locked, disk full) tries again instead of going silent.
 RETRY_AFTER = timedelta(minutes=1)
 RETRY_JOB_ID = "__scheduler_retry__"
+WAKE_JOB_ID = "__scheduler_wake__"
+# Handlers of occurrences due at the same moment run side by side, this many at a time: they
+# only read and write the database, and the outbox sends per room in order anyway.
+CONCURRENT_HANDLERS = 8
+# A catch-up over this many entries reads the whole grouped ledger once instead of an IN list.
+MANY_DUE = 500
 # How long shutdown waits for a handler that is mid-send before cancelling it.
 SHUTDOWN_TIMEOUT = 30.0
 
@@ -115,6 +127,7 @@ class SchedulerService:
         handlers: Mapping[str, JobHandler],
         *,
         on_time_tolerance: timedelta = ON_TIME_TOLERANCE,
+        concurrent_handlers: int = CONCURRENT_HANDLERS,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -125,6 +138,11 @@ class SchedulerService:
         self._scheduler = AsyncIOScheduler(timezone=_SCHEDULER_ZONE)
         # One pass at a time within this process; across processes the ledger's key decides.
         self._lock = asyncio.Lock()
+        # Reading the soonest moment and setting the timer to it is one step: a change that is
+        # due sooner must not be overwritten by a moment read just before it was committed.
+        self._arming = asyncio.Lock()
+        self._armed_for: datetime | None = None
+        self._concurrency = asyncio.Semaphore(concurrent_handlers)
         self._wakes: set[asyncio.Task[None]] = set()
         # Set once start() has posted what fell due meanwhile and armed the timers: whoever
         # must know that the catch-up is over (a health check, a test) waits on it.
@@ -138,7 +156,7 @@ class SchedulerService:
         await self.resume_interrupted()
         await self.run_due()
         self._scheduler.start()
-        await self._arm_all()
+        await self._arm_earliest()
         self.started.set()
 
     async def shutdown(self) -> None:
@@ -155,7 +173,7 @@ class SchedulerService:
 
     @property
     def armed(self) -> bool:
-        """Running with timers set (there is always the housekeeping job once started)."""
+        """Running with a timer set (there is always the housekeeping entry once started)."""
         return bool(self._scheduler.running and self._scheduler.get_jobs())
 
     # editing
@@ -183,7 +201,7 @@ class SchedulerService:
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {timezone!r}") from None
         now = self.clock.now()
-        async with self.database.session() as session:
+        async with self._arming, self.database.session() as session:
             repository = ScheduleRepository(session)
             entry = await repository.put(
                 entry_id=entry_id,
@@ -201,39 +219,48 @@ class SchedulerService:
                 raise ValueError(f"invalid rule {rule!r}: {exc}") from None
             if upcoming is None:
                 raise ValueError(f"schedule entry {entry_id!r} would never fire")
-        self._arm(entry, last)
+            await repository.advance(entry, upcoming)
+            entry.next_due = upcoming
+        await self._arm_if_sooner(upcoming)
         return entry
 
     async def refresh(self) -> None:
-        """Re-arm every timer from the database (after entries were written behind the
-        service's back; a command's changes go through :meth:`rearm`)."""
-        await self._arm_all()
+        """Set the timer from the database (after entries were written behind the service's
+        back; a command's changes go through :meth:`rearm`): one indexed query."""
+        await self._arm_earliest()
 
     async def rearm(self, entry_ids: Collection[str]) -> int:
-        """Re-arm the timers of ``entry_ids`` only, after a command changed these entries;
-        return how many are armed now. Two queries, however many entries there are: the
-        entries, and their last occurrences grouped."""
-        if not self._scheduler.running or not entry_ids:
-            return 0  # start() arms everything from the database
-        async with self.database.session() as session:
-            repository = ScheduleRepository(session)
-            entries = await repository.entries(entry_ids)
-            lasts = await repository.last_occurrences(entry_ids)
-        armed = 0
-        for entry_id in sorted(entry_ids):
-            entry = entries.get(entry_id)
-            if entry is None or not entry.active:
-                self._unarm(entry_id)
-                continue
-            self._arm(entry, lasts.get(entry_id))
-            armed += 1
-        return armed
+        """After a command changed ``entry_ids``: store their exact next moments and move the
+        timer if one of them is due sooner; return how many of them still fire. Two queries
+        however many entries there are (the entries, their last occurrences grouped), and one
+        update per entry whose moment changed; no other entry is looked at."""
+        if not entry_ids:
+            return 0
+        async with self._arming:
+            async with self.database.session() as session:
+                repository = ScheduleRepository(session)
+                entries = await repository.entries(entry_ids)
+                lasts = await repository.last_occurrences(entry_ids)
+                upcoming: list[datetime] = []
+                for entry_id in sorted(entry_ids):
+                    entry = entries.get(entry_id)
+                    if entry is None or not entry.active:
+                        continue
+                    exact = self._next_after(entry, lasts.get(entry_id))
+                    # Compared with what was read: a change committed meanwhile keeps its own
+                    # (earlier) bound, and the next wake-up settles it.
+                    if exact != entry.next_due:
+                        await repository.advance(entry, exact)
+                    if exact is not None:
+                        upcoming.append(exact)
+            self._set_timer_if_sooner(min(upcoming, default=None))
+        return len(upcoming)
 
     async def cancel(self, entry_id: str) -> bool:
         """Stop ``entry_id`` from firing; its ledger stays. False if there is no such entry."""
         async with self.database.session() as session:
             known = await ScheduleRepository(session).deactivate(entry_id)
-        self._unarm(entry_id)
+        # The timer may stay: a wake-up with nothing due just sets it to the next moment.
         return known
 
     # running
@@ -242,15 +269,14 @@ class SchedulerService:
         """Handle every unhandled occurrence due by ``clock.now()``; return how many ran.
 
         Occurrences older than the grace period are recorded ``missed``; younger ones run,
-        late ones with ``late_by`` set. Each is claimed in the ledger first, so a second call
-        or a second process never runs it again (a crash's leftovers: resume_interrupted()).
+        late ones with ``late_by`` set. All are claimed in the ledger in one transaction
+        first, so a second call or a second process never runs them again (a crash's
+        leftovers: resume_interrupted()).
         """
         async with self._lock:
             now = self.clock.now()
-            ran = 0
-            for entry, occurrence in await self._plan(now):
-                ran += await self._run_occurrence(entry, occurrence, now)
-            return ran
+            claimed = await self._claim_due(now)
+            return await self._run_all(claimed, now)
 
     async def resume_interrupted(self) -> int:
         """Run again the occurrences a crash left claimed but unfinished; return how many.
@@ -264,76 +290,124 @@ class SchedulerService:
                 claimed = await repository.claimed()
                 entries = await repository.entries({row.entry_id for row in claimed})
             now = self.clock.now()
-            ran = 0
+            resumed: list[tuple[ScheduleEntry, datetime]] = []
             for row in claimed:
                 entry = entries.get(row.entry_id)
                 if entry is None:
                     continue
                 log.info("schedule entry %s: resuming occurrence %s", entry.id, row.occurrence)
-                ran += await self._handle(entry, row.occurrence, now)
-            return ran
+                resumed.append((entry, row.occurrence))
+            return await self._run_all(resumed, now)
 
-    async def _plan(self, now: datetime) -> list[tuple[ScheduleEntry, datetime]]:
-        plan: list[tuple[ScheduleEntry, datetime]] = []
+    def _next_after(self, entry: ScheduleEntry, after: datetime | None) -> datetime | None:
+        """The entry's first occurrence after ``after`` (its first at all when None); None
+        when there is none, or when its stored rule or zone cannot be read (logged): such an
+        entry is left alone until it is written anew, instead of waking the bot again and
+        again."""
+        try:
+            return next(pending_occurrences(entry, after), None)
+        except (ValueError, KeyError):
+            log.exception("schedule entry %s cannot be evaluated", entry.id)
+            return None
+
+    def _split(
+        self, entry: ScheduleEntry, last: datetime | None, now: datetime
+    ) -> tuple[list[datetime], list[datetime]]:
+        """The entry's unhandled occurrences up to ``now``: those missed beyond the grace
+        period (the newest :data:`MAX_MISSED_RECORDED`) and those to run."""
+        runnable: list[datetime] = []
+        missed: deque[datetime] = deque(maxlen=MAX_MISSED_RECORDED)
+        skipped = 0
+        for occurrence in pending_occurrences(entry, last, now):
+            if now - occurrence <= self.grace_period:
+                runnable.append(occurrence)
+                continue
+            if len(missed) == MAX_MISSED_RECORDED:
+                skipped += 1  # the deque drops its oldest on append
+            missed.append(occurrence)
+        if skipped:
+            log.warning(
+                "schedule entry %s: %d more missed occurrences not recorded", entry.id, skipped
+            )
+        return list(missed), runnable
+
+    async def _claim_due(self, now: datetime) -> list[tuple[ScheduleEntry, datetime]]:
+        """In one transaction: the entries due by ``now``, their occurrences recorded in the
+        ledger, their ``next_due`` moved past ``now``. Returns the occurrences to run, oldest
+        first, as they would have run had the bot been up."""
         async with self.database.session() as session:
             repository = ScheduleRepository(session)
-            entries = await repository.active()
-            lasts = await repository.last_occurrences()
+            entries = await repository.due(now)
+            if not entries:
+                return []
+            ids = [entry.id for entry in entries]
+            lasts = await repository.last_occurrences(ids if len(ids) <= MANY_DUE else None)
+            if len(entries) > MANY_DUE:
+                # After an upgrade every entry is due once, to find its exact next moment.
+                log.info("scheduler: looking at %d entries at once", len(entries))
+            claims: list[Claim] = []
+            runnable: list[tuple[ScheduleEntry, datetime]] = []
             for entry in entries:
                 last = lasts.get(entry.id)
-                runnable: list[datetime] = []
-                missed: deque[datetime] = deque(maxlen=MAX_MISSED_RECORDED)
-                skipped = 0
                 try:
-                    for occurrence in pending_occurrences(entry, last, now):
-                        if now - occurrence <= self.grace_period:
-                            runnable.append(occurrence)
-                            continue
-                        if len(missed) == MAX_MISSED_RECORDED:
-                            skipped += 1  # the deque drops its oldest on append
-                        missed.append(occurrence)
+                    missed, to_run = self._split(entry, last, now)
                 except (ValueError, KeyError):
                     # A broken stored rule or zone must not hold up the other entries.
                     log.exception("schedule entry %s cannot be evaluated", entry.id)
+                    missed, to_run = [], []
+                    following = None
+                else:
+                    following = self._next_after(entry, now if last is None else max(last, now))
+                if not await repository.advance(entry, following):
+                    # Changed since it was read (a command, another process): its new moment
+                    # is looked at by the next wake-up.
                     continue
-                if skipped:
-                    log.warning(
-                        "schedule entry %s: %d more missed occurrences not recorded",
-                        entry.id,
-                        skipped,
-                    )
-                plan.extend((entry, occurrence) for occurrence in [*missed, *runnable])
-        # Oldest first across all entries, as they would have run had the bot been up.
-        plan.sort(key=lambda item: (item[1], item[0].id))
-        return plan
-
-    async def _run_occurrence(
-        self, entry: ScheduleEntry, occurrence: datetime, now: datetime
-    ) -> int:
-        lateness = now - occurrence
-        if lateness > self.grace_period:
-            if await self._claim(entry.id, occurrence, LedgerStatus.MISSED):
+                claims.extend(Claim(entry.id, moment, LedgerStatus.MISSED) for moment in missed)
+                claims.extend(Claim(entry.id, moment, LedgerStatus.CLAIMED) for moment in to_run)
+                runnable.extend((entry, moment) for moment in to_run)
+            owned = await repository.claim_all(claims, now)
+        for claim in claims:
+            if claim.status == LedgerStatus.MISSED and (claim.entry_id, claim.occurrence) in owned:
                 log.warning(
                     "schedule entry %s: occurrence %s missed by %s, not run",
-                    entry.id,
-                    occurrence,
-                    lateness,
+                    claim.entry_id,
+                    claim.occurrence,
+                    now - claim.occurrence,
                 )
-            return 0
-        # Claimed in its own committed transaction before the handler: a second wake-up or
-        # process leaves it alone; only resume_interrupted() runs a claimed one again.
-        if not await self._claim(entry.id, occurrence, LedgerStatus.CLAIMED):
-            return 0
-        return await self._handle(entry, occurrence, now)
+        mine = [(entry, moment) for entry, moment in runnable if (entry.id, moment) in owned]
+        mine.sort(key=lambda item: (item[1], item[0].id))
+        return mine
 
-    async def _handle(self, entry: ScheduleEntry, occurrence: datetime, now: datetime) -> int:
-        """Run the handler of a claimed occurrence and record how it went."""
+    async def _run_all(
+        self, claimed: Iterable[tuple[ScheduleEntry, datetime]], now: datetime
+    ) -> int:
+        """Run the handlers of claimed occurrences, oldest moment first, those of one moment
+        side by side; then record all outcomes in one transaction. Returns how many ran."""
+        outcomes: list[tuple[str, datetime, LedgerStatus]] = []
+        ran = 0
+        for _, together in groupby(claimed, key=lambda item: item[1]):
+            batch = list(together)
+            statuses = await asyncio.gather(
+                *(self._execute(entry, occurrence, now) for entry, occurrence in batch)
+            )
+            for (entry, occurrence), status in zip(batch, statuses, strict=True):
+                # An occurrence whose kind has no handler is recorded failed but never ran.
+                outcomes.append((entry.id, occurrence, status or LedgerStatus.FAILED))
+                ran += status is not None
+        if outcomes:
+            async with self.database.session() as session:
+                await ScheduleRepository(session).set_statuses(outcomes, self.clock.now())
+        return ran
+
+    async def _execute(
+        self, entry: ScheduleEntry, occurrence: datetime, now: datetime
+    ) -> LedgerStatus | None:
+        """Run the handler of a claimed occurrence; return how it went (None: no handler)."""
         lateness = now - occurrence
         handler = self._handlers.get(entry.kind)
         if handler is None:
             log.error("schedule entry %s: no handler for kind %r", entry.id, entry.kind)
-            await self._set_status(entry.id, occurrence, LedgerStatus.FAILED)
-            return 0
+            return None
         late_by = lateness if lateness > self.on_time_tolerance else None
         run = ScheduledRun(
             entry_id=entry.id,
@@ -343,58 +417,44 @@ class SchedulerService:
             late_by=late_by,
         )
         try:
-            await handler(run)
+            async with self._concurrency:
+                await handler(run)
         except Exception:
             # Never let a handler's error reach APScheduler or stop the other entries.
             log.exception("schedule entry %s (%s) failed at %s", entry.id, entry.kind, occurrence)
-            status = LedgerStatus.FAILED
-        else:
-            status = LedgerStatus.SENT if late_by is None else LedgerStatus.LATE
-        await self._set_status(entry.id, occurrence, status)
-        return 1
-
-    async def _claim(self, entry_id: str, occurrence: datetime, status: LedgerStatus) -> bool:
-        async with self.database.session() as session:
-            return await ScheduleRepository(session).claim(
-                entry_id, occurrence, self.clock.now(), status
-            )
-
-    async def _set_status(self, entry_id: str, occurrence: datetime, status: LedgerStatus) -> None:
-        async with self.database.session() as session:
-            await ScheduleRepository(session).set_status(
-                entry_id, occurrence, status, self.clock.now()
-            )
+            return LedgerStatus.FAILED
+        return LedgerStatus.SENT if late_by is None else LedgerStatus.LATE
 
     # APScheduler wiring
 
-    async def _arm_all(self) -> None:
+    async def _arm_earliest(self) -> None:
+        """Set the one timer to the soonest ``next_due`` of all entries (none: no timer)."""
         if not self._scheduler.running:
             return
-        async with self.database.session() as session:
-            repository = ScheduleRepository(session)
-            entries = await repository.active()
-            lasts = await repository.last_occurrences()
-        armed = [(entry, lasts.get(entry.id)) for entry in entries]
-        for entry, last in armed:
-            self._arm(entry, last)
-        active = {entry.id for entry, _ in armed} | {RETRY_JOB_ID}
-        for job in self._scheduler.get_jobs():
-            if job.id not in active:
-                job.remove()
+        async with self._arming:
+            async with self.database.session() as session:
+                earliest = await ScheduleRepository(session).earliest_due()
+            if earliest is None:
+                self._armed_for = None
+                with contextlib.suppress(JobLookupError):
+                    self._scheduler.remove_job(WAKE_JOB_ID)
+                return
+            self._armed_for = earliest
+            self._wake_at(WAKE_JOB_ID, earliest)
 
-    def _arm(self, entry: ScheduleEntry, last: datetime | None) -> None:
-        """Wake up at the entry's first unhandled occurrence (at once if that is past)."""
-        if not self._scheduler.running:
-            return  # start() arms everything from the database
-        try:
-            due = next(pending_occurrences(entry, last), None)
-        except (ValueError, KeyError):
-            log.exception("schedule entry %s cannot be armed", entry.id)
-            due = None
-        if due is None:
-            self._unarm(entry.id)
+    async def _arm_if_sooner(self, moment: datetime | None) -> None:
+        async with self._arming:
+            self._set_timer_if_sooner(moment)
+
+    def _set_timer_if_sooner(self, moment: datetime | None) -> None:
+        """Move the timer to ``moment`` if that comes before the moment it is set to (a later
+        one is found by the wake-up at the earlier moment). Call holding ``_arming``."""
+        if not self._scheduler.running or moment is None:
+            return  # start() sets the timer from the database
+        if self._armed_for is not None and self._armed_for <= moment:
             return
-        self._wake_at(entry.id, due)
+        self._armed_for = moment
+        self._wake_at(WAKE_JOB_ID, moment)
 
     def _wake_at(self, job_id: str, moment: datetime) -> None:
         # APScheduler waits on the real wall clock; shift by the injected clock's offset so an
@@ -410,12 +470,6 @@ class SchedulerService:
             coalesce=True,
         )
 
-    def _unarm(self, entry_id: str) -> None:
-        if not self._scheduler.running:
-            return
-        with contextlib.suppress(JobLookupError):
-            self._scheduler.remove_job(entry_id)
-
     async def _fire(self) -> None:
         # The job hands over to a task of ours and returns at once, so APScheduler never sees a
         # running instance (which would make it skip re-armed jobs) and shutdown can await it.
@@ -426,7 +480,7 @@ class SchedulerService:
     async def _wake(self) -> None:
         try:
             await self.run_due()
-            await self._arm_all()
+            await self._arm_earliest()
         except Exception:
             log.exception("scheduler wake-up failed; retrying in %s", RETRY_AFTER)
             if self._scheduler.running:

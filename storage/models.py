@@ -94,6 +94,15 @@ class ScheduleEntry(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # The first occurrence not yet in the ledger, or a moment before it; None when the entry
+    # is stopped or has no occurrence left. A wake-up reads only the entries due by now, so
+    # its cost follows what is due rather than how many entries exist.
+    next_due: Mapped[datetime | None] = mapped_column(default=None)
+    # Counts the writes to the entry: whoever moves ``next_due`` after reading the entry does
+    # so only if nobody wrote it meanwhile (a command changing it while a wake-up looks at it).
+    revision: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index("ix_schedule_entry_due", "active", "next_due"),)
 
 
 class SentLedger(Base):

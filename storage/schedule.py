@@ -1,4 +1,11 @@
-"""Queries of the scheduler: schedule entries and the sent-ledger that makes firing idempotent."""
+"""Queries of the scheduler: schedule entries and the sent-ledger that makes firing idempotent.
+
+Every entry keeps ``next_due``: its first occurrence not yet in the ledger, or a moment before
+it (never after). Writing an entry here sets the lower bound ``max(first_at, created_at)``,
+which needs no recurrence rule; the scheduler then stores the exact moment (it owns the
+rules). A bound that is too early only costs one look at the entry; one too late would lose
+an occurrence, so nothing here ever moves ``next_due`` past a moment it has not checked.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +24,27 @@ from storage.models import ScheduleEntry, SentLedger
 
 # The kind of a ``!erinnerung``'s entry; a meeting's kinds are in commands/meeting_schedule.py.
 REMINDER_KIND = "reminder"
+# Rows per INSERT of claims: well below SQLite's limit of bound parameters per statement.
+CLAIM_BATCH = 500
+
+_LEDGER: Table = SentLedger.__table__  # type: ignore[assignment]
+
+
+def earliest_possible(entry: ScheduleEntry) -> datetime | None:
+    """A moment no later than the entry's first unhandled occurrence, without its rule: none
+    comes before ``first_at``, nor before ``created_at`` (an entry never replays its past)."""
+    if not entry.active:
+        return None
+    return max(entry.first_at, entry.created_at)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One occurrence a wake-up records in the ledger (``claimed`` to run, or ``missed``)."""
+
+    entry_id: str
+    occurrence: datetime
+    status: LedgerStatus
 
 
 class LedgerStatus(StrEnum):
@@ -79,8 +108,11 @@ class ScheduleRepository:
             active=True,
             created_at=existing.created_at if unchanged and existing else now,
         )
+        # Same timing: what the scheduler found out about the next moment still holds.
+        entry.next_due = existing.next_due if unchanged and existing else earliest_possible(entry)
         self.changed_ids.add(entry_id)
         if existing is None:
+            entry.revision = 0
             # Known to be new: merge() would look it up in the database once more.
             self.session.add(entry)
             await self.session.flush()
@@ -88,7 +120,12 @@ class ScheduleRepository:
         return await self.add(entry)
 
     async def add(self, entry: ScheduleEntry) -> ScheduleEntry:
-        """Insert ``entry`` or overwrite the stored entry with the same id."""
+        """Insert ``entry`` or overwrite the stored entry with the same id (with a safe
+        ``next_due`` when it brings none)."""
+        if entry.next_due is None or not entry.active:
+            entry.next_due = earliest_possible(entry)
+        existing = await self.get(entry.id)
+        entry.revision = 0 if existing is None else existing.revision + 1
         merged = await self.session.merge(entry)
         await self.session.flush()
         return merged
@@ -128,7 +165,9 @@ class ScheduleRepository:
         """Stop ``entry_id`` from firing but keep it and its ledger; False if unknown."""
         self.changed_ids.add(entry_id)
         result = await self.session.execute(
-            update(ScheduleEntry).where(ScheduleEntry.id == entry_id).values(active=False)
+            update(ScheduleEntry)
+            .where(ScheduleEntry.id == entry_id)
+            .values(active=False, next_due=None, revision=ScheduleEntry.revision + 1)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -141,6 +180,88 @@ class ScheduleRepository:
             delete(ScheduleEntry).where(ScheduleEntry.id == entry_id)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def due(self, now: datetime) -> list[ScheduleEntry]:
+        """The active entries whose ``next_due`` has come, oldest first: one indexed query.
+
+        On PostgreSQL the rows stay locked until the caller's transaction ends, and rows that
+        another process holds are skipped: that process is handling them right now. (SQLite
+        has one writer at a time; there :meth:`advance` notices an entry changed meanwhile.)
+        """
+        rows = await self.session.scalars(
+            select(ScheduleEntry)
+            .where(ScheduleEntry.active.is_(True), ScheduleEntry.next_due <= now)
+            .order_by(ScheduleEntry.next_due, ScheduleEntry.id)
+            .with_for_update(skip_locked=True)
+        )
+        return list(rows)
+
+    async def earliest_due(self) -> datetime | None:
+        """The soonest ``next_due`` of all active entries (the only timer the bot needs)."""
+        return await self.session.scalar(
+            select(func.min(ScheduleEntry.next_due)).where(ScheduleEntry.active.is_(True))
+        )
+
+    async def advance(self, entry: ScheduleEntry, next_due: datetime | None) -> bool:
+        """Set the ``next_due`` of ``entry`` as read to ``next_due``; False when it was written
+        (or deleted) since it was read, and so was left alone."""
+        result = await self.session.execute(
+            update(ScheduleEntry)
+            .where(ScheduleEntry.id == entry.id, ScheduleEntry.revision == entry.revision)
+            .values(next_due=next_due, revision=ScheduleEntry.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def claim_all(self, claims: list[Claim], at: datetime) -> set[tuple[str, datetime]]:
+        """Record ``claims`` in the ledger in one statement (per :data:`CLAIM_BATCH`); return
+        the (entry, occurrence) pairs this call inserted. One already in the ledger is left as
+        it is and not returned: whoever recorded it first owns it."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        owned: set[tuple[str, datetime]] = set()
+        for start in range(0, len(claims), CLAIM_BATCH):
+            batch = claims[start : start + CLAIM_BATCH]
+            statement = (
+                insert(_LEDGER)
+                .values(
+                    [
+                        {
+                            "entry_id": claim.entry_id,
+                            "occurrence": claim.occurrence,
+                            "status": str(claim.status),
+                            "recorded_at": at,
+                        }
+                        for claim in batch
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=["entry_id", "occurrence"])
+                .returning(_LEDGER.c.entry_id, _LEDGER.c.occurrence)
+            )
+            rows = await self.session.execute(statement)
+            owned.update((entry_id, occurrence) for entry_id, occurrence in rows)
+        return owned
+
+    async def set_statuses(
+        self, outcomes: list[tuple[str, datetime, LedgerStatus]], at: datetime
+    ) -> None:
+        """Overwrite the outcomes of claimed occurrences, all in one statement."""
+        if not outcomes:
+            return
+        await self.session.execute(
+            update(_LEDGER)
+            .where(
+                and_(
+                    _LEDGER.c.entry_id == bindparam("the_entry"),
+                    _LEDGER.c.occurrence == bindparam("the_occurrence"),
+                )
+            )
+            .values(status=bindparam("the_status"), recorded_at=at),
+            [
+                {"the_entry": entry_id, "the_occurrence": occurrence, "the_status": str(status)}
+                for entry_id, occurrence, status in outcomes
+            ],
+        )
 
     async def claim(
         self, entry_id: str, occurrence: datetime, at: datetime, status: LedgerStatus

@@ -3,8 +3,9 @@ clock, posting through a recording stand-in for the bot.
 
 The stand-in (:class:`PostBox`) is the one fake here: it has what ``bot/calendar_jobs.py``
 uses of the running bot — ``database``, ``t``, ``config``, ``state.team_room_id``, ``gateway``
-(for direct chats) and ``post(room_id, reply)`` — and records the posts instead of sending
-them to Matrix. Everything else (entries, ledger, timing, rules) is the production code.
+(for direct chats), ``post(room_id, reply)`` and ``owe(store, room_id, reply, key)`` — and
+records the posts instead of sending them to Matrix. Everything else (entries, ledger, timing,
+rules) is the production code.
 """
 
 from __future__ import annotations
@@ -101,6 +102,12 @@ class PostBox:
 
     async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None:
         self.posts.append((room_id, reply))
+
+    async def owe(self, store: Store, room_id: str, reply: Reply, key: str) -> None:
+        self.posts.append((room_id, reply))
+
+    def send_owed(self) -> None:
+        pass
 
     def texts(self) -> list[tuple[str, str]]:
         return [
