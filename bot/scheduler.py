@@ -173,8 +173,9 @@ class SchedulerService:
 
     @property
     def armed(self) -> bool:
-        """Running with a timer set (there is always the housekeeping entry once started)."""
-        return bool(self._scheduler.running and self._scheduler.get_jobs())
+        """Running with a timer set, or waking up right now (its timer fired and is set again
+        when the wake-up is done); there is always the housekeeping entry once started."""
+        return bool(self._scheduler.running and (self._scheduler.get_jobs() or self._wakes))
 
     # editing
 
@@ -461,7 +462,7 @@ class SchedulerService:
         # OffsetClock (the demo's time travel) still wakes at the right bot time.
         skew = self.clock.now() - datetime.now(UTC)
         self._scheduler.add_job(
-            self._fire,
+            self._fire_timer if job_id == WAKE_JOB_ID else self._fire,
             trigger=DateTrigger(run_date=moment - skew, timezone=_SCHEDULER_ZONE),
             id=job_id,
             replace_existing=True,
@@ -469,6 +470,12 @@ class SchedulerService:
             misfire_grace_time=None,
             coalesce=True,
         )
+
+    async def _fire_timer(self) -> None:
+        # The timer is gone once it fired: a change due later than the moment it was set to
+        # may set it again, rather than wait for this wake-up to find the next moment.
+        self._armed_for = None
+        await self._fire()
 
     async def _fire(self) -> None:
         # The job hands over to a task of ours and returns at once, so APScheduler never sees a
