@@ -26,6 +26,7 @@ nothing, a moved meeting is reminded by the entries its move wrote, never by the
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -60,7 +61,7 @@ from commands.meeting_texts import invitation_due_post, meeting_number, reminder
 from commands.registry import Registry
 from commands.reply import Reply, Text, fmt
 from storage.database import Database
-from storage.models import MEETING_CANCELLED, Meeting
+from storage.models import MEETING_CANCELLED, Meeting, OutboxMessage
 from storage.repositories import Store
 from storage.schedule import REMINDER_KIND
 
@@ -119,9 +120,11 @@ class CalendarBot(Protocol):
 
     async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None: ...
 
-    async def owe(self, store: Store, room_id: str, reply: Reply, key: str) -> None: ...
+    async def owe(
+        self, store: Store, room_id: str, reply: Reply, key: str
+    ) -> Sequence[OutboxMessage]: ...
 
-    def send_owed(self) -> None: ...
+    def send_owed(self, written: Sequence[OutboxMessage]) -> None: ...
 
 
 # --------------------------------------------------------------------------- direct chats
@@ -290,6 +293,7 @@ class CalendarPosts:
         and owes no second post; cut short before the commit, it moved nothing either."""
         t = self.bot.t
         team_room = self.bot.state.team_room_id
+        written: Sequence[OutboxMessage] = ()
         entry = MeetingOver.from_payload(run.payload)
         now = _moment(run)
         async with self.bot.database.session() as session:
@@ -320,8 +324,8 @@ class CalendarPosts:
                 )
             )
             if team_room is not None:
-                await self.bot.owe(store, team_room, reply, occurrence_key(run))
-        self.bot.send_owed()
+                written = await self.bot.owe(store, team_room, reply, occurrence_key(run))
+        self.bot.send_owed(written)
 
     async def reminder(self, run: ScheduledRun) -> None:
         """Post a ``!erinnerung`` into its room, or to its creator by direct chat."""
@@ -341,11 +345,11 @@ class CalendarPosts:
         _add_late_note(t, reply, run)
         async with self.bot.database.session() as session:
             store = Store(session)
-            await self.bot.owe(store, room_id, reply, occurrence_key(run))
+            written = await self.bot.owe(store, room_id, reply, occurrence_key(run))
             if once:
                 # Done, together with its post: it no longer shows in !erinnerungen.
                 await store.reminders.deactivate(reminder_id)
-        self.bot.send_owed()
+        self.bot.send_owed(written)
 
     def _collecting(self, run: ScheduledRun, meeting: Meeting | None, now: datetime) -> bool:
         """Whether items are still collected for the meeting: ahead and not published."""

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -643,6 +643,19 @@ class Kuemmerer:
         due = due_at or self.clock.now()
         await self._queue(key or f"post:{uuid.uuid4().hex}", Target(room_id), reply, due)
 
+    async def owe(
+        self, store: Store, room_id: str, reply: Reply, key: str
+    ) -> Sequence[OutboxMessage]:
+        """Owe ``reply`` to ``room_id`` in the unit of work of ``store``, which the caller
+        commits together with what the post reports (a scheduled job's effects): both are kept,
+        or neither. Due now, as a :meth:`post` is. Once committed, hand what this returns to
+        :meth:`send_owed`."""
+        return await self._owe(store, key, Target(room_id), reply, self.clock.now())
+
+    def send_owed(self, written: Sequence[OutboxMessage]) -> None:
+        """Have the committed rows ``written`` sent now, not at the sender's next look."""
+        self.outbox.wake(written)
+
 
 @dataclass(frozen=True)
 class _TokenItem:
@@ -651,16 +664,6 @@ class _TokenItem:
     token: str
     rooms: list[asyncio.Task[None]]
     invites: list[asyncio.Task[None]]
-
-    async def owe(self, store: Store, room_id: str, reply: Reply, key: str) -> None:
-        """Owe ``reply`` to ``room_id`` in the unit of work of ``store``, which the caller
-        commits together with what the post reports (a scheduled job's effects): both are kept,
-        or neither. Then :meth:`send_owed`."""
-        await self._owe(store, key, Target(room_id), reply)
-
-    def send_owed(self) -> None:
-        """Send what was just committed to the outbox now, not at the sender's next look."""
-        self.outbox.wake()
 
 
 def _thread_root(event: Event) -> str | None:

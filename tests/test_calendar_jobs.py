@@ -10,6 +10,7 @@ rules) is the production code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ from commands.meeting_schedule import MeetingReminder, arm_meeting
 from commands.registry import Registry
 from commands.reply import Reply
 from storage.database import Database
-from storage.models import Committee, Meeting
+from storage.models import Committee, Meeting, OutboxMessage
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
 from tests.desk import Desk
@@ -103,10 +104,13 @@ class PostBox:
     async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None:
         self.posts.append((room_id, reply))
 
-    async def owe(self, store: Store, room_id: str, reply: Reply, key: str) -> None:
+    async def owe(
+        self, store: Store, room_id: str, reply: Reply, key: str
+    ) -> Sequence[OutboxMessage]:
         self.posts.append((room_id, reply))
+        return ()
 
-    def send_owed(self) -> None:
+    def send_owed(self, written: Sequence[OutboxMessage]) -> None:
         pass
 
     def texts(self) -> list[tuple[str, str]]:

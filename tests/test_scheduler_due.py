@@ -5,7 +5,7 @@ scheduled effects that a run after a crash does not repeat. On each backend."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +20,7 @@ from commands.clock import ManualClock
 from commands.meeting_schedule import MeetingOver
 from commands.reply import Reply
 from storage.database import Database, alembic_config
-from storage.models import AgendaItem, ScheduleEntry, SentLedger
+from storage.models import AgendaItem, OutboxMessage, ScheduleEntry, SentLedger
 from storage.repositories import Store
 from storage.schedule import LedgerStatus, ScheduleRepository
 from tests.test_agenda import member, office, organiser, scheduler_for
@@ -191,7 +191,7 @@ async def test_entries_from_before_the_upgrade_are_caught_up_once(tmp_path: Path
     """Entries written before next_due existed fire as before after the upgrade: what fell due
     meanwhile runs (or is recorded missed), and each then waits for its next occurrence."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    await asyncio.to_thread(command.upgrade, alembic_config(url), "0010")
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0011_outbox_due")
     database = Database(url)
     try:
         async with database.session() as session:
@@ -296,9 +296,11 @@ class CrashingOnce(PostBox):
         self._crash_once()
         await super().post(room_id, reply, key)
 
-    async def owe(self, store: Store, room_id: str, reply: Reply, key: str) -> None:
+    async def owe(
+        self, store: Store, room_id: str, reply: Reply, key: str
+    ) -> Sequence[OutboxMessage]:
         self._crash_once()
-        await super().owe(store, room_id, reply, key)
+        return await super().owe(store, room_id, reply, key)
 
 
 async def test_a_roll_over_cut_short_before_its_post_moves_and_tells_once(

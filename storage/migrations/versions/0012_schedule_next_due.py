@@ -1,8 +1,8 @@
 """Each schedule entry's next due moment, indexed, so a wake-up reads only what is due, and a
 count of its writes, so a wake-up does not overwrite a change made while it looked (issue 12).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011_outbox_due
 
 The exact moment needs the recurrence rules, which the migration cannot use (they belong to
 ``commands/``, and a migration must not change with the application code). Every active
@@ -14,8 +14,8 @@ catches up what it finds due, exactly as before, and stores the exact next momen
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011_outbox_due"
 branch_labels = None
 depends_on = None
 
