@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from nio import (
     MatrixRoom,
@@ -51,6 +51,8 @@ from storage.outbox import OutboxFile
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
+
+_Answered = TypeVar("_Answered")
 
 ORGANIZER_POWER_LEVEL = 50
 # The sync loop is what notices that an unreachable homeserver answers again (senders wait for
@@ -133,6 +135,9 @@ class Kuemmerer:
         # Joins and declines run beside the sync loop: nio waits out a 429 inside a join, and
         # commands in other rooms are answered meanwhile. One task per room.
         self._invite_tasks: dict[str, asyncio.Task[None]] = {}
+        # The rooms whose join or decline the homeserver has not answered yet: only these are
+        # cut short by a stop (an answered one just records itself, which must not be lost).
+        self._unanswered_invites: set[str] = set()
         # Sync tokens in arrival order, each with the room tasks it must wait for before it is
         # stored: a token is saved only when everything of its batch (and before) was handled.
         # Its invites' tasks too: an invite comes only once, so a restart before its join ends
@@ -156,7 +161,8 @@ class Kuemmerer:
                 "team room %s cannot be resolved; nobody is team", self.config.bot.team_room
             )
         else:
-            self._invite_task(self.state.team_room_id, self.gateway.join(self.state.team_room_id))
+            team_room_id = self.state.team_room_id
+            self._invite_task(team_room_id, self._until_answered(team_room_id, self.gateway.join))
         for service in self.services:
             await service.start()
         token_keeper = asyncio.create_task(self._store_tokens(), name="tokens")
@@ -167,8 +173,9 @@ class Kuemmerer:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for task in list(self._invite_tasks.values()):
-            task.cancel()  # an unfinished join's invite comes again: its token is not stored
+        for room_id, task in list(self._invite_tasks.items()):
+            if room_id in self._unanswered_invites:
+                task.cancel()  # an unfinished join's invite comes again: its token is not stored
         await self._tokens.put(None)  # let the commands in hand finish, then stop
         await token_keeper
         # What is left after this is sent at the next start; a clean stop tries to leave none.
@@ -362,14 +369,24 @@ class Kuemmerer:
         """Join when the inviter may invite the bot, else decline; as long as it takes (a rate
         limit, an outage), and only a refusal for good ends a join without the bot inside."""
         if self._may_invite(inviter):
-            joined = await self.gateway.join(room_id)
+            joined = await self._until_answered(room_id, self.gateway.join)
             action = "join" if joined else "join_failed"
         else:
-            await self.gateway.decline(room_id)
+            await self._until_answered(room_id, self.gateway.decline)
             action = "decline"
         log.info("invite to %s from server %s: %s", room_id, server_of(inviter), action)
         async with self._open_store() as store:
             await store.audit.record(self.clock.now(), inviter, action, "room", room_id)
+
+    async def _until_answered(
+        self, room_id: str, answer: Callable[[str], Awaitable[_Answered]]
+    ) -> _Answered:
+        """``answer(room_id)`` (a join or decline), marked as not yet answered meanwhile."""
+        self._unanswered_invites.add(room_id)
+        try:
+            return await answer(room_id)
+        finally:
+            self._unanswered_invites.discard(room_id)
 
     def _may_invite(self, inviter: str) -> bool:
         servers = self.config.bot.allowed_servers or (self.config.matrix.server_name,)
