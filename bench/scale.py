@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import platform
 import random
@@ -38,8 +39,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -437,6 +438,35 @@ def spawn_bot(config: Path, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
+# Lines of the bot's log that mark how far its start-up has come, by what they say.
+START_UP_MARKS = {
+    "first_log_line": "",  # Python has imported the bot's modules
+    "logged_in": "restored session of device",
+    "running": " runs as ",
+    # After the first sync the scheduler catches up (run_due over every entry), then says so.
+    "scheduler_caught_up": "Scheduler started",
+}
+
+
+def start_up_phases(log: Path, offset: int, spawned_at: float) -> dict[str, float]:
+    """Seconds from the spawn to each of :data:`START_UP_MARKS` in the log of the process
+    that began writing at ``offset``."""
+    phases: dict[str, float] = {}
+    with log.open("rb") as lines:
+        lines.seek(offset)
+        for raw in lines:
+            line = raw.decode("utf-8", errors="replace")
+            try:
+                # The log's clock is the local wall clock, to the millisecond.
+                stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            except ValueError:
+                continue
+            for mark, says in START_UP_MARKS.items():
+                if mark not in phases and says in line:
+                    phases[mark] = round(stamp - spawned_at, 3)
+    return phases
+
+
 def peak_rss_mb(pid: int) -> float:
     """The process's peak resident set size so far (VmHWM), in MB."""
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
@@ -499,19 +529,25 @@ async def time_bot_process(
         finally:
             await stop_bot(process, log)
         # The restart that is measured: a command sent the moment the process exists.
-        spawned = time.perf_counter()
+        logged = log.stat().st_size
+        spawned, spawned_at = time.perf_counter(), time.time()
         process = spawn_bot(config, log)
         try:
             await answer_of(anna, team_room, "!ich", process, log)
             start_up = time.perf_counter() - spawned
             rss_answered = peak_rss_mb(process.pid)
             replies: list[float] = []
+            # The peak after each kind of query in turn: which one makes the process grow.
+            rss_after: dict[str, float] = {}
             for measurement, lines in office.commands.items():
                 if measurement == "termine_committee":
                     continue  # the bot's committee rooms exist only in the generated data
                 for line in lines[:MATRIX_QUERIES_PER_KIND]:
                     replies.append(await answer_of(anna, team_room, line, process, log))
+                rss_after[measurement] = round(peak_rss_mb(process.pid), 1)
             rss_queried = peak_rss_mb(process.pid)
+            # Read now: the scheduler's catch-up may end after the first answer.
+            phases = start_up_phases(log, logged, spawned_at)
         finally:
             await stop_bot(process, log)
     finally:
@@ -519,8 +555,10 @@ async def time_bot_process(
     return {
         "first_start_s": round(first_start, 3),
         "start_up_to_first_answer_s": round(start_up, 3),
+        "start_up_phases_s": phases,
         "peak_rss_after_answer_mb": round(rss_answered, 1),
         "peak_rss_after_queries_mb": round(rss_queried, 1),
+        "peak_rss_after_each_kind_mb": rss_after,
         "matrix_queries": len(replies),
         "matrix_reply_p50_s": round(statistics.median(replies), 3),
     }
@@ -584,16 +622,33 @@ ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("scheduler wake-up p50", "ms", ("queries", "wake_up", "p50_ms")),
     ("scheduler wake-up p95", "ms", ("queries", "wake_up", "p95_ms")),
     ("start-up to first answer", "s", ("bot_process", "start_up_to_first_answer_s")),
+    ("  of which: imports", "s", ("bot_process", "start_up_phases_s", "first_log_line")),
+    ("  until it runs", "s", ("bot_process", "start_up_phases_s", "running")),
+    (
+        "  until the scheduler caught up",
+        "s",
+        ("bot_process", "start_up_phases_s", "scheduler_caught_up"),
+    ),
     ("first start (login, join)", "s", ("bot_process", "first_start_s")),
     ("peak RSS after the answer", "MB", ("bot_process", "peak_rss_after_answer_mb")),
-    ("peak RSS after queries", "MB", ("bot_process", "peak_rss_after_queries_mb")),
+    ("peak RSS after !kontakt", "MB", ("bot_process", "peak_rss_after_each_kind_mb", "search")),
+    ("peak RSS after !wer", "MB", ("bot_process", "peak_rss_after_each_kind_mb", "wer")),
+    (
+        "peak RSS after !termine",
+        "MB",
+        ("bot_process", "peak_rss_after_each_kind_mb", "termine_team"),
+    ),
     ("database size", "MB", ("database_mb",)),
 )
 
 
-def figure(result: dict[str, Any], path: tuple[str, ...]) -> float:
+def figure(result: dict[str, Any], path: tuple[str, ...]) -> float | None:
+    """The figure at ``path`` in one size's result; None if it was not seen (a start-up
+    phase whose log line did not come)."""
     value: Any = result
     for key in path:
+        if key not in value:
+            return None
         value = value[key]
     return float(value)
 
@@ -606,23 +661,25 @@ def growth(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         first, last = figure(results[0], path), figure(results[-1], path)
         rows.append(
             {
-                "measurement": label,
+                "measurement": label.strip(),
                 "unit": unit,
                 "by_persons": values,
-                "factor": round(last / first, 2) if first else None,
+                "factor": round(last / first, 2) if first and last is not None else None,
             }
         )
     return rows
 
 
 def print_table(rows: Sequence[dict[str, Any]], sizes: Sequence[int]) -> None:
-    header = f"{'measurement':<30}{'unit':>5}" + "".join(f"{size:>12,}" for size in sizes)
+    header = f"{'measurement':<34}{'unit':>5}" + "".join(f"{size:>12,}" for size in sizes)
     header += f"{f'{sizes[-1]:,}/{sizes[0]:,}':>16}"
     print(header)
     print("-" * len(header))
-    for row in rows:
-        line = f"{row['measurement']:<30}{row['unit']:>5}"
-        line += "".join(f"{row['by_persons'][str(size)]:>12.2f}" for size in sizes)
+    for row, (label, _unit, _path) in zip(rows, ROWS, strict=True):
+        line = f"{label:<34}{row['unit']:>5}"
+        for size in sizes:
+            value = row["by_persons"][str(size)]
+            line += f"{'-' if value is None else f'{value:.2f}':>12}"
         factor = row["factor"]
         line += f"{'-' if factor is None else f'{factor:.1f}×':>16}"
         print(line)
@@ -656,7 +713,7 @@ def verdicts(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     largest = results[-1]
     bot = largest["bot_process"]
     rss = max(bot["peak_rss_after_answer_mb"], bot["peak_rss_after_queries_mb"])
-    wake = [figure(result, ("queries", "wake_up", "p50_ms")) for result in results]
+    wake = [result["queries"]["wake_up"]["p50_ms"] for result in results]
     return {
         "at_persons": largest["persons"],
         "search_p95_ms": {
@@ -673,19 +730,39 @@ def verdicts(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def logged_to(path: Path) -> Iterator[None]:
+    """Log records go to ``path`` while the benchmark runs, not between its figures (the
+    in-process scheduler notes the bot process's daily jobs as missed on the benchmark's
+    clock); the logging set-up is as before afterwards."""
+    root = logging.getLogger()
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+        root.setLevel(level)
+
+
 async def measure(
     sizes: Sequence[int], count: int, directory: Path, synapse: LocalSynapse | None = None
 ) -> dict[str, Any]:
     """Every size in turn, on one throwaway Synapse (``synapse``, or one started here)."""
     own = synapse is None
     server = synapse or LocalSynapse(directory / "synapse")
-    if own:
-        await server.start()
-    try:
-        results = [await measure_size(size, count, directory, server) for size in sizes]
-    finally:
+    with logged_to(directory / "bench.log"):
         if own:
-            await server.stop()
+            await server.start()
+        try:
+            results = [await measure_size(size, count, directory, server) for size in sizes]
+        finally:
+            if own:
+                await server.stop()
     return {
         "benchmark": "scale",
         "machine": machine(),
@@ -712,15 +789,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=100, help="queries of each kind")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
+    parser.add_argument(
+        "--synapse",
+        type=Path,
+        help="the directory of a throwaway Synapse that is running already (default: start one)",
+    )
     arguments = parser.parse_args(argv)
     sizes = sorted(arguments.sizes)
+    synapse = LocalSynapse(arguments.synapse) if arguments.synapse else None
     if arguments.keep:
         shutil.rmtree(arguments.keep, ignore_errors=True)
         arguments.keep.mkdir(parents=True)
-        report = asyncio.run(measure(sizes, arguments.queries, arguments.keep))
+        report = asyncio.run(measure(sizes, arguments.queries, arguments.keep, synapse))
     else:
         with tempfile.TemporaryDirectory(prefix="kuemmerer-scale-") as directory:
-            report = asyncio.run(measure(sizes, arguments.queries, Path(directory)))
+            report = asyncio.run(measure(sizes, arguments.queries, Path(directory), synapse))
     print()
     print(f"Kümmerer scale benchmark (seed {SEED}); {report['machine']}")
     print_table(report["growth"], sizes)
