@@ -285,6 +285,9 @@ class Sample:
     """Timings of one kind of query, and how many answers listed something."""
 
     milliseconds: list[float] = field(default_factory=list)
+    # CPU time of this process (all its threads, SQLite's included): what the work costs,
+    # whatever else the machine is doing; wall time grows with the machine's load.
+    cpu_milliseconds: list[float] = field(default_factory=list)
     with_results: int = 0
     errors: int = 0
 
@@ -293,6 +296,8 @@ class Sample:
             "count": len(self.milliseconds),
             "p50_ms": round(statistics.median(self.milliseconds), 3),
             "p95_ms": round(percentile(self.milliseconds, 95), 3),
+            "cpu_p50_ms": round(statistics.median(self.cpu_milliseconds), 3),
+            "cpu_p95_ms": round(percentile(self.cpu_milliseconds, 95), 3),
             "with_results": self.with_results,
             "errors": self.errors,
             "ms": [round(value, 3) for value in self.milliseconds],
@@ -358,12 +363,14 @@ async def time_commands(desk: Desk, office: Office) -> dict[str, Sample]:
             room = office.committee_rooms[number % len(office.committee_rooms)]
             where = (room, RoomKind.GROUP, Role.MEMBER) if in_committee else None
             room_id, kind, role = where or (TEAM_ROOM, RoomKind.TEAM, Role.TEAM)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             reply = await desk.run(line, room_id, kind, role)
             elapsed = (time.perf_counter() - started) * 1000
+            cpu = (time.process_time() - cpu_started) * 1000
             if number < 3:
                 continue
             sample.milliseconds.append(elapsed)
+            sample.cpu_milliseconds.append(cpu)
             sample.with_results += listed(reply) > 0
             sample.errors += reply.is_error
         samples[measurement] = sample
@@ -388,9 +395,10 @@ async def time_wake_ups(database: Database) -> Sample:
     sample = Sample()
     for minute in range(1, WAKE_UPS + 1):
         clock.set(NOW + timedelta(minutes=minute, seconds=1))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         ran = await service.run_due()
         sample.milliseconds.append((time.perf_counter() - started) * 1000)
+        sample.cpu_milliseconds.append((time.process_time() - cpu_started) * 1000)
         sample.with_results += ran == DUE_PER_WAKE_UP
         sample.errors += ran != DUE_PER_WAKE_UP
     return sample
@@ -467,6 +475,15 @@ def start_up_phases(log: Path, offset: int, spawned_at: float) -> dict[str, floa
     return phases
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process has used so far (user and system), in seconds."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        # The fields after the command name, which is in parentheses and may hold spaces.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     """The process's peak resident set size so far (VmHWM), in MB."""
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
@@ -535,6 +552,7 @@ async def time_bot_process(
         try:
             await answer_of(anna, team_room, "!ich", process, log)
             start_up = time.perf_counter() - spawned
+            start_up_cpu = cpu_seconds(process.pid)
             rss_answered = peak_rss_mb(process.pid)
             replies: list[float] = []
             # The peak after each kind of query in turn: which one makes the process grow.
@@ -556,6 +574,7 @@ async def time_bot_process(
         "first_start_s": round(first_start, 3),
         "start_up_to_first_answer_s": round(start_up, 3),
         "start_up_phases_s": phases,
+        "start_up_cpu_s": round(start_up_cpu, 3),
         "peak_rss_after_answer_mb": round(rss_answered, 1),
         "peak_rss_after_queries_mb": round(rss_queried, 1),
         "peak_rss_after_each_kind_mb": rss_after,
@@ -613,14 +632,17 @@ async def measure_size(
 ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("!kontakt search p50", "ms", ("queries", "search", "p50_ms")),
     ("!kontakt search p95", "ms", ("queries", "search", "p95_ms")),
+    ("!kontakt search CPU p95", "ms", ("queries", "search", "cpu_p95_ms")),
     ("!wer p50", "ms", ("queries", "wer", "p50_ms")),
     ("!wer p95", "ms", ("queries", "wer", "p95_ms")),
+    ("!wer CPU p95", "ms", ("queries", "wer", "cpu_p95_ms")),
     ("!termine (team room) p50", "ms", ("queries", "termine_team", "p50_ms")),
     ("!termine (team room) p95", "ms", ("queries", "termine_team", "p95_ms")),
     ("!termine (committee) p50", "ms", ("queries", "termine_committee", "p50_ms")),
     ("!termine (committee) p95", "ms", ("queries", "termine_committee", "p95_ms")),
     ("scheduler wake-up p50", "ms", ("queries", "wake_up", "p50_ms")),
     ("scheduler wake-up p95", "ms", ("queries", "wake_up", "p95_ms")),
+    ("scheduler wake-up CPU p50", "ms", ("queries", "wake_up", "cpu_p50_ms")),
     ("start-up to first answer", "s", ("bot_process", "start_up_to_first_answer_s")),
     ("  of which: imports", "s", ("bot_process", "start_up_phases_s", "first_log_line")),
     ("  until it runs", "s", ("bot_process", "start_up_phases_s", "running")),
@@ -629,6 +651,7 @@ ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "s",
         ("bot_process", "start_up_phases_s", "scheduler_caught_up"),
     ),
+    ("  CPU time the bot used by then", "s", ("bot_process", "start_up_cpu_s")),
     ("first start (login, join)", "s", ("bot_process", "first_start_s")),
     ("peak RSS after the answer", "MB", ("bot_process", "peak_rss_after_answer_mb")),
     ("peak RSS after !kontakt", "MB", ("bot_process", "peak_rss_after_each_kind_mb", "search")),
