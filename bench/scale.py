@@ -1,8 +1,9 @@
 """How the bot's costs grow with the size of the office's data: from 1 000 to 100 000 persons.
 
-Run: ``.venv/bin/python -m bench.scale`` (about a quarter of an hour; ``--sizes 1000,10000``
-for a quicker look). Writes ``bench/results/scale.json`` and prints a table with a row per
-measurement, a column per size and the factor between the largest and the smallest size.
+Run: ``.venv/bin/python -m bench.scale`` (about a quarter of an hour on 2 cores; ``--quick``
+for a smoke run of a minute, ``--sizes 1000,10000`` for a look at the smaller sizes). Writes
+``bench/results/scale.json`` and prints a table with a row per measurement, a column per size
+and the factor between the largest and the smallest size.
 
 For each size a fresh SQLite database is migrated by Alembic and filled with fictional German
 data in the proportions of a large Landkreis — at 100 000 persons: 20 000 organisations,
@@ -77,6 +78,8 @@ from storage.vocabulary import fold_text
 PROJECT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT / "bench" / "results" / "scale.json"
 SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (200, 1_000)
+QUICK_QUERIES = 10
 BERLIN = ZoneInfo("Europe/Berlin")
 
 # The issue's full size; every table scales with the number of persons.
@@ -806,11 +809,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes",
         type=lambda text: [int(size) for size in text.split(",")],
-        default=list(SIZES),
         help="numbers of persons, comma-separated (default 1000,10000,100000)",
     )
-    parser.add_argument("--queries", type=int, default=100, help="queries of each kind")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
+    parser.add_argument("--queries", type=int, help="queries of each kind (default 100)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short smoke run (200 and 1000 persons, 10 queries each) whose JSON goes to a "
+        "temporary directory, never over the committed figures",
+    )
+    parser.add_argument(
+        "--output", type=Path, help=f"where the JSON goes (default {RESULTS.relative_to(PROJECT)})"
+    )
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
     parser.add_argument(
         "--synapse",
@@ -818,25 +828,27 @@ def main(argv: list[str] | None = None) -> int:
         help="the directory of a throwaway Synapse that is running already (default: start one)",
     )
     arguments = parser.parse_args(argv)
-    sizes = sorted(arguments.sizes)
+    sizes = sorted(arguments.sizes or (QUICK_SIZES if arguments.quick else SIZES))
+    count = arguments.queries or (QUICK_QUERIES if arguments.quick else 100)
+    output = arguments.output or RESULTS
+    if arguments.quick and arguments.output is None:
+        output = Path(tempfile.mkdtemp(prefix="kuemmerer-bench-quick-")) / RESULTS.name
     synapse = LocalSynapse(arguments.synapse) if arguments.synapse else None
     if arguments.keep:
         shutil.rmtree(arguments.keep, ignore_errors=True)
         arguments.keep.mkdir(parents=True)
-        report = asyncio.run(measure(sizes, arguments.queries, arguments.keep, synapse))
+        report = asyncio.run(measure(sizes, count, arguments.keep, synapse))
     else:
         with tempfile.TemporaryDirectory(prefix="kuemmerer-scale-") as directory:
-            report = asyncio.run(measure(sizes, arguments.queries, Path(directory), synapse))
+            report = asyncio.run(measure(sizes, count, Path(directory), synapse))
     print()
     print(f"Kümmerer scale benchmark (seed {SEED}); {report['machine']}")
     print_table(report["growth"], sizes)
     print()
     print(json.dumps(report["goals"], indent=2, ensure_ascii=False))
-    arguments.output.parent.mkdir(parents=True, exist_ok=True)
-    arguments.output.write_text(
-        json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    print(f"written to {arguments.output}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"written to {output}")
     return 0
 
 
