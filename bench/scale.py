@@ -29,7 +29,6 @@ import asyncio
 import json
 import logging
 import os
-import platform
 import random
 import secrets
 import shutil
@@ -50,6 +49,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert, select
 
+from bench.common import describe_machine, machine_description, percentile, table
 from bench.search import NOW, SEED, chunks, generate, queries, settle
 from bot.devtools.chat_client import ChatClient
 from bot.devtools.homeserver import LocalSynapse
@@ -305,17 +305,6 @@ class Sample:
             "errors": self.errors,
             "ms": [round(value, 3) for value in self.milliseconds],
         }
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """The ``share``-th percentile, interpolated between the closest ranks."""
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    rank = (len(ordered) - 1) * share / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def listed(reply: Reply) -> int:
@@ -696,42 +685,21 @@ def growth(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def print_table(rows: Sequence[dict[str, Any]], sizes: Sequence[int]) -> None:
-    header = f"{'measurement':<34}{'unit':>5}" + "".join(f"{size:>12,}" for size in sizes)
-    header += f"{f'{sizes[-1]:,}/{sizes[0]:,}':>16}"
-    print(header)
-    print("-" * len(header))
+def growth_table(rows: Sequence[dict[str, Any]], sizes: Sequence[int], title: str) -> str:
+    """The growth as text: a row per measurement, a column per size, and the factor."""
+    headers = ["measurement", "unit", *(f"{size:,}" for size in sizes)]
+    headers.append(f"{sizes[-1]:,}/{sizes[0]:,}")
+    lines = []
     for row, (label, _unit, _path) in zip(rows, ROWS, strict=True):
-        line = f"{label:<34}{row['unit']:>5}"
-        for size in sizes:
-            value = row["by_persons"][str(size)]
-            line += f"{'-' if value is None else f'{value:.2f}':>12}"
+        values = [row["by_persons"][str(size)] for size in sizes]
         factor = row["factor"]
-        line += f"{'-' if factor is None else f'{factor:.1f}×':>16}"
-        print(line)
+        lines.append([label, row["unit"], *values, None if factor is None else f"{factor:.1f}×"])
+    return table(title, headers, lines)
 
 
 def machine() -> dict[str, Any]:
-    """What the figures were measured on."""
-    model = "unknown CPU"
-    memory_mb = 0.0
-    with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-        for line in cpuinfo:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo", encoding="ascii") as meminfo:
-        for line in meminfo:
-            if line.startswith("MemTotal:"):
-                memory_mb = int(line.split()[1]) / 1024
-    return {
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "memory_mb": round(memory_mb),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-    }
+    """What the figures were measured on, with the SQLite the databases ran on."""
+    return {**machine_description(), "sqlite": sqlite3.sqlite_version}
 
 
 def verdicts(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -842,8 +810,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="kuemmerer-scale-") as directory:
             report = asyncio.run(measure(sizes, count, Path(directory), synapse))
     print()
-    print(f"Kümmerer scale benchmark (seed {SEED}); {report['machine']}")
-    print_table(report["growth"], sizes)
+    title = f"Kümmerer scale benchmark (seed {SEED}) — {describe_machine(report['machine'])}"
+    print(growth_table(report["growth"], sizes, title))
     print()
     print(json.dumps(report["goals"], indent=2, ensure_ascii=False))
     output.parent.mkdir(parents=True, exist_ok=True)
