@@ -485,15 +485,21 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
-async def stop_bot(process: subprocess.Popen[bytes], log: Path) -> None:
+async def stop_bot(process: subprocess.Popen[bytes], log: Path, stops: list[bool]) -> None:
+    """SIGTERM, and SIGKILL after 30 s; ``stops`` gets whether SIGTERM alone did it.
+
+    A SIGTERM that arrived while the bot armed its many timers was seen to go unheeded: the
+    run goes on, and the results say so.
+    """
     process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 30
     while process.poll() is None and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
+    stops.append(process.poll() is not None)
     if process.poll() is None:
+        print(f"the bot did not stop within 30 s of SIGTERM; killed (log: {log})", flush=True)
         process.kill()
         process.wait()
-        raise RuntimeError(f"the bot did not stop on SIGTERM:\n{log.read_text()[-3000:]}")
 
 
 async def answer_of(anna: ChatClient, room: str, line: str, process: subprocess.Popen[bytes],
@@ -528,6 +534,7 @@ async def time_bot_process(
         config = bot_config(
             directory / "bot", synapse, bot_user.user_id, bot_user.password, team_room, database
         )
+        stops: list[bool] = []
         # The first start: login, a new device, joining the team room.
         spawned = time.perf_counter()
         process = spawn_bot(config, log)
@@ -536,7 +543,7 @@ async def time_bot_process(
             await answer_of(anna, team_room, "!ich", process, log)
             first_start = time.perf_counter() - spawned
         finally:
-            await stop_bot(process, log)
+            await stop_bot(process, log, stops)
         # The restart that is measured: a command sent the moment the process exists.
         logged = log.stat().st_size
         spawned, spawned_at = time.perf_counter(), time.time()
@@ -559,7 +566,7 @@ async def time_bot_process(
             # Read now: the scheduler's catch-up may end after the first answer.
             phases = start_up_phases(log, logged, spawned_at)
         finally:
-            await stop_bot(process, log)
+            await stop_bot(process, log, stops)
     finally:
         await anna.close()
     return {
@@ -567,6 +574,8 @@ async def time_bot_process(
         "start_up_to_first_answer_s": round(start_up, 3),
         "start_up_phases_s": phases,
         "start_up_cpu_s": round(start_up_cpu, 3),
+        # Per start, whether SIGTERM stopped it (else it was killed after 30 s).
+        "stopped_on_sigterm": stops,
         "peak_rss_after_answer_mb": round(rss_answered, 1),
         "peak_rss_after_queries_mb": round(rss_queried, 1),
         "peak_rss_after_each_kind_mb": rss_after,
