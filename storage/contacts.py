@@ -43,7 +43,7 @@ PERSON_PLACES_LOADED = (selectinload(Person.memberships).joinedload(Membership.o
 changing it, a committee seat and "who is responsible" need."""
 
 
-def persons_with_fields(*, places: bool = False) -> Select[tuple[Person]]:
+def persons_with_fields(*, places: bool = False) -> Select[Person]:
     """Persons with the fields they work in (what a card and a search hit show), joined in the
     same SELECT; with ``places`` also where they work (:data:`PERSON_PLACES_LOADED`).
 
