@@ -200,7 +200,9 @@ def calendar_rows(persons: int, scale: float) -> dict[Table, list[dict[str, Any]
             rows[ENTRY_TABLE].append(
                 {"id": entry_id, "kind": kind, "first_at": due, "rule": "",
                  "timezone": "Europe/Berlin", "payload": payload, "active": True,
-                 "created_at": created}
+                 "created_at": created,
+                 # As the scheduler keeps it: a one-off that has run is due never again.
+                 "next_due": None if due < NOW else max(due, created)}
             )  # fmt: skip
             if due < NOW:
                 rows[LEDGER_TABLE].append(
@@ -230,7 +232,8 @@ def wake_up_rows() -> list[dict[str, Any]]:
     return [
         {"id": f"bench:{minute}:{place}", "kind": WAKE_UP_KIND,
          "first_at": NOW + timedelta(minutes=minute), "rule": "", "timezone": "Europe/Berlin",
-         "payload": {}, "active": True, "created_at": NOW - timedelta(days=1)}
+         "payload": {}, "active": True, "created_at": NOW - timedelta(days=1),
+         "next_due": NOW + timedelta(minutes=minute)}
         for minute in range(1, WAKE_UPS + 1)
         for place in range(DUE_PER_WAKE_UP)
     ]  # fmt: skip
