@@ -32,6 +32,13 @@ BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
 """The database systems the bot supports; storage tests run on each of them."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long-running files first, the rest in their usual order: the test workers take
+    files one after the other, and a long file taken last would leave one worker running alone
+    at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long_running") is None)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test on the ``database`` fixture runs on each backend, and so does a test of the
     running bot marked ``every_backend``; a test marked ``sqlite_only`` (it reads the SQLite file

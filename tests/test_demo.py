@@ -33,6 +33,8 @@ from commands.registry import Role, RoomKind
 from storage.database import Database
 from tests.desk import Desk
 
+pytestmark = pytest.mark.long_running
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_TIMEOUT_SECONDS = 180
 

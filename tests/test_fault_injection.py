@@ -31,7 +31,7 @@ from tests.test_cli import (  # the fixture is used by name
     office_on,
 )
 
-pytestmark = pytest.mark.synapse
+pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KILLS = int(os.environ.get("KUEMMERER_FAULT_KILLS", "20"))

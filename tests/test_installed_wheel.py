@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import People
 
-pytestmark = pytest.mark.synapse
+pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a clean checkout does not have: builds, caches, venvs, compiled catalogs, local data.

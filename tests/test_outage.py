@@ -26,7 +26,7 @@ from tests.test_cli import (  # the fixture is used by name
     office_on,
 )
 
-pytestmark = pytest.mark.synapse
+pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # The number: long enough for every backoff in the bot to reach its cap.

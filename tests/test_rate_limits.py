@@ -16,7 +16,7 @@ from bot.devtools.homeserver import LocalSynapse
 from commands.clock import OffsetClock
 from tests.conftest import Office, People, RunningBot, bot_config
 
-pytestmark = pytest.mark.synapse
+pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
 
 async def test_under_strict_limits_every_reply_arrives_once_and_a_refused_join_is_retried(

@@ -20,7 +20,7 @@ from commands.registry import Handler, command, declaration_of
 from commands.reply import Reply
 from tests.conftest import Office, People, RunningBot, bot_config, with_bot_settings
 
-pytestmark = pytest.mark.synapse
+pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
 # A short staleness limit lets a test make a command "old" by waiting a few seconds.
 STALE_SECONDS = 3
