@@ -175,3 +175,5 @@ async def test_stop_leaves_no_process(running: Running) -> None:
     with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
         probe.connect(("127.0.0.1", server.port))
     await server.stop()
+    # The module's other tests share this server, in whatever order they are run.
+    await server.start()
