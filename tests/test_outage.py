@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.devtools.chat_client import ChatClient, Message
+from bot.devtools.chat_client import ChatClient
 from bot.devtools.homeserver import LocalSynapse
 from tests.conftest import People
 from tests.test_cli import (  # the fixture is used by name
@@ -25,6 +25,7 @@ from tests.test_cli import (  # the fixture is used by name
     first_answer,
     office_on,
 )
+from tests.test_fault_injection import posts_of
 
 pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
@@ -63,15 +64,6 @@ def patient(person: ChatClient) -> ChatClient:
 
 def log_since(log: Path, offset: int) -> str:
     return log.read_bytes()[offset:].decode("utf-8", errors="replace")
-
-
-def posts_of(person: ChatClient, bot_id: str, marker: str) -> list[Message]:
-    """The bot's posts (not replies) that carry ``marker``."""
-    return [
-        message
-        for message in person.messages
-        if message.sender == bot_id and message.in_reply_to is None and marker in message.body
-    ]
 
 
 async def test_a_minute_without_synapse_loses_and_doubles_nothing(

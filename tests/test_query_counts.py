@@ -27,13 +27,12 @@ MARIA = (
 
 
 @contextmanager
-def counted_selects(database: Database) -> Iterator[list[str]]:
-    """Every SELECT sent to the database inside the block, in order."""
+def counted_statements(database: Database) -> Iterator[list[str]]:
+    """Every statement sent to the database inside the block, whatever its kind, in order."""
     statements: list[str] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
+        statements.append(statement)
 
     engine = database.engine.sync_engine
     event.listen(engine, "before_cursor_execute", note)
@@ -41,6 +40,16 @@ def counted_selects(database: Database) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+@contextmanager
+def counted_selects(database: Database) -> Iterator[list[str]]:
+    """Every SELECT sent to the database inside the block, in order (complete once the block
+    has ended)."""
+    selects: list[str] = []
+    with counted_statements(database) as statements:
+        yield selects
+    selects.extend(s for s in statements if s.lstrip().upper().startswith("SELECT"))
 
 
 async def a_busy_office(database: Database) -> Desk:

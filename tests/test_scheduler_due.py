@@ -25,6 +25,7 @@ from storage.repositories import Store
 from storage.schedule import LedgerStatus, ScheduleRepository
 from tests.test_agenda import member, office, organiser, scheduler_for
 from tests.test_calendar_jobs import PostBox
+from tests.test_query_counts import counted_statements
 
 POST = "test.post"
 GRACE = timedelta(hours=1)
@@ -39,22 +40,6 @@ class Recorder:
 
     async def __call__(self, run: ScheduledRun) -> None:
         self.runs.append(run)
-
-
-@contextmanager
-def counted_statements(database: Database) -> Iterator[list[str]]:
-    """Every statement sent to the database inside the block, whatever its kind."""
-    statements: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    engine = database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 @contextmanager
