@@ -71,14 +71,23 @@ def _postgres_settings(dbapi_connection: object, _record: ConnectionPoolEntry) -
 
 
 async def _to_the_end(cleanup: Coroutine[Any, Any, None]) -> None:
-    """Await ``cleanup`` even if the current task is cancelled meanwhile; the cancellation is
-    passed on once it has finished."""
+    """Await ``cleanup`` even if the current task is cancelled meanwhile, however often; the
+    cancellation is passed on once it has finished."""
     task = asyncio.ensure_future(cleanup)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await task
-        raise
+    cancelled = False
+    while True:
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.done():
+                raise  # the cleanup itself was cancelled: nothing left to wait for
+            # A second cancel (a shutdown cancelling what it already cancelled once) must not
+            # reach the cleanup either: an unfinished rollback is logged by the pool later.
+            cancelled = True
+            continue
+        break
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 class Database:
