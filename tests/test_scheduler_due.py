@@ -15,7 +15,7 @@ from alembic import command
 from sqlalchemy import event, select, text, update
 
 from bot.calendar_jobs import calendar_job_handlers
-from bot.scheduler import ScheduledRun, SchedulerService
+from bot.scheduler import SchedulerService
 from commands.clock import ManualClock
 from commands.meeting_schedule import MeetingOver
 from commands.reply import Reply
@@ -26,20 +26,7 @@ from storage.schedule import LedgerStatus, ScheduleRepository
 from tests.test_agenda import member, office, organiser, scheduler_for
 from tests.test_calendar_jobs import PostBox
 from tests.test_query_counts import counted_statements
-
-POST = "test.post"
-GRACE = timedelta(hours=1)
-START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
-
-
-class Recorder:
-    """A handler that remembers every run it was given."""
-
-    def __init__(self) -> None:
-        self.runs: list[ScheduledRun] = []
-
-    async def __call__(self, run: ScheduledRun) -> None:
-        self.runs.append(run)
+from tests.test_scheduler import GRACE, POST, START, Recorder
 
 
 @contextmanager
