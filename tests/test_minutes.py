@@ -70,6 +70,9 @@ async def test_a_meeting_is_recorded_and_its_minutes_rendered(database: Database
     assert "&lt;b&gt;good&lt;/b&gt;" in html and "<b>good</b>" not in html
     pdf = pdf_text(reply.attachments[1].data)
     assert "The report is adopted." in pdf and "Print the report" in pdf
+    for rendered in (html, pdf):
+        assert "\nItems\n" in rendered or "<h2>Items</h2>" in rendered
+        assert "built-in method" not in rendered and "object at 0x" not in rendered
 
 
 async def person(database: Database, name: str, matrix_id: str) -> int:
