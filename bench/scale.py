@@ -55,13 +55,13 @@ from bot.devtools.chat_client import ChatClient
 from bot.devtools.homeserver import LocalSynapse
 from bot.render import Target, notice_contents
 from bot.scheduler import ScheduledRun, SchedulerService, occurrence_key
-from commands.catalog import build_registry
-from commands.clock import ManualClock
-from commands.dispatch import Dispatcher, Request
-from commands.i18n import Translator
-from commands.meeting_schedule import MEETING_OVER_KIND, MEETING_REMINDER_KIND
-from commands.registry import Role, RoomKind
-from commands.reply import Items, Reply
+from commands.catalog.modules import build_registry
+from commands.framework.clock import ManualClock
+from commands.framework.dispatch import Dispatcher, Request
+from commands.framework.i18n import Translator
+from commands.framework.registry import Role, RoomKind
+from commands.framework.reply import Items, Reply
+from commands.meetings.schedule import MEETING_OVER_KIND, MEETING_REMINDER_KIND
 from storage.database import Database
 from storage.models import (
     Committee,

@@ -14,8 +14,8 @@ from bot.health import check_health
 from bot.matrix import MatrixGateway, login
 from bot.scheduler import SchedulerService, ensure_housekeeping, housekeeping_handlers
 from bot.task_jobs import ensure_digest, task_job_handlers
-from commands.catalog import build_registry
-from commands.clock import Clock, SystemClock
+from commands.catalog.modules import build_registry
+from commands.framework.clock import Clock, SystemClock
 from storage.database import Database
 from storage.repositories import Store
 

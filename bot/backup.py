@@ -41,7 +41,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Config
-from commands.clock import Clock, SystemClock
+from commands.framework.clock import Clock, SystemClock
 
 ARCHIVE_FORMAT = 1
 MANIFEST = "manifest.json"

@@ -8,8 +8,8 @@ in the same transaction as that change: a run after a crash then finds the chang
 the post owed, or neither, and so changes nothing twice and owes nothing twice.
 
 The entries are written by the meeting and reminder commands (contract in
-``commands/meeting_schedule.py`` and ``commands/reminders.py``), the texts are in
-``commands/meeting_texts.py``:
+``commands/meetings/schedule.py`` and ``commands/reminders/commands.py``), the texts are in
+``commands/meetings/texts.py``:
 
 * ``meeting.reminder`` (:class:`MeetingReminder`): into the committee room.
 * ``meeting.invitation_due`` (:class:`InvitationDue`): into the team room, for organisers.
@@ -35,14 +35,16 @@ from nio import MatrixRoom
 from bot.config import Config
 from bot.matrix import is_joined
 from bot.scheduler import JobHandler, ScheduledRun, occurrence_key
-from commands.agenda_texts import (
+from commands.framework.i18n import N_, Translator
+from commands.framework.registry import Registry
+from commands.framework.reply import Reply, Text, fmt
+from commands.meetings.agenda import (
     agenda_blocks,
     build_agenda,
     items_call_post,
     items_deadline_post,
 )
-from commands.i18n import N_, Translator
-from commands.meeting_schedule import (
+from commands.meetings.schedule import (
     INVITATION_DUE_KIND,
     ITEMS_CALL_KIND,
     ITEMS_DEADLINE_KIND,
@@ -57,9 +59,7 @@ from commands.meeting_schedule import (
     MeetingOver,
     MeetingReminder,
 )
-from commands.meeting_texts import invitation_due_post, meeting_number, reminder_post
-from commands.registry import Registry
-from commands.reply import Reply, Text, fmt
+from commands.meetings.texts import invitation_due_post, meeting_number, reminder_post
 from storage.database import Database
 from storage.models import MEETING_CANCELLED, Meeting, OutboxMessage
 from storage.repositories import Store

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
 from bot.logs import configure_logging
-from commands.clock import Clock, SystemClock
+from commands.framework.clock import Clock, SystemClock
 from storage.database import Database
 from storage.repositories import Store
 
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if arguments.command in ("import", "export"):
         from bot.transfer_cli import cli_export, cli_import
-        from commands.files.columns import Format, Kind
+        from commands.contacts.files.columns import Format, Kind
 
         kind = Kind(arguments.kind)
         if arguments.command == "import":
@@ -249,9 +249,14 @@ async def _export_calendar(
 ) -> int:
     """``kuemmerer export --kind meetings --format ics``: the upcoming meetings of all
     committees (or of one) as the file ``!kalender`` sends, audited like every export."""
-    from commands.agenda_texts import calendar_agendas
-    from commands.i18n import Translator
-    from commands.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
+    from commands.framework.i18n import Translator
+    from commands.meetings.agenda import calendar_agendas
+    from commands.meetings.ics import (
+        build_calendar,
+        calendar_filename,
+        calendar_name,
+        calendar_texts,
+    )
 
     now = (clock or SystemClock()).now()
     t = Translator(config.bot.language, config.bot.zone)

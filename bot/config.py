@@ -12,8 +12,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from commands.context import CalendarConfig
-from commands.converters import MAX_MEETING_LENGTH, MIN_MEETING_LENGTH, is_matrix_id, read_duration
+from commands.framework.context import CalendarConfig
+from commands.framework.converters import (
+    MAX_MEETING_LENGTH,
+    MIN_MEETING_LENGTH,
+    is_matrix_id,
+    read_duration,
+)
 
 log = logging.getLogger(__name__)
 

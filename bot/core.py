@@ -39,12 +39,12 @@ from bot.message_text import addressed_part, command_text
 from bot.outbox import OutboxSender
 from bot.render import Target, notice_contents
 from bot.scheduler import SchedulerService
-from commands.clock import Clock
-from commands.context import ReplyLookup
-from commands.dispatch import Dispatcher, Request
-from commands.i18n import N_, Translator
-from commands.registry import Registry, Role, RoomKind
-from commands.reply import Reply, code, fmt
+from commands.framework.clock import Clock
+from commands.framework.context import ReplyLookup
+from commands.framework.dispatch import Dispatcher, Request
+from commands.framework.i18n import N_, Translator
+from commands.framework.registry import Registry, Role, RoomKind
+from commands.framework.reply import Reply, code, fmt
 from storage.database import Database
 from storage.models import LEADING_SEAT_ROLES, OutboxMessage
 from storage.outbox import OutboxFile

@@ -2,7 +2,8 @@
 
 Two routes: ``GET /health`` for monitoring (see :mod:`bot.health`) and
 ``GET /kalender/<token>.ics``: the committee whose secret feed token it is gets
-its calendar (public data only, see :mod:`commands.ics`); everything else is the same plain 404, so
+its calendar (public data only, see :mod:`commands.meetings.ics`);
+everything else is the same plain 404, so
 neither the body nor the status tells whether a token ever existed. The token is a secret, so
 it never appears in a log line — aiohttp's access log is off and our own lines leave it out.
 """
@@ -20,10 +21,10 @@ from aiohttp import web
 
 from bot.config import HttpConfig
 from bot.health import HealthReport
-from commands.agenda_texts import calendar_agendas
-from commands.clock import Clock
-from commands.i18n import Translator
-from commands.ics import build_calendar, calendar_texts
+from commands.framework.clock import Clock
+from commands.framework.i18n import Translator
+from commands.meetings.agenda import calendar_agendas
+from commands.meetings.ics import build_calendar, calendar_texts
 from storage.calendar_export import CalendarExportRepository
 from storage.database import Database
 

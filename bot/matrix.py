@@ -50,7 +50,7 @@ from nio import (
 from nio.events import Event
 
 from bot.config import Config
-from commands.context import RepliedEvent
+from commands.framework.context import RepliedEvent
 from storage.private_files import PRIVATE_DIRECTORY, make_private_directory
 
 log = logging.getLogger(__name__)

@@ -26,9 +26,9 @@ from typing import Any, Protocol
 
 from bot.matrix import HomeserverUnreachable, Reachability, SendRefused
 from bot.render import with_paragraph
-from commands.clock import Clock
-from commands.i18n import N_, Translator
-from commands.reply import Text, fmt
+from commands.framework.clock import Clock
+from commands.framework.i18n import N_, Translator
+from commands.framework.reply import Text, fmt
 from storage.database import Database
 from storage.models import OutboxMessage
 from storage.outbox import OutboxRepository, OutboxState

@@ -7,7 +7,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from commands.reply import Items, Paragraph, Reply, Text
+from commands.framework.reply import Items, Paragraph, Reply, Text
 
 # Matrix limits a whole event to 64 KiB. Body and HTML each stay under this many UTF-8 bytes,
 # which leaves ample room for the envelope, relations and encryption overhead (base64: 4/3).

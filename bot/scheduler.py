@@ -12,7 +12,8 @@ at the next start, and the key keeps its post from being owed twice: every post 
 exactly once.
 
 The core is :meth:`SchedulerService.run_due`, which works purely from the injected clock and the
-database (tests drive it with a :class:`~commands.clock.ManualClock`). APScheduler holds a
+database (tests drive it with a
+:class:`~commands.framework.clock.ManualClock`). APScheduler holds a
 single ``DateTrigger`` job at the soonest ``next_due`` (and the retry job after a failed
 wake-up); a command's change re-computes its own entries only and moves that job if they are
 due sooner.
@@ -35,8 +36,8 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from commands.clock import Clock
-from commands.recurrence import pending_occurrences
+from commands.dates.recurrence import pending_occurrences
+from commands.framework.clock import Clock
 from storage.database import Database
 from storage.models import ScheduleEntry
 from storage.repositories import Store

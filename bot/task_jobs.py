@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 from bot.calendar_jobs import CalendarBot, direct_room_for, late_note
 from bot.scheduler import JobHandler, ScheduledRun, SchedulerService, occurrence_key
-from commands.i18n import Translator
-from commands.registry import Registry
-from commands.reply import Reply
+from commands.framework.i18n import Translator
+from commands.framework.registry import Registry
+from commands.framework.reply import Reply
 from commands.tasks.schedule import (
     DIGEST_ENTRY_ID,
     DIGEST_KIND,

@@ -1,6 +1,7 @@
 """``kuemmerer import`` and ``kuemmerer export``: the terminal's side of the contact files.
 
-Reading, importing and writing the files is ``commands.files``; here are the progress bar, the
+Reading, importing and writing the files is ``commands.contacts.files``;
+here are the progress bar, the
 printed summary and the exit codes.
 """
 
@@ -10,12 +11,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from commands.clock import Clock, SystemClock
-from commands.files.columns import Format, Kind, TransferError
-from commands.files.decoding import Table
-from commands.files.importer import ImportReport, import_file
-from commands.files.records import export_records
-from commands.files.writers import export_filename, serialise
+from commands.contacts.files.columns import Format, Kind, TransferError
+from commands.contacts.files.decoding import Table
+from commands.contacts.files.importer import ImportReport, import_file
+from commands.contacts.files.records import export_records
+from commands.contacts.files.writers import export_filename, serialise
+from commands.framework.clock import Clock, SystemClock
 from storage.database import Database
 from storage.repositories import AuditRepository
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ScheduleEntry, SentLedger
 
-# The kind of a ``!erinnerung``'s entry; a meeting's kinds are in commands/meeting_schedule.py.
+# The kind of a ``!erinnerung``'s entry; a meeting's kinds are in commands/meetings/schedule.py.
 REMINDER_KIND = "reminder"
 # Rows per INSERT of claims: well below SQLite's limit of bound parameters per statement.
 CLAIM_BATCH = 500

@@ -24,7 +24,7 @@ from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
 from bot.core import Kuemmerer
 from bot.devtools.chat_client import ChatClient
 from bot.devtools.homeserver import LocalSynapse, RegisteredUser
-from commands.clock import Clock, OffsetClock
+from commands.framework.clock import Clock, OffsetClock
 from storage.database import Database
 from storage.private_files import create_private_file
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.render import split_reply
-from commands.catalog import build_registry
-from commands.clock import ManualClock
-from commands.dispatch import Dispatcher, Request
-from commands.i18n import Translator
-from commands.registry import Registry, Role, RoomKind
-from commands.reply import Reply
+from commands.catalog.modules import build_registry
+from commands.framework.clock import ManualClock
+from commands.framework.dispatch import Dispatcher, Request
+from commands.framework.i18n import Translator
+from commands.framework.registry import Registry, Role, RoomKind
+from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import AuditEntry
 from storage.repositories import Store

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from bot.calendar_jobs import calendar_job_handlers
 from bot.scheduler import SchedulerService
-from commands.clock import ManualClock
-from commands.context import RepliedEvent
-from commands.dispatch import Request
-from commands.registry import Role, RoomKind
-from commands.reply import Reply
+from commands.framework.clock import ManualClock
+from commands.framework.context import RepliedEvent
+from commands.framework.dispatch import Request
+from commands.framework.registry import Role, RoomKind
+from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import AgendaItem, CommitteeMember, Person
 from storage.repositories import Store

@@ -16,7 +16,7 @@ import pytest
 from nio import MemoryDownloadResponse
 
 from bot.devtools.chat_client import ChatClient, Message
-from commands.clock import OffsetClock
+from commands.framework.clock import OffsetClock
 from tests.conftest import Office
 
 pytestmark = pytest.mark.synapse

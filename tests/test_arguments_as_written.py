@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from commands.parsing import Token, tokenize
+from commands.framework.parsing import Token, tokenize
 from storage.database import Database
 from tests.desk import Desk
 

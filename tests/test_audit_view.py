@@ -6,8 +6,8 @@ import ast
 from datetime import timedelta
 from pathlib import Path
 
-from commands.admin import AUDIT_ACTIONS, AUDIT_OBJECTS
-from commands.registry import Role
+from commands.admin.commands import AUDIT_ACTIONS, AUDIT_OBJECTS
+from commands.framework.registry import Role
 from storage.database import Database
 from tests.desk import Desk
 

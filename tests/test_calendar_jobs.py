@@ -22,12 +22,12 @@ from bot.calendar_jobs import calendar_job_handlers, direct_room_for
 from bot.config import BotConfig, Config, MatrixConfig
 from bot.render import split_reply
 from bot.scheduler import SchedulerService
-from commands.catalog import build_registry
-from commands.clock import ManualClock
-from commands.i18n import Translator
-from commands.meeting_schedule import MeetingReminder, arm_meeting
-from commands.registry import Registry
-from commands.reply import Reply
+from commands.catalog.modules import build_registry
+from commands.framework.clock import ManualClock
+from commands.framework.i18n import Translator
+from commands.framework.registry import Registry
+from commands.framework.reply import Reply
+from commands.meetings.schedule import MeetingReminder, arm_meeting
 from storage.database import Database
 from storage.models import Committee, Meeting, OutboxMessage
 from storage.repositories import Store

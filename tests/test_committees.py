@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from commands.meeting_schedule import MeetingReminder
-from commands.registry import Role, RoomKind
+from commands.framework.registry import Role, RoomKind
+from commands.meetings.schedule import MeetingReminder
 from storage.database import Database
 from storage.models import Meeting
 from tests.desk import Desk

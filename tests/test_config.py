@@ -24,7 +24,7 @@ from bot.config import (
     load_config,
     parse_duration,
 )
-from commands import converters
+from commands.framework import converters
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 SECTIONS: dict[str, type] = {

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.registry import Role, RoomKind
+from commands.framework.registry import Role, RoomKind
 from storage.database import Database
 from tests.desk import Desk
 

@@ -29,7 +29,7 @@ from bot.devtools.demo import (
 )
 from bot.devtools.homeserver import LocalSynapse
 from bot.devtools.sample_data import seed_committees, seed_contact_network, seed_tasks
-from commands.registry import Role, RoomKind
+from commands.framework.registry import Role, RoomKind
 from storage.database import Database
 from tests.desk import Desk
 

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands import converters
-from commands.catalog import build_registry
-from commands.context import Context
-from commands.dispatch import usage
-from commands.i18n import N_, Translator
-from commands.registry import (
+from commands.catalog.modules import build_registry
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.dispatch import usage
+from commands.framework.i18n import N_, Translator
+from commands.framework.registry import (
     DeclarationMismatch,
     Handler,
     Option,
@@ -25,7 +25,7 @@ from commands.registry import (
     command,
     declaration_of,
 )
-from commands.reply import Reply, fmt
+from commands.framework.reply import Reply, fmt
 from storage.database import Database
 from tests.desk import Desk
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.config import parse_duration
-from commands.converters import read_duration
+from commands.framework.converters import read_duration
 
 NINETY_MINUTES = ["90", "90min", "90 Minuten", "1,5h", "1.5 h", "1,5 Std.", "1h30", "1:30"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commands.registry import Role, RoomKind
+from commands.framework.registry import Role, RoomKind
 from storage.database import Database
 from tests.desk import Desk
 

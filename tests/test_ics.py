@@ -20,13 +20,19 @@ from dateutil.rrule import rrulestr
 from bot.cli import main
 from bot.config import HttpConfig
 from bot.feed import FeedServer
-from commands.catalog import build_registry
-from commands.clock import ManualClock
-from commands.dispatch import Dispatcher, Request
-from commands.i18n import Translator
-from commands.ics import AgendaLine, CalendarTexts, build_calendar, describe, normalised_rule
-from commands.registry import Role, RoomKind
-from commands.reply import Reply
+from commands.catalog.modules import build_registry
+from commands.framework.clock import ManualClock
+from commands.framework.dispatch import Dispatcher, Request
+from commands.framework.i18n import Translator
+from commands.framework.registry import Role, RoomKind
+from commands.framework.reply import Reply
+from commands.meetings.ics import (
+    AgendaLine,
+    CalendarTexts,
+    build_calendar,
+    describe,
+    normalised_rule,
+)
 from storage.calendar_export import CalendarExportRepository, CalendarRows
 from storage.database import Database
 from storage.models import AuditEntry, Committee, Meeting, MeetingSeries

@@ -100,7 +100,7 @@ def test_the_wheel_carries_catalogs_migrations_and_the_demo_script(
     assert {"storage/migrations/env.py", "storage/migrations/script.py.mako"} <= names
     assert "storage/migrations/versions/0001_foundation.py" in names
     assert "bot/devtools/demo_script.txt" in names
-    assert {"commands/templates/report.html", "commands/templates/minutes.html"} <= names
+    assert {"commands/framework/templates/report.html", "commands/framework/templates/minutes.html"} <= names
     assert "storage/migrations/versions/0009_minutes.py" in names
     assert not any(name.startswith(("tests/", "locale/")) for name in names)
 
@@ -110,7 +110,7 @@ def test_the_installed_wheel_renders_a_report_as_pdf(installation: Installation)
     source tree and no system font."""
     script = (
         "from datetime import UTC, datetime; "
-        "from commands.documents import html_to_pdf, render_html; "
+        "from commands.framework.documents import html_to_pdf, render_html; "
         "import sys; "
         "labels = dict.fromkeys(('summary', 'what', 'count', 'decisions', 'tasks', 'none', "
         "'number', 'task', 'owner', 'state'), '–'); "

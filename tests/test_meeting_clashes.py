@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.registry import Role, RoomKind
+from commands.framework.registry import Role, RoomKind
 from storage.database import Database
 from tests.desk import Desk
 from tests.test_meetings import STEUERUNG_ROOM, add_committee, beirat, in_beirat

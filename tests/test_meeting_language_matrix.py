@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from commands.clock import OffsetClock
+from commands.framework.clock import OffsetClock
 from tests.conftest import Office
 
 pytestmark = pytest.mark.synapse

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.scheduler import WAKE_JOB_ID, SchedulerService
-from commands.clock import SystemClock
-from commands.meeting_schedule import (
+from commands.framework.clock import SystemClock
+from commands.framework.registry import Role, RoomKind
+from commands.meetings.schedule import (
     INVITATION_DUE_KIND,
     MEETING_REMINDER_KIND,
     InvitationDue,
@@ -19,7 +20,6 @@ from commands.meeting_schedule import (
     MeetingReminder,
     parse_entry_id,
 )
-from commands.registry import Role, RoomKind
 from storage.database import Database
 from storage.models import ScheduleEntry
 from storage.repositories import Store

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from commands.registry import Role, RoomKind
-from commands.reply import Reply
+from commands.framework.registry import Role, RoomKind
+from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import Committee, CommitteeMember, Meeting, MeetingSeries, ScheduleEntry
 from storage.vocabulary import fold_text

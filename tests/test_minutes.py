@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from commands.registry import Role, RoomKind
-from commands.reply import Reply
+from commands.framework.registry import Role, RoomKind
+from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import ITEM_DONE, AgendaItem, Person
 from tests.desk import MONDAY, Desk

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-import commands.network
-from commands.charts import BarPanel, network_chart
-from commands.registry import Role, RoomKind
+import commands.contacts.network
+from commands.framework.charts import BarPanel, network_chart
+from commands.framework.registry import Role, RoomKind
 from storage.database import Database
 from storage.models import VocabularyTerm
 from storage.reports import ReportRepository, Tally
@@ -161,7 +161,7 @@ async def test_chart_is_rendered_off_the_event_loop(
         threads.append(threading.current_thread().name)
         return network_chart(title, panels)
 
-    monkeypatch.setattr(commands.network, "network_chart", spy)
+    monkeypatch.setattr(commands.contacts.network, "network_chart", spy)
     await Desk(database).reply("!network")
     assert threads and threads[0] != threading.main_thread().name
 
@@ -209,7 +209,7 @@ async def test_chart_bars_are_sorted_largest_first(
         drawn.append(panels)
         return network_chart(title, panels)
 
-    monkeypatch.setattr(commands.network, "network_chart", spy)
+    monkeypatch.setattr(commands.contacts.network, "network_chart", spy)
     harness = Desk(database)
     await seed(database, harness.clock.now())
     await harness.reply("!network")

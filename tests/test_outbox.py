@@ -12,7 +12,7 @@ import pytest
 from bot.matrix import SendFailed, SendRefused
 from bot.outbox import OutboxSender
 from bot.scheduler import ScheduledRun, SchedulerService, occurrence_key
-from commands.clock import ManualClock
+from commands.framework.clock import ManualClock
 from storage.database import Database
 from storage.models import OutboxMessage
 from storage.outbox import OutboxFile, OutboxRepository, OutboxState

@@ -14,8 +14,8 @@ import pytest
 
 from bot.matrix import HomeserverUnreachable, Reachability, SendFailed
 from bot.outbox import OutboxSender
-from commands.clock import ManualClock
-from commands.i18n import Translator
+from commands.framework.clock import ManualClock
+from commands.framework.i18n import Translator
 from storage.database import Database
 from storage.outbox import OutboxState
 from storage.repositories import Store

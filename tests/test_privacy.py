@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import inspect, text
 
 from bot.render import split_reply
-from commands.clock import ManualClock
-from commands.privacy import SECTION_TITLES
-from commands.registry import Role, RoomKind
+from commands.contacts.privacy import SECTION_TITLES
+from commands.framework.clock import ManualClock
+from commands.framework.registry import Role, RoomKind
 from storage.database import Database
 from storage.models import Base
 from storage.privacy import pseudonym_for

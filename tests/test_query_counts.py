@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from commands.registry import Role, RoomKind
+from commands.framework.registry import Role, RoomKind
 from storage.database import Database
 from tests.desk import Desk
 

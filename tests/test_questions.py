@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from commands.dispatch import Request
-from commands.questions import kinds, understand
-from commands.registry import Role, RoomKind
+from commands.framework.dispatch import Request
+from commands.framework.registry import Role, RoomKind
+from commands.questions.matcher import kinds, understand
 from storage.database import Database
 from tests.desk import ANNA, TEAM_ROOM, Desk
 

@@ -13,7 +13,7 @@ import pytest
 from nio import JoinError
 
 from bot.devtools.homeserver import LocalSynapse
-from commands.clock import OffsetClock
+from commands.framework.clock import OffsetClock
 from tests.conftest import Office, People, RunningBot, bot_config
 
 pytestmark = [pytest.mark.synapse, pytest.mark.long_running]

@@ -9,16 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.recurrence import occurrences
-from commands.recurrence_text import (
+from commands.dates.recurrence import occurrences
+from commands.dates.recurrence_text import (
     Problem,
     Recurrence,
     RecurrenceError,
     looks_recurring,
     parse_recurrence,
 )
-from commands.registry import Role, RoomKind
-from commands.reminders import split_at_colon
+from commands.framework.registry import Role, RoomKind
+from commands.reminders.commands import split_at_colon
 from storage.database import Database
 from storage.models import Reminder, ScheduleEntry
 from tests.desk import ANNA, Desk

@@ -12,8 +12,8 @@ import pytest
 
 from bot.core import Kuemmerer
 from bot.devtools.chat_client import ChatClient
-from commands.clock import OffsetClock
-from commands.meeting_schedule import MeetingOver, MeetingReminder, arm_meeting
+from commands.framework.clock import OffsetClock
+from commands.meetings.schedule import MeetingOver, MeetingReminder, arm_meeting
 from storage.database import Database
 from storage.models import Meeting
 from storage.repositories import Store

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.render import MAX_PART_BYTES, Target, notice_contents
-from commands.reply import Reply, code, fmt, strong
+from commands.framework.reply import Reply, code, fmt, strong
 
 MATRIX_EVENT_LIMIT = 65_536
 

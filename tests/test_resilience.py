@@ -13,11 +13,11 @@ import pytest
 
 from bot.devtools.homeserver import LocalSynapse
 from bot.matrix import TIMELINE_LIMIT
-from commands.clock import OffsetClock
-from commands.context import Context
-from commands.i18n import N_
-from commands.registry import Handler, command, declaration_of
-from commands.reply import Reply
+from commands.framework.clock import OffsetClock
+from commands.framework.context import Context
+from commands.framework.i18n import N_
+from commands.framework.registry import Handler, command, declaration_of
+from commands.framework.reply import Reply
 from tests.conftest import Office, People, RunningBot, bot_config, with_bot_settings
 
 pytestmark = [pytest.mark.synapse, pytest.mark.long_running]

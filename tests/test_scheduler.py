@@ -21,8 +21,8 @@ from bot.scheduler import (
     ensure_housekeeping,
     housekeeping_handlers,
 )
-from commands.clock import ManualClock, SystemClock
-from commands.recurrence import next_occurrence, occurrences
+from commands.dates.recurrence import next_occurrence, occurrences
+from commands.framework.clock import ManualClock, SystemClock
 from storage.database import Database
 from storage.models import HandledEvent, ScheduleEntry, SentLedger
 from storage.repositories import Store

@@ -16,9 +16,9 @@ from sqlalchemy import event, select, text, update
 
 from bot.calendar_jobs import calendar_job_handlers
 from bot.scheduler import SchedulerService
-from commands.clock import ManualClock
-from commands.meeting_schedule import MeetingOver
-from commands.reply import Reply
+from commands.framework.clock import ManualClock
+from commands.framework.reply import Reply
+from commands.meetings.schedule import MeetingOver
 from storage.database import Database, alembic_config
 from storage.models import AgendaItem, OutboxMessage, ScheduleEntry, SentLedger
 from storage.repositories import Store

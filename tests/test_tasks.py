@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from bot.scheduler import SchedulerService
 from bot.task_jobs import ensure_digest, task_job_handlers
-from commands.registry import Role, RoomKind
-from commands.reply import Reply
+from commands.framework.registry import Role, RoomKind
+from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import TASK_DONE, TASK_IN_PROGRESS, Person, ScheduleEntry, Task
 from tests.desk import ANNA, BERLIN, MONDAY, TEAM_ROOM, Desk

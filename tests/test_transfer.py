@@ -16,13 +16,13 @@ import vobject
 from bot.cli import main
 from bot.render import split_reply
 from bot.transfer_cli import import_summary
-from commands.files.columns import Format, Kind, TransferError
-from commands.files.decoding import decode_text, read_table, sniff_delimiter
-from commands.files.importer import ImportReport, import_file
-from commands.files.records import export_records
-from commands.files.writers import serialise
-from commands.registry import Role, RoomKind
-from commands.reply import Reply
+from commands.contacts.files.columns import Format, Kind, TransferError
+from commands.contacts.files.decoding import decode_text, read_table, sniff_delimiter
+from commands.contacts.files.importer import ImportReport, import_file
+from commands.contacts.files.records import export_records
+from commands.contacts.files.writers import serialise
+from commands.framework.registry import Role, RoomKind
+from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import Person
 from storage.repositories import Store

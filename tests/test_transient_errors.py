@@ -18,8 +18,8 @@ import pytest
 from aiohttp import web
 
 from bot.devtools.homeserver import LOOPBACK, LocalSynapse
-from commands.clock import OffsetClock
-from commands.reply import Reply
+from commands.framework.clock import OffsetClock
+from commands.framework.reply import Reply
 from storage.outbox import OutboxState
 from storage.repositories import Store
 from tests.conftest import Office, People, RunningBot, bot_config

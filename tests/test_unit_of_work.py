@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import event, func, select
 
-from commands.context import Context
-from commands.dispatch import Request
-from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.registry import Role, RoomKind, command, declaration_of
-from commands.reply import Reply
+from commands.framework.context import Context
+from commands.framework.dispatch import Request
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import N_
+from commands.framework.registry import Role, RoomKind, command, declaration_of
+from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import Person
 from tests.desk import ANNA, TEAM_ROOM, Desk

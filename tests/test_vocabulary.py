@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.registry import Role, RoomKind
+from commands.framework.registry import Role, RoomKind
 from storage.database import Database
 from storage.vocabulary import FIELD, fold_text
 from tests.desk import Desk

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.clock import ManualClock
-from commands.context import Context
-from commands.errors import BadArgument
-from commands.i18n import Translator
-from commands.registry import Registry, Role, RoomKind
-from commands.when import ParsedWhen, When, parse_when
+from commands.dates.when import ParsedWhen, When, parse_when
+from commands.framework.clock import ManualClock
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import Translator
+from commands.framework.registry import Registry, Role, RoomKind
 from storage.repositories import Store
 
 BERLIN = ZoneInfo("Europe/Berlin")

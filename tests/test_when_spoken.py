@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.when import Reading, parse_when
+from commands.dates.when import Reading, parse_when
 from storage.database import Database
 from tests.desk import Desk
 

@@ -70,8 +70,8 @@ from bot.devtools.sample_data import (
 )
 from bot.matrix import LoginFailed
 from bot.message_text import addressed_part
-from commands.clock import Clock, SystemClock
-from commands.context import RepliedEvent, ReplyLookup
+from commands.framework.clock import Clock, SystemClock
+from commands.framework.context import RepliedEvent, ReplyLookup
 from storage.repositories import Store
 from storage.vocabulary import fold_text
 

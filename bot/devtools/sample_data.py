@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.render import split_reply
-from commands.clock import Clock
-from commands.context import ReplyLookup
-from commands.dispatch import Dispatcher, Request
-from commands.registry import Role, RoomKind
-from commands.reply import Reply
+from commands.framework.clock import Clock
+from commands.framework.context import ReplyLookup
+from commands.framework.dispatch import Dispatcher, Request
+from commands.framework.registry import Role, RoomKind
+from commands.framework.reply import Reply
 from commands.tasks.schedule import arm_task
 from storage.database import Database
 from storage.models import (

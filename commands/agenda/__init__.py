@@ -3,7 +3,7 @@
 
 :mod:`~commands.agenda.items` handles the items, :mod:`~.showing` the agenda as a whole,
 :mod:`~.converters` reads their arguments. How an agenda is numbered and reads is in
-``commands/agenda_texts.py``, shared with the invitation, the reminders and the calendar.
+``commands/meetings/agenda.py``, shared with the invitation, the reminders and the calendar.
 
 The registry takes the commands in the order they are imported here, which is the order
 ``!hilfe`` lists them.

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from commands import converters
 from commands.agenda.converters import Proposal, item_minutes, proposal, title, yes_no
-from commands.agenda_texts import build_agenda, item_number
-from commands.context import Context
-from commands.errors import BadArgument, NotAllowed, NotFound
-from commands.i18n import N_
-from commands.meeting_mode import call_item
-from commands.meeting_schedule import item_deadline
-from commands.meeting_texts import meeting_number
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument, NotAllowed, NotFound
+from commands.framework.i18n import N_
+from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.reply import Reply, Text, code, fmt, strong, text
+from commands.meetings.agenda import build_agenda, item_number
 from commands.meetings.finding import (
     committee_of_room,
     meeting_in_reach,
@@ -25,9 +24,10 @@ from commands.meetings.finding import (
     still_ahead,
     within_reach,
 )
+from commands.meetings.mode import call_item
 from commands.meetings.planning import COMMITTEE_OPTION
-from commands.registry import Option, Param, Role, RoomKind, command
-from commands.reply import Reply, Text, code, fmt, strong, text
+from commands.meetings.schedule import item_deadline
+from commands.meetings.texts import meeting_number
 from storage.models import (
     ITEM_ACCEPTED,
     ITEM_LATE,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from commands.agenda.converters import opening_list
 from commands.agenda.items import meeting_items, only_organisers
-from commands.agenda_texts import agenda_blocks, agenda_heading, build_agenda, opening_items
-from commands.context import Context
-from commands.i18n import N_
-from commands.meeting_mode import minutes_to_approve
-from commands.meeting_schedule import arm_schedule
-from commands.meeting_texts import meeting_number
+from commands.framework.context import Context
+from commands.framework.i18n import N_
+from commands.framework.registry import Param, Role, command
+from commands.framework.reply import Reply, code, fmt, join, strong
+from commands.meetings.agenda import agenda_blocks, agenda_heading, build_agenda, opening_items
 from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import (
     committee_of_room,
@@ -17,9 +16,10 @@ from commands.meetings.finding import (
     meeting_or_next,
     still_ahead,
 )
+from commands.meetings.mode import minutes_to_approve
 from commands.meetings.planning import COMMITTEE_OPTION
-from commands.registry import Param, Role, command
-from commands.reply import Reply, code, fmt, join, strong
+from commands.meetings.schedule import arm_schedule
+from commands.meetings.texts import meeting_number
 
 
 @command(

@@ -8,7 +8,7 @@ manage the seats and settings there, and no command needs the committee's name.
 One module per job: :mod:`~commands.committees.setup` creates and changes, :mod:`~.show`
 shows, :mod:`~.members` manages the seats, :mod:`~.who` answers ``!wer`` for a committee;
 :mod:`~.converters` reads the options and :mod:`~.texts` words the answers. Finding a
-committee by room or name is ``commands/committee_lookup.py``, shared with other features.
+committee by room or name is ``commands/committees/lookup.py``, shared with other features.
 
 The registry takes the commands in the order they are imported here, which is the order
 ``!hilfe`` lists them.

@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from commands import converters
-from commands.context import Context
-from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.reply import code, fmt
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import N_
+from commands.framework.reply import code, fmt
 from storage.vocabulary import fold_text
 
 NAME_LENGTH = 255

@@ -7,15 +7,15 @@ removing a seat, and ``!hilfe gremium mitglied`` shows both forms in its example
 
 from __future__ import annotations
 
-from commands.committee_lookup import committee_here, title_of
 from commands.committees.converters import SeatChange, seat_change, seat_role
+from commands.committees.lookup import committee_here, title_of
 from commands.committees.texts import holder_text, role_label
-from commands.contact_converters import number_label
-from commands.context import Context
-from commands.errors import BadArgument, NotAllowed, NotFound
-from commands.i18n import N_
-from commands.registry import Option, Param, Role, RoomKind, command
-from commands.reply import Reply, code, fmt, strong, text
+from commands.contacts.converters import number_label
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument, NotAllowed, NotFound
+from commands.framework.i18n import N_
+from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.reply import Reply, code, fmt, strong, text
 from storage.models import Committee, Person
 
 

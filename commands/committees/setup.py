@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from commands import converters
-from commands.committee_lookup import committee_here, title_of
 from commands.committees.converters import (
     MINUTE,
     committee_kind,
@@ -16,14 +14,16 @@ from commands.committees.converters import (
     short_name,
     yes_no,
 )
+from commands.committees.lookup import committee_here, title_of
 from commands.committees.texts import NONE, guessed_kind, settings, settings_lines
-from commands.contact_converters import clearable
-from commands.context import Context
-from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.meeting_schedule import arm_schedule
-from commands.registry import Option, Param, Role, RoomKind, command
-from commands.reply import Reply, Text, code, fmt, join, strong
+from commands.contacts.converters import clearable
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import N_
+from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.reply import Reply, Text, code, fmt, join, strong
+from commands.meetings.schedule import arm_schedule
 from storage.models import Committee
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from commands import converters
-from commands.committee_lookup import committee_here, committee_named, title_of
+from commands.committees.lookup import committee_here, committee_named, title_of
 from commands.committees.texts import kind_label, ordered_seats, seat_entry, settings_lines
-from commands.context import Context
-from commands.errors import NotAllowed
-from commands.i18n import N_
-from commands.meeting_texts import meeting_brief
-from commands.registry import Param, Role, RoomKind, command
-from commands.reply import Reply, code, fmt, join, strong
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import NotAllowed
+from commands.framework.i18n import N_
+from commands.framework.registry import Param, Role, RoomKind, command
+from commands.framework.reply import Reply, code, fmt, join, strong
+from commands.meetings.texts import meeting_brief
 
 TEAM_ROOMS = (RoomKind.TEAM, RoomKind.DIRECT)
 

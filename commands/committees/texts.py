@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from commands.committees.converters import KIND_LABELS, MINUTES_PER_DAY, ROLE_LABELS
-from commands.contact_converters import number_label
-from commands.context import Context
-from commands.i18n import N_
-from commands.reply import Text, fmt, text
+from commands.contacts.converters import number_label
+from commands.framework.context import Context
+from commands.framework.i18n import N_
+from commands.framework.reply import Text, fmt, text
 from storage.committees import SEAT_ROLES
 from storage.models import Committee, CommitteeMember
 from storage.vocabulary import fold_text

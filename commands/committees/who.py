@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from commands.committee_lookup import title_of
+from commands.committees.lookup import title_of
 from commands.committees.texts import ordered_seats, seat_entry
-from commands.context import Context
-from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.paging import Page, more_note
-from commands.reply import Reply, fmt, strong
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import N_
+from commands.framework.paging import Page, more_note
+from commands.framework.reply import Reply, fmt, strong
 from storage.models import Committee, CommitteeMember
 from storage.vocabulary import fold_text
 
@@ -18,7 +18,7 @@ def committee_who(
 ) -> Reply:
     """``!wer Bildungsbeirat``: the committee's members with their roles, chair first.
 
-    Called by ``!wer`` (commands/responsibles.py) when its topic names a committee, with the
+    Called by ``!wer`` (commands/contacts/responsibles.py) when its topic names a committee, with the
     command line that repeats the question (for "next page"); numbers and organisations are
     shown, contact data are not.
     """

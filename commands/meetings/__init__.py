@@ -4,8 +4,8 @@
 One module per job: :mod:`~commands.meetings.planning` schedules, :mod:`~.listing` shows,
 :mod:`~.changes` moves and cancels, :mod:`~.invitation` invites; :mod:`~.finding` says which
 meeting a command is about and who may see it, :mod:`~.converters` reads the options. A
-meeting's scheduler entries are kept in step by ``commands/meeting_schedule.py``, and what is
-said about a meeting is in ``commands/meeting_texts.py``.
+meeting's scheduler entries are kept in step by ``commands/meetings/schedule.py``, and what is
+said about a meeting is in ``commands/meetings/texts.py``.
 
 The registry takes the commands in the order they are imported here, which is the order
 ``!hilfe`` lists them.

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from commands import converters
-from commands.agenda_texts import moved_items_text
-from commands.context import Context
-from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.meeting_schedule import arm_schedule
-from commands.meeting_texts import (
+from commands.dates.when import ParsedWhen, relative_day
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import N_
+from commands.framework.registry import Option, Param, Role, command
+from commands.framework.reply import Reply, code, fmt, strong
+from commands.meetings.agenda import moved_items_text
+from commands.meetings.clashes import clash_notes
+from commands.meetings.finding import delivered, meeting_in_reach, still_ahead
+from commands.meetings.planning import WHEN_PARAM
+from commands.meetings.schedule import arm_schedule
+from commands.meetings.texts import (
     labelled,
     meeting_name,
     meeting_number,
     span_text,
     where_lines,
 )
-from commands.meetings.clashes import clash_notes
-from commands.meetings.finding import delivered, meeting_in_reach, still_ahead
-from commands.meetings.planning import WHEN_PARAM
-from commands.registry import Option, Param, Role, command
-from commands.reply import Reply, code, fmt, strong
-from commands.when import ParsedWhen, relative_day
 from storage.models import MEETING_CANCELLED
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from commands.context import Context
-from commands.i18n import N_
-from commands.meeting_texts import meeting_number
-from commands.reply import Text, fmt, strong
+from commands.framework.context import Context
+from commands.framework.i18n import N_
+from commands.framework.reply import Text, fmt, strong
+from commands.meetings.texts import meeting_number
 from storage.models import Meeting
 from storage.vocabulary import fold_text
 

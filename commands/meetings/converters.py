@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from commands import converters
-from commands.context import Context
-from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.recurrence import MAX_OCCURRENCES, Frequency, frequency_named
-from commands.registry import Param
-from commands.reply import code, fmt
-from commands.when import When
+from commands.dates.recurrence import MAX_OCCURRENCES, Frequency, frequency_named
+from commands.dates.when import When
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import N_
+from commands.framework.registry import Param
+from commands.framework.reply import code, fmt
 
 _WEB_LINK = re.compile(r"^https?://\S+\.\S+$", re.IGNORECASE)
 

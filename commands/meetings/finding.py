@@ -11,13 +11,13 @@ its sender there and hands the announcement to the bot through :attr:`Reply.post
 
 from __future__ import annotations
 
-from commands.committee_lookup import committee_named, not_a_committee_room
-from commands.context import Context
-from commands.errors import BadArgument, NotFound
-from commands.i18n import N_
-from commands.meeting_texts import meeting_number
-from commands.registry import Role, RoomKind
-from commands.reply import Reply, Text, code, fmt
+from commands.committees.lookup import committee_named, not_a_committee_room
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument, NotFound
+from commands.framework.i18n import N_
+from commands.framework.registry import Role, RoomKind
+from commands.framework.reply import Reply, Text, code, fmt
+from commands.meetings.texts import meeting_number
 from storage.models import MEETING_CANCELLED, Committee, Meeting
 
 

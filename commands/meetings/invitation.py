@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from commands import converters
-from commands.agenda_texts import agenda_blocks, build_agenda
-from commands.context import Context
-from commands.i18n import N_
-from commands.meeting_schedule import arm_schedule, invitation_deadline, item_deadline
-from commands.meeting_texts import (
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.i18n import N_
+from commands.framework.registry import Param, Role, command
+from commands.framework.reply import Block, Paragraph, Reply, code, fmt, strong
+from commands.meetings.agenda import agenda_blocks, build_agenda
+from commands.meetings.finding import meeting_or_next, still_ahead
+from commands.meetings.schedule import arm_schedule, invitation_deadline, item_deadline
+from commands.meetings.texts import (
     agenda_line,
     labelled,
     meeting_number,
     span_text,
     where_lines,
 )
-from commands.meetings.finding import meeting_or_next, still_ahead
-from commands.registry import Param, Role, command
-from commands.reply import Block, Paragraph, Reply, code, fmt, strong
 from storage.models import Committee, Meeting
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from commands import converters
-from commands.committee_lookup import committee_named, not_a_committee_room
-from commands.context import Context
-from commands.errors import BadArgument, NotFound
-from commands.i18n import N_
-from commands.meeting_schedule import invitation_deadline, item_deadline
-from commands.meeting_texts import (
+from commands.committees.lookup import committee_named, not_a_committee_room
+from commands.dates.recurrence import rule_shape
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument, NotFound
+from commands.framework.i18n import N_
+from commands.framework.paging import PAGE_OPTION, more_note, page_from
+from commands.framework.registry import Param, Role, RoomKind, command
+from commands.framework.reply import Reply, Text, code, fmt, strong, text
+from commands.meetings.finding import meeting_or_next, within_reach
+from commands.meetings.schedule import invitation_deadline, item_deadline
+from commands.meetings.texts import (
     labelled,
     meeting_line,
     meeting_name,
@@ -17,11 +22,6 @@ from commands.meeting_texts import (
     span_text,
     where_lines,
 )
-from commands.meetings.finding import meeting_or_next, within_reach
-from commands.paging import PAGE_OPTION, more_note, page_from
-from commands.recurrence import rule_shape
-from commands.registry import Param, Role, RoomKind, command
-from commands.reply import Reply, Text, code, fmt, strong, text
 from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee
 
 

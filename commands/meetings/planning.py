@@ -6,19 +6,14 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
-from commands import converters
-from commands.context import Context
-from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.meeting_schedule import arm_schedule, invitation_deadline
-from commands.meeting_texts import (
-    labelled,
-    meeting_line,
-    meeting_number,
-    rhythm_text,
-    span_text,
-    where_lines,
-)
+from commands.dates.recurrence import Frequency, TooManyOccurrences, plan_series, rule_shape
+from commands.dates.when import ParsedWhen, When, relative_day
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import N_
+from commands.framework.registry import Option, Param, Role, command
+from commands.framework.reply import Reply, Text, code, fmt, strong
 from commands.meetings.clashes import clash_notes
 from commands.meetings.converters import (
     frequency,
@@ -28,10 +23,15 @@ from commands.meetings.converters import (
     too_many,
 )
 from commands.meetings.finding import committee_of_room
-from commands.recurrence import Frequency, TooManyOccurrences, plan_series, rule_shape
-from commands.registry import Option, Param, Role, command
-from commands.reply import Reply, Text, code, fmt, strong
-from commands.when import ParsedWhen, When, relative_day
+from commands.meetings.schedule import arm_schedule, invitation_deadline
+from commands.meetings.texts import (
+    labelled,
+    meeting_line,
+    meeting_number,
+    rhythm_text,
+    span_text,
+    where_lines,
+)
 from storage.models import Committee, Meeting
 
 # A series shows this many of its dates when it is created; !termine lists the rest.

@@ -4,7 +4,7 @@
 
 :mod:`~commands.minutes.mode` records what happens in the meeting, :mod:`~.document` renders the
 minutes from those records; what other features need of meeting mode is in
-``commands/meeting_mode.py``.
+``commands/meetings/mode.py``.
 
 The registry takes the commands in the order they are imported here, which is the order
 ``!hilfe`` lists them.

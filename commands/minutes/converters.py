@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from commands.context import Context
-from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.reply import code, fmt
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import N_
+from commands.framework.reply import code, fmt
 
 MATRIX_ID = re.compile(r"^@[^:\s]+:\S+$")
 NOTE_LIMIT = 4000

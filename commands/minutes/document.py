@@ -10,16 +10,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from commands import converters
-from commands.context import Context
-from commands.documents import html_to_pdf, render_html
-from commands.errors import BadArgument, NotFound
-from commands.i18n import N_
-from commands.meeting_texts import meeting_number
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.documents import html_to_pdf, render_html
+from commands.framework.errors import BadArgument, NotFound
+from commands.framework.i18n import N_
+from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.reply import Attachment, Reply, code, fmt, strong
 from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import meeting_in_reach
-from commands.registry import Option, Param, Role, RoomKind, command
-from commands.reply import Attachment, Reply, code, fmt, strong
+from commands.meetings.texts import meeting_number
 from commands.tasks.converters import DecisionText, decision_correction, vote_count
 from commands.tasks.tasks import decision_in_reach
 from commands.tasks.texts import owner_in_words, votes_in_words

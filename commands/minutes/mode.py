@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from commands import converters
-from commands.agenda_texts import DEFAULT_OPENING_ITEMS, moved_items_text
-from commands.context import Context
-from commands.errors import BadArgument, NotAllowed, NotFound
-from commands.i18n import N_
-from commands.meeting_mode import (
+from commands.decisions.recording import decision_tracking
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument, NotAllowed, NotFound
+from commands.framework.i18n import N_
+from commands.framework.registry import Param, Role, RoomKind, command
+from commands.framework.reply import Reply, Text, code, fmt, join, strong
+from commands.meetings.agenda import DEFAULT_OPENING_ITEMS, moved_items_text
+from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
+from commands.meetings.finding import meeting_in_reach
+from commands.meetings.mode import (
     Running,
     agenda_of,
     call_entry,
@@ -26,14 +31,9 @@ from commands.meeting_mode import (
     running_here,
     with_current_item,
 )
-from commands.meeting_texts import meeting_number
-from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
-from commands.meetings.finding import meeting_in_reach
+from commands.meetings.texts import meeting_number
 from commands.minutes.converters import Attendee, attendees, note_text
 from commands.minutes.document import minutes_reply
-from commands.registry import Param, Role, RoomKind, command
-from commands.reply import Reply, Text, code, fmt, join, strong
-from commands.tasks.decisions import decision_tracking
 from commands.tasks.schedule import entry_prefix
 from commands.tasks.texts import local_today
 from storage.models import (

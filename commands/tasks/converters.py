@@ -2,7 +2,7 @@
 votes, and the filters of the lists.
 
 Look-ups that need the database (a contact's number) come out as a reference that the handler
-resolves, as in ``commands/contact_converters.py``.
+resolves, as in ``commands/contacts/converters.py``.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from commands import converters
-from commands.errors import BadArgument, NotFound
-from commands.i18n import N_
-from commands.reply import code, fmt, join
+from commands.dates.when import When, parse_when
+from commands.framework import converters
+from commands.framework.errors import BadArgument, NotFound
+from commands.framework.i18n import N_
+from commands.framework.reply import code, fmt, join
 from commands.tasks.texts import day_in_words
-from commands.when import When, parse_when
 from storage.models import TASK_BLOCKED, TASK_DONE, TASK_IN_PROGRESS, TASK_OPEN
 from storage.tasks import Owner
 from storage.vocabulary import fold_text
 
 if TYPE_CHECKING:
-    from commands.context import Context
+    from commands.framework.context import Context
 
 MAX_TEXT_LENGTH = 2000
 MAX_VOTES = 9999

@@ -7,14 +7,14 @@ wer=). ``meine``, ``alle`` (done ones too) and ``überfällig`` narrow or widen 
 
 from __future__ import annotations
 
-from commands import converters
-from commands.committee_lookup import committee_in_scope
-from commands.context import Context
-from commands.errors import NotFound
-from commands.i18n import N_
-from commands.paging import PAGE_OPTION, more_note, page_from
-from commands.registry import Option, Param, Role, RoomKind, command
-from commands.reply import Reply, Text, code, fmt, strong
+from commands.committees.lookup import committee_in_scope
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import NotFound
+from commands.framework.i18n import N_
+from commands.framework.paging import PAGE_OPTION, more_note, page_from
+from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.reply import Reply, Text, code, fmt, strong
 from commands.tasks.converters import OwnerRef, TaskFilter, owner_ref, task_filter
 from commands.tasks.texts import is_overdue, listing_order, local_today, task_line
 from storage.models import Committee

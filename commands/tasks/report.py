@@ -10,15 +10,15 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from commands import converters
-from commands.charts import BarPanel, network_chart
-from commands.committee_lookup import committee_in_scope, title_of
-from commands.context import Context
-from commands.documents import html_to_pdf, png_source, render_html
-from commands.errors import BadArgument
-from commands.i18n import N_
-from commands.registry import Option, Param, Role, command
-from commands.reply import Attachment, Reply, fmt, strong
+from commands.committees.lookup import committee_in_scope, title_of
+from commands.framework import converters
+from commands.framework.charts import BarPanel, network_chart
+from commands.framework.context import Context
+from commands.framework.documents import html_to_pdf, png_source, render_html
+from commands.framework.errors import BadArgument
+from commands.framework.i18n import N_
+from commands.framework.registry import Option, Param, Role, command
+from commands.framework.reply import Attachment, Reply, fmt, strong
 from commands.tasks.converters import any_day
 from commands.tasks.texts import (
     DECISION_STATE_WORDS,

@@ -12,13 +12,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from commands import converters
-from commands.committee_lookup import committee_in_scope
-from commands.contact_converters import clearable
-from commands.context import Context
-from commands.errors import BadArgument, NotAllowed, NotFound
-from commands.i18n import N_
-from commands.meeting_mode import (
+from commands.committees.lookup import committee_in_scope
+from commands.contacts.converters import clearable
+from commands.framework import converters
+from commands.framework.context import Context
+from commands.framework.errors import BadArgument, NotAllowed, NotFound
+from commands.framework.i18n import N_
+from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.reply import Reply, Text, code, fmt, strong, text
+from commands.meetings.finding import meeting_in_reach
+from commands.meetings.mode import (
     item_of_meeting,
     only_organisers_record,
     record_under_current,
@@ -26,9 +29,6 @@ from commands.meeting_mode import (
     running_here,
     with_current_item,
 )
-from commands.meetings.finding import meeting_in_reach
-from commands.registry import Option, Param, Role, RoomKind, command
-from commands.reply import Reply, Text, code, fmt, strong, text
 from commands.tasks.converters import (
     NewTask,
     OwnerRef,

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from commands.i18n import N_, Translator
-from commands.registry import Registry
-from commands.reply import Reply, Text, code, fmt, join, mention, strong, text
-from commands.when import relative_day
+from commands.dates.when import relative_day
+from commands.framework.i18n import N_, Translator
+from commands.framework.registry import Registry
+from commands.framework.reply import Reply, Text, code, fmt, join, mention, strong, text
 from storage.models import (
     TASK_BLOCKED,
     TASK_DONE,

@@ -1,0 +1,1 @@
+"""Plain-language questions mapped onto the commands."""

@@ -1,0 +1,1 @@
+"""Reminders a person or a room asks for."""
