@@ -55,6 +55,7 @@ from bot.devtools.chat_client import ChatClient
 from bot.devtools.homeserver import LocalSynapse
 from bot.render import Target, notice_contents
 from bot.scheduler import ScheduledRun, SchedulerService, occurrence_key
+from bot.work import CommandWork
 from commands.catalog.modules import build_registry
 from commands.framework.clock import ManualClock
 from commands.framework.dispatch import Dispatcher, Request
@@ -322,9 +323,10 @@ class Desk:
     def __init__(self, database: Database, clock: ManualClock) -> None:
         self.database = database
         self.clock = clock
-        self.dispatcher = Dispatcher(
-            build_registry(), Translator("de", BERLIN), clock, self.store, "!", "@bot:localhost"
+        dispatcher = Dispatcher(
+            build_registry(), Translator("de", BERLIN), clock, "!", "@bot:localhost"
         )
+        self.work = CommandWork(dispatcher, self.store, clock)
 
     @asynccontextmanager
     async def store(self) -> AsyncIterator[Store]:
@@ -343,7 +345,7 @@ class Desk:
                 )
 
         async with self.store() as store:
-            reply = await self.dispatcher.answer(request, store, owe)
+            reply = await self.work.answer(request, store, owe)
         assert reply is not None, f"{line!r} was not taken as a command"
         return reply
 

@@ -6,15 +6,19 @@ import asyncio
 import logging
 import signal
 
-from bot.calendar_jobs import calendar_job_handlers
 from bot.config import Config
 from bot.core import Kuemmerer
 from bot.feed import FeedServer
 from bot.health import check_health
 from bot.matrix import MatrixGateway, login
-from bot.scheduler import SchedulerService, ensure_housekeeping, housekeeping_handlers
-from bot.task_jobs import ensure_digest, task_job_handlers
-from commands.catalog.modules import build_registry
+from bot.posting import job_handlers
+from bot.scheduler import (
+    SchedulerService,
+    ensure_digest,
+    ensure_housekeeping,
+    housekeeping_handlers,
+)
+from commands.catalog.modules import build_jobs, build_registry
 from commands.framework.clock import Clock, SystemClock
 from storage.database import Database
 from storage.repositories import Store
@@ -34,11 +38,9 @@ async def create_bot(config: Config, clock: Clock | None = None) -> Kuemmerer:
         await database.dispose()
         raise
     bot = Kuemmerer(config, MatrixGateway(client), database, build_registry(), clock)
-    handlers = {
-        **housekeeping_handlers(database),
-        **calendar_job_handlers(bot),
-        **task_job_handlers(bot),
-    }
+    # The features declare what to post when; the bot runs their jobs and delivers the posts.
+    handlers = {**housekeeping_handlers(database), **job_handlers(bot, build_jobs())}
+    bot.job_kinds = frozenset(handlers)
     bot.scheduler = SchedulerService(database, clock, config.scheduler.grace_period, handlers)
     await ensure_housekeeping(bot.scheduler, config.bot.timezone)
     await ensure_digest(

@@ -37,38 +37,29 @@ from bot.matrix import (
 )
 from bot.message_text import addressed_part, command_text
 from bot.outbox import OutboxSender
-from bot.render import Target, notice_contents
+from bot.posting import ScheduledPost
+from bot.render import Target
+from bot.rooms import bot_names, role_of, room_kind, thread_root
 from bot.scheduler import SchedulerService
+from bot.work import CommandWork, Skipped, owe_reply, skipped_notice
 from commands.framework.clock import Clock
 from commands.framework.context import ReplyLookup
 from commands.framework.dispatch import Dispatcher, Request
 from commands.framework.i18n import N_, Translator
-from commands.framework.registry import Registry, Role, RoomKind
-from commands.framework.reply import Reply, code, fmt
+from commands.framework.registry import Registry
+from commands.framework.reply import Reply
 from storage.database import Database
-from storage.models import LEADING_SEAT_ROLES, OutboxMessage
-from storage.outbox import OutboxFile
+from storage.models import OutboxMessage
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
 _Answered = TypeVar("_Answered")
 
-ORGANIZER_POWER_LEVEL = 50
 # The sync loop is what notices that an unreachable homeserver answers again (senders wait for
 # it), so it asks at least this often during an outage.
 MAX_BACKOFF_SECONDS = 10.0
 OUTBOX_DRAIN_SECONDS = 5.0
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A command that was too old to run when the bot saw it."""
-
-    sender: str
-    name: str
-    sent_at: datetime
-    event_id: str
 
 
 class BackgroundService(Protocol):
@@ -116,13 +107,14 @@ class Kuemmerer:
             registry,
             self.t,
             clock,
-            self._open_store,
             config.bot.prefix,
             gateway.user_id,
-            after_schedule_change=self._rearm_scheduler,
             calendar=config.calendar,
             feed_base_url=config.http.public_url.rstrip("/") if config.http.enabled else "",
         )
+        self.work = CommandWork(self.dispatcher, self._open_store, clock, self._rearm_scheduler)
+        # The kinds of schedule entry a command may write: those a job is declared for.
+        self.job_kinds: frozenset[str] | None = None
         self.registry = registry
         self.outbox = OutboxSender(
             database, gateway, clock, reachability=gateway.reachability, translator=self.t
@@ -148,7 +140,9 @@ class Kuemmerer:
     @asynccontextmanager
     async def _open_store(self) -> AsyncIterator[Store]:
         async with self.database.session() as session:
-            yield Store(session)
+            store = Store(session)
+            store.schedule.kinds = self.job_kinds
+            yield store
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -410,7 +404,8 @@ class Kuemmerer:
         if skipped:
             # Keyed by the newest skipped command: a batch handled again adds no second notice.
             key = f"skipped:{skipped[-1].event_id}"
-            await self._queue(key, Target(room.room_id), self._skipped_notice(skipped))
+            notice = skipped_notice(self.t, self.config.bot.stale_command_after, skipped)
+            await self._queue(key, Target(room.room_id), notice)
 
     async def _handle_event(self, room: MatrixRoom, event: Event, skipped: list[Skipped]) -> None:
         if event.sender == self.gateway.user_id or isinstance(event, RoomMessageNotice):
@@ -424,10 +419,10 @@ class Kuemmerer:
             return
         formatted = event.formatted_body if event.format == "org.matrix.custom.html" else None
         typed = command_text(event.body, formatted)
-        said = addressed_part(typed, self.gateway.user_id, self._bot_names(room))
+        said = addressed_part(typed, self.gateway.user_id, bot_names(room, self.gateway.user_id))
         text = typed if said is None else said
         addressed = said is not None
-        if not (addressed or self.dispatcher.is_command(text)):
+        if not (addressed or self.work.is_command(text)):
             return
         # One unit of work per command: whether it was handled before, the room's kind, the
         # command's work and the record that it is handled now share one session.
@@ -441,8 +436,10 @@ class Kuemmerer:
                 )
                 store.sync.record_handled(event.event_id, room.room_id, self.clock.now())
                 return
-            kind = self._room_kind(room, arrival.committee_room)
-            role = self._role(room, event.sender, kind, arrival.seat_role)
+            kind = room_kind(room, self.state.team_room_id, arrival.committee_room)
+            admin = event.sender in self.config.bot.admins
+            team = self._is_team(event.sender)
+            role = role_of(room, event.sender, kind, arrival.seat_role, admin=admin, team=team)
             request = Request(
                 event.sender,
                 room.room_id,
@@ -455,21 +452,17 @@ class Kuemmerer:
                 room_name_of=self._room_name,
                 replied_to=self._reply_lookup(room.room_id, event),
             )
-            target = Target(room.room_id, event.event_id, _thread_root(event), event.sender)
-            owed: list[Reply] = []
+            target = Target(room.room_id, event.event_id, thread_root(event), event.sender)
             written: list[OutboxMessage] = []
 
             async def owe(store: Store, reply: Reply) -> None:
                 # Into the command's own transaction: its work, its handled record and its
                 # answer are kept together, or none of them. A command that fails is rolled
                 # back and owes its error instead: only the last answer's rows are committed.
-                written[:] = await self._owe(store, f"reply:{event.event_id}", target, reply)
-                owed.append(reply)
+                key = f"reply:{event.event_id}"
+                written[:] = await owe_reply(store, key, target, reply, self.clock.now())
 
-            reply = await self.dispatcher.answer(request, store, owe)
-        if reply is not None and reply not in owed:
-            # Only an error after the command's commit (re-arming its timers) ends up here.
-            await self._queue(f"late-reply:{event.event_id}", target, reply)
+            await self.work.answer(request, store, owe)
         self.outbox.wake(written)
 
     def _display_name(self, here: MatrixRoom, user_id: str) -> str | None:
@@ -528,119 +521,24 @@ class Kuemmerer:
             written = []
             if not stale:
                 notice = Reply.of(message)
-                written = await self._owe(store, f"undecryptable:{event.event_id}", target, notice)
+                owed_as = f"undecryptable:{event.event_id}"
+                written = await owe_reply(store, owed_as, target, notice, self.clock.now())
         self.outbox.wake(written)
 
-    def _skipped_notice(self, skipped: list[Skipped]) -> Reply:
-        limit = self.config.bot.stale_command_after
-        minutes = max(1, int(limit.total_seconds() // 60))
-        intro = self.t.ngettext(
-            "These commands are older than {minutes} minute and were not run:",
-            "These commands are older than {minutes} minutes and were not run:",
-            minutes,
-        )
-        reply = Reply.of(fmt(intro, minutes=minutes))
-        reply.bullets(
-            fmt(
-                "{command} · {sender} · {when}",
-                command=code(item.name),
-                sender=item.sender,
-                when=self.t.datetime(item.sent_at),
-            )
-            for item in skipped
-        )
-        return reply.add(self.t.gettext(N_("Please send them again if they are still needed.")))
-
     # ----------------------------------------------------------------- rooms and roles
-
-    def _bot_names(self, room: MatrixRoom) -> tuple[str, ...]:
-        own = room.users.get(self.gateway.user_id)
-        names = [self.gateway.user_id.split(":")[0].lstrip("@")]
-        if own is not None and own.display_name:
-            names.insert(0, own.display_name)
-        return tuple(names)
 
     def _is_team(self, user_id: str) -> bool:
         team_room = self.gateway.room(self.state.team_room_id or "")
         return team_room is not None and is_joined(team_room, user_id)
 
-    def _room_kind(self, room: MatrixRoom, committee_room: bool) -> RoomKind:
-        if room.room_id == self.state.team_room_id:
-            return RoomKind.TEAM
-        # Invited people count: they can read the room's history once they join.
-        if len(room.users) > 2:
-            return RoomKind.GROUP
-        # A committee room may hold only the bot and one organiser; binding makes it a group.
-        return RoomKind.GROUP if committee_room else RoomKind.DIRECT
-
-    def _role(
-        self, room: MatrixRoom, sender: str, kind: RoomKind, seat_role: str | None = None
-    ) -> Role:
-        """The sender's role from cached room state and their seat in the room's committee:
-        the chair, the deputy chair and the secretary organise it like a room moderator."""
-        if sender in self.config.bot.admins:
-            return Role.ADMIN
-        if self._is_team(sender):
-            return Role.TEAM
-        if kind is RoomKind.GROUP and is_joined(room, sender):
-            if room.power_levels.get_user_level(sender) >= ORGANIZER_POWER_LEVEL:
-                return Role.ORGANIZER
-            if seat_role in LEADING_SEAT_ROLES:
-                return Role.ORGANIZER
-            return Role.MEMBER
-        return Role.GUEST
-
     # ----------------------------------------------------------------- sending
-
-    async def _owe(
-        self,
-        store: Store,
-        key: str,
-        target: Target,
-        reply: Reply,
-        due_at: datetime | None = None,
-    ) -> list[OutboxMessage]:
-        """Write ``reply`` (its notices, files and posts into other rooms) into the outbox of
-        ``store``'s unit of work, each message under ``key`` and its place: when the work that
-        caused it runs again after a crash, nothing is owed twice. With ``due_at``, the last
-        text of ``reply`` itself says so if it is delivered well after that moment. Returns
-        the rows written (none for what was owed already), to be handed to the sender once
-        the unit of work is committed."""
-        now = self.clock.now()
-        place = 0
-        written: list[OutboxMessage] = []
-
-        async def add(
-            room_id: str,
-            content: dict[str, object],
-            file: OutboxFile | None,
-            due: datetime | None = None,
-        ) -> None:
-            nonlocal place
-            message = await store.outbox.add(f"{key}#{place}", room_id, content, now, file, due)
-            if message is not None:
-                written.append(message)
-            place += 1
-
-        pending: list[tuple[Target, Reply]] = [(target, reply)]
-        while pending:
-            where, what = pending.pop(0)
-            contents = notice_contents(what, where)
-            for number, content in enumerate(contents, start=1):
-                last = what is reply and number == len(contents)
-                await add(where.room_id, content, None, due_at if last else None)
-            for attachment in what.attachments:
-                file = OutboxFile(attachment.filename, attachment.mimetype, attachment.data)
-                await add(where.room_id, {}, file)
-            pending.extend((Target(room_id), post) for room_id, post in what.posts)
-        return written
 
     async def _queue(
         self, key: str, target: Target, reply: Reply, due_at: datetime | None = None
     ) -> None:
         """Owe ``reply`` in a unit of work of its own and have it sent."""
         async with self._open_store() as store:
-            written = await self._owe(store, key, target, reply, due_at)
+            written = await owe_reply(store, key, target, reply, self.clock.now(), due_at)
         self.outbox.wake(written)
 
     async def post(
@@ -660,14 +558,12 @@ class Kuemmerer:
         due = due_at or self.clock.now()
         await self._queue(key or f"post:{uuid.uuid4().hex}", Target(room_id), reply, due)
 
-    async def owe(
-        self, store: Store, room_id: str, reply: Reply, key: str
-    ) -> Sequence[OutboxMessage]:
-        """Owe ``reply`` to ``room_id`` in the unit of work of ``store``, which the caller
-        commits together with what the post reports (a scheduled job's effects): both are kept,
-        or neither. Due now, as a :meth:`post` is. Once committed, hand what this returns to
-        :meth:`send_owed`."""
-        return await self._owe(store, key, Target(room_id), reply, self.clock.now())
+    async def owe_post(self, store: Store, post: ScheduledPost) -> Sequence[OutboxMessage]:
+        """Owe a scheduled job's ``post`` in the job's unit of work of ``store``, which the
+        caller commits together with the job's effects: both are kept, or neither. Once
+        committed, hand what this returns to :meth:`send_owed`."""
+        target = Target(post.room_id)
+        return await owe_reply(store, post.key, target, post.reply, self.clock.now(), post.due_at)
 
     def send_owed(self, written: Sequence[OutboxMessage]) -> None:
         """Have the committed rows ``written`` sent now, not at the sender's next look."""
@@ -681,11 +577,3 @@ class _TokenItem:
     token: str
     rooms: list[asyncio.Task[None]]
     invites: list[asyncio.Task[None]]
-
-
-def _thread_root(event: Event) -> str | None:
-    relation = event.source.get("content", {}).get("m.relates_to") or {}
-    if relation.get("rel_type") == "m.thread":
-        root = relation.get("event_id")
-        return root if isinstance(root, str) else None
-    return None

@@ -11,7 +11,8 @@ Nothing is given up after a number of attempts: a passing failure is tried again
 and while the homeserver is unreachable the sender waits for the sync loop to reach it again
 (the outage is logged once, by :class:`bot.matrix.Reachability`). Only a refusal for good (room
 gone, bot kicked, M_FORBIDDEN) ends a send, and that is logged. A post that had a due moment
-and is delivered well after it says so.
+and is delivered well after it says so, once (:func:`late_note`): this is the one place that
+adds such a note.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.matrix import HomeserverUnreachable, Reachability, SendRefused
@@ -46,6 +47,25 @@ SYNC_WAIT_SECONDS = 300.0
 POLL_SECONDS = 30.0
 # A post delivered this much later than it was due carries a note that it is late.
 LATE_AFTER = timedelta(seconds=30)
+# A post written this much later than it was due was held up by the bot itself (down at the
+# time); the scheduler counts a run this late as late, too.
+WRITTEN_LATE_AFTER = timedelta(minutes=1)
+
+
+def late_note(
+    t: Translator, due_at: datetime, written_at: datetime, delivered_at: datetime
+) -> Text | None:
+    """The one note a late post carries, None for one on time: ``(Sent late after an
+    interruption; planned for …)`` when it was written late (the bot was down at the time),
+    else ``(Delivered late; planned for …)`` when its delivery was held up (the homeserver was
+    unreachable)."""
+    if written_at - due_at > WRITTEN_LATE_AFTER:
+        message = N_("(Sent late after an interruption; planned for {when}.)")
+    elif delivered_at - max(due_at, written_at) > LATE_AFTER:
+        message = N_("(Delivered late; planned for {when}.)")
+    else:
+        return None
+    return fmt(t.gettext(message), when=t.datetime(due_at))
 
 
 class Sending(Protocol):
@@ -235,13 +255,10 @@ class OutboxSender:
         return True
 
     def _late_note(self, message: OutboxMessage) -> Text | None:
-        """``(Delivered late; planned for …)`` for a post sent well after its due moment."""
+        """The note for a post delivered or written well after its due moment, if any."""
         if self.t is None or message.due_at is None:
             return None
-        if self.clock.now() - message.due_at <= LATE_AFTER:
-            return None
-        note = N_("(Delivered late; planned for {when}.)")
-        return fmt(self.t.gettext(note), when=self.t.datetime(message.due_at))
+        return late_note(self.t, message.due_at, message.created_at, self.clock.now())
 
     async def _finish(self, message: OutboxMessage, state: OutboxState, event: str | None) -> None:
         async with self.database.session() as session:

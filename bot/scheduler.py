@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -38,6 +38,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from commands.dates.recurrence import pending_occurrences
 from commands.framework.clock import Clock
+from commands.tasks.schedule import DIGEST_ENTRY_ID, DIGEST_KIND, digest_start
 from storage.database import Database
 from storage.models import ScheduleEntry
 from storage.repositories import Store
@@ -49,6 +50,7 @@ HOUSEKEEPING_KIND = "housekeeping.prune_handled_events"
 HOUSEKEEPING_ENTRY_ID = "housekeeping.prune_handled_events"
 HOUSEKEEPING_AT = time(3, 30)
 HANDLED_EVENT_RETENTION = timedelta(days=30)
+DIGEST_RULE = "FREQ=WEEKLY"
 
 # A wake-up a few seconds after the occurrence is still "on time"; only real delays get a note.
 ON_TIME_TOLERANCE = timedelta(minutes=1)
@@ -176,6 +178,11 @@ class SchedulerService:
             await asyncio.gather(*pending, return_exceptions=True)
 
     @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of entry this service has a handler for."""
+        return frozenset(self._handlers)
+
+    @property
     def armed(self) -> bool:
         """Running with a timer set, or waking up right now (its timer fired and is set again
         when the wake-up is done); there is always the housekeeping entry once started."""
@@ -193,21 +200,17 @@ class SchedulerService:
         timezone: str = "Europe/Berlin",
         payload: Mapping[str, Any] | None = None,
     ) -> ScheduleEntry:
-        """Create or replace ``entry_id`` and (re)arm it.
+        """Create or replace ``entry_id`` and (re)arm it, written the one way an entry is
+        written (:meth:`ScheduleRepository.put`).
 
         Changing the timing or re-activating a cancelled entry restarts it from now, so
         occurrences before this call are never caught up. Raises ``ValueError`` for a naive
-        ``first_at``, an unknown zone, an invalid rule, or an entry that would never fire.
+        ``first_at``, an unknown zone, an invalid rule, a kind without a handler, or an entry
+        that would never fire.
         """
-        if first_at.tzinfo is None:
-            raise ValueError("first_at must be an aware datetime")
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {timezone!r}") from None
         now = self.clock.now()
         async with self._arming, self.database.session() as session:
-            repository = ScheduleRepository(session)
+            repository = ScheduleRepository(session, kinds=self.kinds)
             entry = await repository.put(
                 entry_id=entry_id,
                 kind=kind,
@@ -514,6 +517,33 @@ async def ensure_housekeeping(service: SchedulerService, timezone: str = "Europe
         kind=HOUSEKEEPING_KIND,
         first_at=datetime.combine(today, HOUSEKEEPING_AT, tzinfo=zone),
         rule="FREQ=DAILY",
+        timezone=timezone,
+    )
+    return True
+
+
+async def ensure_digest(
+    service: SchedulerService, weekday: int | None, at: time, timezone: str
+) -> bool:
+    """Schedule the weekly digest of overdue tasks as configured (``weekday`` None: no digest);
+    an entry that already runs on that weekday and time is left alone, so its ledger keeps it
+    from posting twice. Returns True when the entry was (re)written or stopped."""
+    async with service.database.session() as session:
+        existing = await ScheduleRepository(session).get(DIGEST_ENTRY_ID)
+    if weekday is None:
+        if existing is not None and existing.active:
+            return await service.cancel(DIGEST_ENTRY_ID)
+        return False
+    zone = ZoneInfo(timezone)
+    if existing is not None and existing.active and existing.rule == DIGEST_RULE:
+        local = existing.first_at.astimezone(zone)
+        if (local.weekday(), local.time()) == (weekday, at) and existing.timezone == timezone:
+            return False
+    await service.schedule(
+        entry_id=DIGEST_ENTRY_ID,
+        kind=DIGEST_KIND,
+        first_at=digest_start(weekday, at, timezone, service.clock.now()),
+        rule=DIGEST_RULE,
         timezone=timezone,
     )
     return True

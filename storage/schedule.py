@@ -5,16 +5,23 @@ it (never after). Writing an entry here sets the lower bound ``max(first_at, cre
 which needs no recurrence rule; the scheduler then stores the exact moment (it owns the
 rules). A bound that is too early only costs one look at the entry; one too late would lose
 an occurrence, so nothing here ever moves ``next_due`` past a moment it has not checked.
+
+:meth:`ScheduleRepository.put` is the one way to write an entry, for a command and for the
+scheduler alike, and it refuses what could never run: a naive moment, an unknown zone, a rule
+that does not read, or a kind that no job is declared for.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil.rrule import rrulestr
 from sqlalchemy import Table, and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -22,10 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ScheduleEntry, SentLedger
 
-# The kind of a ``!erinnerung``'s entry; a meeting's kinds are in commands/meetings/schedule.py.
-REMINDER_KIND = "reminder"
 # Rows per INSERT of claims: well below SQLite's limit of bound parameters per statement.
 CLAIM_BATCH = 500
+
+# A UTC ``UNTIL`` beside a naive wall-time start: read without its Z, as the scheduler does.
+_UTC_UNTIL = re.compile(r"(UNTIL=\d{8}T\d{6})Z", re.IGNORECASE)
 
 _LEDGER: Table = SentLedger.__table__  # type: ignore[assignment]
 
@@ -65,6 +73,9 @@ class ScheduleRepository:
     # The entries this unit of work created, changed or stopped: once it is committed, the bot
     # re-arms the timers of these entries, and of no others.
     changed_ids: set[str] = field(default_factory=set)
+    # The kinds some job runs for (the bot sets them when it opens a unit of work): an entry of
+    # another kind is refused. None only where no jobs are loaded (tools, some tests).
+    kinds: frozenset[str] | None = None
 
     @property
     def changed(self) -> bool:
@@ -84,7 +95,9 @@ class ScheduleRepository:
     ) -> ScheduleEntry:
         """Create or replace ``entry_id``; changing its timing restarts it from ``now``, so
         occurrences before the change are never caught up. An active entry that already reads
-        like this is left as it is (and not counted as changed)."""
+        like this is left as it is (and not counted as changed). Raises ``ValueError`` for a
+        naive ``first_at``, an unknown zone, a rule that does not read or an undeclared kind."""
+        self._check(kind, first_at, rule, timezone)
         first_at = first_at.astimezone(UTC)
         existing = await self.get(entry_id)
         unchanged = (
@@ -117,18 +130,30 @@ class ScheduleRepository:
             self.session.add(entry)
             await self.session.flush()
             return entry
-        return await self.add(entry)
-
-    async def add(self, entry: ScheduleEntry) -> ScheduleEntry:
-        """Insert ``entry`` or overwrite the stored entry with the same id (with a safe
-        ``next_due`` when it brings none)."""
-        if entry.next_due is None or not entry.active:
+        if entry.next_due is None:
             entry.next_due = earliest_possible(entry)
-        existing = await self.get(entry.id)
-        entry.revision = 0 if existing is None else existing.revision + 1
+        entry.revision = existing.revision + 1
         merged = await self.session.merge(entry)
         await self.session.flush()
         return merged
+
+    def _check(self, kind: str, first_at: datetime, rule: str, timezone: str) -> None:
+        """Refuse an entry that could never run as written."""
+        if self.kinds is not None and kind not in self.kinds:
+            raise ValueError(f"no job is declared for the kind {kind!r}")
+        if first_at.tzinfo is None:
+            raise ValueError("first_at must be an aware datetime")
+        try:
+            zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {timezone!r}") from None
+        if rule:
+            # Read as the scheduler reads it: over local wall time, a UTC UNTIL included.
+            wall = first_at.astimezone(zone).replace(tzinfo=None)
+            try:
+                rrulestr(_UTC_UNTIL.sub(r"\1", rule), dtstart=wall)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"invalid rule {rule!r}: {exc}") from None
 
     async def get(self, entry_id: str) -> ScheduleEntry | None:
         """The entry with ``entry_id``, active or not."""

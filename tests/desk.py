@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.render import split_reply
-from commands.catalog.modules import build_registry
+from bot.work import CommandWork
+from commands.catalog.modules import build_jobs, build_registry
 from commands.framework.clock import ManualClock
 from commands.framework.dispatch import Dispatcher, Request
 from commands.framework.i18n import Translator
@@ -38,20 +39,29 @@ class Desk:
     ) -> None:
         self.database = database
         self.clock = ManualClock(now)
-        self.dispatcher = Dispatcher(
-            registry or build_registry(),
-            Translator(language, BERLIN),
-            self.clock,
+        # The bot's unit of work around the real dispatcher, without a homeserver to re-arm
+        # timers for or to owe replies to.
+        self.dispatcher = CommandWork(
+            Dispatcher(
+                registry or build_registry(),
+                Translator(language, BERLIN),
+                self.clock,
+                "!",
+                "@bot:localhost",
+            ),
             self.store,
-            "!",
-            "@bot:localhost",
+            self.clock,
         )
+        self.job_kinds = build_jobs().kinds
 
     @asynccontextmanager
     async def store(self) -> AsyncIterator[Store]:
-        """A unit of work on the desk's database, committed at the end."""
+        """A unit of work on the desk's database, committed at the end; it writes schedule
+        entries only of the kinds a feature declares a job for, as the bot does."""
         async with self.database.session() as session:
-            yield Store(session)
+            store = Store(session)
+            store.schedule.kinds = self.job_kinds
+            yield store
 
     async def reply(
         self,

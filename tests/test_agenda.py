@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.calendar_jobs import calendar_job_handlers
+from bot.posting import job_handlers
 from bot.scheduler import SchedulerService
 from commands.framework.clock import ManualClock
 from commands.framework.context import RepliedEvent
@@ -376,7 +376,7 @@ async def scheduler_for(
     database: Database, clock: ManualClock
 ) -> tuple[PostBox, SchedulerService]:
     box = PostBox(database)
-    return box, SchedulerService(database, clock, GRACE, calendar_job_handlers(box))
+    return box, SchedulerService(database, clock, GRACE, job_handlers(box))
 
 
 async def test_the_collection_window_posts_once_each(database: Database) -> None:

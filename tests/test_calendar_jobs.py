@@ -1,11 +1,11 @@
-"""The calendar's scheduled posts: the real SchedulerService on a migrated SQLite with a manual
-clock, posting through a recording stand-in for the bot.
+"""The calendar's scheduled posts: the features' jobs run by the real SchedulerService on a
+migrated SQLite with a manual clock, posting through a recording stand-in for the bot.
 
-The stand-in (:class:`PostBox`) is the one fake here: it has what ``bot/calendar_jobs.py``
-uses of the running bot — ``database``, ``t``, ``config``, ``state.team_room_id``, ``gateway``
-(for direct chats), ``post(room_id, reply)`` and ``owe(store, room_id, reply, key)`` — and
-records the posts instead of sending them to Matrix. Everything else (entries, ledger, timing,
-rules) is the production code.
+The stand-in (:class:`PostBox`) is the one fake here: it has what ``bot/posting.py`` uses of
+the running bot — ``database``, ``t``, ``config``, ``state.team_room_id``, ``gateway`` (for
+direct chats) and ``owe_post(store, post)`` — and records the posts instead of sending them to
+Matrix; their text is what the outbox would deliver at once, its late note included. Everything
+else (jobs, entries, ledger, timing, rules) is the production code.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from nio import MatrixRoom
 
-from bot.calendar_jobs import calendar_job_handlers, direct_room_for
 from bot.config import BotConfig, Config, MatrixConfig
+from bot.outbox import late_note
+from bot.posting import ScheduledPost, direct_room_for, job_handlers
 from bot.render import split_reply
 from bot.scheduler import SchedulerService
 from commands.catalog.modules import build_registry
@@ -100,23 +101,24 @@ class PostBox:
     gateway: Gateway = field(default_factory=Gateway)
     registry: Registry = field(default_factory=build_registry)
     posts: list[tuple[str, Reply]] = field(default_factory=list)
+    owed: list[ScheduledPost] = field(default_factory=list)
 
-    async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None:
-        self.posts.append((room_id, reply))
-
-    async def owe(
-        self, store: Store, room_id: str, reply: Reply, key: str
-    ) -> Sequence[OutboxMessage]:
-        self.posts.append((room_id, reply))
+    async def owe_post(self, store: Store, post: ScheduledPost) -> Sequence[OutboxMessage]:
+        self.posts.append((post.room_id, post.reply))
+        self.owed.append(post)
         return ()
 
     def send_owed(self, written: Sequence[OutboxMessage]) -> None:
         pass
 
     def texts(self) -> list[tuple[str, str]]:
-        return [
-            (room, "\n".join(body for body, _ in split_reply(reply))) for room, reply in self.posts
-        ]
+        """Each post's room and text as the outbox delivers it at once, late note included."""
+        return [(post.room_id, self._delivered(post)) for post in self.owed]
+
+    def _delivered(self, post: ScheduledPost) -> str:
+        text = "\n".join(body for body, _ in split_reply(post.reply))
+        note = late_note(self.t, post.due_at, post.written_at, post.written_at)
+        return text if note is None else f"{text}\n{note.plain}"
 
 
 @pytest.fixture
@@ -131,7 +133,7 @@ def bot(database: Database) -> PostBox:
 
 def scheduler(bot: PostBox, clock: ManualClock) -> SchedulerService:
     """A fresh scheduler process on the same database, as after a restart."""
-    return SchedulerService(bot.database, clock, GRACE, calendar_job_handlers(bot))
+    return SchedulerService(bot.database, clock, GRACE, job_handlers(bot))
 
 
 # --------------------------------------------------------------------------- the calendar

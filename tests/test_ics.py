@@ -20,6 +20,7 @@ from dateutil.rrule import rrulestr
 from bot.cli import main
 from bot.config import HttpConfig
 from bot.feed import FeedServer
+from bot.work import CommandWork
 from commands.catalog.modules import build_registry
 from commands.framework.clock import ManualClock
 from commands.framework.dispatch import Dispatcher, Request
@@ -363,15 +364,15 @@ class FeedDesk:
     def __init__(self, database: Database, feed_base_url: str = FEED_BASE) -> None:
         self.database = database
         self.clock = ManualClock(NEW_YEAR)
-        self.dispatcher = Dispatcher(
+        dispatcher = Dispatcher(
             build_registry(),
             Translator("en", BERLIN),
             self.clock,
-            self.store,
             "!",
             "@bot:localhost",
             feed_base_url=feed_base_url,
         )
+        self.dispatcher = CommandWork(dispatcher, self.store, self.clock)
 
     @asynccontextmanager
     async def store(self) -> AsyncIterator[Store]:

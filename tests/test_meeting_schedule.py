@@ -53,7 +53,7 @@ class Organiser(Desk):
     def __init__(self, database: Database) -> None:
         super().__init__(database)
         self.rearming = Rearming()
-        self.dispatcher.after_schedule_change = self.rearming
+        self.dispatcher.rearm = self.rearming
 
     async def in_beirat(self, command: str) -> str:
         return await self.ask(command, Role.TEAM, RoomKind.GROUP, room_id=BEIRAT_ROOM)

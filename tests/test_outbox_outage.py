@@ -66,8 +66,10 @@ async def owe(
         "format": "org.matrix.custom.html",
         "formatted_body": f"<p>{body}</p>",
     }
+    # Owed when it fell due (the bot was up then): only its way out is held up.
+    written_at = due_at or NOW
     async with database.session() as session:
-        assert await Store(session).outbox.add(key, room_id, content, NOW, due_at=due_at)
+        assert await Store(session).outbox.add(key, room_id, content, written_at, due_at=due_at)
 
 
 async def no_wait(seconds: float) -> None:

@@ -14,10 +14,9 @@ from typing import Any
 from alembic import command
 from sqlalchemy import event, select, text, update
 
-from bot.calendar_jobs import calendar_job_handlers
+from bot.posting import ScheduledPost, job_handlers
 from bot.scheduler import SchedulerService
 from commands.framework.clock import ManualClock
-from commands.framework.reply import Reply
 from commands.meetings.schedule import MeetingOver
 from storage.database import Database, alembic_config
 from storage.models import AgendaItem, OutboxMessage, ScheduleEntry, SentLedger
@@ -264,15 +263,9 @@ class CrashingOnce(PostBox):
             self.crashed = True
             raise RuntimeError("killed")
 
-    async def post(self, room_id: str, reply: Reply, key: str | None = None) -> None:
+    async def owe_post(self, store: Store, post: ScheduledPost) -> Sequence[OutboxMessage]:
         self._crash_once()
-        await super().post(room_id, reply, key)
-
-    async def owe(
-        self, store: Store, room_id: str, reply: Reply, key: str
-    ) -> Sequence[OutboxMessage]:
-        self._crash_once()
-        return await super().owe(store, room_id, reply, key)
+        return await super().owe_post(store, post)
 
 
 async def test_a_roll_over_cut_short_before_its_post_moves_and_tells_once(
@@ -286,7 +279,7 @@ async def test_a_roll_over_cut_short_before_its_post_moves_and_tells_once(
     end = datetime(2027, 4, 12, 14, 0, tzinfo=UTC)
     clock = ManualClock(end)
     box = CrashingOnce(database)
-    service = SchedulerService(database, clock, GRACE, calendar_job_handlers(box))
+    service = SchedulerService(database, clock, GRACE, job_handlers(box))
     assert await service.run_due() == 1
     assert box.crashed and box.posts == []
     async with database.session() as session:

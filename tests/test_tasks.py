@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from bot.scheduler import SchedulerService
-from bot.task_jobs import ensure_digest, task_job_handlers
+from bot.posting import job_handlers
+from bot.scheduler import SchedulerService, ensure_digest
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
@@ -217,7 +217,7 @@ async def test_reminders_go_to_the_committee_room_once_and_not_for_a_moved_date(
         moved.due_on, done.status = date(2027, 3, 20), TASK_DONE
     box = PostBox(database)
     box.gateway.add_room(BEIRAT_ROOM, BERND)
-    service = SchedulerService(database, desk.clock, timedelta(hours=1), task_job_handlers(box))
+    service = SchedulerService(database, desk.clock, timedelta(hours=1), job_handlers(box))
     desk.clock.set(datetime(2027, 3, 9, 9, 0, tzinfo=BERLIN))
     assert await service.run_due() == 4  # four entries fire, two of them find nothing to say
     assert await service.run_due() == 0
@@ -242,7 +242,7 @@ async def test_the_weekly_digest_lists_the_overdue_tasks_in_the_team_room(
     await add_task(database, "Done", due_on=TODAY - timedelta(days=5), status=TASK_DONE)
     desk = Desk(database)
     box = PostBox(database)
-    service = SchedulerService(database, desk.clock, timedelta(hours=1), task_job_handlers(box))
+    service = SchedulerService(database, desk.clock, timedelta(hours=1), job_handlers(box))
     assert await ensure_digest(service, 0, datetime(1, 1, 1, 8, 0).time(), "Europe/Berlin")
     assert not await ensure_digest(service, 0, datetime(1, 1, 1, 8, 0).time(), "Europe/Berlin")
     desk.clock.set(datetime(2027, 3, 15, 8, 0, tzinfo=BERLIN))

@@ -193,7 +193,7 @@ async def seed_sample_data(
     organiser, member = (f"@{person.localpart}:localhost" for person in (ANNA, BERND))
     try:
         names = {organiser: ANNA.display_name, member: BERND.display_name}
-        counts |= await seed_committees(bot.dispatcher, rooms, organiser, member, paper, names)
+        counts |= await seed_committees(bot.work, rooms, organiser, member, paper, names)
         counts |= await seed_tasks(bot.database, clock, rooms, organiser, member)
     except SeedFailed as error:
         raise DemoError(f"Beispieldaten (sample data): {error}") from None

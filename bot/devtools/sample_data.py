@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.render import split_reply
+from bot.work import CommandWork
 from commands.framework.clock import Clock
 from commands.framework.context import ReplyLookup
-from commands.framework.dispatch import Dispatcher, Request
+from commands.framework.dispatch import Request
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from commands.tasks.schedule import arm_task
@@ -336,7 +337,7 @@ class SeedFailed(Exception):
 
 
 async def seed_committees(
-    dispatcher: Dispatcher,
+    work: CommandWork,
     rooms: Mapping[str, str],
     organiser: str,
     member: str,
@@ -369,7 +370,7 @@ async def seed_committees(
                 replied_to=replied_to,
                 name_of=(names or {}).get,
             )
-            reply = await dispatcher.respond(request)
+            reply = await work.respond(request)
             if reply is None or reply.is_error:
                 answer = " ".join(block_text(reply)) if reply else "no answer"
                 raise SeedFailed(f"{text!r}: {answer}")

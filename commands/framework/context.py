@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from commands.framework.clock import Clock
 from commands.framework.i18n import Translator
 from commands.framework.registry import Handler, Registry, Role, RoomKind, declaration_of
-from commands.framework.reply import Text
+from commands.framework.reply import Reply, Text
 from storage.repositories import Store
 
 
@@ -90,3 +90,39 @@ class Context:
         """Personal contact data (e-mail, phone, notes) only for the team, in the team room or
         in a direct chat with the bot — never in a committee room."""
         return self.role >= Role.TEAM and self.room_kind in (RoomKind.TEAM, RoomKind.DIRECT)
+
+
+@dataclass(frozen=True)
+class Post:
+    """A message a scheduled job posts into a room (not in reply to anything)."""
+
+    room_id: str
+    reply: Reply
+
+
+# The bot's direct chat with a person, by Matrix id: an existing one, else a new one (which
+# waits for the homeserver, so a job asks before it writes anything).
+DirectRoom = Callable[[str], Awaitable[str]]
+# How a room names one of its members (room id, Matrix id): None where it knows no name.
+MemberName = Callable[[str, str], str | None]
+
+
+@dataclass
+class JobContext:
+    """One occurrence of a scheduled job. Built by the bot; the job reads the database through
+    ``store`` (its own unit of work, committed with the posts it returns) and decides."""
+
+    entry_id: str
+    occurrence: datetime  # the moment the entry was due
+    now: datetime  # the bot's time as the job runs (later than ``occurrence`` after downtime)
+    t: Translator
+    store: Store
+    registry: Registry
+    prefix: str
+    team_room_id: str | None
+    direct_room: DirectRoom
+    member_name: MemberName = field(default=lambda _room_id, _user_id: None, compare=False)
+
+    def names_in(self, room_id: str) -> Callable[[str], str]:
+        """How people are named in ``room_id``: their display name there, else their id."""
+        return lambda user_id: self.member_name(room_id, user_id) or user_id

@@ -1,15 +1,16 @@
 """Runs one command: find it, check the permission, bind arguments, call the handler.
 
 This is the one place that turns failures into answers: a ``UserError`` becomes its sentence
-plus the usage line; anything else is a bug, logged with a traceback and a reference id.
+plus the usage line; anything else is a bug, logged with a traceback and a reference id. A
+command that fails is rolled back here. The unit of work around it is the bot's: it opens the
+store, owes the reply, records the event as handled, commits and re-arms the timers.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commands.framework.clock import Clock
@@ -37,10 +38,6 @@ ROOM_LABELS = {
     RoomKind.DIRECT: N_("a direct chat with the bot"),
 }
 
-StoreFactory = Callable[[], AbstractAsyncContextManager[Store]]
-# Writes a command's reply into the command's own unit of work before it commits.
-OnReply = Callable[[Store, Reply], Awaitable[None]]
-
 
 @dataclass(frozen=True)
 class Request:
@@ -58,8 +55,8 @@ class Request:
     name_of: Callable[[str], str | None] = field(default=lambda _user_id: None, compare=False)
     # The name a room the bot is in shows, by room id (None if unknown).
     room_name_of: Callable[[str], str | None] = field(default=lambda _room_id: None, compare=False)
-    # The chat event that carried the command, if any: it is recorded as handled in the same
-    # transaction as the command's work.
+    # The chat event that carried the command, if any: the bot records it as handled in the
+    # same transaction as the command's work.
     event_id: str = ""
     # Reads the message the command replies to, if it is a reply (``!anlage``).
     replied_to: ReplyLookup | None = field(default=None, compare=False)
@@ -93,20 +90,16 @@ class Dispatcher:
         registry: Registry,
         translator: Translator,
         clock: Clock,
-        open_store: StoreFactory,
         prefix: str,
         bot_user_id: str,
-        after_schedule_change: Callable[[frozenset[str]], Awaitable[None]] | None = None,
         calendar: CalendarConfig | None = None,
         feed_base_url: str = "",
     ) -> None:
-        self.after_schedule_change = after_schedule_change
         self.calendar = calendar or CalendarConfig()
         self.feed_base_url = feed_base_url
         self.registry = registry
         self.t = translator
         self.clock = clock
-        self.open_store = open_store
         self.prefix = prefix
         self.bot_user_id = bot_user_id
 
@@ -137,57 +130,33 @@ class Dispatcher:
             return self.prefix + text.strip()  # "Kümmerer: hilfe" is the command itself
         return self._not_understood(request, text)
 
-    async def respond(self, request: Request) -> Reply | None:
-        """The answer to ``request`` in a unit of work of its own; None when the text is not a
-        command, or when its event was handled before."""
-        async with self.open_store() as store:
-            if request.event_id and await store.sync.was_handled(request.event_id):
-                return None
-            return await self.answer(request, store)
+    async def answer(self, request: Request, store: Store) -> Reply | None:
+        """The answer to ``request``, worked out in the unit of work of ``store``; None when
+        the text is not a command at all.
 
-    async def answer(
-        self, request: Request, store: Store, on_reply: OnReply | None = None
-    ) -> Reply | None:
-        """The answer to ``request``, worked out in the unit of work of ``store``.
-
-        The command's changes and the record that its event was handled are committed here
-        in one transaction: a crash before the commit leaves neither, so the event is run
-        again after a restart, and never twice. A command that fails is rolled back; only the
-        record of its event is kept, so its error is not answered twice either. None when the
-        text is not a command at all. ``on_reply`` gets the reply before that commit, so what
-        it writes (the bot's outbox) is kept together with the command's work, or not at all.
+        A command that fails is rolled back, so that only its answer (an explanation or
+        "Internal error") is left for the caller to owe; the caller commits.
         """
         line = self._line_for(request)
         if isinstance(line, Reply):
-            return await self._close(request, store, line, on_reply)
+            return line
         split = split_command(line, self.prefix)
         if split is None:
             return None
         words, rest = split
         found = self.registry.find(words)
         if found is None:
-            return await self._close(request, store, self._unknown(words[0]), on_reply)
+            return self._unknown(words[0])
         declaration, used = found
         line = rest.split(None, used)[used] if len(rest.split(None, used)) > used else ""
         try:
-            reply = await self._run(declaration, line, request, store)
-            await self._close(request, store, reply, on_reply)
+            return await self._run(declaration, line, request, store)
         except UserError as error:
             await store.rollback()
-            explained = self._explain(error.message, declaration)
-            return await self._close(request, store, explained, on_reply)
+            return self._explain(error.message, declaration)
         except Exception:
             await store.rollback()
-            failed = self._internal_error(declaration)
-            return await self._close(request, store, failed, on_reply)
-        try:
-            if store.schedule.changed and self.after_schedule_change is not None:
-                # Only the entries this command touched get their timers re-armed.
-                await self.after_schedule_change(frozenset(store.schedule.changed_ids))
-        except Exception:
-            # The command's work is committed; the timers follow at the next change or start.
             return self._internal_error(declaration)
-        return reply
 
     async def _run(self, declaration: Command, line: str, request: Request, store: Store) -> Reply:
         ctx = Context(
@@ -214,20 +183,14 @@ class Dispatcher:
             reply.add(note)
         return reply
 
-    async def _close(
-        self, request: Request, store: Store, reply: Reply, on_reply: OnReply | None = None
-    ) -> Reply:
-        """Commit the unit of work with the record that the request's event is handled."""
-        if on_reply is not None:
-            await on_reply(store, reply)
-        if request.event_id:
-            store.sync.record_handled(request.event_id, request.room_id, self.clock.now())
-        await store.commit()
-        return reply
-
     def _internal_error(self, declaration: Command) -> Reply:
+        return self.internal_error(declaration.name)
+
+    def internal_error(self, name: str) -> Reply:
+        """Log the exception being handled as a bug in command ``name`` with a new reference,
+        and the answer that quotes it."""
         reference = new_reference()
-        log.exception("command %s failed (ref %s)", declaration.name, reference)
+        log.exception("command %s failed (ref %s)", name, reference)
         message = self.t.gettext(N_("Internal error (ref. {reference}) – please tell the team."))
         reply = Reply.of(fmt(message, reference=reference))
         reply.is_error = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import itertools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from types import ModuleType
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from storage.vocabulary import fold_text
 
 if TYPE_CHECKING:
-    from commands.framework.context import Context
+    from commands.framework.context import Context, JobContext, Post
     from commands.framework.reply import Reply
 
 DECLARATION_ATTRIBUTE = "__kuemmerer_command__"
@@ -264,3 +264,89 @@ class Registry:
 
     def visible(self, role: Role, room: RoomKind) -> list[Command]:
         return [declaration for declaration in self.commands if declaration.allows(role, room)]
+
+
+# --------------------------------------------------------------------------- scheduled jobs
+
+JOB_ATTRIBUTE = "__kuemmerer_job__"
+# ``(ctx: JobContext, payload) -> Sequence[Post]``: what to post for one occurrence (nothing
+# to stay silent). The bot owes the posts in the job's own unit of work and commits it.
+JobHandler = Callable[..., Awaitable["Sequence[Post]"]]
+
+
+class JobPayload(Protocol):
+    """The typed payload of one kind of schedule entry, as it is stored with the entry."""
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Any: ...
+
+    def to_payload(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job as its feature declares it: the kind of entry it runs for, the type of
+    that entry's payload and the handler deciding what to post."""
+
+    kind: str
+    payload: type[JobPayload]
+    handler: JobHandler
+
+    @property
+    def feature(self) -> str:
+        """The package that declares the job, e.g. ``commands.meetings``."""
+        return self.handler.__module__.rpartition(".")[0]
+
+    async def run(self, ctx: JobContext, payload: Mapping[str, Any]) -> Sequence[Post]:
+        """Read the stored ``payload`` into its type and let the handler decide."""
+        return await self.handler(ctx, self.payload.from_payload(payload))
+
+
+def job(kind: str, *, payload: type[JobPayload]) -> Callable[[JobHandler], JobHandler]:
+    """Declare the decorated handler as the job of schedule entries of ``kind``, whose stored
+    payload reads as ``payload``; :class:`Jobs` collects it like :class:`Registry` commands."""
+
+    def attach(handler: JobHandler) -> JobHandler:
+        declared = getattr(payload, "kind", kind)
+        if declared != kind:
+            raise DeclarationMismatch(
+                f"job {handler.__qualname__}: payload {payload.__name__} is of kind "
+                f"{declared!r}, not {kind!r}"
+            )
+        setattr(handler, JOB_ATTRIBUTE, Job(kind, payload, handler))
+        return handler
+
+    return attach
+
+
+@dataclass
+class Jobs:
+    """All scheduled jobs of the running bot, by the kind of entry each one runs for."""
+
+    by_kind: dict[str, Job] = field(default_factory=dict)
+
+    @classmethod
+    def from_modules(cls, modules: Iterable[ModuleType]) -> Jobs:
+        """The jobs declared in ``modules`` (each feature's ``jobs`` module)."""
+        jobs = cls()
+        for module in modules:
+            for value in vars(module).values():
+                declaration = getattr(value, JOB_ATTRIBUTE, None)
+                if isinstance(declaration, Job) and declaration.handler is value:
+                    jobs.add(declaration)
+        return jobs
+
+    def add(self, declaration: Job) -> None:
+        """Register ``declaration``; refuse a second job for the same kind."""
+        if declaration.kind in self.by_kind:
+            raise ValueError(f"job kind {declaration.kind!r} is declared twice")
+        self.by_kind[declaration.kind] = declaration
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """Every kind of schedule entry some job runs for."""
+        return frozenset(self.by_kind)
+
+    def get(self, kind: str) -> Job | None:
+        """The job for entries of ``kind``, None when no feature declares one."""
+        return self.by_kind.get(kind)

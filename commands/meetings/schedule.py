@@ -24,14 +24,17 @@ already past (the scheduler would catch it up).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Self
 
 from commands.framework.context import Context
-from storage.models import MEETING_SCHEDULED, Committee, Meeting
+from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee, Meeting
 from storage.schedule import ScheduleRepository
+
+log = logging.getLogger(__name__)
 
 MEETING_REMINDER_KIND = "meeting.reminder"
 INVITATION_DUE_KIND = "meeting.invitation_due"
@@ -43,6 +46,9 @@ MEETING_OVER_KIND = "meeting.over"
 INVITATION_WARNING_LEAD = timedelta(days=2)
 # The room is reminded of the deadline for items this long before it, on its last day.
 LAST_DAY_LEAD = timedelta(hours=5)
+# An entry is written for exactly its moment; more than this apart means the meeting moved
+# after the entry was written (its move wrote new entries, which post instead).
+MOVED_TOLERANCE = timedelta(minutes=1)
 
 
 def entry_prefix(meeting_id: int) -> str:
@@ -288,3 +294,43 @@ async def arm_schedule(ctx: Context, meeting: Meeting) -> None:
         invitation_reminder=ctx.calendar.invitation_reminder,
         item_call_days=ctx.calendar.item_call_days,
     )
+
+
+# --------------------------------------------------------------------------- when a job fires
+
+
+def moved_since(entry: MeetingEntry, meeting: Meeting | None, occurrence: datetime) -> bool:
+    """Whether the meeting moved since ``entry`` was written for ``occurrence``: then the
+    entries its move wrote post, and this one stays silent."""
+    if meeting is None:
+        return False
+    if abs(entry.due(meeting, meeting.committee) - occurrence) <= MOVED_TOLERANCE:
+        return False
+    log.info("%s: meeting %d moved; its new entries post", entry.entry_id, meeting.id)
+    return True
+
+
+def still_ahead(entry: MeetingEntry, meeting: Meeting | None, now: datetime) -> bool:
+    """Whether a post about the meeting still makes sense: it exists, is not cancelled and
+    has not begun."""
+    if meeting is None:
+        log.info("%s: the meeting no longer exists", entry.entry_id)
+        return False
+    if meeting.status == MEETING_CANCELLED:
+        log.info("%s: meeting %d is cancelled", entry.entry_id, meeting.id)
+        return False
+    if meeting.start <= now:
+        log.info("%s: meeting %d has begun; too late to post", entry.entry_id, meeting.id)
+        return False
+    return True
+
+
+def collecting_items(entry: MeetingEntry, meeting: Meeting | None, now: datetime) -> bool:
+    """Whether items are still collected for the meeting: ahead and its agenda unpublished."""
+    if not still_ahead(entry, meeting, now):
+        return False
+    assert meeting is not None
+    if meeting.agenda_published_at is not None:
+        log.info("%s: the agenda of meeting %d is published", entry.entry_id, meeting.id)
+        return False
+    return True

@@ -7,9 +7,8 @@ room; a personal reminder exists only for its creator (listed in a direct chat w
 since its text is nobody else's business). A room reminder may be deleted by its creator, an
 organiser of the room or the team.
 
-Each reminder has one scheduler entry (contract shared with ``bot/calendar_jobs.py``):
-``reminder:{id}``, kind ``reminder``, payload ``{"reminder_id": id}``, with the reminder's
-first moment and RRULE over local wall time in the bot's zone.
+Each reminder has one scheduler entry (``commands/reminders/schedule.py``), posted by
+``commands/reminders/jobs.py``.
 """
 
 from __future__ import annotations
@@ -35,8 +34,8 @@ from commands.framework.i18n import N_, Translator
 from commands.framework.paging import PAGE_OPTION, more_note, page_from
 from commands.framework.registry import Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, join, strong
+from commands.reminders.schedule import ReminderDue, schedule_entry_id
 from storage.models import Reminder, ScheduleEntry
-from storage.schedule import REMINDER_KIND
 
 MAX_TEXT_LENGTH = 2000
 # A date without a time ("!erinnerung 12.03.2027: …") reminds in the morning, not at midnight.
@@ -44,11 +43,6 @@ DEFAULT_TIME = time(9, 0)
 NEXT_DATES_SHOWN = 3
 LISTED_TEXT_LENGTH = 80
 _ONE_OFF = When(future=True, default_time=DEFAULT_TIME)
-
-
-def schedule_entry_id(reminder_id: int) -> str:
-    """The scheduler entry of a reminder."""
-    return f"reminder:{reminder_id}"
 
 
 # --------------------------------------------------------------------------- the converter
@@ -246,14 +240,15 @@ async def _create(ctx: Context, request: ReminderRequest, *, to_creator_only: bo
         to_creator_only=to_creator_only,
         now=now,
     )
+    due = ReminderDue(reminder.id)
     await ctx.store.schedule.put(
-        entry_id=schedule_entry_id(reminder.id),
-        kind=REMINDER_KIND,
+        entry_id=due.entry_id,
+        kind=due.kind,
         first_at=request.first_at,
         now=now,
         rule=request.rule,
         timezone=zone,
-        payload={"reminder_id": reminder.id},
+        payload=due.to_payload(),
     )
     # The rhythm, never the text: the audit log holds no message contents.
     detail = ("personal " if to_creator_only else "") + (request.rule or "once")

@@ -1,10 +1,11 @@
 """A task's scheduler entries, and the weekly digest's: one home for their ids and payloads.
 
-* ``task:{id}:due`` (kind ``task.due``): the owner is reminded at 09:00 the day before the due
-  date; payload ``{"task_id", "due_on"}``.
-* ``task:{id}:followup`` (kind ``task.follow_up``): the Wiedervorlage at 09:00 of its day;
-  payload ``{"task_id", "follow_up_on"}``.
-* ``tasks.digest`` (kind ``tasks.digest``): weekly, the overdue tasks into the team room.
+* ``task:{id}:due`` (kind ``task.due``, :class:`TaskDue`): the owner is reminded at 09:00 the
+  day before the due date; payload ``{"task_id", "due_on"}``.
+* ``task:{id}:followup`` (kind ``task.follow_up``, :class:`TaskFollowUp`): the Wiedervorlage at
+  09:00 of its day; payload ``{"task_id", "follow_up_on"}``.
+* ``tasks.digest`` (kind ``tasks.digest``, :class:`Digest`): weekly, the overdue tasks into the
+  team room.
 
 A task's entries follow its current state (:func:`arm_task`): a new date re-plans them, a done
 task has none. The posts read the task afresh and stay silent when the date in the payload is no
@@ -13,8 +14,10 @@ longer the task's, so an entry that was replaced can never remind of an old date
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from storage.models import TASK_DONE, Task
@@ -47,23 +50,94 @@ def _at(day: date, timezone: str) -> datetime:
     return datetime.combine(day, REMINDER_TIME, tzinfo=ZoneInfo(timezone))
 
 
-def wanted_entries(task: Task, timezone: str) -> dict[str, tuple[str, datetime, dict[str, Any]]]:
-    """The entries the task's state asks for, by id: (kind, moment, payload)."""
+@dataclass(frozen=True)
+class TaskDue:
+    """The owner of task ``task_id`` is reminded the day before ``due_on``."""
+
+    task_id: int
+    due_on: date
+    kind: ClassVar[str] = TASK_DUE_KIND
+
+    @property
+    def entry_id(self) -> str:
+        """``task:{id}:due``."""
+        return due_entry_id(self.task_id)
+
+    def to_payload(self) -> dict[str, Any]:
+        """The payload stored with the entry."""
+        return {"task_id": self.task_id, "due_on": self.due_on.isoformat()}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> TaskDue:
+        """The reminder a stored payload describes."""
+        return cls(int(payload["task_id"]), date.fromisoformat(payload["due_on"]))
+
+    def still_meant(self, task: Task | None) -> bool:
+        """Whether the task is open and still due on the day this entry was written for."""
+        return task is not None and task.status != TASK_DONE and task.due_on == self.due_on
+
+
+@dataclass(frozen=True)
+class TaskFollowUp:
+    """Task ``task_id`` is put before its owner again on ``follow_up_on`` (Wiedervorlage)."""
+
+    task_id: int
+    follow_up_on: date
+    kind: ClassVar[str] = TASK_FOLLOW_UP_KIND
+
+    @property
+    def entry_id(self) -> str:
+        """``task:{id}:followup``."""
+        return follow_up_entry_id(self.task_id)
+
+    def to_payload(self) -> dict[str, Any]:
+        """The payload stored with the entry."""
+        return {"task_id": self.task_id, "follow_up_on": self.follow_up_on.isoformat()}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> TaskFollowUp:
+        """The Wiedervorlage a stored payload describes."""
+        return cls(int(payload["task_id"]), date.fromisoformat(payload["follow_up_on"]))
+
+    def still_meant(self, task: Task | None) -> bool:
+        """Whether the task is open and still to be followed up on this entry's day."""
+        return (
+            task is not None
+            and task.status != TASK_DONE
+            and task.follow_up_on == self.follow_up_on
+        )
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The weekly digest of overdue tasks; its entry carries no payload."""
+
+    kind: ClassVar[str] = DIGEST_KIND
+
+    def to_payload(self) -> dict[str, Any]:
+        """The (empty) payload stored with the entry."""
+        return {}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Digest:
+        """The digest, whatever the stored payload holds."""
+        return cls()
+
+
+TaskEntry = TaskDue | TaskFollowUp
+
+
+def wanted_entries(task: Task, timezone: str) -> dict[str, tuple[TaskEntry, datetime]]:
+    """The entries the task's state asks for, by id: (entry, moment)."""
     if task.status == TASK_DONE:
         return {}
-    wanted = {}
+    wanted: dict[str, tuple[TaskEntry, datetime]] = {}
     if task.due_on is not None:
-        wanted[due_entry_id(task.id)] = (
-            TASK_DUE_KIND,
-            _at(task.due_on - timedelta(days=1), timezone),
-            {"task_id": task.id, "due_on": task.due_on.isoformat()},
-        )
+        due = TaskDue(task.id, task.due_on)
+        wanted[due.entry_id] = (due, _at(task.due_on - timedelta(days=1), timezone))
     if task.follow_up_on is not None:
-        wanted[follow_up_entry_id(task.id)] = (
-            TASK_FOLLOW_UP_KIND,
-            _at(task.follow_up_on, timezone),
-            {"task_id": task.id, "follow_up_on": task.follow_up_on.isoformat()},
-        )
+        follow_up = TaskFollowUp(task.id, task.follow_up_on)
+        wanted[follow_up.entry_id] = (follow_up, _at(task.follow_up_on, timezone))
     return wanted
 
 
@@ -78,31 +152,18 @@ async def arm_task(
         for entry_id, value in wanted_entries(task, timezone).items()
         if value[1] > now
     }
-    for entry_id, (kind, first_at, payload) in wanted.items():
+    for entry_id, (entry, first_at) in wanted.items():
         await schedule.put(
             entry_id=entry_id,
-            kind=kind,
+            kind=entry.kind,
             first_at=first_at,
             now=now,
             timezone=timezone,
-            payload=payload,
+            payload=entry.to_payload(),
         )
-    for entry in await schedule.with_prefix(entry_prefix(task.id)):
-        if entry.active and entry.id not in wanted:
-            await schedule.deactivate(entry.id)
-
-
-def still_meant(task: Task | None, payload: dict[str, Any]) -> bool:
-    """Whether a fired entry still fits the task: it exists, is not done, and the date the
-    entry was written for is still its date."""
-    if task is None or task.status == TASK_DONE:
-        return False
-    if "due_on" in payload:
-        return task.due_on is not None and task.due_on.isoformat() == payload["due_on"]
-    if "follow_up_on" in payload:
-        written = payload["follow_up_on"]
-        return task.follow_up_on is not None and task.follow_up_on.isoformat() == written
-    return False
+    for stored in await schedule.with_prefix(entry_prefix(task.id)):
+        if stored.active and stored.id not in wanted:
+            await schedule.deactivate(stored.id)
 
 
 def digest_start(weekday: int, at: time, timezone: str, now: datetime) -> datetime:
