@@ -2,7 +2,7 @@
 
 Two routes: ``GET /health`` for monitoring (see :mod:`bot.health`) and
 ``GET /kalender/<token>.ics``: the committee whose secret feed token it is gets
-its calendar (public data only, see :mod:`commands.meetings.ics`);
+its calendar (what goes in is :mod:`commands.meetings.feed`'s to decide);
 everything else is the same plain 404, so
 neither the body nor the status tells whether a token ever existed. The token is a secret, so
 it never appears in a log line — aiohttp's access log is off and our own lines leave it out.
@@ -15,7 +15,6 @@ import hmac
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from aiohttp import web
 
@@ -23,8 +22,7 @@ from bot.config import HttpConfig
 from bot.health import HealthReport
 from commands.framework.clock import Clock
 from commands.framework.i18n import Translator
-from commands.meetings.agenda import calendar_agendas
-from commands.meetings.ics import build_calendar, calendar_texts
+from commands.meetings.feed import feed_calendar, feed_since
 from storage.calendar_export import CalendarExportRepository
 from storage.database import Database
 
@@ -32,10 +30,6 @@ log = logging.getLogger(__name__)
 
 FEED_ROUTE = "/kalender/{name}"
 HEALTH_ROUTE = "/health"  # see bot.health
-# Subscribed clients keep meetings of the recent past; a meeting dropped from the feed is
-# deleted from their calendars, and people look back at the last few months.
-FEED_HISTORY = timedelta(days=90)
-REFRESH_INTERVAL = timedelta(hours=1)
 CACHE_CONTROL = "private, max-age=300"
 # token_urlsafe(24) gives 32 characters; anything else cannot be a token and is not looked up.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,86}")
@@ -149,20 +143,9 @@ class FeedServer:
             ):
                 log.info("calendar feed: unknown address requested")
                 return not_found()
-            rows = await repository.rows([committee], since=now - FEED_HISTORY)
-        data = await asyncio.to_thread(
-            build_calendar,
-            committee.name,
-            rows.committees,
-            rows.series,
-            rows.meetings,
-            now=now,
-            zone=self.t.zone,
-            since=now - FEED_HISTORY,
-            agendas=calendar_agendas(self.t, rows),
-            texts=calendar_texts(self.t.gettext),
-            refresh=REFRESH_INTERVAL,
-        )
+            rows = await repository.rows([committee], since=feed_since(now))
+        # A long series takes a moment to expand; the event loop serves others meanwhile.
+        data = await asyncio.to_thread(feed_calendar, self.t, committee, rows, now)
         log.info("calendar feed of committee %d served (%d bytes)", committee.id, len(data))
         return web.Response(
             body=data,
