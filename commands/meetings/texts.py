@@ -1,7 +1,7 @@
 """How a meeting reads: its number, name, times and place, and the scheduled posts about it.
 
-Shared by the meeting and committee commands (which answer in a chat) and by the calendar jobs
-in ``bot/calendar_jobs.py`` (which post on their own, with no command to answer). Everything
+Shared by the meeting and committee commands (which answer in a chat) and by the scheduled jobs
+in ``commands/meetings/jobs.py`` (which post on their own, with no command to answer). Everything
 here therefore takes the :class:`~commands.framework.i18n.Translator`, the command prefix
 and, to spell
 a command, the :class:`~commands.framework.registry.Registry`, not a command's context.
