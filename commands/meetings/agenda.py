@@ -2,9 +2,9 @@
 window.
 
 Shared by the agenda commands, the invitation and the reminders (which answer in a chat), the
-scheduled jobs in ``commands/meetings/jobs.py`` and ``commands/agenda/jobs.py`` and the calendar
-file and feed (which have no command to answer). Like :mod:`commands.meetings.texts` it therefore takes
-the :class:`~commands.framework.i18n.Translator`, the prefix and the
+scheduled jobs in ``commands/meetings/jobs.py`` and ``commands/agenda/jobs.py`` and the
+calendar file and feed (which have no command to answer). Like :mod:`commands.meetings.texts`
+it therefore takes the :class:`~commands.framework.i18n.Translator`, the prefix and the
 :class:`~commands.framework.registry.Registry`.
 
 Who may see a non-public item is decided by whoever shows the agenda: the rooms that show it at
