@@ -100,7 +100,10 @@ def test_the_wheel_carries_catalogs_migrations_and_the_demo_script(
     assert {"storage/migrations/env.py", "storage/migrations/script.py.mako"} <= names
     assert "storage/migrations/versions/0001_foundation.py" in names
     assert "bot/devtools/demo_script.txt" in names
-    assert {"commands/framework/templates/report.html", "commands/framework/templates/minutes.html"} <= names
+    assert {
+        "commands/framework/templates/report.html",
+        "commands/framework/templates/minutes.html",
+    } <= names
     assert "storage/migrations/versions/0009_minutes.py" in names
     assert not any(name.startswith(("tests/", "locale/")) for name in names)
 

@@ -1,28 +1,33 @@
-"""The feature modules the bot loads; the registry is built from them at start-up."""
+"""The feature packages the bot loads; the registry is built from what they export.
+
+Each package exports its commands and its reactions to other features' events; the order
+here does not matter for the help, which follows each command's declared group and rank.
+"""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from commands import agenda, committees, decisions, meetings, minutes, tasks
-from commands.admin import commands as admin
-from commands.contacts import (
-    network,
-    offers,
-    organizations,
-    persons,
-    privacy,
+from commands import (
+    admin,
+    agenda,
+    committees,
+    contacts,
+    decisions,
+    meetings,
+    minutes,
+    reminders,
     responsibles,
-    transfer,
-    vocabulary,
+    tasks,
 )
 from commands.framework import help
 from commands.framework.registry import Registry
-from commands.meetings import calendar
-from commands.reminders import commands as reminders
+from commands.questions import PlainLanguage
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (
+FEATURES: tuple[ModuleType, ...] = (
     help,
+    contacts,
+    responsibles,
     committees,
     meetings,
     agenda,
@@ -30,19 +35,10 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     reminders,
     tasks,
     decisions,
-    calendar,
-    persons,
-    responsibles,
-    organizations,
-    offers,
-    privacy,
-    transfer,
-    network,
-    vocabulary,
     admin,
 )
 
 
 def build_registry() -> Registry:
     """All commands of the bot, in the order ``!hilfe`` lists them."""
-    return Registry.from_modules(COMMAND_MODULES)
+    return Registry.from_modules(FEATURES, questions=PlainLanguage())
