@@ -19,8 +19,7 @@ from bot.cli import main
 from bot.config import load_config
 from storage.database import Database
 from storage.repositories import Store
-from tests.conftest import PostgresServer
-from tests.test_cli import (
+from tests.support.cli import (
     PASSWORD,
     TOKEN,
     database_file,
@@ -28,6 +27,7 @@ from tests.test_cli import (
     toml_string,
     write_config,
 )
+from tests.support.postgres import PostgresServer
 
 WHEN = datetime(2027, 3, 8, 9, 30, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from bot.config import Config, load_config
 from bot.matrix import CREDENTIALS_FILE
-from tests.conftest import Office, RunningBot
+from tests.support.matrix import Office, RunningBot
 
 pytestmark = pytest.mark.synapse
 

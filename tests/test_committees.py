@@ -11,7 +11,7 @@ from commands.framework.registry import Role, RoomKind
 from commands.meetings.schedule import MeetingReminder
 from storage.database import Database
 from storage.models import Meeting
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 BEIRAT = "!beirat:localhost"
 STEUERUNG = "!steuerung:localhost"

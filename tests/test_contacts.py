@@ -8,7 +8,7 @@ import pytest
 
 from commands.framework.registry import Role, RoomKind
 from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ANNA = "@anna:localhost"

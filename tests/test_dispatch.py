@@ -27,7 +27,7 @@ from commands.framework.registry import (
 )
 from commands.framework.reply import Reply, fmt
 from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

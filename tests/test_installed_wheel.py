@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import People
+from tests.support.matrix import People
 
 pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 

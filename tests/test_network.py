@@ -19,7 +19,7 @@ from storage.models import VocabularyTerm
 from storage.reports import ReportRepository, Tally
 from storage.repositories import Store
 from storage.vocabulary import FIELD, TARGET_GROUP
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ANNA = "@anna:localhost"

@@ -23,7 +23,7 @@ from storage.reports import PERSONAL_DATA_SECTIONS
 from storage.repositories import Store
 from storage.search import SearchIndex, entry_id
 from storage.vocabulary import FIELD
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ANNA = "@anna:localhost"

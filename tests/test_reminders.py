@@ -21,7 +21,8 @@ from commands.framework.registry import Role, RoomKind
 from commands.reminders.commands import split_at_colon
 from storage.database import Database
 from storage.models import Reminder, ScheduleEntry
-from tests.desk import ANNA, Desk
+from tests.support.desk import Desk
+from tests.support.names import ANNA
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY_10 = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)  # Monday 8 March 2027, 10:00 in Berlin

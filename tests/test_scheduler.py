@@ -7,7 +7,6 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -27,22 +26,10 @@ from storage.database import Database
 from storage.models import HandledEvent, ScheduleEntry, SentLedger
 from storage.repositories import Store
 from storage.schedule import LedgerStatus, ScheduleRepository
+from tests.support.names import BERLIN
+from tests.support.scheduling import GRACE, POST, START, Recorder
 
-BERLIN = ZoneInfo("Europe/Berlin")
-POST = "test.post"
 BOOM = "test.boom"
-GRACE = timedelta(hours=1)
-START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
-
-
-class Recorder:
-    """A handler that remembers every run it was given."""
-
-    def __init__(self) -> None:
-        self.runs: list[ScheduledRun] = []
-
-    async def __call__(self, run: ScheduledRun) -> None:
-        self.runs.append(run)
 
 
 async def explode(run: ScheduledRun) -> None:

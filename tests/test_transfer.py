@@ -28,7 +28,7 @@ from storage.models import Person
 from storage.repositories import Store
 from storage.search import SearchIndex
 from storage.transfer import TransferRepository
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)

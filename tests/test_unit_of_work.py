@@ -3,11 +3,7 @@ committed together, on each backend."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from commands.framework.context import Context
 from commands.framework.dispatch import Request
@@ -17,23 +13,9 @@ from commands.framework.registry import Role, RoomKind, command, declaration_of
 from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import Person
-from tests.desk import ANNA, TEAM_ROOM, Desk
-
-
-@contextmanager
-def counted_commits(database: Database) -> Iterator[list[int]]:
-    """One item per transaction committed inside the block."""
-    commits: list[int] = []
-
-    def note(_conn: Any) -> None:
-        commits.append(len(commits) + 1)
-
-    engine = database.engine.sync_engine
-    event.listen(engine, "commit", note)
-    try:
-        yield commits
-    finally:
-        event.remove(engine, "commit", note)
+from tests.support.desk import Desk
+from tests.support.names import ANNA, TEAM_ROOM
+from tests.support.statements import counted_commits
 
 
 @command("halbfertig", english="halfdone", help=N_("Shows help."))

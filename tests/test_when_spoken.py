@@ -9,7 +9,7 @@ import pytest
 
 from commands.dates.when import Reading, parse_when
 from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=BERLIN)  # Wednesday 2 December 2026, 10:00
