@@ -20,6 +20,7 @@ from commands.framework.clock import OffsetClock
 from storage.database import Database
 from storage.private_files import create_private_file
 from tests.support.cli import BotProcess
+from tests.support.desk import Desk
 from tests.support.matrix import Office, People, RunningBot, bot_config
 from tests.support.postgres import PostgresServer
 
@@ -95,6 +96,12 @@ async def database(storage_url: str) -> AsyncIterator[Database]:
     db = Database(storage_url)
     yield db
     await db.dispose()
+
+
+@pytest.fixture
+def desk(database: Database) -> Desk:
+    """Anna's desk on this test's database, its clock on Monday 8 March 2027, 10:00."""
+    return Desk(database)
 
 
 @pytest.fixture(scope="session")

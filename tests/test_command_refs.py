@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from commands.catalog.modules import build_registry
+from tests.support.names import PROJECT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("commands", "bot")
 
 
@@ -70,8 +69,8 @@ def all_named_commands() -> list[NamedCommand]:
     """The literal command names in every module of ``commands/`` and ``bot/``."""
     found = []
     for package in SCANNED:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            relative = str(path.relative_to(ROOT))
+        for path in sorted((PROJECT / package).rglob("*.py")):
+            relative = str(path.relative_to(PROJECT))
             found.extend(named_commands(path.read_text(encoding="utf-8"), relative))
     return found
 

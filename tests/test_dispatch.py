@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -28,8 +27,7 @@ from commands.framework.registry import (
 from commands.framework.reply import Reply, fmt
 from storage.database import Database
 from tests.support.desk import Desk
-
-BERLIN = ZoneInfo("Europe/Berlin")
+from tests.support.names import BERLIN
 
 
 @command(

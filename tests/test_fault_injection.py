@@ -17,7 +17,6 @@ import signal
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,10 +24,10 @@ from bot.devtools.homeserver import LocalSynapse
 from tests.support.cli import BotProcess, database_url, first_answer, office_for_process
 from tests.support.history import owed_messages, posts_of, room_history
 from tests.support.matrix import People
+from tests.support.names import BERLIN
 
 pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
-BERLIN = ZoneInfo("Europe/Berlin")
 KILLS = int(os.environ.get("KUEMMERER_FAULT_KILLS", "20"))
 REMINDERS = 6
 

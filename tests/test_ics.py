@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import icalendar
@@ -38,12 +37,8 @@ from storage.database import Database
 from storage.models import AuditEntry, Committee, Meeting, MeetingSeries
 from storage.repositories import Store
 from storage.vocabulary import fold_text
+from tests.support.names import ANNA, BEIRAT_ROOM, BERLIN, BERND, TEAM_ROOM
 
-BERLIN = ZoneInfo("Europe/Berlin")
-ANNA = "@anna:localhost"
-BERND = "@bernd:localhost"
-TEAM_ROOM = "!team:localhost"
-BEIRAT_ROOM = "!beirat:localhost"
 STEUER_ROOM = "!steuerung:localhost"
 NEW_YEAR = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday before the first meeting
 RULE = "FREQ=MONTHLY;BYDAY=2WE;COUNT=8"  # every 2nd Wednesday, January to August 2027

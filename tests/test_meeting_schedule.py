@@ -25,9 +25,9 @@ from storage.models import ScheduleEntry
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
 from tests.support.desk import Desk
+from tests.support.names import BEIRAT_ROOM
 from tests.support.statements import counted_selects
 
-BEIRAT_ROOM = "!beirat:localhost"
 WEEK, DAY = 7 * 24 * 60, 24 * 60
 
 

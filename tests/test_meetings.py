@@ -22,7 +22,7 @@ async def meetings(database: Database) -> list[Meeting]:
         return list(await session.scalars(select(Meeting).order_by(Meeting.id)))
 
 
-def wall(moment: datetime) -> str:
+def local_wall(moment: datetime) -> str:
     return moment.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M")
 
 
@@ -54,7 +54,7 @@ async def test_a_meeting_from_natural_language(
     desk = Desk(database, language=language)
     answer = desk.text(await in_beirat(desk, f"!sitzung neu {when}"))
     [meeting] = await meetings(database)
-    assert wall(meeting.start) == expected
+    assert local_wall(meeting.start) == expected
     assert meeting.end - meeting.start == timedelta(hours=2)  # the committee's default
     t = desk.dispatcher.t
     day = f"{t.weekday(meeting.start)}, {t.date(meeting.start)}"
@@ -166,7 +166,7 @@ async def test_a_monthly_series_keeps_its_local_time_across_dst(database: Databa
         datetime(2027, 6, 9, 12, 0, tzinfo=UTC),
         datetime(2027, 7, 14, 12, 0, tzinfo=UTC),
     ]
-    assert all(wall(row.start).endswith("14:00") for row in rows)
+    assert all(local_wall(row.start).endswith("14:00") for row in rows)
     assert all(row.original_start == row.start for row in rows)
     assert len({row.series_id for row in rows}) == 1 and rows[0].series_id is not None
     assert "monthly on the 2nd Wednesday, 14:00–16:00" in answer
@@ -185,7 +185,7 @@ async def test_the_last_weekday_of_the_month_stays_the_last(database: Database) 
     desk = Desk(database)
     await in_beirat(desk, "!sitzung neu 31.03.2027 10 Uhr wiederholung=quartalsweise anzahl=3")
     rows = await meetings(database)
-    assert [wall(row.start) for row in rows] == [
+    assert [local_wall(row.start) for row in rows] == [
         "2027-03-31 10:00",
         "2027-06-30 10:00",
         "2027-09-29 10:00",
@@ -198,14 +198,14 @@ async def test_biweekly_until_a_date(database: Database) -> None:
     desk = Desk(database, language="de")
     await in_beirat(desk, "!sitzung neu 10.03.2027 9 Uhr wiederholung=14-täglich bis=05.05.2027")
     rows = await meetings(database)
-    assert [wall(row.start)[:10] for row in rows] == [
+    assert [local_wall(row.start)[:10] for row in rows] == [
         "2027-03-10",
         "2027-03-24",
         "2027-04-07",
         "2027-04-21",
         "2027-05-05",
     ]
-    assert {wall(row.start)[11:] for row in rows} == {"09:00"}
+    assert {local_wall(row.start)[11:] for row in rows} == {"09:00"}
 
 
 async def test_an_open_series_is_created_one_year_ahead(database: Database) -> None:
@@ -333,7 +333,7 @@ async def test_moving_one_occurrence_leaves_the_series(database: Database) -> No
     assert reply.posts == [] and not reply.mention_room
     after = await meetings(database)
     moved = after[1]
-    assert wall(moved.start) == "2027-04-16 15:00" and moved.sequence == 1
+    assert local_wall(moved.start) == "2027-04-16 15:00" and moved.sequence == 1
     assert moved.original_start == april.original_start
     assert [(m.start, m.sequence) for i, m in enumerate(after) if i != 1] == [
         (m.start, m.sequence) for i, m in enumerate(before) if i != 1
@@ -346,7 +346,7 @@ async def test_moving_to_a_day_keeps_the_time(database: Database) -> None:
     desk = Desk(database)
     first = (await monthly_series(desk))[0]
     await in_beirat(desk, f"!meeting move {first.id} 17.03.2027")
-    assert wall((await meetings(database))[0].start) == "2027-03-17 14:00"
+    assert local_wall((await meetings(database))[0].start) == "2027-03-17 14:00"
 
 
 async def test_moving_from_the_team_room_announces_in_the_committee_room(

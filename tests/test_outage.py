@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,10 +20,10 @@ from bot.devtools.homeserver import LocalSynapse
 from tests.support.cli import BotProcess, database_url, first_answer, office_for_process
 from tests.support.history import owed_messages, posts_of, room_history
 from tests.support.matrix import People
+from tests.support.names import BERLIN
 
 pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
-BERLIN = ZoneInfo("Europe/Berlin")
 # The number: long enough for every backoff in the bot to reach its cap.
 OUTAGE_SECONDS = 60
 # The reminder falls due this long after the stop begins (a clean stop takes 2–3 s), and so

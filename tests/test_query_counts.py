@@ -16,7 +16,7 @@ from tests.support.desk import Desk
 from tests.support.names import BEIRAT_ROOM, BERND
 from tests.support.statements import counted_selects
 
-MARIA = (
+NEW_MARIA = (
     '!contact new "Maria Müller" titel=Dr. org="Gymnasium Am Park" funktion=Schulleitung '
     'felder="ÜSB, Schule" gemeinde=Herford matrix=@maria:localhost'
 )
@@ -26,7 +26,7 @@ async def a_busy_office(database: Database) -> Desk:
     """A committee with a monthly series and a chair who works in two organisations and has
     fields: everything an eager load would drag along with a meeting or a contact."""
     desk = Desk(database)
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     await desk.ask('!contact change 1 org="VHS Kreis Herford" funktion=Dozentin')
     await desk.ask('!contact new "Jan Kurz" org="Gymnasium Am Park"')
     for line in (

@@ -17,11 +17,9 @@ from storage.database import Database
 from storage.models import Meeting
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
-from tests.support.matrix import Office, bot_of
+from tests.support.matrix import SOON, Office, bot_of
 
 pytestmark = pytest.mark.synapse
-
-SOON = timedelta(seconds=3)
 
 
 async def reminder_due_soon(

@@ -17,11 +17,9 @@ from bot.devtools.chat_client import ChatClient, Message
 from commands.tasks.schedule import TASK_DUE_KIND, due_entry_id
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
-from tests.support.matrix import Office, beirat_with_bernd, bot_of, day_ahead
+from tests.support.matrix import SOON, Office, beirat_with_bernd, bot_of, day_ahead
 
 pytestmark = pytest.mark.synapse
-
-SOON = timedelta(seconds=3)
 
 
 async def meeting_held_yesterday(office: Office, room_id: str) -> int:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -29,9 +27,7 @@ from storage.repositories import Store
 from storage.search import SearchIndex
 from storage.transfer import TransferRepository
 from tests.support.desk import Desk
-
-BERLIN = ZoneInfo("Europe/Berlin")
-MONDAY = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+from tests.support.names import MONDAY
 
 PERSONS_HEADER = ["Name", "Titel", "Einrichtung", "Funktion", "E-Mail", "Telefon", "Felder"]
 PERSONS = [
@@ -534,7 +530,7 @@ async def test_chat_export_is_for_the_team_in_the_team_room_only(database: Datab
 # -- the command line --------------------------------------------------------------------------
 
 
-def write_config(directory: Path) -> Path:
+def write_minimal_config(directory: Path) -> Path:
     path = directory / "config.toml"
     path.write_text(
         "\n".join(
@@ -559,7 +555,7 @@ def test_cli_import_prints_the_summary_and_export_writes_the_file(
 ) -> None:
     """kuemmerer import reports created/errors with line numbers; export writes and audits."""
     monkeypatch.delenv("KUEMMERER_STORAGE_URL", raising=False)
-    config = write_config(tmp_path)
+    config = write_minimal_config(tmp_path)
     source = tmp_path / "kontakte.csv"
     source.write_bytes(
         csv_bytes([PERSONS_HEADER, *PERSONS, ["", "", "", "", "", "", "Raumfahrt"]], ";", "cp1252")
@@ -592,7 +588,7 @@ def test_cli_refuses_vcards_of_organisations_and_unreadable_files(
 ) -> None:
     """Wrong combinations and missing files end with exit status 2 and a sentence."""
     monkeypatch.delenv("KUEMMERER_STORAGE_URL", raising=False)
-    arguments = ["--config", str(write_config(tmp_path))]
+    arguments = ["--config", str(write_minimal_config(tmp_path))]
     assert main(["export", "--kind", "offers", "--format", "vcf", *arguments]) == 2
     assert "vCard files hold persons only" in capsys.readouterr().err
     missing = str(tmp_path / "fehlt.csv")

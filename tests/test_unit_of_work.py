@@ -43,7 +43,7 @@ def from_anna(text: str, event_id: str) -> Request:
     return Request(ANNA, TEAM_ROOM, RoomKind.TEAM, Role.TEAM, text, event_id=event_id)
 
 
-async def persons(database: Database) -> int:
+async def person_count(database: Database) -> int:
     async with database.session() as session:
         return int(await session.scalar(select(func.count(Person.id))) or 0)
 
@@ -62,7 +62,7 @@ async def test_a_command_commits_once_with_its_event(database: Database) -> None
         reply = await desk.dispatcher.respond(request)
     assert reply is not None and "Jan Kurz" in Desk.text(reply)
     assert len(commits) == 1
-    assert await persons(database) == 1 and await was_handled(desk, event_id="$1")
+    assert await person_count(database) == 1 and await was_handled(desk, event_id="$1")
 
 
 async def test_an_event_seen_again_is_not_run_again(database: Database) -> None:
@@ -71,7 +71,7 @@ async def test_an_event_seen_again_is_not_run_again(database: Database) -> None:
     request = from_anna('!contact new "Jan Kurz"', "$2")
     assert await desk.dispatcher.respond(request) is not None
     assert await desk.dispatcher.respond(request) is None
-    assert await persons(database) == 1
+    assert await person_count(database) == 1
 
 
 async def test_a_refused_command_keeps_only_the_record_of_its_event(database: Database) -> None:

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from bot.cli import main
 from bot.devtools.chat_client import ChatClient
 from bot.devtools.homeserver import LocalSynapse, RegisteredUser
 from tests.support.matrix import People
@@ -139,3 +140,8 @@ async def office_for_process(
         allowed_server=synapse.server_name,
     )
     return anna, bot_user, team_room, config
+
+
+async def run_cli(*argv: str) -> int:
+    """The ``kuemmerer`` command, run in a thread because it starts its own event loop."""
+    return await asyncio.to_thread(main, list(argv))

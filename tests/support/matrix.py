@@ -21,6 +21,9 @@ from commands.framework.clock import Clock, OffsetClock
 from storage.models import Committee
 from storage.vocabulary import fold_text
 
+SOON = timedelta(seconds=3)
+"""How far ahead a test plans a post that the chat should see arrive: a few seconds."""
+
 
 def unique(name: str) -> str:
     """``name`` with a random suffix: every test registers its own accounts."""
