@@ -76,6 +76,25 @@ def database_file(directory: Path) -> Path:
     return directory / "data" / "kuemmerer.db"
 
 
+def write_minimal_config(directory: Path, database_url: str, language: str = "") -> Path:
+    """A config.toml with no more than the command line needs (and ``language`` if given),
+    its data in ``database_url``."""
+    lines = [
+        "[matrix]",
+        'homeserver = "https://matrix.stadt.example"',
+        'user_id = "@kuemmerer:stadt.example"',
+        'password = "geheim"',
+        "[bot]",
+        'team_room = "#team:stadt.example"',
+        *([f"language = {toml_string(language)}"] if language else []),
+        "[storage]",
+        f"url = {toml_string(database_url)}",
+    ]
+    path = directory / "config.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
 class BotProcess:
     """`kuemmerer run --config FILE` as a service manager starts it; its log goes to a file."""
 
