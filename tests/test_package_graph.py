@@ -7,8 +7,9 @@ import ast
 from collections.abc import Mapping
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ROOT / "commands"
+from tests.support.names import PROJECT
+
+COMMANDS = PROJECT / "commands"
 # The packages every feature builds on; they import no feature.
 BASE = {"framework", "dates"}
 # The package that lists the features for the registry: it may import all of them.
