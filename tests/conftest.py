@@ -156,6 +156,7 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSynapse]:
 
 @pytest.fixture
 async def people(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[People]:
+    """The test's people on the session's Synapse; their clients are closed afterwards."""
     crowd = People(synapse, tmp_path / "people")
     yield crowd
     await crowd.close()
