@@ -48,7 +48,7 @@ class PersonalDataSection:
     persons cannot silently drop out of the right of access.
     """
 
-    key: str  # the key in the JSON export; commands/contacts/privacy.py gives it a translated heading
+    key: str  # the key in the JSON export; contacts/privacy.py gives it a heading
     tables: tuple[str, ...]
     collect: Callable[[AsyncSession, Person], Awaitable[SectionRows]]
 

@@ -1,32 +1,28 @@
-"""Shared fixtures: a real Synapse per test session, people with their own clients, the bot."""
+"""Shared fixtures: the databases, a real Synapse per test session, people with their own
+clients, the bot. The classes behind them are in ``tests/support``."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-import secrets
 import shutil
 import tempfile
 import warnings
-from collections.abc import AsyncIterator, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from bot.app import create_bot
-from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
-from bot.core import Kuemmerer
-from bot.devtools.chat_client import ChatClient
-from bot.devtools.homeserver import LocalSynapse, RegisteredUser
-from commands.framework.clock import Clock, OffsetClock
+from bot.devtools.homeserver import LocalSynapse
+from commands.framework.clock import OffsetClock
 from storage.database import Database
 from storage.private_files import create_private_file
+from tests.support.cli import BotProcess
+from tests.support.desk import Desk
+from tests.support.matrix import Office, People, RunningBot, bot_config
+from tests.support.postgres import PostgresServer
 
 BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
 """The database systems the bot supports; storage tests run on each of them."""
@@ -102,67 +98,10 @@ async def database(storage_url: str) -> AsyncIterator[Database]:
     await db.dispose()
 
 
-@dataclass
-class PostgresServer:
-    """A private PostgreSQL server for the test session; each test gets its own database."""
-
-    socket_dir: str
-    admin_uri: str
-    _migrated_template: str | None = None
-    # The next test's copy of the template, made in a worker thread while this test runs:
-    # copying costs about a second, mostly waiting for PostgreSQL's checkpoint.
-    _spare: Future[str] | None = None
-    _copier: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1))
-
-    def url_for(self, database_name: str) -> str:
-        """The SQLAlchemy URL of ``database_name`` on this server (asyncpg over the socket)."""
-        return f"postgresql+asyncpg://postgres@/{database_name}?host={self.socket_dir}"
-
-    async def _admin(self, statement: str) -> None:
-        import asyncpg  # imported here so SQLite-only runs need no driver
-
-        connection = await asyncpg.connect(self.admin_uri)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    async def create_database(self, template: str | None = None) -> str:
-        """A new database, empty or a copy of ``template``; returns its SQLAlchemy URL."""
-        name = f"k_{secrets.token_hex(6)}"
-        # FILE_COPY: a small template is copied faster as files than through the WAL.
-        copy = "" if template is None else f' TEMPLATE "{template}" STRATEGY FILE_COPY'
-        await self._admin(f'CREATE DATABASE "{name}"{copy}')
-        return self.url_for(name)
-
-    async def create_migrated_database(self) -> str:
-        """A new database at the newest revision; returns its SQLAlchemy URL.
-
-        Alembic migrates one template per session; each test gets a copy of it, made in a
-        fraction of the time that running every revision takes.
-        """
-        template_name = self._migrated_template
-        if template_name is None:
-            url = await self.create_database()
-            template = Database(url)
-            await template.migrate()
-            await template.dispose()
-            template_name = self._migrated_template = str(make_url(url).database)
-        spare = self._spare or self._copier.submit(self._copy_blocking, template_name)
-        self._spare = self._copier.submit(self._copy_blocking, template_name)
-        return await asyncio.wrap_future(spare)
-
-    def _copy_blocking(self, template: str) -> str:
-        # The worker thread has no event loop of its own; the test's loop stays free.
-        return asyncio.run(self.create_database(template=template))
-
-    async def drop_database(self, url: str) -> None:
-        """Remove the database of ``url`` (its connections are closed by force)."""
-        await self._admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-
-    def close(self) -> None:
-        """Let the copy in hand finish before the server goes; the last spare goes with it."""
-        self._copier.shutdown(wait=True)
+@pytest.fixture
+def desk(database: Database) -> Desk:
+    """Anna's desk on this test's database, its clock on Monday 8 March 2027, 10:00."""
+    return Desk(database)
 
 
 @pytest.fixture(scope="session")
@@ -215,125 +154,12 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSynapse]:
     asyncio.run(server.stop())
 
 
-def unique(name: str) -> str:
-    return f"{name}-{secrets.token_hex(3)}"
-
-
-@dataclass
-class People:
-    """Creates registered users, each with a running client; closes them afterwards."""
-
-    synapse: LocalSynapse
-    directory: Path
-    clients: list[ChatClient] = field(default_factory=list)
-
-    async def register(self, name: str, admin: bool = False) -> RegisteredUser:
-        return await self.synapse.register(unique(name), admin=admin)
-
-    async def person(self, name: str, admin: bool = False) -> ChatClient:
-        user = await self.register(name, admin=admin)
-        return await self.client_for(user)
-
-    async def client_for(self, user: RegisteredUser) -> ChatClient:
-        store = self.directory / f"{user.user_id[1:].split(':')[0]}-{len(self.clients)}"
-        client = ChatClient(
-            self.synapse.url, user.user_id, user.device_id, user.access_token, store
-        )
-        await client.start()
-        self.clients.append(client)
-        return client
-
-    async def close(self) -> None:
-        for client in self.clients:
-            await client.close()
-
-
 @pytest.fixture
 async def people(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[People]:
+    """The test's people on the session's Synapse; their clients are closed afterwards."""
     crowd = People(synapse, tmp_path / "people")
     yield crowd
     await crowd.close()
-
-
-@dataclass
-class RunningBot:
-    """The bot under test, running in this event loop with its own store and database."""
-
-    config: Config
-    clock: Clock
-    bot: Kuemmerer | None = None
-    task: asyncio.Task[None] | None = None
-
-    @property
-    def user_id(self) -> str:
-        return self.config.matrix.user_id
-
-    async def start(self, clock: Clock | None = None) -> None:
-        self.clock = clock or self.clock
-        self.bot = await create_bot(self.config, self.clock)
-        self.task = asyncio.create_task(self.bot.run())
-        await asyncio.wait_for(self.bot.ready.wait(), 30)
-
-    async def stop(self) -> None:
-        if self.bot is not None and self.task is not None:
-            self.bot.stop()
-            await asyncio.wait_for(self.task, 30)
-        self.bot, self.task = None, None
-
-    async def restart(self, clock: Clock | None = None) -> None:
-        await self.stop()
-        await self.start(clock)
-
-
-@dataclass
-class Office:
-    """A Bildungsbüro: Anna of the team, the team room, and the bot in it."""
-
-    anna: ChatClient
-    team_room: str
-    bot: RunningBot
-    people: People
-
-    async def room_with_bot(
-        self,
-        owner: ChatClient,
-        name: str,
-        members: Sequence[ChatClient] = (),
-        **kwargs: Any,
-    ) -> str:
-        """A new room of ``owner`` with the bot and ``members`` joined."""
-        room_id = await owner.create_room(name, invite=[self.bot.user_id], **kwargs)
-        for member in members:
-            await owner.invite(room_id, member.user_id)
-            await member.join(room_id)
-        await owner.wait_until(lambda: owner.is_joined(room_id, self.bot.user_id))
-        for member in members:
-            await member.wait_until(lambda m=member: m.is_joined(room_id, self.bot.user_id))
-        return room_id
-
-
-def bot_config(
-    synapse: LocalSynapse,
-    bot_user: RegisteredUser,
-    directory: Path,
-    team_room: str,
-    storage_url: str | None = None,
-    **bot: Any,
-) -> Config:
-    """The bot's configuration for this homeserver; its data in SQLite under ``directory``
-    unless ``storage_url`` names another database."""
-    storage_url = storage_url or f"sqlite+aiosqlite:///{directory / 'kuemmerer.db'}"
-    return Config(
-        matrix=MatrixConfig(
-            homeserver=synapse.url,
-            user_id=bot_user.user_id,
-            password=bot_user.password,
-            store_path=directory / "store",
-            sync_timeout_ms=1000,
-        ),
-        bot=BotConfig(team_room=team_room, allowed_servers=(synapse.server_name,), **bot),
-        storage=StorageConfig(url=storage_url),
-    )
 
 
 @pytest.fixture
@@ -365,5 +191,10 @@ async def office(
         await running.stop()
 
 
-def with_bot_settings(config: Config, **bot: Any) -> Config:
-    return replace(config, bot=replace(config.bot, **bot))
+@pytest.fixture
+def bot_processes() -> Iterator[list[BotProcess]]:
+    """Bot processes a test started; any still running afterwards are killed."""
+    started: list[BotProcess] = []
+    yield started
+    for bot in started:
+        bot.kill()

@@ -12,50 +12,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.posting import job_handlers
-from bot.scheduler import SchedulerService
 from commands.framework.clock import ManualClock
 from commands.framework.context import RepliedEvent
 from commands.framework.dispatch import Request
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
-from storage.models import AgendaItem, CommitteeMember, Person
+from storage.models import AgendaItem, Person
 from storage.repositories import Store
-from tests.desk import ANNA, MONDAY, Desk
-from tests.test_calendar_jobs import GRACE, TEAM_ROOM, PostBox
-from tests.test_meetings import BEIRAT_ROOM, BERND, CLARA, beirat
+from tests.support.committees import beirat_with_a_meeting, member, organiser
+from tests.support.desk import Desk
+from tests.support.names import ANNA, BEIRAT_ROOM, BERND, CLARA, MONDAY, TEAM_ROOM
+from tests.support.scheduling import scheduler_for
 
-MEETING = "12.04.2027 14:00"  # the deadline for items is 05.04.2027, 14:00
-DEADLINE = datetime(2027, 4, 5, 12, 0, tzinfo=UTC)
-
-
-async def seat(database: Database, committee_id: int, *matrix_ids: str) -> None:
-    """Give ``matrix_ids`` seats in the committee (members reach it in a direct chat)."""
-    async with database.session() as session:
-        for matrix_id in matrix_ids:
-            session.add(
-                CommitteeMember(committee_id=committee_id, matrix_id=matrix_id, created_at=MONDAY)
-            )
-
-
-async def office(database: Database, language: str = "en", **committee: Any) -> Desk:
-    """The Bildungsbeirat with Bernd and Clara, and one meeting on 12 April 2027."""
-    committee_id = await beirat(database, **committee)
-    await seat(database, committee_id, BERND, CLARA)
-    desk = Desk(database, language=language)
-    await organiser(desk, f"!sitzung neu {MEETING} dauer=2h")
-    return desk
-
-
-async def organiser(desk: Desk, command: str) -> str:
-    """``command`` from Anna, an organiser, in the Bildungsbeirat's room."""
-    return await desk.ask(command, Role.ORGANIZER, RoomKind.GROUP, room_id=BEIRAT_ROOM)
-
-
-async def member(desk: Desk, command: str, sender: str = BERND) -> str:
-    """``command`` from a member in the Bildungsbeirat's room."""
-    return await desk.ask(command, Role.MEMBER, RoomKind.GROUP, sender=sender, room_id=BEIRAT_ROOM)
+DEADLINE = datetime(2027, 4, 5, 12, 0, tzinfo=UTC)  # for items of the meeting on 12 April
 
 
 async def items(database: Database) -> list[AgendaItem]:
@@ -70,7 +40,7 @@ async def test_a_member_proposes_an_item_and_hears_its_number_and_the_deadline(
     database: Database,
 ) -> None:
     """Bernd's !item gets item No. 1 for meeting No. 1 as P 5, the deadline not passed."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     answer = await member(desk, "!item Bildungsbericht 2027 duration=20")
     assert answer.startswith(
         "Item No. 1 “Bildungsbericht 2027” is proposed for meeting No. 1 on "
@@ -84,7 +54,7 @@ async def test_a_member_proposes_an_item_and_hears_its_number_and_the_deadline(
 async def test_the_agenda_numbers_the_public_and_the_non_public_part(database: Database) -> None:
     """Opening items, accepted items and any other business are P 1 …; nö items are NP 1 …;
     each item shows its submitter and minutes, the sum stands against the meeting's length."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await member(desk, "!item Bildungsbericht 2027 duration=20")
     await member(desk, "!item Personalfrage Kita nö duration=10", sender=CLARA)
     await member(desk, '!item Sprachkitas description="Förderprogramm"')
@@ -107,7 +77,7 @@ async def test_the_agenda_numbers_the_public_and_the_non_public_part(database: D
 
 async def test_items_that_overrun_the_meeting_are_warned_about(database: Database) -> None:
     """Items planned longer than the meeting make the agenda say so."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await member(desk, "!item Haushalt duration=90")
     await member(desk, "!item Bildungsmonitoring duration=1h")
     agenda = await member(desk, "!agenda")
@@ -116,7 +86,7 @@ async def test_items_that_overrun_the_meeting_are_warned_about(database: Databas
 
 async def test_german_agendas_number_oe_and_noe(database: Database) -> None:
     """In German the parts are Ö 1 … and NÖ 1 …, with "Verschiedenes" last."""
-    desk = await office(database, language="de")
+    desk = await beirat_with_a_meeting(database, language="de")
     await member(desk, "!top Bildungsbericht dauer=20")
     await member(desk, "!top Personalfrage nö")
     agenda = await member(desk, "!tagesordnung")
@@ -132,7 +102,7 @@ async def test_an_item_after_the_deadline_waits_as_a_late_item_until_accepted(
 ) -> None:
     """After top_frist an item is a late item: not on the agenda, listed as waiting, until an
     organiser accepts it; then it is marked as a late item."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     desk.clock.set(DEADLINE + timedelta(minutes=1))
     answer = await member(desk, "!item Nachzügler")
     assert "The deadline for items (Mon, 5 Apr 2027, 14:00) has passed: it is a late item" in (
@@ -149,7 +119,7 @@ async def test_an_item_after_the_deadline_waits_as_a_late_item_until_accepted(
 
 async def test_a_member_may_not_shape_or_publish(database: Database) -> None:
     """Members are refused reordering, accepting, postponing and publishing."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await member(desk, "!item Eins")
     for command in ("!item move 1 5", "!item accept 1", "!item postpone 1", "!agenda publish"):
         answer = await member(desk, command)
@@ -159,7 +129,7 @@ async def test_a_member_may_not_shape_or_publish(database: Database) -> None:
 
 async def test_the_organiser_reorders_within_a_part(database: Database) -> None:
     """!item move puts an item at a position of its part; other positions get a sentence."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     for title in ("Eins", "Zwei", "Drei"):
         await member(desk, f"!item {title}")
     await member(desk, "!item Geheim nö")
@@ -180,7 +150,7 @@ async def test_the_organiser_reorders_within_a_part(database: Database) -> None:
 
 async def test_bad_input_is_explained(database: Database) -> None:
     """An unreadable duration, a missing title and an unknown item each get a sentence."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     duration = await member(desk, "!item Haushalt duration=zwanzig")
     assert "`zwanzig` is not a planned time for an item. Write minutes like 15" in duration
     assert "Usage: `!item <title…>" in duration
@@ -193,7 +163,7 @@ async def test_bad_input_is_explained(database: Database) -> None:
 
 async def test_the_submitter_withdraws_and_another_member_may_not(database: Database) -> None:
     """Bernd withdraws his own item; Clara cannot withdraw Bernd's; the organiser can."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await member(desk, "!item Eins")
     await member(desk, "!item Zwei")
     assert "Only the organisers of Bildungsbeirat" in await member(
@@ -206,7 +176,7 @@ async def test_the_submitter_withdraws_and_another_member_may_not(database: Data
 
 async def test_changing_an_item(database: Database) -> None:
     """!item change sets title, minutes and the public flag; without a key it asks for one."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await member(desk, "!item Entwurf")
     changed = await organiser(desk, "!item change 1 title=Haushalt 2028 duration=30 public=no")
     assert changed == "Item No. 1 Haushalt 2028 is changed: NP 1, 30 min, non-public.", changed
@@ -215,7 +185,7 @@ async def test_changing_an_item(database: Database) -> None:
 
 async def test_opening_items_per_committee(database: Database) -> None:
     """The organisers set the committee's own opening items; - restores the usual four."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     answer = await organiser(desk, "!agenda opening Begrüßung; Protokoll")
     assert answer.splitlines() == [
         "The agendas of Bildungsbeirat now open with:",
@@ -239,7 +209,7 @@ async def direct(desk: Desk, command: str, sender: str) -> str:
 async def test_a_direct_chat_works_for_members_of_the_committee_only(database: Database) -> None:
     """In a direct chat Bernd proposes with committee=BB and sees the non-public part; a
     stranger is refused and sees nothing."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     answer = await direct(desk, "!item Geheim nö committee=BB", BERND)
     assert answer.startswith("Item No. 1 “Geheim” is proposed"), answer
     assert "NP 1 Geheim" in await direct(desk, "!agenda 1", BERND)
@@ -254,7 +224,7 @@ async def test_the_calendar_file_carries_only_the_public_part_once_published(
 ) -> None:
     """Before publishing the .ics has no agenda; after it, the public items and never a
     non-public one."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await member(desk, "!item Bildungsbericht 2027")
     await member(desk, "!item Personalfrage Kita nö")
     before = (await desk.reply("!calendar BB")).attachments[0].data.decode()
@@ -271,7 +241,7 @@ async def test_publishing_posts_the_agenda_and_the_invitation_carries_it(
 ) -> None:
     """Publishing answers with the agenda in the room; !invitation then lists it with the
     papers instead of "to follow"; a changed order is refused after publishing."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await member(desk, "!item Bildungsbericht 2027")
     published = await organiser(desk, "!agenda publish")
     assert published.startswith("Agenda of Bildungsbeirat – Mon, 12 Apr 2027, 14:00"), published
@@ -315,7 +285,7 @@ async def attach(
 async def test_a_paper_is_attached_by_replying_to_a_file(database: Database) -> None:
     """Bernd answers his file with !paper 1; the agenda lists it with a link to the message.
     Not a reply, an unreadable message, a text and someone else's file get a sentence."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await member(desk, "!item Bildungsbericht 2027")
     file = RepliedEvent("$file:localhost", BEIRAT_ROOM, BERND, "Bericht.pdf")
     assert "answer it with `!paper 1`" in await member(desk, "!paper 1")
@@ -340,7 +310,7 @@ async def test_a_postponed_item_goes_to_the_next_meeting_marked_postponed(
     database: Database,
 ) -> None:
     """!item postpone moves an item to the next meeting, where it shows as postponed."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await organiser(desk, "!meeting new 10.05.2027 14:00")
     await member(desk, "!item Haushalt")
     answer = await organiser(desk, "!item postpone 1")
@@ -356,7 +326,7 @@ async def test_a_cancelled_meetings_items_move_on_and_their_submitters_are_named
 ) -> None:
     """Cancelling a meeting moves its items to the next one and names them and who sent them
     in the announcement."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await organiser(desk, "!meeting new 10.05.2027 14:00")
     await member(desk, "!item Haushalt")
     await member(desk, "!item Sprachkitas", sender=CLARA)
@@ -372,29 +342,22 @@ async def test_a_cancelled_meetings_items_move_on_and_their_submitters_are_named
 QUIET: dict[str, Any] = {"reminder_offsets_minutes": [], "notice_days": 0}
 
 
-async def scheduler_for(
-    database: Database, clock: ManualClock
-) -> tuple[PostBox, SchedulerService]:
-    box = PostBox(database)
-    return box, SchedulerService(database, clock, GRACE, job_handlers(box))
-
-
 async def test_the_collection_window_posts_once_each(database: Database) -> None:
     """The call a week before the deadline and the last-day reminder reach the committee
     room, the draft agenda the team room at the deadline, each once, also after a restart;
     a moved meeting re-plans them."""
-    desk = await office(database, **QUIET)
+    desk = await beirat_with_a_meeting(database, **QUIET)
     await member(desk, "!item Bildungsbericht 2027")
     await organiser(desk, "!meeting move 1 13.04.2027 14:00")  # deadline: 6 April, 14:00
     deadline = DEADLINE + timedelta(days=1)
     clock = ManualClock(deadline - timedelta(days=7))
-    box, service = await scheduler_for(database, clock)
+    box, service = scheduler_for(database, clock)
     assert await service.run_due() == 1
     clock.set(deadline - timedelta(hours=5))
     assert await service.run_due() == 1
     clock.set(deadline)
     assert await service.run_due() == 1
-    _again, restarted = await scheduler_for(database, clock)
+    _again, restarted = scheduler_for(database, clock)
     assert await restarted.run_due() == 0
     rooms = [room for room, _ in box.texts()]
     assert rooms == [BEIRAT_ROOM, BEIRAT_ROOM, TEAM_ROOM]
@@ -410,10 +373,10 @@ async def test_the_collection_window_posts_once_each(database: Database) -> None
 
 async def test_no_call_for_items_once_the_agenda_is_published(database: Database) -> None:
     """Publishing early stops the call, the last-day reminder and the draft."""
-    desk = await office(database, **QUIET)
+    desk = await beirat_with_a_meeting(database, **QUIET)
     await organiser(desk, "!agenda publish")
     clock = ManualClock(DEADLINE - timedelta(days=7))
-    box, service = await scheduler_for(database, clock)
+    box, service = scheduler_for(database, clock)
     for moment in (DEADLINE - timedelta(hours=5), DEADLINE):
         await service.run_due()
         clock.set(moment)
@@ -424,14 +387,14 @@ async def test_no_call_for_items_once_the_agenda_is_published(database: Database
 async def test_items_not_dealt_with_roll_over_after_the_meeting(database: Database) -> None:
     """When the meeting is over its open items become postponed items of the next meeting;
     one marked as dealt with stays behind; the team room hears of it."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await organiser(desk, "!meeting new 10.05.2027 14:00")
     await member(desk, "!item Haushalt")
     await member(desk, "!item Sprachkitas")
     assert "is marked as dealt with" in await organiser(desk, "!item done 2")
     end = datetime(2027, 4, 12, 14, 0, tzinfo=UTC)  # 16:00 in Berlin
     clock = ManualClock(end)
-    box, service = await scheduler_for(database, clock)
+    box, service = scheduler_for(database, clock)
     assert await service.run_due() == 1
     [(room, text)] = box.texts()
     assert room == TEAM_ROOM
@@ -450,7 +413,7 @@ async def test_a_missed_roll_over_is_caught_up_when_the_next_agenda_is_published
 ) -> None:
     """Had the bot been down when the meeting ended, publishing the next agenda postpones
     what the ended meeting left open."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await organiser(desk, "!meeting new 10.05.2027 14:00")
     await member(desk, "!item Haushalt")
     desk.clock.set(datetime(2027, 4, 20, 8, 0, tzinfo=UTC))
@@ -461,11 +424,11 @@ async def test_a_missed_roll_over_is_caught_up_when_the_next_agenda_is_published
 async def test_the_meeting_reminder_carries_the_published_agenda(database: Database) -> None:
     """Once published, the reminder before the meeting lists the agenda instead of "to
     follow"."""
-    desk = await office(database, reminder_offsets_minutes=[24 * 60], notice_days=0)
+    desk = await beirat_with_a_meeting(database, reminder_offsets_minutes=[24 * 60], notice_days=0)
     await member(desk, "!item Bildungsbericht 2027")
     await organiser(desk, "!agenda publish")
     clock = ManualClock(datetime(2027, 4, 11, 12, 0, tzinfo=UTC))
-    box, service = await scheduler_for(database, clock)
+    box, service = scheduler_for(database, clock)
     await service.run_due()
     [(room, text)] = box.texts()
     assert room == BEIRAT_ROOM and text.startswith("Reminder: Bildungsbeirat"), text
@@ -477,7 +440,7 @@ async def test_the_meeting_reminder_carries_the_published_agenda(database: Datab
 
 async def test_access_lists_and_erasure_pseudonymises_the_submitter(database: Database) -> None:
     """Art. 15 lists the items a person submitted; Art. 17 keeps them under a pseudonym."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     async with database.session() as session:
         person = Person(
             name="Bernd Beispiel",

@@ -16,8 +16,7 @@ import pytest
 from nio import MemoryDownloadResponse
 
 from bot.devtools.chat_client import ChatClient, Message
-from commands.framework.clock import OffsetClock
-from tests.conftest import Office
+from tests.support.matrix import Office, frozen_at
 
 pytestmark = pytest.mark.synapse
 
@@ -28,10 +27,6 @@ MEETING = "20.04.2026 14:00"  # 12:00 UTC; items are due a week before, 13 April
 DEADLINE = datetime(2026, 4, 13, 12, 0, tzinfo=UTC)
 CALL = DEADLINE - timedelta(days=7)  # the configured call, a week before the deadline
 JUST_BEFORE = timedelta(seconds=3)
-
-
-def frozen_at(moment: datetime) -> OffsetClock:
-    return OffsetClock(moment - datetime.now(UTC))
 
 
 def from_bot(office: Office, person: ChatClient, room: str, words: str) -> list[str]:

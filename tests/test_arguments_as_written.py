@@ -7,7 +7,7 @@ import pytest
 
 from commands.framework.parsing import Token, tokenize
 from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 JANA = (
     '!kontakt neu Jana Krüger org="Volkshochschule Musterland" '

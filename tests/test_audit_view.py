@@ -9,7 +9,7 @@ from pathlib import Path
 from commands.admin.commands import AUDIT_ACTIONS, AUDIT_OBJECTS
 from commands.framework.registry import Role
 from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 
 async def test_the_audit_log_is_newest_first_in_german_with_names(database: Database) -> None:

@@ -3,7 +3,6 @@ one private archive, secrets out of the config, no silent overwrite, data back a
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import json
 import os
@@ -19,15 +18,16 @@ from bot.cli import main
 from bot.config import load_config
 from storage.database import Database
 from storage.repositories import Store
-from tests.conftest import PostgresServer
-from tests.test_cli import (
+from tests.support.cli import (
     PASSWORD,
     TOKEN,
     database_file,
     database_url,
+    run_cli,
     toml_string,
     write_config,
 )
+from tests.support.postgres import PostgresServer
 
 WHEN = datetime(2027, 3, 8, 9, 30, tzinfo=UTC)
 
@@ -64,11 +64,6 @@ async def office_with_data(directory: Path, url: str | None = None) -> Path:
     store.mkdir(parents=True)
     (store / "credentials.json").write_text('{"device_id": "KUEMMERERDEV"}', encoding="utf-8")
     return path
-
-
-async def kuemmerer(*argv: str) -> int:
-    """The ``kuemmerer`` command, run in a thread because it starts its own event loop."""
-    return await asyncio.to_thread(main, list(argv))
 
 
 def database_url_of(config_path: Path) -> str:
@@ -112,7 +107,7 @@ async def test_sqlite_backup_and_restore_into_a_new_directory(
     restore elsewhere brings the data and the device's store back."""
     config = await office_with_data(tmp_path / "old")
     archive = tmp_path / "kuemmerer.tar.gz"
-    assert await kuemmerer("backup", str(archive), "--config", str(config)) == 0
+    assert await run_cli("backup", str(archive), "--config", str(config)) == 0
     assert "Backup written" in capsys.readouterr().out
 
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600
@@ -128,7 +123,7 @@ async def test_sqlite_backup_and_restore_into_a_new_directory(
     assert PASSWORD not in config_text and PLACEHOLDER in config_text
 
     new_config = write_config(tmp_path / "new")
-    assert await kuemmerer("restore", str(archive), "--config", str(new_config)) == 0
+    assert await run_cli("restore", str(archive), "--config", str(new_config)) == 0
     assert "Restored" in capsys.readouterr().out
     restored = load_config(new_config)
     assert await audit_entries(restored.storage.url) == ["A1"]
@@ -153,12 +148,12 @@ async def test_backup_while_the_bot_writes_holds_exactly_the_committed_data(
         await Store(session).audit.record(WHEN, "@carla:stadt.example", "note", "room", "!r", "C3")
         await session.flush()  # written into the open transaction, not committed
         archive = tmp_path / "during.tar.gz"
-        assert await kuemmerer("backup", str(archive), "--config", str(config)) == 0
+        assert await run_cli("backup", str(archive), "--config", str(config)) == 0
         await session.rollback()
     await database.dispose()
 
     new_config = write_config(tmp_path / "new")
-    assert await kuemmerer("restore", str(archive), "--config", str(new_config)) == 0
+    assert await run_cli("restore", str(archive), "--config", str(new_config)) == 0
     assert await audit_entries(load_config(new_config).storage.url) == ["A1", "B2"]
 
 
@@ -169,7 +164,7 @@ async def test_restore_refuses_existing_data_without_force(
     replaces it with the backup's state."""
     config = await office_with_data(tmp_path / "office")
     archive = tmp_path / "kuemmerer.tar.gz"
-    assert await kuemmerer("backup", str(archive), "--config", str(config)) == 0
+    assert await run_cli("backup", str(archive), "--config", str(config)) == 0
     url = database_url_of(config)
     database = Database(url)
     async with database.session() as session:
@@ -177,12 +172,12 @@ async def test_restore_refuses_existing_data_without_force(
     await database.dispose()
     capsys.readouterr()
 
-    assert await kuemmerer("restore", str(archive), "--config", str(config)) == 2
+    assert await run_cli("restore", str(archive), "--config", str(config)) == 2
     refusal = capsys.readouterr().err
     assert "already hold data" in refusal and "--force" in refusal
     assert await audit_entries(url) == ["A1", "B2"]
 
-    assert await kuemmerer("restore", str(archive), "--config", str(config), "--force") == 0
+    assert await run_cli("restore", str(archive), "--config", str(config), "--force") == 0
     assert await audit_entries(url) == ["A1"]
 
 
@@ -209,19 +204,17 @@ async def test_postgresql_backup_and_restore_with_pg_dump(
     archive = tmp_path / "kuemmerer.tar.gz"
     pg = ["--pg-bin", str(pg_bin())]
     backup = ("backup", str(archive), "--config", str(config), *pg)
-    assert await kuemmerer(*backup) == 0, capsys.readouterr()
+    assert await run_cli(*backup) == 0, capsys.readouterr()
     assert "database/kuemmerer.dump" in members(archive)
 
     target = await postgres_server.create_database()
     new_config = config_with(tmp_path / "new", target)
-    assert await kuemmerer("restore", str(archive), "--config", str(new_config), *pg) == 0
+    assert await run_cli("restore", str(archive), "--config", str(new_config), *pg) == 0
     assert await audit_entries(target) == ["A1"]
     capsys.readouterr()
-    assert await kuemmerer("restore", str(archive), "--config", str(new_config), *pg) == 2
+    assert await run_cli("restore", str(archive), "--config", str(new_config), *pg) == 2
     assert "already hold data" in capsys.readouterr().err
-    assert (
-        await kuemmerer("restore", str(archive), "--config", str(new_config), *pg, "--force") == 0
-    )
+    assert await run_cli("restore", str(archive), "--config", str(new_config), *pg, "--force") == 0
     assert await audit_entries(target) == ["A1"]
 
 

@@ -3,16 +3,15 @@ directory it still reads and answers commands in an encrypted room."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import Config, load_config
 from bot.matrix import CREDENTIALS_FILE
-from tests.conftest import Office, RunningBot
+from tests.support.cli import run_cli
+from tests.support.matrix import Office, RunningBot
 
 pytestmark = pytest.mark.synapse
 
@@ -50,11 +49,6 @@ def device_of(config: Config) -> str:
     return str(saved["device_id"])
 
 
-async def kuemmerer(*argv: str) -> int:
-    """The ``kuemmerer`` command, run in a thread because it starts its own event loop."""
-    return await asyncio.to_thread(main, list(argv))
-
-
 async def test_restored_bot_is_the_same_device_in_an_encrypted_room(
     office: Office, tmp_path: Path
 ) -> None:
@@ -73,9 +67,9 @@ async def test_restored_bot_is_the_same_device_in_an_encrypted_room(
     await office.bot.stop()
 
     archive = tmp_path / "kuemmerer-backup.tar.gz"
-    assert await kuemmerer("backup", str(archive), "--config", str(old_file)) == 0
+    assert await run_cli("backup", str(archive), "--config", str(old_file)) == 0
     new_file = write_config_file(office.bot.config, tmp_path / "new")
-    assert await kuemmerer("restore", str(archive), "--config", str(new_file)) == 0
+    assert await run_cli("restore", str(archive), "--config", str(new_file)) == 0
 
     restored = RunningBot(load_config(new_file), office.bot.clock)
     assert device_of(restored.config) == device

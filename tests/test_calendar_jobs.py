@@ -1,124 +1,32 @@
-"""The calendar's scheduled posts: the features' jobs run by the real SchedulerService on a
-migrated SQLite with a manual clock, posting through a recording stand-in for the bot.
+"""The calendar's scheduled posts: the real SchedulerService on a migrated SQLite with a manual
+clock, posting through a recording stand-in for the bot.
 
-The stand-in (:class:`PostBox`) is the one fake here: it has what ``bot/posting.py`` uses of
-the running bot — ``database``, ``t``, ``config``, ``state.team_room_id``, ``gateway`` (for
-direct chats) and ``owe_post(store, post)`` — and records the posts instead of sending them to
-Matrix; their text is what the outbox would deliver at once, its late note included. Everything
-else (jobs, entries, ledger, timing, rules) is the production code.
+The stand-in (:class:`tests.support.scheduling.PostBox`) is the one fake here; everything else
+(entries, ledger, timing, rules) is the production code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from nio import MatrixRoom
 
-from bot.config import BotConfig, Config, MatrixConfig
-from bot.outbox import late_note
-from bot.posting import ScheduledPost, direct_room_for, job_handlers
-from bot.render import split_reply
+from bot.posting import direct_room_for, job_handlers
 from bot.scheduler import SchedulerService
-from commands.catalog.modules import build_registry
 from commands.framework.clock import ManualClock
-from commands.framework.i18n import Translator
-from commands.framework.registry import Registry
-from commands.framework.reply import Reply
 from commands.meetings.schedule import MeetingReminder, arm_meeting
 from storage.database import Database
-from storage.models import Committee, Meeting, OutboxMessage
+from storage.models import Committee, Meeting
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
-from tests.desk import Desk
+from tests.support.desk import Desk
+from tests.support.names import ANNA, BEIRAT_ROOM, BERLIN, BERND, TEAM_ROOM
+from tests.support.scheduling import GRACE, PostBox
 
-BERLIN = ZoneInfo("Europe/Berlin")
-GRACE = timedelta(hours=1)
-BOT = "@kuemmerer:localhost"
-ANNA = "@anna:localhost"
-BERND = "@bernd:localhost"
-TEAM_ROOM = "!team:localhost"
-BEIRAT_ROOM = "!beirat:localhost"
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # Monday 1 March 2027, 09:00 in Berlin
 MEETING_START = datetime(2027, 3, 17, 13, 0, tzinfo=UTC)  # Wed 17 March, 14:00 in Berlin
 WEEK = 7 * 24 * 60
 DAY = 24 * 60
-
-
-# --------------------------------------------------------------------------- the stand-in
-
-
-@dataclass
-class State:
-    team_room_id: str | None = TEAM_ROOM
-
-
-class Client:
-    def __init__(self) -> None:
-        self.rooms: dict[str, MatrixRoom] = {}
-
-
-class Gateway:
-    """Rooms the bot is in, and direct chats it opens (recorded, never sent)."""
-
-    user_id = BOT
-
-    def __init__(self) -> None:
-        self.client = Client()
-        self.opened: list[str] = []
-
-    def add_room(self, room_id: str, *members: str, invited: tuple[str, ...] = ()) -> None:
-        room = MatrixRoom(room_id, BOT)
-        for member in (BOT, *members):
-            room.add_member(member, None, None)
-        for member in invited:
-            room.add_member(member, None, None, invited=True)
-        self.client.rooms[room_id] = room
-
-    async def create_direct_room(self, user_id: str) -> str:
-        room_id = f"!dm-{len(self.opened) + 1}:localhost"
-        self.opened.append(user_id)
-        self.add_room(room_id, invited=(user_id,))
-        return room_id
-
-
-@dataclass
-class PostBox:
-    """The bot as the scheduled posts see it; ``posts`` is what it would have sent."""
-
-    database: Database
-    t: Translator = field(default_factory=lambda: Translator("en", BERLIN))
-    config: Config = field(
-        default_factory=lambda: Config(
-            matrix=MatrixConfig(homeserver="http://localhost", user_id=BOT, password="x"),
-            bot=BotConfig(team_room=TEAM_ROOM),
-        )
-    )
-    state: State = field(default_factory=State)
-    gateway: Gateway = field(default_factory=Gateway)
-    registry: Registry = field(default_factory=build_registry)
-    posts: list[tuple[str, Reply]] = field(default_factory=list)
-    owed: list[ScheduledPost] = field(default_factory=list)
-
-    async def owe_post(self, store: Store, post: ScheduledPost) -> Sequence[OutboxMessage]:
-        self.posts.append((post.room_id, post.reply))
-        self.owed.append(post)
-        return ()
-
-    def send_owed(self, written: Sequence[OutboxMessage]) -> None:
-        pass
-
-    def texts(self) -> list[tuple[str, str]]:
-        """Each post's room and text as the outbox delivers it at once, late note included."""
-        return [(post.room_id, self._delivered(post)) for post in self.owed]
-
-    def _delivered(self, post: ScheduledPost) -> str:
-        text = "\n".join(body for body, _ in split_reply(post.reply))
-        note = late_note(self.t, post.due_at, post.written_at, post.written_at)
-        return text if note is None else f"{text}\n{note.plain}"
 
 
 @pytest.fixture

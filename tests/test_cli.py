@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,22 +16,22 @@ from alembic.script import ScriptDirectory
 from bot.app import create_bot
 from bot.cli import main
 from bot.config import load_config
-from bot.devtools.chat_client import ChatClient
 from bot.devtools.homeserver import LocalSynapse, RegisteredUser
 from bot.matrix import CREDENTIALS_FILE
 from storage.database import Database, alembic_config
 from storage.repositories import Store
-from tests.conftest import People
-
-PROJECT = Path(__file__).resolve().parent.parent
-ENVIRONMENT = (
-    "KUEMMERER_CONFIG",
-    "KUEMMERER_MATRIX_PASSWORD",
-    "KUEMMERER_MATRIX_ACCESS_TOKEN",
-    "KUEMMERER_STORAGE_URL",
+from tests.support.cli import (
+    ENVIRONMENT,
+    PASSWORD,
+    TOKEN,
+    BotProcess,
+    database_file,
+    database_url,
+    first_answer,
+    office_for_process,
+    write_config,
 )
-PASSWORD = "Rathaus-Geheim-2026"
-TOKEN = "syt_a3VlbW1lcmVy_GeheimesToken_0815"
+from tests.support.matrix import People
 
 
 @pytest.fixture(autouse=True)
@@ -44,52 +39,6 @@ def no_secrets_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The admin's shell may export overrides; these tests spell out the whole configuration."""
     for variable in ENVIRONMENT:
         monkeypatch.delenv(variable, raising=False)
-
-
-def toml_string(value: str) -> str:
-    return json.dumps(value)  # a JSON string is a valid TOML basic string
-
-
-def write_config(
-    directory: Path,
-    *,
-    homeserver: str = "https://matrix.stadt.example",
-    user_id: str = "@kuemmerer:stadt.example",
-    password: str = PASSWORD,
-    access_token: str = "",
-    team_room: str = "#bildungsbuero:stadt.example",
-    allowed_server: str = "stadt.example",
-    extra_bot: str = "",
-) -> Path:
-    """A config.toml as an office would write it, with store and database beside it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    lines = [
-        "[matrix]",
-        f"homeserver = {toml_string(homeserver)}",
-        f"user_id = {toml_string(user_id)}",
-        f"password = {toml_string(password)}" if password else "",
-        f"access_token = {toml_string(access_token)}" if access_token else "",
-        'store_path = "store"',
-        "sync_timeout_ms = 1000",
-        "[bot]",
-        f"team_room = {toml_string(team_room)}",
-        'language = "en"',
-        f"allowed_servers = [{toml_string(allowed_server)}]",
-        extra_bot,
-        "[storage]",
-        f"url = {toml_string(database_url(directory))}",
-    ]
-    path = directory / "config.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def database_url(directory: Path) -> str:
-    return f"sqlite+aiosqlite:///{directory / 'data' / 'kuemmerer.db'}"
-
-
-def database_file(directory: Path) -> Path:
-    return directory / "data" / "kuemmerer.db"
 
 
 # -- check-config ----------------------------------------------------------------------------
@@ -347,52 +296,6 @@ def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
 # -- run, against the real homeserver --------------------------------------------------------
 
 
-class BotProcess:
-    """`kuemmerer run --config FILE` as a service manager starts it; its log goes to a file."""
-
-    def __init__(self, config: Path, log: Path) -> None:
-        self.log = log
-        environment = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
-        with log.open("ab") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
-                cwd=PROJECT,
-                env=environment,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    async def wait(self, timeout: float) -> int | None:
-        """The exit status, or None if the process still runs after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        while self.process.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        return self.process.poll()
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-async def first_answer(anna: ChatClient, room: str, bot: BotProcess, timeout: float = 60) -> str:
-    """Ask `!help` until the bot answers (a command sent before its first sync is history)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        assert bot.process.poll() is None, f"the bot exited early:\n{bot.output()}"
-        try:
-            reply = await anna.ask(room, "!help", timeout=2)
-        except TimeoutError:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no answer to !help:\n{bot.output()}") from None
-            continue
-        return reply.body
-
-
 async def devices_of(synapse: LocalSynapse, access_token: str) -> set[str]:
     """The device ids the homeserver lists for the owner of ``access_token``."""
     async with (
@@ -414,33 +317,6 @@ def credentials(directory: Path) -> dict[str, str]:
     return data
 
 
-async def office_on(
-    people: People, synapse: LocalSynapse, tmp_path: Path
-) -> tuple[ChatClient, RegisteredUser, str, Path]:
-    """Anna, the bot's account, the team room she invited it to, and a config file for it."""
-    anna = await people.person("anna")
-    bot_user = await people.register("kuemmerer")
-    team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
-    config = write_config(
-        tmp_path / "kuemmerer",
-        homeserver=synapse.url,
-        user_id=bot_user.user_id,
-        password=bot_user.password,
-        team_room=team_room,
-        allowed_server=synapse.server_name,
-    )
-    return anna, bot_user, team_room, config
-
-
-@pytest.fixture
-def bot_processes() -> Iterator[list[BotProcess]]:
-    """Bot processes a test started; any still running afterwards are killed."""
-    started: list[BotProcess] = []
-    yield started
-    for bot in started:
-        bot.kill()
-
-
 @pytest.mark.synapse
 async def test_run_answers_stops_cleanly_and_restarts_as_the_same_device(
     people: People,
@@ -449,7 +325,7 @@ async def test_run_answers_stops_cleanly_and_restarts_as_the_same_device(
     bot_processes: list[BotProcess],
 ) -> None:
     """kuemmerer run answers, exits 0 on SIGTERM and SIGINT, and keeps its device on restart."""
-    anna, bot_user, team_room, config = await office_on(people, synapse, tmp_path)
+    anna, bot_user, team_room, config = await office_for_process(people, synapse, tmp_path)
     directory = config.parent
 
     first = BotProcess(config, directory / "first.log")

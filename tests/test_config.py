@@ -37,7 +37,7 @@ SECTIONS: dict[str, type] = {
     "tasks": TasksConfig,
     "logging": LoggingConfig,
 }
-ENVIRONMENT = (
+OVERRIDES = (
     "KUEMMERER_MATRIX_PASSWORD",
     "KUEMMERER_MATRIX_ACCESS_TOKEN",
     "KUEMMERER_STORAGE_URL",
@@ -57,9 +57,9 @@ language = "en"
 
 
 @pytest.fixture(autouse=True)
-def no_secrets_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_overrides_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The admin's shell may export the overrides; these tests set them explicitly."""
-    for variable in ENVIRONMENT:
+    for variable in OVERRIDES:
         monkeypatch.delenv(variable, raising=False)
 
 

@@ -9,8 +9,8 @@ import pytest
 import vobject
 from nio import MemoryDownloadResponse
 
-from bot.devtools.chat_client import ChatClient, Message
-from tests.conftest import Office
+from bot.devtools.chat_client import Message
+from tests.support.matrix import Office, files_from_bot
 
 # The bot runs on SQLite and on PostgreSQL: a workflow that crosses every part of storage.
 pytestmark = [pytest.mark.synapse, pytest.mark.every_backend]
@@ -20,14 +20,6 @@ def number_in(reply: Message) -> int:
     match = re.search(r"No\. (\d+)", reply.body)
     assert match, reply.body
     return int(match.group(1))
-
-
-def files_from_bot(person: ChatClient, room: str, bot: str) -> list[Message]:
-    return [
-        m
-        for m in person.messages
-        if m.room_id == room and m.sender == bot and m.msgtype == "m.file"
-    ]
 
 
 async def test_organisation_offer_contact_change_export_and_erasure(office: Office) -> None:

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from commands.framework.registry import Role, RoomKind
-from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
 
-BERLIN = ZoneInfo("Europe/Berlin")
-ANNA = "@anna:localhost"
-MARIA = (
+NEW_MARIA = (
     '!contact new "Maria Müller" titel=Dr. org="Gymnasium Am Park" funktion=Schulsozialarbeit '
     'email=m.mueller@gap.de tel="05221 59-1234" felder="ÜSB, Schule" gemeinde=Herford '
     'matrix=@maria:localhost notiz="dienstags erreichbar"'
 )
-
-
-@pytest.fixture
-def desk(database: Database) -> Desk:
-    return Desk(database)
 
 
 # --------------------------------------------------------------------------- !kontakt neu
@@ -31,7 +21,7 @@ async def test_a_new_contact_is_recorded_with_organisation_fields_and_default_so
     desk: Desk,
 ) -> None:
     """!contact new records the person, creates the unknown organisation and says both."""
-    answer = await desk.ask(MARIA)
+    answer = await desk.ask(NEW_MARIA)
     assert answer.startswith("Contact No. 1 recorded: No. 1 · Dr. Maria Müller")
     assert "Gymnasium Am Park (Schulsozialarbeit)" in answer
     assert "transition school–work, school" in answer and "Herford" in answer
@@ -57,7 +47,7 @@ async def test_an_unknown_field_is_refused_with_the_known_fields(desk: Desk) -> 
 
 async def test_a_duplicate_is_refused_with_the_existing_number(desk: Desk) -> None:
     """The same e-mail, or the same name in the same organisation, is not recorded twice."""
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     same_mail = await desk.ask('!contact new "M. Müller" email=M.Mueller@gap.de')
     assert "Dr. Maria Müller is already recorded as No. 1" in same_mail
     assert "`!contact change 1 …`" in same_mail
@@ -100,7 +90,7 @@ async def test_consent_needs_a_day_that_is_not_in_the_future(desk: Desk) -> None
 
 async def test_the_full_card_shows_everything_stored_and_is_audited(desk: Desk) -> None:
     """!contact 1 shows e-mail, phone, Matrix id, notes and data-protection facts; logged."""
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     card = await desk.ask("!contact 1")
     for line in (
         "Contact No. 1: Dr. Maria Müller",
@@ -129,7 +119,7 @@ async def test_an_unknown_number_says_how_to_search(desk: Desk) -> None:
 
 async def test_a_change_shows_old_and_new_but_never_personal_values(desk: Desk) -> None:
     """Non-personal fields show old → new; personal ones only "changed"; audit names fields."""
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     answer = await desk.ask('!kontakt aendern 1 tel="05221 59-9999" gemeinde=Bünde notiz=-')
     assert "Contact No. 1 changed:" in answer
     assert "Municipality: Herford → Bünde" in answer
@@ -161,7 +151,7 @@ async def test_a_change_of_organisation_function_fields_and_consent(desk: Desk) 
 
 async def test_a_change_may_not_make_a_duplicate_or_be_empty(desk: Desk) -> None:
     """Another contact's e-mail is refused; no option, or no difference, is said so."""
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     await desk.ask('!contact new "Jan Kurz" email=jan@vhs.de')
     assert "already recorded as No. 1" in await desk.ask(
         "!contact change 2 email=m.mueller@gap.de"
@@ -180,7 +170,7 @@ async def test_a_search_finds_spelling_variants_and_is_audited_without_the_query
     desk: Desk,
 ) -> None:
     """!contact Mueller finds Müller; the audit entry is a bulk view with no query text."""
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     answer = await desk.ask("!contact Mueller")
     assert "Dr. Maria Müller" in answer and "m.mueller@gap.de" in answer
     searches = [e for e in await desk.audit() if e.action == "search"]
@@ -214,7 +204,7 @@ async def test_long_results_come_in_pages(desk: Desk) -> None:
 
 async def test_who_groups_people_of_a_field_by_organisation(desk: Desk) -> None:
     """!who ÜSB finds persons tagged with the field and people of organisations tagged with it."""
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     await desk.ask(
         '!organisation neu "Agentur für Arbeit Herford" art=Verwaltung gemeinde=Herford '
         'felder="Übergang Schule-Beruf"'
@@ -251,7 +241,7 @@ async def test_who_falls_back_to_full_text_and_says_when_nobody_is_found(
     desk: Desk,
 ) -> None:
     """A topic that is no field is searched in names and functions; no hit says so."""
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     answer = await desk.ask("!who Schulsozialarbeit")
     assert "Gymnasium Am Park: No. 1 Dr. Maria Müller (Schulsozialarbeit)" in answer
     nobody = await desk.ask("!who Raumfahrt")
@@ -282,7 +272,7 @@ async def test_an_organisation_is_recorded_with_kind_by_alias(desk: Desk) -> Non
 
 async def test_an_organisation_card_lists_its_people_and_offers(desk: Desk) -> None:
     """!organisation 1 shows address, people with function and offers; the view is logged."""
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     await desk.ask(
         '!offer new "Bewerbungstraining" traeger=1 feld=ÜSB zielgruppe=Schüler ort="Raum 12"'
     )
@@ -353,7 +343,7 @@ async def test_an_offer_card_and_keyword_search(desk: Desk) -> None:
 @pytest.mark.backend_neutral
 async def test_outside_the_team_nothing_is_shown(desk: Desk) -> None:
     """In a committee room or for a non-team member, every command is refused unseen."""
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     commands = ["!contact Müller", "!contact 1", "!who ÜSB", "!org 1", "!offer 1"]
     for command in [*commands, '!contact new "X Y"', "!contact change 1 tel=12345"]:
         in_committee = await desk.ask(command, role=Role.TEAM, room=RoomKind.GROUP)

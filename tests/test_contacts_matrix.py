@@ -10,7 +10,7 @@ import pytest
 from storage.database import Database
 from storage.repositories import Store
 from storage.vocabulary import FIELD, TARGET_GROUP
-from tests.conftest import Office
+from tests.support.matrix import Office
 
 pytestmark = pytest.mark.synapse
 

@@ -31,7 +31,7 @@ from bot.devtools.homeserver import LocalSynapse
 from bot.devtools.sample_data import seed_committees, seed_contact_network, seed_tasks
 from commands.framework.registry import Role, RoomKind
 from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 pytestmark = pytest.mark.long_running
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,9 +26,8 @@ from commands.framework.registry import (
 )
 from commands.framework.reply import Reply, fmt
 from storage.database import Database
-from tests.desk import Desk
-
-BERLIN = ZoneInfo("Europe/Berlin")
+from tests.support.desk import Desk
+from tests.support.names import BERLIN
 
 
 @command(

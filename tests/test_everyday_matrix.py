@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Office
+from tests.support.matrix import Office
 
 pytestmark = [pytest.mark.synapse, pytest.mark.german]
 

@@ -17,23 +17,17 @@ import signal
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.devtools.chat_client import ChatClient, Message
 from bot.devtools.homeserver import LocalSynapse
-from tests.conftest import People
-from tests.test_cli import (  # the fixture is used by name
-    BotProcess,
-    bot_processes,  # noqa: F401
-    first_answer,
-    office_on,
-)
+from tests.support.cli import BotProcess, database_url, first_answer, office_for_process
+from tests.support.history import owed_messages, posts_of, room_history
+from tests.support.matrix import People
+from tests.support.names import BERLIN
 
 pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
-BERLIN = ZoneInfo("Europe/Berlin")
 KILLS = int(os.environ.get("KUEMMERER_FAULT_KILLS", "20"))
 REMINDERS = 6
 
@@ -52,26 +46,17 @@ def fault_seed() -> int:
     return seed
 
 
-def posts_of(anna: ChatClient, bot_id: str, marker: str) -> list[Message]:
-    """The bot's posts (not replies) that carry ``marker``."""
-    return [
-        message
-        for message in anna.messages
-        if message.sender == bot_id and message.in_reply_to is None and marker in message.body
-    ]
-
-
 async def test_kill_9_at_random_moments_loses_and_doubles_nothing(
     people: People,
     synapse: LocalSynapse,
     tmp_path: Path,
-    bot_processes: list[BotProcess],  # noqa: F811 (the fixture imported above)
+    bot_processes: list[BotProcess],
 ) -> None:
     """Killed with SIGKILL again and again during a stream of commands in three rooms while
     reminders fall due, the bot answers every command once and posts every reminder once."""
     seed = fault_seed()
     rng = random.Random(seed)
-    anna, bot_user, team_room, config = await office_on(people, synapse, tmp_path)
+    anna, bot_user, team_room, config = await office_for_process(people, synapse, tmp_path)
 
     log = config.parent / "bot.log"
     started_at = [0]  # where in the shared log the newest process began writing
@@ -130,7 +115,9 @@ async def test_kill_9_at_random_moments_loses_and_doubles_nothing(
 
     def all_done() -> bool:
         answered = all(anna.answers_to(event) for event in commands)
-        posted = all(posts_of(anna, bot_user.user_id, f"reminder {n}") for n in range(REMINDERS))
+        posted = all(
+            posts_of(anna.messages, bot_user.user_id, f"reminder {n}") for n in range(REMINDERS)
+        )
         return answered and posted
 
     try:
@@ -140,14 +127,19 @@ async def test_kill_9_at_random_moments_loses_and_doubles_nothing(
         raise AssertionError(
             f"seed {seed}: unanswered {missing}\n{bot.output()[-3000:]}"
         ) from None
-    await asyncio.sleep(2)  # a doubled answer or post would show up by now
-    doubled = [event for event in commands if len(anna.answers_to(event)) != 1]
-    reposted = [
-        n for n in range(REMINDERS) if len(posts_of(anna, bot_user.user_id, f"reminder {n}")) != 1
-    ]
-    assert (doubled, reposted) == ([], []), f"seed {seed}"
     # A SIGTERM while Python still imports would end the process by the signal; the clean stop
     # is tested from the moment the bot listens for it.
     await anna.wait_until(listening, timeout=30)
     bot.process.send_signal(signal.SIGTERM)
     assert await bot.wait(20) == 0, bot.output()[-3000:]
+    # Stopped and owing nothing, the bot sends nothing more: the rooms' record on the
+    # homeserver is final, and a doubled answer or post would be in it.
+    assert await owed_messages(database_url(config.parent)) == 0, f"seed {seed}"
+    history = await room_history(anna, *rooms)
+    doubled = [event for event in commands if len(history.answers_to(event)) != 1]
+    reposted = [
+        n
+        for n in range(REMINDERS)
+        if len(posts_of(history.messages, bot_user.user_id, f"reminder {n}")) != 1
+    ]
+    assert (doubled, reposted) == ([], []), f"seed {seed}"

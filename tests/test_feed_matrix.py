@@ -5,8 +5,6 @@ token is refused, and ``!calendar`` in the team room uploads an .ics file."""
 from __future__ import annotations
 
 import re
-import socket
-from dataclasses import replace
 from datetime import UTC, timedelta
 
 import aiohttp
@@ -14,32 +12,14 @@ import icalendar
 import pytest
 from nio import MemoryDownloadResponse
 
-from bot.config import HttpConfig
-from bot.devtools.chat_client import ChatClient, Message
+from bot.devtools.chat_client import Message
 from storage.committees import CommitteeRepository
 from storage.models import Meeting
-from tests.conftest import Office
+from tests.support.matrix import Office, files_from_bot, with_http_server
 
 pytestmark = pytest.mark.synapse
 
 FEED_URL = re.compile(r"(http://127\.0\.0\.1:\d+/kalender/[A-Za-z0-9_-]+\.ics)")
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def with_feed_server(office: Office) -> str:
-    """Restart the bot with ``[http] enabled``; returns the feed's base URL."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    http = HttpConfig(enabled=True, host="127.0.0.1", port=port, public_url=base)
-    office.bot.config = replace(office.bot.config, http=http)
-    await office.bot.restart()
-    return base
 
 
 async def plan_a_meeting(office: Office, room: str, days_ahead: int = 10) -> str:
@@ -77,18 +57,10 @@ async def fetch(url: str) -> tuple[int, bytes]:
         return response.status, await response.read()
 
 
-def files_from_bot(person: ChatClient, room: str, bot: str) -> list[Message]:
-    return [
-        m
-        for m in person.messages
-        if m.room_id == room and m.sender == bot and m.msgtype == "m.file"
-    ]
-
-
 async def test_subscription_feed_over_http(office: Office) -> None:
     """The organiser's feed address serves the committee's calendar; a wrong token is a 404,
     and after ``!calendar subscribe new`` the old address is a 404 too."""
-    base = await with_feed_server(office)
+    base = await with_http_server(office)
     anna = office.anna
     bernd = await office.people.person("bernd")
     room = await office.room_with_bot(anna, "Bildungsbeirat", members=[bernd])

@@ -14,8 +14,7 @@ import pytest
 
 from bot.app import create_bot
 from bot.config import HttpConfig, StorageConfig
-from tests.conftest import Office
-from tests.test_feed_matrix import free_port, with_feed_server
+from tests.support.matrix import Office, free_port, with_http_server
 
 pytestmark = pytest.mark.synapse
 
@@ -30,7 +29,7 @@ async def health(base: str) -> tuple[int, dict[str, Any], str]:
 async def test_a_syncing_bot_is_healthy_and_says_nothing_personal(office: Office) -> None:
     """While the bot syncs and answers, /health is 200 with sync, database and scheduler ok;
     the body names no user, room or server."""
-    base = await with_feed_server(office)
+    base = await with_http_server(office)
     reply = await office.anna.ask(office.team_room, "!help")
     assert reply.sender == office.bot.user_id
 

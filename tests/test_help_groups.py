@@ -6,7 +6,7 @@ import pytest
 
 from commands.framework.registry import Role, RoomKind
 from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 # Help reads the registry only; the database plays no part.
 pytestmark = pytest.mark.backend_neutral

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -16,10 +15,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from commands.framework.i18n import LOCALE_DIR, Translator
+from tests.support.names import BERLIN, PROJECT
 
-ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def german_catalog() -> list[tuple[str, str]]:
@@ -51,7 +49,7 @@ def test_catalog_template_matches_the_code(tmp_path: Path) -> None:
         [sys.executable, "-m", "babel.messages.frontend", "extract", "--mapping", "babel.cfg",
          "--keywords", "N_", "--keywords", "ngettext:1,2", "--no-location", "--sort-output",
          "--output-file", str(fresh), "bot", "commands", "storage"],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=PROJECT, check=True, capture_output=True,
     )  # fmt: skip
     with fresh.open("rb") as handle:
         in_code = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import People
+from tests.support.matrix import People
+from tests.support.names import PROJECT
 
 pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 
-ROOT = Path(__file__).resolve().parent.parent
 # What a clean checkout does not have: builds, caches, venvs, compiled catalogs, local data.
 NOT_IN_A_CHECKOUT = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".demo", "data",
@@ -73,7 +73,7 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
     # Built from a copy: the build sees only what a checkout has (no .mo files, no stale build/)
     # and writes nothing into the working tree.
     source = base / "source"
-    shutil.copytree(ROOT, source, ignore=NOT_IN_A_CHECKOUT)
+    shutil.copytree(PROJECT, source, ignore=NOT_IN_A_CHECKOUT)
     wheels = base / "dist"
     build_step(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source)
     (wheel,) = wheels.glob("kuemmerer-*.whl")
@@ -100,7 +100,10 @@ def test_the_wheel_carries_catalogs_migrations_and_the_demo_script(
     assert {"storage/migrations/env.py", "storage/migrations/script.py.mako"} <= names
     assert "storage/migrations/versions/0001_foundation.py" in names
     assert "bot/devtools/demo_script.txt" in names
-    assert {"commands/framework/templates/report.html", "commands/framework/templates/minutes.html"} <= names
+    assert {
+        "commands/framework/templates/report.html",
+        "commands/framework/templates/minutes.html",
+    } <= names
     assert "storage/migrations/versions/0009_minutes.py" in names
     assert not any(name.startswith(("tests/", "locale/")) for name in names)
 
@@ -130,7 +133,7 @@ def test_the_installed_wheel_renders_a_report_as_pdf(installation: Installation)
     assert result.stdout == b"%PDF-"
 
 
-async def kuemmerer(installation: Installation, *arguments: str, cwd: Path) -> tuple[int, str]:
+async def run_installed(installation: Installation, *arguments: str, cwd: Path) -> tuple[int, str]:
     """Run the installed ``kuemmerer`` command; its exit status and its output."""
     process = await asyncio.create_subprocess_exec(
         installation.kuemmerer,
@@ -150,7 +153,7 @@ async def kuemmerer(installation: Installation, *arguments: str, cwd: Path) -> t
 
 
 @contextlib.asynccontextmanager
-async def running(
+async def installed_bot_running(
     installation: Installation, config: Path, log: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``kuemmerer run`` as a process; always stopped (SIGTERM, then kill), its log shown on
@@ -215,11 +218,13 @@ allowed_servers = ["{people.synapse.server_name}"]
         encoding="utf-8",
     )
 
-    status, output = await kuemmerer(
+    status, output = await run_installed(
         installation, "check-config", "--config", str(config), cwd=home
     )
     assert status == 0 and "language:    de" in output, output
-    status, output = await kuemmerer(installation, "migrate", "--config", str(config), cwd=home)
+    status, output = await run_installed(
+        installation, "migrate", "--config", str(config), cwd=home
+    )
     assert status == 0 and "Database is up to date." in output, output
     # The process that answers is the venv's: its Python imports bot from there, not from here.
     process = await asyncio.create_subprocess_exec(
@@ -229,7 +234,7 @@ allowed_servers = ["{people.synapse.server_name}"]
     imported_from = Path((await process.communicate())[0].decode().strip())
     assert imported_from.is_relative_to(installation.venv), imported_from
 
-    async with running(installation, config, tmp_path / "run.log") as bot:
+    async with installed_bot_running(installation, config, tmp_path / "run.log") as bot:
         await anna.wait_until(lambda: anna.is_joined(team_room, bot_user.user_id), timeout=60)
         reply = await anna.ask(team_room, "!hilfe", timeout=30)
         assert reply.sender == bot_user.user_id

@@ -19,7 +19,7 @@ import pytest
 
 import commands
 from bot.outbox import late_note
-from commands.catalog.modules import JOB_MODULES, build_jobs
+from commands.catalog.modules import FEATURES, build_jobs
 from commands.framework.context import JobContext, Post
 from commands.framework.i18n import Translator
 from commands.framework.registry import JOB_ATTRIBUTE, Job, Jobs, job
@@ -27,7 +27,8 @@ from commands.meetings.schedule import MeetingOver
 from commands.reminders.schedule import ReminderDue
 from storage.database import Database
 from storage.models import ScheduleEntry
-from tests.desk import BERLIN, Desk
+from tests.support.desk import Desk
+from tests.support.names import BERLIN
 
 ROOT = Path(__file__).resolve().parent.parent
 # bot/ modules that are tools, not the running bot: seeding sample data reads features freely.
@@ -124,7 +125,7 @@ def feature_rules(source: Path) -> list[str]:
 
 def test_every_schedule_kind_in_use_is_declared_by_exactly_one_feature_package() -> None:
     """Each kind of schedule entry the commands write has one job, in one feature package, and
-    that job's module is one the catalog loads."""
+    that package exports it to the catalog."""
     modules = list(command_modules())
     jobs = declared_jobs(modules)
     packages: dict[str, set[str]] = {}
@@ -139,7 +140,7 @@ def test_every_schedule_kind_in_use_is_declared_by_exactly_one_feature_package()
     assert len(in_use) >= 10
     assert undeclared(in_use, catalog) == set()
     assert catalog.kinds == set(packages)
-    assert set(declared_jobs(JOB_MODULES)) == set(jobs)
+    assert set(catalog.by_kind.values()) == set(jobs)
 
 
 def test_a_job_kind_without_a_declaration_fails() -> None:
@@ -157,7 +158,7 @@ def test_a_job_kind_without_a_declaration_fails() -> None:
     twice = ModuleType("commands.example.jobs")
     vars(twice)["second_reminder"] = second_reminder
     with pytest.raises(ValueError, match="declared twice"):
-        Jobs.from_modules([*JOB_MODULES, twice])
+        Jobs.from_modules([*FEATURES, twice])
 
 
 def test_a_payload_of_another_kind_is_refused_when_declared() -> None:

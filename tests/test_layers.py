@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.names import PROJECT
+
 # Which top-level packages each layer must never import.
 FORBIDDEN = {"commands": {"bot"}, "storage": {"bot", "commands"}}
 
@@ -27,8 +28,8 @@ def imported_packages(source: Path) -> set[str]:
 def violations(layer: str) -> list[str]:
     forbidden = FORBIDDEN[layer]
     return [
-        f"{path.relative_to(ROOT)} imports {package}"
-        for path in sorted((ROOT / layer).rglob("*.py"))
+        f"{path.relative_to(PROJECT)} imports {package}"
+        for path in sorted((PROJECT / layer).rglob("*.py"))
         for package in sorted(imported_packages(path) & forbidden)
     ]
 

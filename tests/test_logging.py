@@ -16,8 +16,8 @@ from bot.cli import _parser
 from bot.config import ConfigError, load_config
 from bot.logs import QUIET_LOGGERS, configure_logging
 from bot.matrix import CREDENTIALS_FILE
-from tests.conftest import Office
-from tests.test_cli import write_config
+from tests.support.cli import write_config
+from tests.support.matrix import Office
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from bot.devtools.chat_client import ChatClient
 from storage.repositories import Store
-from tests.conftest import Office, with_bot_settings
+from tests.support.matrix import Office, with_bot_settings
 
 pytestmark = pytest.mark.synapse
 

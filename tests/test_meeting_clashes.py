@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from commands.framework.registry import Role, RoomKind
 from storage.database import Database
-from tests.desk import Desk
-from tests.test_meetings import STEUERUNG_ROOM, add_committee, beirat, in_beirat
+from tests.support.committees import add_beirat, add_committee, in_beirat
+from tests.support.desk import Desk
+from tests.support.names import STEUERUNG_ROOM
 
 
 async def test_a_second_meeting_of_the_committee_at_the_same_hour_is_warned(
@@ -13,7 +14,7 @@ async def test_a_second_meeting_of_the_committee_at_the_same_hour_is_warned(
 ) -> None:
     """The Beirat booked twice for 12 March 14:00 gets both meetings and a warning naming the
     first; a meeting later that day gets none."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 12.03.2027 14:00")
     twice = Desk.text(await in_beirat(desk, "!meeting new 12.03.2027 15:00"))
@@ -25,7 +26,7 @@ async def test_a_second_meeting_of_the_committee_at_the_same_hour_is_warned(
 
 async def test_another_committee_in_the_same_place_gets_a_note(database: Database) -> None:
     """The Steuerungsgruppe planning the Sitzungssaal while the Beirat meets there is told."""
-    await beirat(database)
+    await add_beirat(database)
     await add_committee(database, "Steuerungsgruppe", STEUERUNG_ROOM, "SG")
     desk = Desk(database)
     await in_beirat(desk, '!meeting new 12.03.2027 14:00 ort="Kreishaus, Sitzungssaal 2"')
@@ -47,7 +48,7 @@ async def test_another_committee_in_the_same_place_gets_a_note(database: Databas
 
 async def test_moving_a_meeting_onto_another_warns_too(database: Database) -> None:
     """Moving meeting 2 onto meeting 1's hour warns as planning it there would."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 12.03.2027 14:00")
     await in_beirat(desk, "!meeting new 19.03.2027 14:00")

@@ -9,18 +9,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from commands.framework.clock import OffsetClock
-from tests.conftest import Office
+from tests.support.matrix import Office, frozen_at
 
 pytestmark = pytest.mark.synapse
 
 # The bot believes it is Monday, 9 March 2026, 09:00 in Berlin. An offset into the past keeps
 # the people's real message timestamps from looking stale to it.
 MONDAY = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
-
-
-def frozen_at(moment: datetime) -> OffsetClock:
-    return OffsetClock(moment - datetime.now(UTC))
 
 
 EXAMPLES = [

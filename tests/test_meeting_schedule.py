@@ -24,10 +24,10 @@ from storage.database import Database
 from storage.models import ScheduleEntry
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
-from tests.desk import Desk
-from tests.test_query_counts import counted_selects
+from tests.support.desk import Desk
+from tests.support.names import BEIRAT_ROOM
+from tests.support.statements import counted_selects
 
-BEIRAT_ROOM = "!beirat:localhost"
 WEEK, DAY = 7 * 24 * 60, 24 * 60
 
 

@@ -4,52 +4,16 @@ and the scheduler entries that carry the reminders."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from commands.framework.registry import Role, RoomKind
-from commands.framework.reply import Reply
 from storage.database import Database
-from storage.models import Committee, CommitteeMember, Meeting, MeetingSeries, ScheduleEntry
-from storage.vocabulary import fold_text
-from tests.desk import BERLIN, MONDAY, Desk
-
-BEIRAT_ROOM = "!beirat:localhost"
-STEUERUNG_ROOM = "!steuerung:localhost"
-BERND = "@bernd:localhost"
-CLARA = "@clara:localhost"
-
-
-async def add_committee(
-    database: Database, name: str, room_id: str, short_name: str = "", **values: Any
-) -> int:
-    """A committee bound to ``room_id``, recorded directly (as ``!gremium neu`` would, with
-    the configured reminder defaults of 7 days and 1 day)."""
-    values.setdefault("reminder_offsets_minutes", [7 * 24 * 60, 24 * 60])
-    async with database.session() as session:
-        committee = Committee(
-            name=name,
-            name_key=fold_text(name),
-            short_name=short_name,
-            room_id=room_id,
-            created_at=MONDAY,
-            updated_at=MONDAY,
-            **values,
-        )
-        session.add(committee)
-        await session.flush()
-        return committee.id
-
-
-async def beirat(database: Database, **values: Any) -> int:
-    return await add_committee(database, "Bildungsbeirat", BEIRAT_ROOM, "BB", **values)
-
-
-async def in_beirat(desk: Desk, command: str, role: Role = Role.ORGANIZER) -> Reply:
-    """``command`` typed by an organiser in the Bildungsbeirat's room."""
-    return await desk.reply(command, role=role, room=RoomKind.GROUP, room_id=BEIRAT_ROOM)
+from storage.models import CommitteeMember, Meeting, MeetingSeries
+from tests.support.committees import add_beirat, add_committee, in_beirat
+from tests.support.desk import Desk, schedule_entry
+from tests.support.names import BEIRAT_ROOM, BERLIN, BERND, CLARA, MONDAY, STEUERUNG_ROOM
 
 
 async def meetings(database: Database) -> list[Meeting]:
@@ -58,12 +22,7 @@ async def meetings(database: Database) -> list[Meeting]:
         return list(await session.scalars(select(Meeting).order_by(Meeting.id)))
 
 
-async def entry(desk: Desk, entry_id: str) -> ScheduleEntry | None:
-    async with desk.store() as store:
-        return await store.schedule.get(entry_id)
-
-
-def wall(moment: datetime) -> str:
+def local_wall(moment: datetime) -> str:
     return moment.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M")
 
 
@@ -91,11 +50,11 @@ async def test_a_meeting_from_natural_language(
 ) -> None:
     """On Monday 8 March 2027 each way of writing a date books the meeting the reader means,
     in a German and an English bot alike, and the answer echoes it with its end."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database, language=language)
     answer = desk.text(await in_beirat(desk, f"!sitzung neu {when}"))
     [meeting] = await meetings(database)
-    assert wall(meeting.start) == expected
+    assert local_wall(meeting.start) == expected
     assert meeting.end - meeting.start == timedelta(hours=2)  # the committee's default
     t = desk.dispatcher.t
     day = f"{t.weekday(meeting.start)}, {t.date(meeting.start)}"
@@ -106,7 +65,7 @@ async def test_a_meeting_from_natural_language(
 async def test_the_echo_has_the_house_format(database: Database) -> None:
     """A German bot echoes "Fr, 12.03.2027, 14:00–16:00 Uhr"; an English one "Fri, 12 Mar 2027,
     14:00–16:00"."""
-    await beirat(database)
+    await add_beirat(database)
     german = await in_beirat(Desk(database, language="de"), "!sitzung neu 12.03.2027 14 Uhr")
     assert "Fr, 12.03.2027, 14:00–16:00 Uhr" in Desk.text(german)
     english = await in_beirat(Desk(database), "!meeting new 12.03.2027 14:00 duration=90min")
@@ -117,7 +76,7 @@ async def test_the_echo_has_the_house_format(database: Database) -> None:
 @pytest.mark.backend_neutral
 async def test_a_past_date_is_refused_with_an_example(database: Database) -> None:
     """A meeting last week is refused, with a date that works; nothing is stored."""
-    await beirat(database)
+    await add_beirat(database)
     answer = Desk.text(await in_beirat(Desk(database), "!meeting new 01.03.2027 14:00"))
     assert "is in the past" in answer and "15 Mar 2027 14:00" in answer
     assert await meetings(database) == []
@@ -127,7 +86,7 @@ async def test_a_past_date_is_refused_with_an_example(database: Database) -> Non
 @pytest.mark.backend_neutral
 async def test_a_date_without_time_asks_for_the_time(database: Database) -> None:
     """ "!meeting new 12.03.2027" books nothing and asks at what time."""
-    await beirat(database)
+    await add_beirat(database)
     answer = Desk.text(await in_beirat(Desk(database), "!meeting new 12.03.2027"))
     assert "At what time?" in answer and "12 Mar 2027 14:00" in answer
     assert await meetings(database) == []
@@ -137,7 +96,7 @@ async def test_a_date_without_time_asks_for_the_time(database: Database) -> None
 @pytest.mark.backend_neutral
 async def test_nonsense_is_refused(database: Database) -> None:
     """Text that is no date is refused with an example, and so is a length that is none."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     assert "Could not read" in Desk.text(await in_beirat(desk, "!meeting new irgendwann mal"))
     answer = Desk.text(await in_beirat(desk, "!meeting new tomorrow 10:00 duration=lang"))
@@ -148,7 +107,7 @@ async def test_nonsense_is_refused(database: Database) -> None:
 async def test_place_title_link_and_length_are_kept(database: Database) -> None:
     """ort=, titel=, online= and dauer= end up on the meeting; the committee's place is the
     default."""
-    await beirat(database, default_place="Kreishaus, Raum 101")
+    await add_beirat(database, default_place="Kreishaus, Raum 101")
     desk = Desk(database)
     await in_beirat(desk, "!meeting new tomorrow 10:00")
     await in_beirat(
@@ -167,7 +126,7 @@ async def test_place_title_link_and_length_are_kept(database: Database) -> None:
 @pytest.mark.backend_neutral
 async def test_members_may_not_schedule(database: Database) -> None:
     """A plain member of the committee room cannot create meetings."""
-    await beirat(database)
+    await add_beirat(database)
     answer = Desk.text(await in_beirat(Desk(database), "!meeting new tomorrow 10:00", Role.MEMBER))
     assert "only for organisers" in answer
     assert await meetings(database) == []
@@ -176,7 +135,7 @@ async def test_members_may_not_schedule(database: Database) -> None:
 async def test_an_unbound_room_and_the_team_room_are_told_what_to_do(database: Database) -> None:
     """In a room without committee the answer says how to bind it; in the team room the
     committee is named with gremium=."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     loose = await desk.reply(
         "!meeting new tomorrow 10:00", role=Role.TEAM, room=RoomKind.GROUP, room_id="!x:localhost"
@@ -193,7 +152,7 @@ async def test_an_unbound_room_and_the_team_room_are_told_what_to_do(database: D
 async def test_a_monthly_series_keeps_its_local_time_across_dst(database: Database) -> None:
     """Every 2nd Wednesday from 10.02.2027 at 14:00 Berlin: 13:00 UTC in winter, 12:00 UTC in
     summer, each occurrence a row with its own number and original start."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database, now=datetime(2027, 1, 15, 9, 0, tzinfo=UTC))
     answer = Desk.text(
         await in_beirat(desk, "!meeting new 10.02.2027 14:00 repeat=monthly count=6")
@@ -207,7 +166,7 @@ async def test_a_monthly_series_keeps_its_local_time_across_dst(database: Databa
         datetime(2027, 6, 9, 12, 0, tzinfo=UTC),
         datetime(2027, 7, 14, 12, 0, tzinfo=UTC),
     ]
-    assert all(wall(row.start).endswith("14:00") for row in rows)
+    assert all(local_wall(row.start).endswith("14:00") for row in rows)
     assert all(row.original_start == row.start for row in rows)
     assert len({row.series_id for row in rows}) == 1 and rows[0].series_id is not None
     assert "monthly on the 2nd Wednesday, 14:00–16:00" in answer
@@ -222,11 +181,11 @@ async def test_a_monthly_series_keeps_its_local_time_across_dst(database: Databa
 async def test_the_last_weekday_of_the_month_stays_the_last(database: Database) -> None:
     """A first meeting on the last Wednesday repeats on the last Wednesday (BYDAY=-1WE), also
     quarterly."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     await in_beirat(desk, "!sitzung neu 31.03.2027 10 Uhr wiederholung=quartalsweise anzahl=3")
     rows = await meetings(database)
-    assert [wall(row.start) for row in rows] == [
+    assert [local_wall(row.start) for row in rows] == [
         "2027-03-31 10:00",
         "2027-06-30 10:00",
         "2027-09-29 10:00",
@@ -235,24 +194,24 @@ async def test_the_last_weekday_of_the_month_stays_the_last(database: Database) 
 
 async def test_biweekly_until_a_date(database: Database) -> None:
     """14-täglich bis 05.05.2027 from Wednesday 10.03.: five meetings, the last on the day."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database, language="de")
     await in_beirat(desk, "!sitzung neu 10.03.2027 9 Uhr wiederholung=14-täglich bis=05.05.2027")
     rows = await meetings(database)
-    assert [wall(row.start)[:10] for row in rows] == [
+    assert [local_wall(row.start)[:10] for row in rows] == [
         "2027-03-10",
         "2027-03-24",
         "2027-04-07",
         "2027-04-21",
         "2027-05-05",
     ]
-    assert {wall(row.start)[11:] for row in rows} == {"09:00"}
+    assert {local_wall(row.start)[11:] for row in rows} == {"09:00"}
 
 
 async def test_an_open_series_is_created_one_year_ahead(database: Database) -> None:
     """Without bis=/anzahl= a weekly series reaches a year ahead, says until when, and stores
     the bound as UNTIL."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     answer = Desk.text(await in_beirat(desk, "!meeting new 10.03.2027 09:00 repeat=weekly"))
     rows = await meetings(database)
@@ -269,7 +228,7 @@ async def test_an_open_series_is_created_one_year_ahead(database: Database) -> N
 @pytest.mark.backend_neutral
 async def test_series_options_are_checked(database: Database) -> None:
     """Unknown rhythms, anzahl= without wiederholung=, both bounds, or too many are refused."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     assert "is not a repetition" in Desk.text(
         await in_beirat(desk, "!meeting new tomorrow 10:00 repeat=yearly")
@@ -292,14 +251,14 @@ async def test_series_options_are_checked(database: Database) -> None:
 async def test_a_meeting_writes_its_reminders_and_invitation_deadline(database: Database) -> None:
     """A meeting on 30 March gets reminders 7 days and 1 day ahead (the defaults) and the
     invitation deadline two days before the 14-day notice period starts."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 30.03.2027 14:00")
     [meeting] = await meetings(database)
     start = datetime(2027, 3, 30, 12, 0, tzinfo=UTC)
-    week = await entry(desk, f"meeting:{meeting.id}:reminder:10080")
-    day = await entry(desk, f"meeting:{meeting.id}:reminder:1440")
-    invitation = await entry(desk, f"meeting:{meeting.id}:invitation")
+    week = await schedule_entry(desk.database, f"meeting:{meeting.id}:reminder:10080")
+    day = await schedule_entry(desk.database, f"meeting:{meeting.id}:reminder:1440")
+    invitation = await schedule_entry(desk.database, f"meeting:{meeting.id}:invitation")
     assert week is not None and day is not None and invitation is not None
     assert (week.kind, week.first_at, week.rule, week.timezone) == (
         "meeting.reminder",
@@ -319,35 +278,35 @@ async def test_the_committees_own_offsets_win_and_past_entries_are_not_written(
 ) -> None:
     """A committee reminding 3 days and 2 hours ahead gets exactly those; for a meeting in two
     days neither the 3-day reminder nor the invitation deadline is written."""
-    await beirat(database, reminder_offsets_minutes=[4320, 120])
+    await add_beirat(database, reminder_offsets_minutes=[4320, 120])
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 10.03.2027 14:00")
     [meeting] = await meetings(database)
-    assert await entry(desk, f"meeting:{meeting.id}:reminder:4320") is None
-    assert await entry(desk, f"meeting:{meeting.id}:invitation") is None
-    assert await entry(desk, f"meeting:{meeting.id}:reminder:10080") is None
-    two_hours = await entry(desk, f"meeting:{meeting.id}:reminder:120")
+    assert await schedule_entry(desk.database, f"meeting:{meeting.id}:reminder:4320") is None
+    assert await schedule_entry(desk.database, f"meeting:{meeting.id}:invitation") is None
+    assert await schedule_entry(desk.database, f"meeting:{meeting.id}:reminder:10080") is None
+    two_hours = await schedule_entry(desk.database, f"meeting:{meeting.id}:reminder:120")
     assert two_hours is not None and two_hours.first_at == meeting.start - timedelta(hours=2)
 
 
 async def test_moving_rewrites_and_cancelling_deactivates_the_entries(database: Database) -> None:
     """Moving 30.03. to 12.03. rewrites the reminders and stops those already past; cancelling
     stops all of them."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 30.03.2027 14:00")
     [meeting] = await meetings(database)
     await in_beirat(desk, f"!meeting move {meeting.id} 12.03.2027 10:00")
     new_start = datetime(2027, 3, 12, 9, 0, tzinfo=UTC)
-    day = await entry(desk, f"meeting:{meeting.id}:reminder:1440")
-    week = await entry(desk, f"meeting:{meeting.id}:reminder:10080")
-    invitation = await entry(desk, f"meeting:{meeting.id}:invitation")
+    day = await schedule_entry(desk.database, f"meeting:{meeting.id}:reminder:1440")
+    week = await schedule_entry(desk.database, f"meeting:{meeting.id}:reminder:10080")
+    invitation = await schedule_entry(desk.database, f"meeting:{meeting.id}:invitation")
     assert day is not None and day.active and day.first_at == new_start - timedelta(days=1)
     assert week is not None and not week.active
     assert invitation is not None and not invitation.active
 
     await in_beirat(desk, f"!meeting cancel {meeting.id}")
-    day = await entry(desk, f"meeting:{meeting.id}:reminder:1440")
+    day = await schedule_entry(desk.database, f"meeting:{meeting.id}:reminder:1440")
     assert day is not None and not day.active
 
 
@@ -362,7 +321,7 @@ async def monthly_series(desk: Desk) -> list[Meeting]:
 async def test_moving_one_occurrence_leaves_the_series(database: Database) -> None:
     """Moving the April meeting changes only its start (keeping its original start and raising
     its sequence); the announcement is the answer in the committee room."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     before = await monthly_series(desk)
     april = before[1]
@@ -374,7 +333,7 @@ async def test_moving_one_occurrence_leaves_the_series(database: Database) -> No
     assert reply.posts == [] and not reply.mention_room
     after = await meetings(database)
     moved = after[1]
-    assert wall(moved.start) == "2027-04-16 15:00" and moved.sequence == 1
+    assert local_wall(moved.start) == "2027-04-16 15:00" and moved.sequence == 1
     assert moved.original_start == april.original_start
     assert [(m.start, m.sequence) for i, m in enumerate(after) if i != 1] == [
         (m.start, m.sequence) for i, m in enumerate(before) if i != 1
@@ -383,11 +342,11 @@ async def test_moving_one_occurrence_leaves_the_series(database: Database) -> No
 
 async def test_moving_to_a_day_keeps_the_time(database: Database) -> None:
     """ "verschieben 12 17.03.2027" keeps the meeting at 14:00."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     first = (await monthly_series(desk))[0]
     await in_beirat(desk, f"!meeting move {first.id} 17.03.2027")
-    assert wall((await meetings(database))[0].start) == "2027-03-17 14:00"
+    assert local_wall((await meetings(database))[0].start) == "2027-03-17 14:00"
 
 
 async def test_moving_from_the_team_room_announces_in_the_committee_room(
@@ -395,7 +354,7 @@ async def test_moving_from_the_team_room_announces_in_the_committee_room(
 ) -> None:
     """Anna moves a meeting from the team room: she gets a confirmation, the committee room gets
     the announcement — with @room where the committee allows it."""
-    await beirat(database, allow_room_mention=True)
+    await add_beirat(database, allow_room_mention=True)
     desk = Desk(database)
     first = (await monthly_series(desk))[0]
     reply = await desk.reply(f"!meeting move {first.id} 11.03.2027 14:00")
@@ -409,7 +368,7 @@ async def test_moving_from_the_team_room_announces_in_the_committee_room(
 
 async def test_cancelling_one_occurrence_leaves_the_others(database: Database) -> None:
     """Cancelling the April meeting marks only it, says why, and drops it from !meetings."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     before = await monthly_series(desk)
     april = before[1]
@@ -430,7 +389,7 @@ async def test_cancelling_one_occurrence_leaves_the_others(database: Database) -
 
 async def test_changes_are_audited(database: Database) -> None:
     """Creating a series, moving, cancelling and inviting each leave an audit entry."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     rows = await monthly_series(desk)
     await in_beirat(desk, f"!meeting move {rows[0].id} 11.03.2027 14:00")
@@ -448,7 +407,7 @@ async def test_changes_are_audited(database: Database) -> None:
 async def test_meetings_lists_per_room(database: Database) -> None:
     """The committee room lists its own meetings, the team room all of them (or one committee's),
     a member's direct chat the committees they sit in."""
-    beirat_id = await beirat(database)
+    beirat_id = await add_beirat(database)
     await add_committee(database, "Steuerungsgruppe", STEUERUNG_ROOM, "SG")
     async with database.session() as session:
         session.add(
@@ -474,7 +433,7 @@ async def test_meetings_lists_per_room(database: Database) -> None:
 
 async def test_meetings_pages(database: Database) -> None:
     """Twelve weekly meetings show ten and point to the next page."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 10.03.2027 09:00 repeat=weekly count=12")
     first = Desk.text(await in_beirat(desk, "!meetings", Role.MEMBER))
@@ -487,7 +446,7 @@ async def test_meetings_pages(database: Database) -> None:
 async def test_meeting_details_and_what_stays_hidden(database: Database) -> None:
     """!meeting shows the next one with place, series, invitation and item deadline; another
     committee's room and a stranger's direct chat do not find it."""
-    await beirat(database, default_place="Kreishaus")
+    await add_beirat(database, default_place="Kreishaus")
     await add_committee(database, "Steuerungsgruppe", STEUERUNG_ROOM, "SG")
     desk = Desk(database)
     rows = await monthly_series(desk)
@@ -513,7 +472,7 @@ async def test_meeting_details_and_what_stays_hidden(database: Database) -> None
 async def test_invitation_in_time(database: Database) -> None:
     """!einladung for a meeting a month ahead posts the invitation as the answer in the room:
     date, place, agenda to follow, the deadline for items; no warning."""
-    await beirat(database, default_place="Kreishaus")
+    await add_beirat(database, default_place="Kreishaus")
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 08.04.2027 14:00")
     reply = await in_beirat(desk, "!invitation")
@@ -525,14 +484,14 @@ async def test_invitation_in_time(database: Database) -> None:
     assert "notice period" not in text and reply.posts == []
     [meeting] = await meetings(database)
     assert meeting.invitation_sent_at == MONDAY
-    invitation_due = await entry(desk, f"meeting:{meeting.id}:invitation")
+    invitation_due = await schedule_entry(desk.database, f"meeting:{meeting.id}:invitation")
     assert invitation_due is not None and not invitation_due.active
 
 
 async def test_invitation_too_late_warns_the_organiser(database: Database) -> None:
     """For a meeting in five days the organiser is warned that the 14-day notice period is not
     met, and the invitation still goes into the room on its own."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 13.03.2027 10:00")
     reply = await in_beirat(desk, "!einladung 1")
@@ -546,7 +505,7 @@ async def test_invitation_too_late_warns_the_organiser(database: Database) -> No
 async def test_invitation_from_the_team_room(database: Database) -> None:
     """From the team room the invitation goes into the committee room (with @room where
     allowed) and Anna gets a confirmation; without a number the team room asks for one."""
-    await beirat(database, allow_room_mention=True)
+    await add_beirat(database, allow_room_mention=True)
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 08.04.2027 14:00 title=Jahresplanung")
     assert "Please give the meeting's number" in await desk.ask("!invitation")
@@ -561,7 +520,7 @@ async def test_invitation_from_the_team_room(database: Database) -> None:
 
 async def test_members_cannot_invite_or_change(database: Database) -> None:
     """A plain member may look but not invite, move or cancel."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
     await in_beirat(desk, "!meeting new 08.04.2027 14:00")
     for command in ("!invitation 1", "!meeting move 1 9.4.2027 10:00", "!meeting cancel 1"):

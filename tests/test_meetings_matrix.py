@@ -3,48 +3,13 @@ invitations from the team room arriving in the committee room."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from bot.devtools.chat_client import ChatClient
-from storage.models import Committee
-from storage.vocabulary import fold_text
-from tests.conftest import Office
+from tests.support.matrix import Office, beirat_with_bernd, day_ahead
 
 # The bot runs on SQLite and on PostgreSQL: meetings, series and the scheduler's entries.
 pytestmark = [pytest.mark.synapse, pytest.mark.every_backend]
-
-
-async def bind_committee(office: Office, room_id: str, name: str, short_name: str) -> None:
-    """Bind ``room_id`` to a new committee, as ``!committee new`` does."""
-    assert office.bot.bot is not None
-    now = datetime.now(UTC)
-    async with office.bot.bot.database.session() as session:
-        session.add(
-            Committee(
-                name=name,
-                name_key=fold_text(name),
-                short_name=short_name,
-                room_id=room_id,
-                default_place="Kreishaus, Raum 101",
-                created_at=now,
-                updated_at=now,
-            )
-        )
-
-
-def day_ahead(days: int) -> str:
-    """The date ``days`` from now as people type it, e.g. ``12.03.2027``."""
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%d.%m.%Y")
-
-
-async def beirat_with_bernd(office: Office) -> tuple[str, ChatClient]:
-    """The Bildungsbeirat's room with Bernd as a member."""
-    bernd = await office.people.person("bernd")
-    room = await office.room_with_bot(office.anna, "Bildungsbeirat", members=[bernd])
-    await bind_committee(office, room, "Bildungsbeirat", "BB")
-    return room, bernd
 
 
 async def bot_message_containing(office: Office, person: ChatClient, room: str, words: str) -> str:

@@ -21,7 +21,7 @@ from storage.models import Base
 from storage.repositories import SYNC_TOKEN_KEY, Store
 from storage.schedule import ScheduleRepository
 from storage.search import is_index_table
-from tests.conftest import PostgresServer
+from tests.support.postgres import PostgresServer
 
 
 def _models_only(name: str | None, type_: str, _parents: object) -> bool:

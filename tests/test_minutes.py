@@ -8,19 +8,18 @@ Fast tests on the real dispatcher and SQLite; a whole meeting through Synapse is
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import ITEM_DONE, AgendaItem, Person
-from tests.desk import MONDAY, Desk
-from tests.test_agenda import member, office, organiser
-from tests.test_meetings import BEIRAT_ROOM, BERND, CLARA
+from tests.support.committees import beirat_with_a_meeting, member, organiser
+from tests.support.desk import Desk
+from tests.support.documents import pdf_text
+from tests.support.names import BEIRAT_ROOM, BERND, CLARA, MONDAY
 
 ON_THE_DAY = datetime(2027, 4, 12, 12, 5, tzinfo=UTC)  # 14:05 in Berlin, the meeting began
 
@@ -28,7 +27,7 @@ ON_THE_DAY = datetime(2027, 4, 12, 12, 5, tzinfo=UTC)  # 14:05 in Berlin, the me
 async def with_agenda(database: Database) -> Desk:
     """The Beirat's meeting No. 1 with a public item (No. 1), a non-public one (No. 2) and a
     third public one (No. 3), its agenda published, and the clock on the meeting's day."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await organiser(desk, "!top Bildungsbericht 2027")
     await organiser(desk, "!top Personalfrage Kita nö")
     await organiser(desk, "!top Sprachkitas")
@@ -39,10 +38,6 @@ async def with_agenda(database: Database) -> Desk:
 
 async def in_room(desk: Desk, command: str, role: Role = Role.ORGANIZER) -> Reply:
     return await desk.reply(command, role, RoomKind.GROUP, room_id=BEIRAT_ROOM)
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 async def test_a_meeting_is_recorded_and_its_minutes_rendered(database: Database) -> None:
@@ -118,7 +113,7 @@ async def test_only_one_meeting_mode_runs_per_room(database: Database) -> None:
 
 async def test_meeting_mode_needs_a_meeting_today(database: Database) -> None:
     """Weeks before the meeting there is none today: the answer says how to go on."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     answer = await organiser(desk, "!meeting start")
     assert "Bildungsbeirat has no meeting today." in answer and "`!meetings`" in answer
     assert "Usage: `!meeting start [meeting number]`" in answer

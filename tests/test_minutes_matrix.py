@@ -6,19 +6,16 @@ pseudonymised after an erasure."""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from nio import MemoryDownloadResponse
-from pypdf import PdfReader
 
 from bot.devtools.chat_client import ChatClient, Message
 from storage.models import Person
 from storage.repositories import Store
-from tests.conftest import Office
-from tests.test_meetings_matrix import beirat_with_bernd, day_ahead
-from tests.test_tasks_matrix import running_bot
+from tests.support.documents import pdf_text
+from tests.support.matrix import Office, beirat_with_bernd, bot_of, day_ahead
 
 pytestmark = pytest.mark.synapse
 
@@ -27,7 +24,7 @@ async def todays_meeting_with_agenda(office: Office, room_id: str, bernd: str) -
     """Meeting No. 1 began ten minutes ago, with a public item (No. 1), a non-public one
     (No. 2) and one left uncalled (No. 3); meeting No. 2 in two weeks; Bernd is a contact."""
     now = datetime.now(UTC)
-    async with running_bot(office).database.session() as session:
+    async with bot_of(office).database.session() as session:
         store = Store(session)
         committee = await store.committees.for_room(room_id)
         assert committee is not None
@@ -87,10 +84,6 @@ async def downloaded(person: ChatClient, event: Message) -> bytes:
     return download.body
 
 
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
 async def test_a_meeting_is_minuted_in_its_room(office: Office) -> None:
     """The whole meeting of the issue's Done-when, through the real homeserver."""
     anna, bot_id = office.anna, office.bot.user_id
@@ -144,7 +137,7 @@ async def test_a_meeting_is_minuted_in_its_room(office: Office) -> None:
     assert "Language support in Kitas" in agenda.body
     assert "Minutes to approve: meeting No. 1 (not approved yet" in agenda.body
 
-    async with running_bot(office).database.session() as session:
+    async with bot_of(office).database.session() as session:
         entries = await Store(session).minutes.entries(1)
     note = next(e for e in entries if e.text == "The draft reads well.")
     corrected = await bernd.ask(room, f"!note edit {note.id} The draft reads very well.")

@@ -6,7 +6,6 @@ import io
 import threading
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -19,13 +18,11 @@ from storage.models import VocabularyTerm
 from storage.reports import ReportRepository, Tally
 from storage.repositories import Store
 from storage.vocabulary import FIELD, TARGET_GROUP
-from tests.desk import Desk
-
-BERLIN = ZoneInfo("Europe/Berlin")
-ANNA = "@anna:localhost"
+from tests.support.desk import Desk
+from tests.support.names import ANNA
 
 
-async def seed(database: Database, at: datetime) -> None:
+async def seed_network(database: Database, at: datetime) -> None:
     """Three municipalities, four providers, three people and four offers."""
     async with database.session() as session:
         store = Store(session)
@@ -61,7 +58,7 @@ async def seed(database: Database, at: datetime) -> None:
 async def test_counts_per_field_and_municipality_come_from_sql(database: Database) -> None:
     """Totals, per field, per municipality (spellings merged, offers at their provider)."""
     harness = Desk(database)
-    await seed(database, harness.clock.now())
+    await seed_network(database, harness.clock.now())
     async with database.session() as session:
         overview = await ReportRepository(session).network_overview()
     assert overview.totals == Tally(organizations=4, persons=3, offers=4)
@@ -89,7 +86,7 @@ async def test_counts_per_field_and_municipality_come_from_sql(database: Databas
 async def test_top_municipalities_sum_up_the_rest(database: Database) -> None:
     """The largest municipalities are shown; the others are summed with their number."""
     harness = Desk(database)
-    await seed(database, harness.clock.now())
+    await seed_network(database, harness.clock.now())
     async with database.session() as session:
         overview = await ReportRepository(session).network_overview()
     shown, others, count = overview.top_gemeinden(1)
@@ -103,7 +100,7 @@ async def test_gaps_are_fields_without_offers_in_a_municipality(database: Databa
     """Media education has offers in Bergheim and Lindenau but none in Altdorf; BNE has
     nothing anywhere; no field × target group noise is listed."""
     harness = Desk(database)
-    await seed(database, harness.clock.now())
+    await seed_network(database, harness.clock.now())
     async with database.session() as session:
         overview = await ReportRepository(session).network_overview()
     gaps = {gap.field.key: gap for gap in overview.gaps}
@@ -117,7 +114,7 @@ async def test_gaps_are_fields_without_offers_in_a_municipality(database: Databa
 async def test_network_answer_lists_counts_and_gaps(database: Database) -> None:
     """The answer reads as an overview: totals, fields, municipalities, then the gaps."""
     harness = Desk(database)
-    await seed(database, harness.clock.now())
+    await seed_network(database, harness.clock.now())
     answer = Desk.text(await harness.reply("!network"))
     assert "The network at a glance (as of 8 Mar 2027)" in answer
     assert "4 organisations · 3 contacts · 4 offers" in answer
@@ -134,7 +131,7 @@ async def test_network_answer_lists_counts_and_gaps(database: Database) -> None:
 async def test_network_attaches_a_png_chart_and_logs_the_view(database: Database) -> None:
     """The chart is a real PNG about 1000 px wide; the bulk view is in the audit log."""
     harness = Desk(database)
-    await seed(database, harness.clock.now())
+    await seed_network(database, harness.clock.now())
     reply = await harness.reply("!netzwerk")
     [chart] = reply.attachments
     assert (chart.filename, chart.mimetype) == ("netzwerk-2027-03-08.png", "image/png")
@@ -211,7 +208,7 @@ async def test_chart_bars_are_sorted_largest_first(
 
     monkeypatch.setattr(commands.contacts.network, "network_chart", spy)
     harness = Desk(database)
-    await seed(database, harness.clock.now())
+    await seed_network(database, harness.clock.now())
     await harness.reply("!network")
     fields, places = drawn[0]
     assert list(fields.values) == sorted(fields.values, reverse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,10 +18,7 @@ from storage.models import OutboxMessage
 from storage.outbox import OutboxFile, OutboxRepository, OutboxState
 from storage.repositories import Store
 from storage.schedule import LedgerStatus, ScheduleRepository
-
-NOW = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
-ROOM_A = "!a:localhost"
-ROOM_B = "!b:localhost"
+from tests.support.outbox import NOW, ROOM_A, ROOM_B, no_wait
 
 
 class Homeserver:
@@ -63,10 +60,6 @@ async def states(database: Database) -> list[tuple[str, str]]:
     async with database.session() as session:
         rows = await Store(session).outbox.in_states(list(OutboxState))
     return [(row.key, row.state) for row in rows]
-
-
-async def no_wait(seconds: float) -> None:
-    await asyncio.sleep(0)
 
 
 async def send_all(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,10 +19,7 @@ from commands.framework.i18n import Translator
 from storage.database import Database
 from storage.outbox import OutboxState
 from storage.repositories import Store
-
-NOW = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
-ROOM_A = "!a:localhost"
-ROOM_B = "!b:localhost"
+from tests.support.outbox import NOW, ROOM_A, ROOM_B, no_wait
 
 
 class FlakyHomeserver:
@@ -57,7 +54,7 @@ class FlakyHomeserver:
         raise AssertionError("no files here")
 
 
-async def owe(
+async def owe_notice(
     database: Database, key: str, room_id: str, body: str, due_at: datetime | None = None
 ) -> None:
     content = {
@@ -72,10 +69,6 @@ async def owe(
         assert await Store(session).outbox.add(key, room_id, content, written_at, due_at=due_at)
 
 
-async def no_wait(seconds: float) -> None:
-    await asyncio.sleep(0)
-
-
 async def pending(database: Database) -> int:
     async with database.session() as session:
         rows = await Store(session).outbox.in_states([OutboxState.PENDING])
@@ -88,9 +81,9 @@ async def test_while_the_homeserver_is_away_the_sender_waits_for_the_sync_and_lo
     """Sends refused because nothing answers are not repeated blindly: each room tries once,
     waits until the sync loop reaches the homeserver again, then sends everything once; the
     outage is logged once, not per attempt."""
-    await owe(database, "a1", ROOM_A, "first for a")
-    await owe(database, "a2", ROOM_A, "second for a")
-    await owe(database, "b1", ROOM_B, "for b")
+    await owe_notice(database, "a1", ROOM_A, "first for a")
+    await owe_notice(database, "a2", ROOM_A, "second for a")
+    await owe_notice(database, "b1", ROOM_B, "for b")
     homeserver = FlakyHomeserver()
     homeserver.down = True
     reachability = Reachability()
@@ -128,7 +121,7 @@ async def test_a_send_failing_again_and_again_is_retried_until_it_goes_and_logge
 ) -> None:
     """Eight server errors in a row do not drop a reply: it goes out on the ninth try, once,
     and the log has one warning about it rather than eight."""
-    await owe(database, "reply", ROOM_A, "the answer")
+    await owe_notice(database, "reply", ROOM_A, "the answer")
     homeserver = FlakyHomeserver()
     homeserver.failures["the answer"] = [SendFailed("502: bad gateway") for _ in range(8)]
     sender = OutboxSender(database, homeserver, ManualClock(NOW), sleep=no_wait)
@@ -147,9 +140,13 @@ async def test_a_send_failing_again_and_again_is_retried_until_it_goes_and_logge
 async def test_a_post_delivered_well_after_it_was_due_says_so(database: Database) -> None:
     """A post sent two minutes after its due moment carries the note with that moment, in
     German as configured; one only seconds late and a reply (no due moment) go out as written."""
-    await owe(database, "late", ROOM_A, "Erinnerung: Bericht", due_at=NOW - timedelta(minutes=2))
-    await owe(database, "on-time", ROOM_A, "Erinnerung: Anruf", due_at=NOW - timedelta(seconds=5))
-    await owe(database, "reply", ROOM_A, "Antwort")
+    await owe_notice(
+        database, "late", ROOM_A, "Erinnerung: Bericht", due_at=NOW - timedelta(minutes=2)
+    )
+    await owe_notice(
+        database, "on-time", ROOM_A, "Erinnerung: Anruf", due_at=NOW - timedelta(seconds=5)
+    )
+    await owe_notice(database, "reply", ROOM_A, "Antwort")
     homeserver = FlakyHomeserver()
     german = Translator("de", ZoneInfo("Europe/Berlin"))
     sender = OutboxSender(database, homeserver, ManualClock(NOW), sleep=no_wait, translator=german)

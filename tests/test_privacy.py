@@ -7,7 +7,6 @@ import json
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect, text
@@ -23,10 +22,9 @@ from storage.reports import PERSONAL_DATA_SECTIONS
 from storage.repositories import Store
 from storage.search import SearchIndex, entry_id
 from storage.vocabulary import FIELD
-from tests.desk import Desk
+from tests.support.desk import Desk
+from tests.support.names import ANNA
 
-BERLIN = ZoneInfo("Europe/Berlin")
-ANNA = "@anna:localhost"
 NAME = "Maria Beispiel"
 EMAIL = "maria.beispiel@example.org"
 NOTE = "erreichbar dienstags nach Rücksprache"
@@ -34,7 +32,7 @@ NOTE = "erreichbar dienstags nach Rücksprache"
 TRACES = ("beispiel", EMAIL, "ruecksprache", "rücksprache", "@maria:localhost")
 
 
-async def seed(database: Database, clock: ManualClock) -> int:
+async def seed_maria(database: Database, clock: ManualClock) -> int:
     """Maria Beispiel of the Kita Sonnenblume, with a colleague, fields and audit history."""
     async with database.session() as session:
         store = Store(session)
@@ -123,7 +121,7 @@ async def test_access_attaches_json_with_record_memberships_fields_and_audit_tra
 ) -> None:
     """!contact access 1 attaches valid JSON holding every field, the memberships and the log."""
     harness = Desk(database)
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     reply = await harness.reply(f"!contact access {number}")
     names = [attachment.filename for attachment in reply.attachments]
     assert names == [
@@ -159,7 +157,7 @@ async def test_access_attaches_json_with_record_memberships_fields_and_audit_tra
 async def test_access_summary_counts_sections_and_is_logged_as_export(database: Database) -> None:
     """The answer names the person and the files, counts each section, and is audited."""
     harness = Desk(database)
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     answer = await harness.ask(f"!contact access {number}")
     assert f"contact No. {number} (Dr. {NAME})" in answer
     assert "Functions in organisations: 1" in answer and "Fields: 2" in answer
@@ -176,7 +174,7 @@ async def test_access_summary_counts_sections_and_is_logged_as_export(database: 
 async def test_access_markdown_is_readable_in_german(database: Database) -> None:
     """The Markdown file has the name, German headings and German dates for a German bot."""
     harness = Desk(database, language="de")
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     reply = await harness.reply(f"!kontakt auskunft {number}")
     markdown = reply.attachments[1].data.decode()
     assert reply.attachments[1].mimetype == "text/markdown"
@@ -228,7 +226,7 @@ async def test_access_to_an_unknown_number_says_how_to_find_contacts(database: D
 async def test_access_is_only_for_the_team_and_not_in_committee_rooms(database: Database) -> None:
     """A member is refused; the team is refused in a committee room; nothing is attached."""
     harness = Desk(database)
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     member = await harness.reply(
         f"!contact access {number}", role=Role.MEMBER, room=RoomKind.DIRECT
     )
@@ -244,7 +242,7 @@ async def test_access_is_only_for_the_team_and_not_in_committee_rooms(database: 
 async def test_delete_asks_for_confirmation_naming_the_person(database: Database) -> None:
     """Without the confirmation word nothing is deleted; the answer names the person."""
     harness = Desk(database, language="de")
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     answer = await harness.ask(f"!kontakt loeschen {number}")
     assert f"({'Dr. ' + NAME})" in answer and f"`!kontakt löschen {number} " in answer
     async with database.session() as session:
@@ -254,7 +252,7 @@ async def test_delete_asks_for_confirmation_naming_the_person(database: Database
 async def test_delete_confirmed_erases_and_audits_without_name(database: Database) -> None:
     """`confirmed` erases the person, memberships and fields; the audit entry has no name."""
     harness = Desk(database)
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     answer = await harness.ask(f"!contact delete {number} confirmed")
     assert answer == f"Contact No. {number} has been deleted."
     async with database.session() as session:
@@ -271,7 +269,7 @@ async def test_delete_confirmed_erases_and_audits_without_name(database: Databas
 async def test_delete_accepts_the_german_confirmation_in_any_spelling(database: Database) -> None:
     """`bestätigt` and `bestaetigt` confirm as well; another word is explained."""
     harness = Desk(database, language="de")
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     wrong = await harness.ask(f"!kontakt löschen {number} vielleicht")
     assert "vielleicht" in wrong
     async with database.session() as session:
@@ -300,7 +298,7 @@ async def test_erasure_leaves_no_trace_in_any_table_or_in_the_file(
     """After the erasure neither a table (FTS shadow tables included) nor the raw file holds
     the name, the e-mail, the notes or the Matrix id — also not after an export and a view."""
     harness = Desk(database)
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     path = tmp_path / "kuemmerer.db"
     assert "person: beispiel" in traces_in(path)  # the scan does find what is there
     await harness.ask(f"!contact access {number}")
@@ -321,7 +319,7 @@ async def test_erasure_empties_the_write_ahead_log_while_the_bot_runs(
     """Right after the erasure commits, neither the file nor its write-ahead log holds the
     person — without waiting for a checkpoint or a shutdown."""
     harness = Desk(database)
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     path = tmp_path / "kuemmerer.db"
     wal = path.with_name(path.name + "-wal")
     assert b"beispiel" in (path.read_bytes() + wal.read_bytes()).lower()
@@ -341,7 +339,7 @@ async def test_erasure_purges_deleted_terms_from_full_text_indexes(
     index is as small as a twin that never held the person (trigram terms are too short to
     find by scanning, their leftovers show in the size)."""
     harness = Desk(database)
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     size = "SELECT sum(length(block)) FROM {}_data WHERE id > 10"  # 10: the structure record
     async with database.session() as session:
         for index in ("probe", "twin"):
@@ -377,7 +375,7 @@ async def test_erasure_leaves_no_row_and_no_index_entry_on_any_backend(database:
     """After the erasure no row of any table holds the person, the search finds nothing, and the
     search index has neither the person's entry nor their words — the colleague is still found."""
     harness = Desk(database)
-    number = await seed(database, harness.clock)
+    number = await seed_maria(database, harness.clock)
     assert "person: beispiel" in await traces_in_rows(database)  # the scan sees what is there
     await harness.ask(f"!contact access {number}")
     await harness.ask(f"!contact delete {number} confirmed")

@@ -13,7 +13,7 @@ from nio.crypto.attachments import decrypt_attachment
 from bot.devtools.chat_client import ChatClient, Message
 from storage.database import Database
 from storage.repositories import Store
-from tests.conftest import Office
+from tests.support.matrix import Office
 
 pytestmark = pytest.mark.synapse
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from bot.matrix import login
 from storage.database import Database
-from tests.conftest import People, bot_config
+from tests.support.matrix import People, bot_config
 
 
 def mode_of(path: Path) -> int:

@@ -8,55 +8,25 @@ does.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
+from collections.abc import Awaitable
 
 from commands.framework.registry import Role, RoomKind
 from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
+from tests.support.names import BEIRAT_ROOM, BERND
+from tests.support.statements import counted_selects
 
-BEIRAT_ROOM = "!beirat:localhost"
-BERND = "@bernd:localhost"
-MARIA = (
+NEW_MARIA = (
     '!contact new "Maria Müller" titel=Dr. org="Gymnasium Am Park" funktion=Schulleitung '
     'felder="ÜSB, Schule" gemeinde=Herford matrix=@maria:localhost'
 )
-
-
-@contextmanager
-def counted_statements(database: Database) -> Iterator[list[str]]:
-    """Every statement sent to the database inside the block, whatever its kind, in order."""
-    statements: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    engine = database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
-@contextmanager
-def counted_selects(database: Database) -> Iterator[list[str]]:
-    """Every SELECT sent to the database inside the block, in order (complete once the block
-    has ended)."""
-    selects: list[str] = []
-    with counted_statements(database) as statements:
-        yield selects
-    selects.extend(s for s in statements if s.lstrip().upper().startswith("SELECT"))
 
 
 async def a_busy_office(database: Database) -> Desk:
     """A committee with a monthly series and a chair who works in two organisations and has
     fields: everything an eager load would drag along with a meeting or a contact."""
     desk = Desk(database)
-    await desk.ask(MARIA)
+    await desk.ask(NEW_MARIA)
     await desk.ask('!contact change 1 org="VHS Kreis Herford" funktion=Dozentin')
     await desk.ask('!contact new "Jan Kurz" org="Gymnasium Am Park"')
     for line in (

@@ -8,7 +8,8 @@ from commands.framework.dispatch import Request
 from commands.framework.registry import Role, RoomKind
 from commands.questions.matcher import kinds, understand
 from storage.database import Database
-from tests.desk import ANNA, TEAM_ROOM, Desk
+from tests.support.desk import Desk
+from tests.support.names import ANNA, TEAM_ROOM
 
 # Each phrasing with the command line it must run (without the prefix). Office staff write
 # questions with and without greetings, capitals and question marks.

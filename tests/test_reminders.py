@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from itertools import islice
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,13 +20,10 @@ from commands.framework.registry import Role, RoomKind
 from commands.reminders.commands import split_at_colon
 from storage.database import Database
 from storage.models import Reminder, ScheduleEntry
-from tests.desk import ANNA, Desk
+from tests.support.desk import Desk, schedule_entry
+from tests.support.names import ANNA, BEIRAT_ROOM, BERLIN, BERND, CLARA
 
-BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY_10 = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)  # Monday 8 March 2027, 10:00 in Berlin
-BERND = "@bernd:localhost"
-CLARA = "@clara:localhost"
-BEIRAT_ROOM = "!beirat:localhost"
 AG_ROOM = "!ag:localhost"
 BERND_DM = "!bernd-dm:localhost"
 
@@ -178,11 +174,6 @@ def test_the_first_colon_outside_a_time_separates_time_and_text(
 # --------------------------------------------------------------------------- the commands
 
 
-@pytest.fixture
-def desk(database: Database) -> Desk:
-    return Desk(database, now=MONDAY_10)
-
-
 async def bernd_in(desk: Desk, command: str, room_id: str = BEIRAT_ROOM) -> str:
     """``command`` from Bernd, a plain member of a committee room."""
     return await desk.ask(command, Role.MEMBER, RoomKind.GROUP, BERND, room_id=room_id)
@@ -196,11 +187,6 @@ async def bernd_directly(desk: Desk, command: str) -> str:
 async def reminders(database: Database) -> list[Reminder]:
     async with Desk(database).store() as store:
         return [r for n in range(1, 20) if (r := await store.reminders.get(n)) is not None]
-
-
-async def entry(database: Database, entry_id: str) -> ScheduleEntry | None:
-    async with Desk(database).store() as store:
-        return await store.schedule.get(entry_id)
 
 
 async def test_a_reminder_is_set_for_the_room_and_scheduled(
@@ -219,7 +205,7 @@ async def test_a_reminder_is_set_for_the_room_and_scheduled(
         ANNA,
         False,
     )
-    scheduled = await entry(database, "reminder:1")
+    scheduled = await schedule_entry(database, "reminder:1")
     assert scheduled is not None and scheduled.active
     assert (scheduled.kind, scheduled.rule, scheduled.payload) == (
         "reminder",
@@ -237,7 +223,7 @@ async def test_a_repeating_reminder_shows_its_rhythm_and_next_three_dates(
     assert "When: every Monday at 09:00" in answer
     assert "Next dates:\n• Mon, 15 Mar 2027, 09:00\n• Mon, 22 Mar 2027, 09:00\n" in answer
     assert "• Mon, 29 Mar 2027, 09:00" in answer
-    scheduled = await entry(database, "reminder:1")
+    scheduled = await schedule_entry(database, "reminder:1")
     assert scheduled is not None
     assert (scheduled.rule, scheduled.timezone) == ("FREQ=WEEKLY;BYDAY=MO", "Europe/Berlin")
 
@@ -250,7 +236,7 @@ async def test_a_reminder_to_the_second_is_echoed_and_scheduled_to_the_second(
         "!erinnerung 02.12.2027 18:25:13: Antrag abschicken"
     )
     assert "Do, 02.12.2027, 18:25:13 Uhr" in answer
-    scheduled = await entry(database, "reminder:1")
+    scheduled = await schedule_entry(database, "reminder:1")
     assert scheduled is not None
     assert scheduled.first_at == datetime(2027, 12, 2, 17, 25, 13, tzinfo=UTC)
 
@@ -323,7 +309,7 @@ async def test_delete_by_number_is_a_command_not_a_reminder_text(
     assert answer == "Reminder No. 1 is deleted."
     [reminder] = await reminders(database)
     assert not reminder.active
-    scheduled = await entry(database, "reminder:1")
+    scheduled = await schedule_entry(database, "reminder:1")
     assert scheduled is not None and not scheduled.active
     assert "There is no reminder No. 1 in this room." in await desk.ask("!remind delete 1")
 

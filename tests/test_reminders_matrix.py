@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core import Kuemmerer
 from bot.devtools.chat_client import ChatClient
 from commands.framework.clock import OffsetClock
 from commands.meetings.schedule import MeetingOver, MeetingReminder, arm_meeting
@@ -18,16 +17,9 @@ from storage.database import Database
 from storage.models import Meeting
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
-from tests.conftest import Office
+from tests.support.matrix import SOON, Office, bot_of
 
 pytestmark = pytest.mark.synapse
-
-SOON = timedelta(seconds=3)
-
-
-def running_bot(office: Office) -> Kuemmerer:
-    assert office.bot.bot is not None
-    return office.bot.bot
 
 
 async def reminder_due_soon(
@@ -35,7 +27,7 @@ async def reminder_due_soon(
 ) -> int:
     """A one-off reminder a few seconds ahead, written as ``!erinnerung`` writes it (the chat
     cannot say "in 3 seconds"), and the bot's timers re-armed as after a command."""
-    bot = running_bot(office)
+    bot = bot_of(office)
     now = office.bot.clock.now()
     async with bot.database.session() as session:
         store = Store(session)
@@ -71,7 +63,7 @@ async def restarted_and_caught_up(office: Office, person: ChatClient, room_id: s
     then a command answered in ``room_id`` shows that ``person`` has seen all those posts
     (the room's timeline keeps the order in which the bot sent)."""
     await office.bot.restart()
-    scheduler = running_bot(office).scheduler
+    scheduler = bot_of(office).scheduler
     assert scheduler is not None
     await asyncio.wait_for(scheduler.started.wait(), 30)
     await person.ask(room_id, "!reminders")
@@ -81,7 +73,7 @@ async def until_posted(office: Office, entry_id: str) -> None:
     """Wait until the scheduler has recorded ``entry_id``'s occurrence as sent."""
     async with asyncio.timeout(30):
         while True:
-            async with running_bot(office).database.session() as session:
+            async with bot_of(office).database.session() as session:
                 ledger = await Store(session).schedule.ledger(entry_id)
             if [row.status for row in ledger] == [LedgerStatus.SENT]:
                 return
@@ -103,7 +95,7 @@ async def test_a_reminder_is_posted_once_and_not_again_after_a_restart(office: O
 
     await restarted_and_caught_up(office, anna, room)
     assert bodies(anna, room, bot_id).count("Reminder: Unterlagen lesen") == 1
-    async with running_bot(office).database.session() as session:
+    async with bot_of(office).database.session() as session:
         store = Store(session)
         ledger = await store.schedule.ledger(f"reminder:{number}")
         reminder = await store.reminders.get(number)
@@ -148,7 +140,7 @@ async def test_a_meeting_reminder_reaches_the_committee_room_once(office: Office
     room = await office.room_with_bot(anna, "Bildungsbeirat")
     bound = await anna.ask(room, '!committee new "Bildungsbeirat" kurz=BB')
     assert "Bildungsbeirat" in bound.body
-    bot = running_bot(office)
+    bot = bot_of(office)
     now = office.bot.clock.now()
     start = now + timedelta(days=1) + SOON
     async with bot.database.session() as session:

@@ -18,7 +18,7 @@ from commands.framework.context import Context
 from commands.framework.i18n import N_
 from commands.framework.registry import Handler, command, declaration_of
 from commands.framework.reply import Reply
-from tests.conftest import Office, People, RunningBot, bot_config, with_bot_settings
+from tests.support.matrix import Office, People, RunningBot, bot_config, with_bot_settings
 
 pytestmark = [pytest.mark.synapse, pytest.mark.long_running]
 

@@ -7,7 +7,6 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -27,22 +26,10 @@ from storage.database import Database
 from storage.models import HandledEvent, ScheduleEntry, SentLedger
 from storage.repositories import Store
 from storage.schedule import LedgerStatus, ScheduleRepository
+from tests.support.names import BERLIN
+from tests.support.scheduling import GRACE, POST, START, Recorder
 
-BERLIN = ZoneInfo("Europe/Berlin")
-POST = "test.post"
 BOOM = "test.boom"
-GRACE = timedelta(hours=1)
-START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
-
-
-class Recorder:
-    """A handler that remembers every run it was given."""
-
-    def __init__(self) -> None:
-        self.runs: list[ScheduledRun] = []
-
-    async def __call__(self, run: ScheduledRun) -> None:
-        self.runs.append(run)
 
 
 async def explode(run: ScheduledRun) -> None:
@@ -51,7 +38,7 @@ async def explode(run: ScheduledRun) -> None:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
+async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
     """A real SQLite file brought to the newest schema by Alembic."""
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kuemmerer.db'}")
     await db.migrate()
@@ -60,13 +47,13 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 def make_service(
-    database: Database, clock: ManualClock | SystemClock, handlers: dict[str, JobHandler]
+    sqlite_database: Database, clock: ManualClock | SystemClock, handlers: dict[str, JobHandler]
 ) -> SchedulerService:
-    return SchedulerService(database, clock, GRACE, handlers)
+    return SchedulerService(sqlite_database, clock, GRACE, handlers)
 
 
-async def ledger(database: Database, entry_id: str) -> list[SentLedger]:
-    async with database.session() as session:
+async def ledger(sqlite_database: Database, entry_id: str) -> list[SentLedger]:
+    async with sqlite_database.session() as session:
         return await ScheduleRepository(session).ledger(entry_id)
 
 
@@ -84,13 +71,13 @@ def transient_entry(first_at: datetime, rule: str) -> ScheduleEntry:
 
 
 async def test_due_one_shot_runs_once_despite_repeated_and_double_fire(
-    database: Database,
+    sqlite_database: Database,
 ) -> None:
     """A due one-shot runs exactly once: run_due twice and two services on one DB."""
     clock = ManualClock(START)
     first, second = Recorder(), Recorder()
-    service_a = make_service(database, clock, {POST: first})
-    service_b = make_service(database, clock, {POST: second})
+    service_a = make_service(sqlite_database, clock, {POST: first})
+    service_b = make_service(sqlite_database, clock, {POST: second})
     await service_a.schedule(
         entry_id="post-1", kind=POST, first_at=START + timedelta(minutes=5), payload={"n": 1}
     )
@@ -107,16 +94,18 @@ async def test_due_one_shot_runs_once_despite_repeated_and_double_fire(
     assert runs[0].occurrence == START + timedelta(minutes=5)
     assert runs[0].payload == {"n": 1}
     assert runs[0].late_by is None
-    assert [(row.status, row.occurrence) for row in await ledger(database, "post-1")] == [
+    assert [(row.status, row.occurrence) for row in await ledger(sqlite_database, "post-1")] == [
         (LedgerStatus.SENT, START + timedelta(minutes=5))
     ]
 
 
-async def test_restart_does_not_repeat_and_catches_up_within_grace(database: Database) -> None:
+async def test_restart_does_not_repeat_and_catches_up_within_grace(
+    sqlite_database: Database,
+) -> None:
     """Restart: ran occurrences stay done; missed ones run late within grace, else `missed`."""
     clock = ManualClock(START)
     before = Recorder()
-    service = make_service(database, clock, {POST: before})
+    service = make_service(sqlite_database, clock, {POST: before})
     await service.start()
     await service.schedule(
         entry_id="hourly", kind=POST, first_at=START + timedelta(hours=1), rule="FREQ=HOURLY"
@@ -127,7 +116,7 @@ async def test_restart_does_not_repeat_and_catches_up_within_grace(database: Dat
 
     # Same moment, new process: the 10:00 occurrence is in the ledger and must not repeat.
     again = Recorder()
-    restarted = make_service(database, clock, {POST: again})
+    restarted = make_service(sqlite_database, clock, {POST: again})
     await restarted.start()
     await restarted.shutdown()
     assert again.runs == []
@@ -135,14 +124,14 @@ async def test_restart_does_not_repeat_and_catches_up_within_grace(database: Dat
     # Down from 09:00 to 12:30 UTC: 10:00 and 11:00 are beyond the hour of grace, 12:00 is not.
     clock.advance(timedelta(hours=3, minutes=30))
     after = Recorder()
-    revived = make_service(database, clock, {POST: after})
+    revived = make_service(sqlite_database, clock, {POST: after})
     await revived.start()
     await revived.shutdown()
 
     assert [(run.occurrence, run.late_by) for run in after.runs] == [
         (START + timedelta(hours=4), timedelta(minutes=30))
     ]
-    assert [(row.occurrence, row.status) for row in await ledger(database, "hourly")] == [
+    assert [(row.occurrence, row.status) for row in await ledger(sqlite_database, "hourly")] == [
         (START + timedelta(hours=1), LedgerStatus.SENT),
         (START + timedelta(hours=2), LedgerStatus.MISSED),
         (START + timedelta(hours=3), LedgerStatus.MISSED),
@@ -180,11 +169,11 @@ def test_spring_gap_wall_time_is_not_doubled() -> None:
     ]
 
 
-async def test_weekly_run_keeps_local_time_across_autumn_dst(database: Database) -> None:
+async def test_weekly_run_keeps_local_time_across_autumn_dst(sqlite_database: Database) -> None:
     """Weekly Monday 09:00 Berlin runs at 07:00 UTC on 2027-10-25 and 08:00 UTC on 11-01."""
     clock = ManualClock(datetime(2027, 10, 20, tzinfo=UTC))
     recorder = Recorder()
-    service = make_service(database, clock, {POST: recorder})
+    service = make_service(sqlite_database, clock, {POST: recorder})
     await service.schedule(
         entry_id="weekly",
         kind=POST,
@@ -204,11 +193,11 @@ async def test_weekly_run_keeps_local_time_across_autumn_dst(database: Database)
     assert all(run.late_by is None for run in recorder.runs)
 
 
-async def test_housekeeping_prunes_old_handled_events(database: Database) -> None:
+async def test_housekeeping_prunes_old_handled_events(sqlite_database: Database) -> None:
     """The daily 03:30 housekeeping job forgets handled events older than 30 days only."""
     clock = ManualClock(datetime(2027, 6, 1, 12, 0, tzinfo=UTC))
-    service = make_service(database, clock, housekeeping_handlers(database))
-    async with database.session() as session:
+    service = make_service(sqlite_database, clock, housekeeping_handlers(sqlite_database))
+    async with sqlite_database.session() as session:
         sync = Store(session).sync
         await sync.mark_handled("$old", "!room:x", clock.now() - timedelta(days=45))
         await sync.mark_handled("$new", "!room:x", clock.now() - timedelta(days=2))
@@ -218,25 +207,25 @@ async def test_housekeeping_prunes_old_handled_events(database: Database) -> Non
     clock.set(datetime(2027, 6, 2, 1, 30, tzinfo=UTC))  # 03:30 in Berlin (summer time)
     assert await service.run_due() == 1
 
-    async with database.session() as session:
+    async with sqlite_database.session() as session:
         remaining = {row.event_id for row in await session.scalars(select(HandledEvent))}
     assert remaining == {"$new"}
-    rows = await ledger(database, HOUSEKEEPING_ENTRY_ID)
+    rows = await ledger(sqlite_database, HOUSEKEEPING_ENTRY_ID)
     assert [(row.occurrence, row.status) for row in rows] == [
         (datetime(2027, 6, 2, 1, 30, tzinfo=UTC), LedgerStatus.SENT)
     ]
-    async with database.session() as session:
+    async with sqlite_database.session() as session:
         entry = await ScheduleRepository(session).get(HOUSEKEEPING_ENTRY_ID)
     assert entry is not None and entry.kind == HOUSEKEEPING_KIND
 
 
 async def test_failing_handler_is_recorded_and_others_still_run(
-    database: Database, caplog: pytest.LogCaptureFixture
+    sqlite_database: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A raising handler is logged and recorded `failed`; the other due entry still runs."""
     clock = ManualClock(START)
     recorder = Recorder()
-    service = make_service(database, clock, {POST: recorder, BOOM: explode})
+    service = make_service(sqlite_database, clock, {POST: recorder, BOOM: explode})
     due = START + timedelta(minutes=1)
     await service.schedule(entry_id="a-boom", kind=BOOM, first_at=due)
     await service.schedule(entry_id="b-post", kind=POST, first_at=due)
@@ -246,14 +235,14 @@ async def test_failing_handler_is_recorded_and_others_still_run(
         assert await service.run_due() == 2
 
     assert [run.entry_id for run in recorder.runs] == ["b-post"]
-    assert [row.status for row in await ledger(database, "a-boom")] == [LedgerStatus.FAILED]
-    assert [row.status for row in await ledger(database, "b-post")] == [LedgerStatus.SENT]
+    assert [row.status for row in await ledger(sqlite_database, "a-boom")] == [LedgerStatus.FAILED]
+    assert [row.status for row in await ledger(sqlite_database, "b-post")] == [LedgerStatus.SENT]
     failures = [record.exc_info[1] for record in caplog.records if record.exc_info]
     assert [str(error) for error in failures] == ["cannot post a-boom"]
     assert await service.run_due() == 0  # at most once: a failure is not retried
 
 
-async def test_apscheduler_fires_one_shot_in_real_time(database: Database) -> None:
+async def test_apscheduler_fires_one_shot_in_real_time(sqlite_database: Database) -> None:
     """Wiring: a one-shot ~1 s ahead is really fired by APScheduler and ledgered `sent`."""
     fired = asyncio.Event()
     recorder = Recorder()
@@ -265,7 +254,7 @@ async def test_apscheduler_fires_one_shot_in_real_time(database: Database) -> No
         fired_at.append(clock.now())
         fired.set()
 
-    service = make_service(database, clock, {POST: post})
+    service = make_service(sqlite_database, clock, {POST: post})
     await service.start()
     try:
         at = clock.now() + timedelta(seconds=1)
@@ -276,16 +265,16 @@ async def test_apscheduler_fires_one_shot_in_real_time(database: Database) -> No
 
     assert [run.occurrence for run in recorder.runs] == [at]
     assert at <= fired_at[0] < at + timedelta(seconds=5)  # fired by the trigger, not at once
-    assert [row.status for row in await ledger(database, "soon")] == [LedgerStatus.SENT]
+    assert [row.status for row in await ledger(sqlite_database, "soon")] == [LedgerStatus.SENT]
 
 
 async def test_schedule_rejects_entries_that_never_fire_and_cancel_stops(
-    database: Database,
+    sqlite_database: Database,
 ) -> None:
     """schedule() refuses naive/past/invalid entries; a cancelled entry no longer runs."""
     clock = ManualClock(START)
     recorder = Recorder()
-    service = make_service(database, clock, {POST: recorder})
+    service = make_service(sqlite_database, clock, {POST: recorder})
     with pytest.raises(ValueError, match="aware"):
         await service.schedule(entry_id="x", kind=POST, first_at=datetime(2027, 1, 5))
     with pytest.raises(ValueError, match="never fire"):

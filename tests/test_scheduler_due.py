@@ -22,10 +22,9 @@ from storage.database import Database, alembic_config
 from storage.models import AgendaItem, OutboxMessage, ScheduleEntry, SentLedger
 from storage.repositories import Store
 from storage.schedule import LedgerStatus, ScheduleRepository
-from tests.test_agenda import member, office, organiser, scheduler_for
-from tests.test_calendar_jobs import PostBox
-from tests.test_query_counts import counted_statements
-from tests.test_scheduler import GRACE, POST, START, Recorder
+from tests.support.committees import beirat_with_a_meeting, member, organiser
+from tests.support.scheduling import GRACE, POST, START, PostBox, Recorder, scheduler_for
+from tests.support.statements import counted_statements
 
 
 @contextmanager
@@ -223,13 +222,13 @@ async def test_entries_from_before_the_upgrade_are_caught_up_once(tmp_path: Path
 async def test_a_roll_over_run_again_after_a_crash_changes_nothing(database: Database) -> None:
     """The roll-over after a meeting, run a second time because a crash came before the
     ledger said it ran, moves no item again and owes the team room no second post."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await organiser(desk, "!meeting new 10.05.2027 14:00")
     await member(desk, "!item Haushalt")
     await member(desk, "!item Sprachkitas")
     end = datetime(2027, 4, 12, 14, 0, tzinfo=UTC)
     clock = ManualClock(end)
-    box, service = await scheduler_for(database, clock)
+    box, service = scheduler_for(database, clock)
     assert await service.run_due() == 1
 
     async def items() -> list[tuple[int, int | None, int, int | None]]:
@@ -273,7 +272,7 @@ async def test_a_roll_over_cut_short_before_its_post_moves_and_tells_once(
 ) -> None:
     """A roll-over cut short after deciding what to move but before its post was owed moved
     nothing either; run again, it moves the items and tells the team room once."""
-    desk = await office(database)
+    desk = await beirat_with_a_meeting(database)
     await organiser(desk, "!meeting new 10.05.2027 14:00")
     await member(desk, "!item Haushalt")
     end = datetime(2027, 4, 12, 14, 0, tzinfo=UTC)

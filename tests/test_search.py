@@ -17,7 +17,7 @@ from storage.database import Database
 from storage.models import Organization, VocabularyTerm
 from storage.search import Hit, SearchIndex, SearchPage
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, VocabularyRepository
-from tests.conftest import PostgresServer
+from tests.support.postgres import PostgresServer
 
 NOW = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
 

@@ -16,23 +16,18 @@ from bot.scheduler import SchedulerService, ensure_digest
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
-from storage.models import TASK_DONE, TASK_IN_PROGRESS, Person, ScheduleEntry, Task
-from tests.desk import ANNA, BERLIN, MONDAY, TEAM_ROOM, Desk
-from tests.test_calendar_jobs import PostBox
-from tests.test_meetings import BEIRAT_ROOM, BERND, beirat
+from storage.models import TASK_DONE, TASK_IN_PROGRESS, Person, Task
+from tests.support.committees import add_beirat
+from tests.support.desk import Desk, schedule_entry
+from tests.support.names import ANNA, BEIRAT_ROOM, BERLIN, BERND, CLARA, MONDAY, TEAM_ROOM
+from tests.support.scheduling import PostBox
 
-CLARA = "@clara:localhost"
 TODAY = date(2027, 3, 8)  # MONDAY in Berlin
 
 
-async def in_beirat(desk: Desk, command: str, role: Role = Role.ORGANIZER, **kw: Any) -> str:
+async def ask_in_beirat(desk: Desk, command: str, role: Role = Role.ORGANIZER, **kw: Any) -> str:
     """``command`` typed in the Bildungsbeirat's room, as plain text."""
     return await desk.ask(command, role=role, room=RoomKind.GROUP, room_id=BEIRAT_ROOM, **kw)
-
-
-async def entry(desk: Desk, entry_id: str) -> ScheduleEntry | None:
-    async with desk.store() as store:
-        return await store.schedule.get(entry_id)
 
 
 async def add_task(database: Database, text: str, **values: Any) -> int:
@@ -77,7 +72,7 @@ async def test_a_team_task_with_owner_and_due_date_is_echoed_and_planned(
     assert "Due: Friday, 12 Mar 2027 (in 4 days)" in answer
     assert f"Owner: {BERND}" in answer and "For: the office" in answer
     assert "The owner is reminded on Thu, 11 Mar 2027, 09:00." in answer
-    planned = await entry(desk, "task:1:due")
+    planned = await schedule_entry(desk.database, "task:1:due")
     assert planned is not None and planned.active
     assert planned.first_at.astimezone(BERLIN) == datetime(2027, 3, 11, 9, 0, tzinfo=BERLIN)
 
@@ -96,15 +91,15 @@ async def test_a_german_bot_echoes_the_due_date_with_the_weekday_spelled_out(
 async def test_a_committee_task_with_a_contact_without_matrix(database: Database) -> None:
     """In the committee room, wer=<contact> makes a person without Matrix the owner; the task
     belongs to the committee."""
-    await beirat(database)
+    await add_beirat(database)
     async with database.session() as session:
         session.add(
             Person(name="Petra Hahn", name_key="petra hahn", recorded_at=MONDAY, updated_at=MONDAY)
         )
     desk = Desk(database)
-    answer = await in_beirat(desk, "!task new Print the flyer who=1 until=19.03.2027")
+    answer = await ask_in_beirat(desk, "!task new Print the flyer who=1 until=19.03.2027")
     assert "Owner: Petra Hahn" in answer and "For: Bildungsbeirat" in answer
-    listed = await in_beirat(desk, "!tasks", role=Role.MEMBER, sender=BERND)
+    listed = await ask_in_beirat(desk, "!tasks", role=Role.MEMBER, sender=BERND)
     assert "No. 1 · open · due Friday, 19 Mar 2027 (in 11 days) · Petra Hahn" in listed
 
 
@@ -142,16 +137,18 @@ async def test_a_member_may_not_record_tasks_but_the_owner_may_report_progress(
 ) -> None:
     """Bernd, a member, cannot record a task; as its owner he may set it in progress and mark
     it done; Clara, another member, may not."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
-    refused = await in_beirat(desk, "!task new Something", role=Role.MEMBER, sender=BERND)
+    refused = await ask_in_beirat(desk, "!task new Something", role=Role.MEMBER, sender=BERND)
     assert "`!task new` is only for organisers" in refused
-    await in_beirat(desk, f"!task new Ask the schools {BERND}")
-    clara = await in_beirat(desk, "!done 1", role=Role.MEMBER, sender=CLARA)
+    await ask_in_beirat(desk, f"!task new Ask the schools {BERND}")
+    clara = await ask_in_beirat(desk, "!done 1", role=Role.MEMBER, sender=CLARA)
     assert "Only the owner of task No. 1 or an organiser may change it." in clara
-    progress = await in_beirat(desk, "!task status 1 in progress", role=Role.MEMBER, sender=BERND)
+    progress = await ask_in_beirat(
+        desk, "!task status 1 in progress", role=Role.MEMBER, sender=BERND
+    )
     assert "Status: in progress" in progress
-    done = await in_beirat(desk, "!done 1 All four answered", role=Role.MEMBER, sender=BERND)
+    done = await ask_in_beirat(desk, "!done 1 All four answered", role=Role.MEMBER, sender=BERND)
     assert "Status: done" in done and "Note: All four answered" in done
 
 
@@ -168,18 +165,18 @@ async def test_moving_the_due_date_replans_the_reminder_and_done_stops_it(
     moved = await desk.ask("!task edit 1 until=19.03.2027")
     assert "Due: Friday, 19 Mar 2027 (in 11 days)" in moved
     assert "A reminder is posted on Thu, 18 Mar 2027, 09:00." in moved
-    planned = await entry(desk, "task:1:due")
+    planned = await schedule_entry(desk.database, "task:1:due")
     assert planned is not None and planned.active
     assert planned.first_at.astimezone(BERLIN) == datetime(2027, 3, 18, 9, 0, tzinfo=BERLIN)
     assert planned.payload == {"task_id": 1, "due_on": "2027-03-19"}
     cleared = await desk.ask("!task edit 1 until=-")
     assert "Due: none" in cleared
-    stopped = await entry(desk, "task:1:due")
+    stopped = await schedule_entry(desk.database, "task:1:due")
     assert stopped is not None and not stopped.active
     await desk.ask("!task edit 1 until=19.03.2027")
     done = await desk.ask("!done 1")
     assert "No more reminders will come for it." in done
-    after = await entry(desk, "task:1:due")
+    after = await schedule_entry(desk.database, "task:1:due")
     assert after is not None and not after.active
 
 
@@ -193,7 +190,7 @@ async def test_a_follow_up_date_is_planned_and_echoed(database: Database) -> Non
     assert "On Monday, 15 Mar 2027 (in 7 days) at 09:00 it is put before its owner again." in (
         answer
     )
-    planned = await entry(desk, "task:1:followup")
+    planned = await schedule_entry(desk.database, "task:1:followup")
     assert planned is not None and planned.active
     assert planned.first_at.astimezone(BERLIN) == datetime(2027, 3, 15, 9, 0, tzinfo=BERLIN)
 
@@ -204,9 +201,9 @@ async def test_reminders_go_to_the_committee_room_once_and_not_for_a_moved_date(
     """The due reminder of a committee's task is posted into its room mentioning the owner,
     once; the Wiedervorlage of an office task goes to the owner by direct chat; an entry whose
     task was moved or done meanwhile (by a write its timer did not see) stays silent."""
-    await beirat(database)
+    await add_beirat(database)
     desk = Desk(database)
-    await in_beirat(desk, f"!task new Ask the schools {BERND} until=10.03.2027")
+    await ask_in_beirat(desk, f"!task new Ask the schools {BERND} until=10.03.2027")
     await desk.ask(f"!task new Call the VHS {BERND}")
     await desk.ask("!followup 2 09.03.2027")
     await desk.ask(f"!task new Moved behind the timer's back {BERND} until=10.03.2027")
@@ -235,7 +232,7 @@ async def test_the_weekly_digest_lists_the_overdue_tasks_in_the_team_room(
 ) -> None:
     """The digest on its weekday lists every overdue task, most overdue first, and says nothing
     in a week without one."""
-    await beirat(database)
+    await add_beirat(database)
     await add_task(database, "Old report", due_on=TODAY - timedelta(days=10), committee_id=1)
     await add_task(database, "Late list", due_on=TODAY - timedelta(days=2))
     await add_task(database, "Future", due_on=TODAY + timedelta(days=2))
@@ -268,7 +265,7 @@ async def test_the_list_puts_overdue_tasks_first_with_their_status_in_words(
 ) -> None:
     """!tasks in the team room: overdue ones first (most overdue on top), then by due date,
     undated last; every line says its status in words; done ones only with "all"."""
-    await beirat(database)
+    await add_beirat(database)
     await add_task(database, "Later", due_on=TODAY + timedelta(days=9))
     await add_task(database, "Undated", status=TASK_IN_PROGRESS)
     await add_task(database, "A bit late", due_on=TODAY - timedelta(days=1), committee_id=1)
@@ -299,12 +296,12 @@ async def test_the_list_puts_overdue_tasks_first_with_their_status_in_words(
 async def test_each_room_lists_its_own_scope(database: Database) -> None:
     """A committee room lists its committee's tasks, a direct chat the sender's own, and
     "mine" and who= narrow the team room's list."""
-    await beirat(database)
+    await add_beirat(database)
     await add_task(database, "Beirat task", committee_id=1, owner_matrix_id=BERND)
     await add_task(database, "Office task", owner_matrix_id=ANNA)
     await add_task(database, "Another office task", owner_matrix_id=BERND)
     desk = Desk(database)
-    room = await in_beirat(desk, "!tasks", role=Role.MEMBER, sender=CLARA)
+    room = await ask_in_beirat(desk, "!tasks", role=Role.MEMBER, sender=CLARA)
     assert "Beirat task" in room and "Office task" not in room
     direct = await desk.ask("!tasks", role=Role.GUEST, room=RoomKind.DIRECT, sender=BERND)
     assert "Beirat task" in direct and "Another office task" in direct
@@ -317,7 +314,7 @@ async def test_each_room_lists_its_own_scope(database: Database) -> None:
         f"!tasks who={ANNA}", role=Role.GUEST, room=RoomKind.DIRECT, sender=BERND
     )
     assert "In a direct chat you see your own tasks only." in elsewhere
-    hidden = await in_beirat(desk, "!task 2", role=Role.MEMBER, sender=CLARA)
+    hidden = await ask_in_beirat(desk, "!task 2", role=Role.MEMBER, sender=CLARA)
     assert "There is no task No. 2 here." in hidden
 
 
@@ -327,47 +324,51 @@ async def test_each_room_lists_its_own_scope(database: Database) -> None:
 async def test_a_unanimous_decision_is_echoed_and_a_member_is_refused(database: Database) -> None:
     """ "einstimmig" after the wording records a unanimous decision of the meeting; votes and
     einstimmig together, or einstimmig after an option, are refused; a member may not record."""
-    committee = await beirat(database)
+    committee = await add_beirat(database)
     await past_meeting(database, committee)
     desk = Desk(database)
-    answer = await in_beirat(desk, "!decision The concept is adopted. unanimous meeting=1")
+    answer = await ask_in_beirat(desk, "!decision The concept is adopted. unanimous meeting=1")
     assert "Decision No. 1 of Bildungsbeirat is recorded." in answer
     assert "Wording: The concept is adopted." in answer and "Votes: unanimous" in answer
     assert "Meeting: No. 1 on Mon, 1 Mar 2027, 10:00" in answer
-    counted = await in_beirat(desk, "!decision Budget approved. meeting=1 yes=7 no=1 abstain=2")
+    counted = await ask_in_beirat(
+        desk, "!decision Budget approved. meeting=1 yes=7 no=1 abstain=2"
+    )
     assert "Votes: Yes 7 · No 1 · Abstentions 2" in counted
-    both = await in_beirat(desk, "!decision X unanimous yes=3")
+    both = await ask_in_beirat(desk, "!decision X unanimous yes=3")
     assert "Write either unanimous or the votes" in both and "Usage: `!decision" in both
-    late = await in_beirat(desk, "!decision X meeting=1 unanimous")
+    late = await ask_in_beirat(desk, "!decision X meeting=1 unanimous")
     assert "Write `unanimous` right after the wording, before the options" in late
-    member = await in_beirat(desk, "!decision X", role=Role.MEMBER, sender=BERND)
+    member = await ask_in_beirat(desk, "!decision X", role=Role.MEMBER, sender=BERND)
     assert "`!decision` is only for organisers; you are not allowed to use it." in member
-    german = await in_beirat(Desk(database, language="de"), "!beschluss Y einstimmig")
+    german = await ask_in_beirat(Desk(database, language="de"), "!beschluss Y einstimmig")
     assert "Abstimmung: einstimmig" in german, german
 
 
 async def test_decision_tracking_follows_the_state_of_the_tasks(database: Database) -> None:
     """!decisions shows each decision with its tasks: open without progress, in progress once
     work began, overdue when a task is late, done when all are; "open" hides the done ones."""
-    committee = await beirat(database)
+    committee = await add_beirat(database)
     await past_meeting(database, committee)
     desk = Desk(database)
-    await in_beirat(desk, "!decision Survey the schools. meeting=1 yes=9")
-    state = await in_beirat(desk, "!decisions", role=Role.MEMBER, sender=BERND)
+    await ask_in_beirat(desk, "!decision Survey the schools. meeting=1 yes=9")
+    state = await ask_in_beirat(desk, "!decisions", role=Role.MEMBER, sender=BERND)
     assert "Decision No. 1 · 1 Mar 2027 · open · Yes 9 · No 0 · Abstentions 0" in state
     assert "No task carries it out yet." in state
-    await in_beirat(desk, f"!task new Write the survey {BERND} until=12.03.2027 decision=1")
-    await in_beirat(desk, "!task new Send it out decision=1")
-    await in_beirat(desk, "!task status 1 in progress")
-    assert "· in progress ·" in await in_beirat(desk, "!decisions")
+    await ask_in_beirat(desk, f"!task new Write the survey {BERND} until=12.03.2027 decision=1")
+    await ask_in_beirat(desk, "!task new Send it out decision=1")
+    await ask_in_beirat(desk, "!task status 1 in progress")
+    assert "· in progress ·" in await ask_in_beirat(desk, "!decisions")
     desk.clock.set(MONDAY + timedelta(days=5))
-    assert "· overdue ·" in await in_beirat(desk, "!decisions")
-    await in_beirat(desk, "!done 1")
-    await in_beirat(desk, "!done 2")
-    done = await in_beirat(desk, "!decisions")
+    assert "· overdue ·" in await ask_in_beirat(desk, "!decisions")
+    await ask_in_beirat(desk, "!done 1")
+    await ask_in_beirat(desk, "!done 2")
+    done = await ask_in_beirat(desk, "!decisions")
     assert "Decision No. 1 · 1 Mar 2027 · done ·" in done
     assert "No. 1 · done · Bernd" not in done and f"No. 1 · done · {BERND}" in done
-    assert "No open decisions (Bildungsbeirat (BB))." in await in_beirat(desk, "!decisions open")
+    assert "No open decisions (Bildungsbeirat (BB))." in await ask_in_beirat(
+        desk, "!decisions open"
+    )
     team = await desk.ask("!decisions Bildungsbeirat")
     assert "Decision No. 1 · 1 Mar 2027 · done" in team
 
@@ -378,10 +379,10 @@ async def test_decision_tracking_follows_the_state_of_the_tasks(database: Databa
 async def test_the_report_counts_the_period_and_its_pdf_reads_back(database: Database) -> None:
     """!report in the committee room counts the meeting, the decision and the tasks done,
     open and overdue; the PDF carries the same, and text typed in the chat stays text."""
-    committee = await beirat(database)
+    committee = await add_beirat(database)
     await past_meeting(database, committee)
     desk = Desk(database)
-    await in_beirat(desk, "!decision <b>Adopted</b> unanimous meeting=1")
+    await ask_in_beirat(desk, "!decision <b>Adopted</b> unanimous meeting=1")
     await add_task(database, "Late & open", committee_id=1, due_on=TODAY - timedelta(days=1))
     await add_task(
         database, "Closed", committee_id=1, status=TASK_DONE, done_at=MONDAY - timedelta(days=1)
@@ -406,9 +407,9 @@ async def test_the_report_counts_the_period_and_its_pdf_reads_back(database: Dat
     read = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Status report: Bildungsbeirat (BB)" in read
     assert "<b>Adopted</b>" in read and "Late & open" in read
-    empty = await in_beirat(desk, "!report from=01.01.2026 until=31.01.2026")
+    empty = await ask_in_beirat(desk, "!report from=01.01.2026 until=31.01.2026")
     assert "• Meetings held: 0" in empty
-    backwards = await in_beirat(desk, "!report from=01.02.2026 until=31.01.2026")
+    backwards = await ask_in_beirat(desk, "!report from=01.02.2026 until=31.01.2026")
     assert "The period starts (1 Feb 2026) after it ends (31 Jan 2026)." in backwards
 
 
@@ -420,7 +421,7 @@ async def test_access_lists_tasks_and_decisions_and_erasure_pseudonymises_them(
 ) -> None:
     """Art. 15 lists the contact's tasks and the decisions they recorded; Art. 17 keeps both
     and names the person by the pseudonym only."""
-    committee = await beirat(database)
+    committee = await add_beirat(database)
     await past_meeting(database, committee)
     async with database.session() as session:
         session.add(
@@ -433,7 +434,7 @@ async def test_access_lists_tasks_and_decisions_and_erasure_pseudonymises_them(
             )
         )
     desk = Desk(database)
-    await in_beirat(desk, "!decision Adopted. meeting=1", sender=BERND)
+    await ask_in_beirat(desk, "!decision Adopted. meeting=1", sender=BERND)
     await desk.ask("!task new Call the VHS who=1")
     access = await desk.reply("!contact access 1")
     assert "Tasks owned: 1" in Desk.text(access) and "Decisions recorded: 1" in Desk.text(access)
@@ -454,13 +455,13 @@ async def test_the_audit_log_records_decisions_and_task_changes_without_their_te
 ) -> None:
     """Recording a decision, a task, a change and its completion each leave an audit entry
     naming the record's number, never its wording."""
-    committee = await beirat(database)
+    committee = await add_beirat(database)
     await past_meeting(database, committee)
     desk = Desk(database)
-    await in_beirat(desk, "!decision Secret wording meeting=1")
-    await in_beirat(desk, "!task new Secret task until=12.03.2027")
-    await in_beirat(desk, "!task edit 1 until=19.03.2027")
-    await in_beirat(desk, "!done 1 Secret note")
+    await ask_in_beirat(desk, "!decision Secret wording meeting=1")
+    await ask_in_beirat(desk, "!task new Secret task until=12.03.2027")
+    await ask_in_beirat(desk, "!task edit 1 until=19.03.2027")
+    await ask_in_beirat(desk, "!done 1 Secret note")
     entries = [
         (e.action, e.object_type, e.object_id, e.detail)
         for e in await desk.audit()

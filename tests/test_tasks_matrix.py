@@ -13,28 +13,19 @@ import pytest
 from nio import MemoryDownloadResponse
 from pypdf import PdfReader
 
-from bot.core import Kuemmerer
 from bot.devtools.chat_client import ChatClient, Message
 from commands.tasks.schedule import TASK_DUE_KIND, due_entry_id
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
-from tests.conftest import Office
-from tests.test_meetings_matrix import beirat_with_bernd, day_ahead
+from tests.support.matrix import SOON, Office, beirat_with_bernd, bot_of, day_ahead
 
 pytestmark = pytest.mark.synapse
-
-SOON = timedelta(seconds=3)
-
-
-def running_bot(office: Office) -> Kuemmerer:
-    assert office.bot.bot is not None
-    return office.bot.bot
 
 
 async def meeting_held_yesterday(office: Office, room_id: str) -> int:
     """The committee's meeting of yesterday, recorded as ``!sitzung neu`` would have."""
     now = datetime.now(UTC)
-    async with running_bot(office).database.session() as session:
+    async with bot_of(office).database.session() as session:
         store = Store(session)
         committee = await store.committees.for_room(room_id)
         assert committee is not None
@@ -51,7 +42,7 @@ async def meeting_held_yesterday(office: Office, room_id: str) -> int:
 async def reminder_brought_forward(office: Office, task_id: int) -> None:
     """The task's due reminder moved to a few seconds from now, as written by the command but
     for the earlier moment (the chat cannot wait for the day before), and its timer re-armed."""
-    bot = running_bot(office)
+    bot = bot_of(office)
     entry_id = due_entry_id(task_id)
     async with bot.database.session() as session:
         store = Store(session)
@@ -111,13 +102,13 @@ async def test_a_decision_and_its_task_are_followed_up_until_done(office: Office
     assert f'href="https://matrix.to/#/{bernd.user_id}"' in reminder.html
 
     await office.bot.restart()
-    scheduler = running_bot(office).scheduler
+    scheduler = bot_of(office).scheduler
     assert scheduler is not None
     await asyncio.wait_for(scheduler.started.wait(), 30)
     listed = await bernd.ask(room, "!tasks mine")
     assert "No. 1 · open · due " in listed.body and "Ask the schools" in listed.body
     assert len(posts(bernd, room, bot_id, "Reminder for")) == 1
-    async with running_bot(office).database.session() as session:
+    async with bot_of(office).database.session() as session:
         ledger = await Store(session).schedule.ledger(due_entry_id(1))
     assert [row.status for row in ledger] == [LedgerStatus.SENT]
 

@@ -3,11 +3,7 @@ committed together, on each backend."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from commands.framework.context import Context
 from commands.framework.dispatch import Request
@@ -17,23 +13,9 @@ from commands.framework.registry import Role, RoomKind, command, declaration_of
 from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import Person
-from tests.desk import ANNA, TEAM_ROOM, Desk
-
-
-@contextmanager
-def counted_commits(database: Database) -> Iterator[list[int]]:
-    """One item per transaction committed inside the block."""
-    commits: list[int] = []
-
-    def note(_conn: Any) -> None:
-        commits.append(len(commits) + 1)
-
-    engine = database.engine.sync_engine
-    event.listen(engine, "commit", note)
-    try:
-        yield commits
-    finally:
-        event.remove(engine, "commit", note)
+from tests.support.desk import Desk
+from tests.support.names import ANNA, TEAM_ROOM
+from tests.support.statements import counted_commits
 
 
 @command("halbfertig", english="halfdone", help=N_("Shows help."))
@@ -61,7 +43,7 @@ def from_anna(text: str, event_id: str) -> Request:
     return Request(ANNA, TEAM_ROOM, RoomKind.TEAM, Role.TEAM, text, event_id=event_id)
 
 
-async def persons(database: Database) -> int:
+async def person_count(database: Database) -> int:
     async with database.session() as session:
         return int(await session.scalar(select(func.count(Person.id))) or 0)
 
@@ -80,7 +62,7 @@ async def test_a_command_commits_once_with_its_event(database: Database) -> None
         reply = await desk.dispatcher.respond(request)
     assert reply is not None and "Jan Kurz" in Desk.text(reply)
     assert len(commits) == 1
-    assert await persons(database) == 1 and await was_handled(desk, event_id="$1")
+    assert await person_count(database) == 1 and await was_handled(desk, event_id="$1")
 
 
 async def test_an_event_seen_again_is_not_run_again(database: Database) -> None:
@@ -89,7 +71,7 @@ async def test_an_event_seen_again_is_not_run_again(database: Database) -> None:
     request = from_anna('!contact new "Jan Kurz"', "$2")
     assert await desk.dispatcher.respond(request) is not None
     assert await desk.dispatcher.respond(request) is None
-    assert await persons(database) == 1
+    assert await person_count(database) == 1
 
 
 async def test_a_refused_command_keeps_only_the_record_of_its_event(database: Database) -> None:

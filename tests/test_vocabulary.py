@@ -5,7 +5,7 @@ from __future__ import annotations
 from commands.framework.registry import Role, RoomKind
 from storage.database import Database
 from storage.vocabulary import FIELD, fold_text
-from tests.desk import Desk
+from tests.support.desk import Desk
 
 
 def test_spellings_fold_alike() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from typing import cast
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,8 +14,8 @@ from commands.framework.errors import BadArgument
 from commands.framework.i18n import Translator
 from commands.framework.registry import Registry, Role, RoomKind
 from storage.repositories import Store
+from tests.support.names import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2027, 3, 8, 10, 0, tzinfo=BERLIN)  # a Monday
 
 
@@ -24,7 +23,7 @@ def parse(raw: str, *, future: bool = True) -> ParsedWhen | None:
     return parse_when(raw, now=NOW.astimezone(UTC), zone=BERLIN, future=future)
 
 
-def wall(parsed: ParsedWhen | None) -> tuple[str, bool] | None:
+def parsed_wall(parsed: ParsedWhen | None) -> tuple[str, bool] | None:
     """Local wall time as ``YYYY-MM-DD HH:MM`` and whether a time was written."""
     if parsed is None:
         return None
@@ -90,7 +89,7 @@ def context(now: datetime = NOW) -> Context:
 )
 def test_written_times_give_the_expected_wall_time(raw: str, expected: str) -> None:
     """Each German/English form with a time gives that local wall time and has_time."""
-    assert wall(parse(raw)) == (expected, True)
+    assert parsed_wall(parse(raw)) == (expected, True)
 
 
 @pytest.mark.parametrize(
@@ -109,7 +108,7 @@ def test_written_times_give_the_expected_wall_time(raw: str, expected: str) -> N
 )
 def test_dates_without_time_are_midnight_without_has_time(raw: str, expected: str) -> None:
     """A bare date is local midnight with has_time False, never now's hour (dateparser's)."""
-    assert wall(parse(raw)) == (f"{expected} 00:00", False)
+    assert parsed_wall(parse(raw)) == (f"{expected} 00:00", False)
 
 
 def test_a_time_given_to_the_second_keeps_its_seconds() -> None:
@@ -122,8 +121,8 @@ def test_a_time_given_to_the_second_keeps_its_seconds() -> None:
 
 def test_relative_hours_keep_their_time() -> None:
     """'in 2 Stunden' / 'in 30 min' are points in time relative to now."""
-    assert wall(parse("in 2 Stunden")) == ("2027-03-08 12:00", True)
-    assert wall(parse("in 30 min")) == ("2027-03-08 10:30", True)
+    assert parsed_wall(parse("in 2 Stunden")) == ("2027-03-08 12:00", True)
+    assert parsed_wall(parse("in 30 min")) == ("2027-03-08 10:30", True)
 
 
 @pytest.mark.parametrize(
@@ -142,13 +141,13 @@ def test_days_are_counted_in_the_zone_not_in_utc() -> None:
     """At 00:30 Berlin (still the previous day in UTC) "morgen" is the day after local today."""
     just_after_midnight = datetime(2027, 3, 8, 23, 30, tzinfo=UTC)  # Tue 09.03. 00:30 local
     parsed = parse_when("morgen 9 Uhr", now=just_after_midnight, zone=BERLIN)
-    assert wall(parsed) == ("2027-03-10 09:00", True)
+    assert parsed_wall(parsed) == ("2027-03-10 09:00", True)
 
 
 def test_a_bare_time_already_past_today_means_tomorrow_unless_future_is_off() -> None:
     """With future=False a bare time stays on today even when it has passed."""
-    assert wall(parse("9 Uhr")) == ("2027-03-09 09:00", True)
-    assert wall(parse("9 Uhr", future=False)) == ("2027-03-08 09:00", True)
+    assert parsed_wall(parse("9 Uhr")) == ("2027-03-09 09:00", True)
+    assert parsed_wall(parse("9 Uhr", future=False)) == ("2027-03-08 09:00", True)
 
 
 @pytest.mark.parametrize(
@@ -184,13 +183,13 @@ def test_non_dates_and_ambiguous_forms_are_rejected(raw: str) -> None:
 
 def test_converter_returns_the_parsed_moment() -> None:
     """When() reads the argument with the context's clock and zone."""
-    assert wall(When()(context(), "morgen 9 Uhr")) == ("2027-03-09 09:00", True)
+    assert parsed_wall(When()(context(), "morgen 9 Uhr")) == ("2027-03-09 09:00", True)
 
 
 def test_converter_applies_the_default_time_to_a_bare_date() -> None:
     """A bare date gets default_time; has_time stays False."""
     parsed = When(default_time=time(9, 30))(context(), "morgen")
-    assert wall(parsed) == ("2027-03-09 09:30", False)
+    assert parsed_wall(parsed) == ("2027-03-09 09:30", False)
 
 
 def test_converter_rejects_a_past_moment_naming_it_in_the_house_format() -> None:
@@ -209,13 +208,13 @@ def test_converter_rejects_a_past_day_but_not_today() -> None:
     ctx = context()
     with pytest.raises(BadArgument, match="1 Mar 2027 is in the past"):
         When()(ctx, "01.03.2027")
-    assert wall(When()(ctx, "heute")) == ("2027-03-08 00:00", False)
+    assert parsed_wall(When()(ctx, "heute")) == ("2027-03-08 00:00", False)
 
 
 def test_converter_accepts_the_past_when_future_is_off() -> None:
     """With future=False a past date is returned as it is."""
     parsed = When(future=False)(context(), "01.03.2027 14 Uhr")
-    assert wall(parsed) == ("2027-03-01 14:00", True)
+    assert parsed_wall(parsed) == ("2027-03-01 14:00", True)
 
 
 def test_converter_explains_nonsense_with_a_readable_example() -> None:
@@ -228,5 +227,5 @@ def test_converter_explains_nonsense_with_a_readable_example() -> None:
         'Write it like 15 Mar 2027 14:00 or "next Tuesday 10:00".'
     )
     assert "&lt;b&gt;" in message.html
-    assert wall(parse("15 Mar 2027 14:00")) == ("2027-03-15 14:00", True)
-    assert wall(parse("next Tuesday 10:00")) == ("2027-03-09 10:00", True)
+    assert parsed_wall(parse("15 Mar 2027 14:00")) == ("2027-03-15 14:00", True)
+    assert parsed_wall(parse("next Tuesday 10:00")) == ("2027-03-09 10:00", True)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from commands.dates.when import Reading, parse_when
 from storage.database import Database
-from tests.desk import Desk
+from tests.support.desk import Desk
+from tests.support.names import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=BERLIN)  # Wednesday 2 December 2026, 10:00
 
 

@@ -6,7 +6,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Option, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, fmt, strong
 
 AUDIT_LIMIT_MAX = 200
@@ -32,6 +32,8 @@ def audit_limit(ctx: Context, raw: str) -> int:
     min_role=Role.ADMIN,
     rooms=(RoomKind.TEAM, RoomKind.DIRECT),
     examples=("!audit anzahl=50",),
+    group=HelpGroup.ADMIN,
+    rank=10,
 )
 async def audit_show(ctx: Context, limit: int | None) -> Reply:
     entries = await ctx.store.audit.newest(limit or 20)

@@ -5,18 +5,28 @@
 :mod:`~.converters` reads their arguments. How an agenda is numbered and reads is in
 ``commands/meetings/agenda.py``, shared with the invitation, the reminders and the calendar.
 
-The registry takes the commands in the order they are imported here, which is the order
-``!hilfe`` lists them.
+Each command declares its place in ``!hilfe`` (``group=``, ``rank=``).
 """
 
 from __future__ import annotations
 
-from commands.agenda.showing import agenda_show  # isort: skip (help order)
-from commands.agenda.items import item_propose  # isort: skip
-from commands.agenda.items import paper_attach  # isort: skip
-from commands.agenda.items import item_accept, item_move, item_withdraw  # isort: skip
-from commands.agenda.items import item_postpone, item_change, item_done  # isort: skip
-from commands.agenda.showing import agenda_publish, agenda_opening  # isort: skip
+from commands.agenda.items import (
+    item_accept,
+    item_change,
+    item_done,
+    item_move,
+    item_postpone,
+    item_propose,
+    item_withdraw,
+    paper_attach,
+)
+from commands.agenda.jobs import (
+    post_draft_agenda,
+    post_items_call,
+    post_items_last_day,
+    roll_over_open_items,
+)
+from commands.agenda.showing import agenda_opening, agenda_publish, agenda_show
 
 __all__ = [
     "agenda_opening",
@@ -30,4 +40,8 @@ __all__ = [
     "item_propose",
     "item_withdraw",
     "paper_attach",
+    "post_draft_agenda",
+    "post_items_call",
+    "post_items_last_day",
+    "roll_over_open_items",
 ]

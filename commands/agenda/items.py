@@ -14,7 +14,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotAllowed, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, strong, text
 from commands.meetings.agenda import build_agenda, item_number
 from commands.meetings.finding import (
@@ -178,6 +178,8 @@ async def meeting_for_item(ctx: Context, committee: Committee, number: int | Non
         "!top Personalfrage Kita nö dauer=10",
         "!top Sprachkitas gremium=BB sitzung=12",
     ),
+    group=HelpGroup.AGENDA,
+    rank=20,
 )
 async def item_propose(
     ctx: Context,
@@ -266,6 +268,8 @@ async def item_propose(
     params=[ITEM_NUMBER],
     min_role=Role.ORGANIZER,
     examples=("!top annehmen 7",),
+    group=HelpGroup.AGENDA,
+    rank=40,
 )
 async def item_accept(ctx: Context, number: int) -> Reply:
     placed = await organised_item(ctx, number)
@@ -308,6 +312,8 @@ def republish_hint(ctx: Context, reply: Reply, meeting: Meeting | None) -> Reply
     params=[ITEM_NUMBER, Param("position", N_("position"), converters.number)],
     min_role=Role.ORGANIZER,
     examples=("!top verschieben 7 5",),
+    group=HelpGroup.AGENDA,
+    rank=50,
 )
 async def item_move(ctx: Context, number: int, position: int) -> Reply:
     placed = await organised_item(ctx, number)
@@ -376,6 +382,8 @@ async def item_move(ctx: Context, number: int, position: int) -> Reply:
     help=N_("Withdraws an item (its submitter or an organiser)."),
     params=[ITEM_NUMBER],
     examples=("!top zurückziehen 7",),
+    group=HelpGroup.AGENDA,
+    rank=60,
 )
 async def item_withdraw(ctx: Context, number: int) -> Reply:
     placed = await open_item(ctx, number)
@@ -403,6 +411,8 @@ async def item_withdraw(ctx: Context, number: int) -> Reply:
     params=[ITEM_NUMBER],
     min_role=Role.ORGANIZER,
     examples=("!top vertagen 7",),
+    group=HelpGroup.AGENDA,
+    rank=70,
 )
 async def item_postpone(ctx: Context, number: int) -> Reply:
     placed = await organised_item(ctx, number)
@@ -463,6 +473,8 @@ async def item_postpone(ctx: Context, number: int) -> Reply:
     ],
     min_role=Role.ORGANIZER,
     examples=("!top ändern 7 dauer=30", "!top ändern 7 öffentlich=nein"),
+    group=HelpGroup.AGENDA,
+    rank=80,
 )
 async def item_change(
     ctx: Context,
@@ -518,6 +530,8 @@ async def item_change(
     params=[ITEM_NUMBER],
     min_role=Role.ORGANIZER,
     examples=("!top erledigt 7",),
+    group=HelpGroup.AGENDA,
+    rank=90,
 )
 async def item_done(ctx: Context, number: int) -> Reply:
     placed = await organised_item(ctx, number)
@@ -545,6 +559,8 @@ async def item_done(ctx: Context, number: int) -> Reply:
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP,),
     examples=("!anlage 7",),
+    group=HelpGroup.AGENDA,
+    rank=30,
 )
 async def paper_attach(ctx: Context, number: int) -> Reply:
     placed = await open_item(ctx, number)

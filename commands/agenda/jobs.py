@@ -41,13 +41,13 @@ log = logging.getLogger(__name__)
 
 
 @job(ITEMS_CALL_KIND, payload=ItemsCall)
-async def items_call(ctx: JobContext, entry: ItemsCall) -> Sequence[Post]:
+async def post_items_call(ctx: JobContext, entry: ItemsCall) -> Sequence[Post]:
     """Ask the committee room for agenda items, some days before their deadline."""
     return await _call_for_items(ctx, entry)
 
 
 @job(ITEMS_LAST_DAY_KIND, payload=ItemsLastDay)
-async def items_last_day(ctx: JobContext, entry: ItemsLastDay) -> Sequence[Post]:
+async def post_items_last_day(ctx: JobContext, entry: ItemsLastDay) -> Sequence[Post]:
     """Remind the committee room on the last day for agenda items."""
     return await _call_for_items(ctx, entry)
 
@@ -65,7 +65,7 @@ async def _call_for_items(ctx: JobContext, entry: ItemsCall | ItemsLastDay) -> S
 
 
 @job(ITEMS_DEADLINE_KIND, payload=ItemsDeadline)
-async def items_deadline(ctx: JobContext, entry: ItemsDeadline) -> Sequence[Post]:
+async def post_draft_agenda(ctx: JobContext, entry: ItemsDeadline) -> Sequence[Post]:
     """Send the organisers the draft agenda in the team room at the deadline for items."""
     meeting = await ctx.store.reminders.meeting(entry.meeting_id)
     if not collecting_items(entry, meeting, ctx.now) or moved_since(
@@ -85,7 +85,7 @@ async def items_deadline(ctx: JobContext, entry: ItemsDeadline) -> Sequence[Post
 
 
 @job(MEETING_OVER_KIND, payload=MeetingOver)
-async def meeting_over(ctx: JobContext, entry: MeetingOver) -> Sequence[Post]:
+async def roll_over_open_items(ctx: JobContext, entry: MeetingOver) -> Sequence[Post]:
     """Postpone the items of a meeting that is over and were not marked as dealt with to the
     committee's next meeting, and tell the organisers in the team room."""
     t = ctx.t

@@ -6,7 +6,7 @@ from commands.agenda.converters import opening_list
 from commands.agenda.items import meeting_items, only_organisers
 from commands.framework.context import Context
 from commands.framework.i18n import N_
-from commands.framework.registry import Param, Role, command
+from commands.framework.registry import HelpGroup, Param, Role, command
 from commands.framework.reply import Reply, code, fmt, join, strong
 from commands.meetings.agenda import agenda_blocks, agenda_heading, build_agenda, opening_items
 from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
@@ -28,6 +28,8 @@ from commands.meetings.texts import meeting_number
     help=N_("Shows the agenda of the committee's next meeting, or of meeting No. …"),
     params=[OPTIONAL_MEETING_NUMBER],
     examples=("!tagesordnung", "!tagesordnung 12"),
+    group=HelpGroup.AGENDA,
+    rank=10,
 )
 async def agenda_show(ctx: Context, number: int | None) -> Reply:
     meeting = await meeting_or_next(ctx, number)
@@ -53,6 +55,8 @@ async def agenda_show(ctx: Context, number: int | None) -> Reply:
     params=[OPTIONAL_MEETING_NUMBER],
     min_role=Role.ORGANIZER,
     examples=("!tagesordnung veröffentlichen", "!tagesordnung veröffentlichen 12"),
+    group=HelpGroup.AGENDA,
+    rank=100,
 )
 async def agenda_publish(ctx: Context, number: int | None) -> Reply:
     meeting = await meeting_or_next(ctx, number)
@@ -110,6 +114,8 @@ async def agenda_publish(ctx: Context, number: int | None) -> Reply:
         "!tagesordnung eröffnung Begrüßung; Genehmigung der Tagesordnung",
         "!tagesordnung eröffnung -",
     ),
+    group=HelpGroup.AGENDA,
+    rank=110,
 )
 async def agenda_opening(ctx: Context, items: list[str], committee: str | None) -> Reply:
     body = await committee_of_room(ctx, committee)

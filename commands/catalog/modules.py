@@ -1,32 +1,34 @@
-"""The feature modules the bot loads; the registry and the jobs are built from them at start-up."""
+"""The feature packages the bot loads; the registry is built from what they export.
+
+Each package exports its commands, its reactions to other features' events and its scheduled
+jobs; the order here does not matter for the help, which follows each command's declared
+group and rank.
+"""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from commands import agenda, committees, decisions, meetings, minutes, tasks
-from commands.admin import commands as admin
-from commands.agenda import jobs as agenda_jobs
-from commands.contacts import (
-    network,
-    offers,
-    organizations,
-    persons,
-    privacy,
+from commands import (
+    admin,
+    agenda,
+    committees,
+    contacts,
+    decisions,
+    meetings,
+    minutes,
+    reminders,
     responsibles,
-    transfer,
-    vocabulary,
+    tasks,
 )
 from commands.framework import help
 from commands.framework.registry import Jobs, Registry
-from commands.meetings import calendar
-from commands.meetings import jobs as meeting_jobs
-from commands.reminders import commands as reminders
-from commands.reminders import jobs as reminder_jobs
-from commands.tasks import jobs as task_jobs
+from commands.questions import PlainLanguage
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (
+FEATURES: tuple[ModuleType, ...] = (
     help,
+    contacts,
+    responsibles,
     committees,
     meetings,
     agenda,
@@ -34,28 +36,16 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     reminders,
     tasks,
     decisions,
-    calendar,
-    persons,
-    responsibles,
-    organizations,
-    offers,
-    privacy,
-    transfer,
-    network,
-    vocabulary,
     admin,
 )
 
 
 def build_registry() -> Registry:
     """All commands of the bot, in the order ``!hilfe`` lists them."""
-    return Registry.from_modules(COMMAND_MODULES)
-
-
-# Each feature's scheduled jobs; every kind of schedule entry is declared by exactly one.
-JOB_MODULES: tuple[ModuleType, ...] = (meeting_jobs, agenda_jobs, reminder_jobs, task_jobs)
+    return Registry.from_modules(FEATURES, questions=PlainLanguage())
 
 
 def build_jobs() -> Jobs:
-    """All scheduled jobs of the bot, by the kind of entry each runs for."""
-    return Jobs.from_modules(JOB_MODULES)
+    """All scheduled jobs of the bot, by the kind of schedule entry each one runs for: every
+    kind is declared by exactly one feature."""
+    return Jobs.from_modules(FEATURES)

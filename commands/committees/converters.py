@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from commands.contacts.seats import ROLE_LABELS
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
@@ -45,13 +46,6 @@ _KIND_SPELLINGS = {
     "committee": "Gremium",
 }
 
-# Roles of a seat: the stored (German) value and its label in the reader's language.
-ROLE_LABELS = {
-    "Vorsitz": N_("chair"),
-    "Stellvertretung": N_("deputy chair"),
-    "Mitglied": N_("member"),
-    "Geschäftsführung": N_("secretary"),
-}
 _ROLE_SPELLINGS = {
     "vorsitz": "Vorsitz",
     "vorsitzende": "Vorsitz",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from commands.committees.converters import SeatChange, seat_change, seat_role
 from commands.committees.lookup import committee_here, title_of
-from commands.committees.texts import holder_text, role_label
+from commands.committees.texts import holder_text
 from commands.contacts.converters import number_label
+from commands.contacts.seats import role_label
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotAllowed, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, code, fmt, strong, text
 from storage.models import Committee, Person
 
@@ -35,6 +36,8 @@ from storage.models import Committee, Person
         "!gremium mitglied 12",
         "!gremium mitglied entfernen @bernd:example.org",
     ),
+    group=HelpGroup.COMMITTEES,
+    rank=50,
 )
 async def committee_member(ctx: Context, change: SeatChange, role: str | None) -> Reply:
     committee = await committee_here(ctx)

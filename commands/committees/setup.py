@@ -21,9 +21,16 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.registry import (
+    Event,
+    HelpGroup,
+    Option,
+    Param,
+    Role,
+    RoomKind,
+    command,
+)
 from commands.framework.reply import Reply, Text, code, fmt, join, strong
-from commands.meetings.schedule import arm_schedule
 from storage.models import Committee
 
 
@@ -50,6 +57,10 @@ async def refuse_taken_names(
 
 # --------------------------------------------------------------------------- !gremium neu
 
+# A committee's reminder times or notice period changed: what depends on them (its planned
+# meetings' reminders and invitation deadline) follows within the same command.
+TIMING_CHANGED: Event[Committee] = Event("committee timing changed")
+
 
 @command(
     "gremium neu",
@@ -71,6 +82,8 @@ async def refuse_taken_names(
         '!gremium neu "Bildungsbeirat" kurz=BB art=Beirat ladungsfrist=14 dauer=2h '
         'ort="Kreishaus, Raum 101"',
     ),
+    group=HelpGroup.COMMITTEES,
+    rank=10,
 )
 async def committee_create(
     ctx: Context,
@@ -176,6 +189,8 @@ async def committee_create(
         '!gremium ändern ladungsfrist=21 erinnerungen="7d, 1d" ort="Kreishaus, Raum 101"',
         "!gremium ändern raum_erwaehnen=ja",
     ),
+    group=HelpGroup.COMMITTEES,
+    rank=40,
 )
 async def committee_change(
     ctx: Context,
@@ -225,9 +240,7 @@ async def committee_change(
             )
         )
     if {"reminder_offsets_minutes", "notice_days"} & set(changed):
-        # Planned meetings follow the new reminder times and notice period at once.
-        for meeting in await ctx.store.committees.upcoming_meetings(committee, ctx.clock.now()):
-            await arm_schedule(ctx, meeting)
+        await ctx.announce(TIMING_CHANGED, committee)
     await ctx.store.audit.record(
         ctx.clock.now(), ctx.sender, "update", "committee", committee.id, ",".join(changed)
     )

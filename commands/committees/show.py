@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from commands.committees.lookup import committee_here, committee_named, title_of
-from commands.committees.texts import kind_label, ordered_seats, seat_entry, settings_lines
+from commands.committees.texts import (
+    kind_label,
+    meeting_brief,
+    ordered_seats,
+    seat_entry,
+    settings_lines,
+)
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import NotAllowed
 from commands.framework.i18n import N_
-from commands.framework.registry import Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, code, fmt, join, strong
-from commands.meetings.texts import meeting_brief
 
 TEAM_ROOMS = (RoomKind.TEAM, RoomKind.DIRECT)
 
@@ -22,6 +27,8 @@ TEAM_ROOMS = (RoomKind.TEAM, RoomKind.DIRECT)
     params=[Param("name", N_("name"), converters.text, optional=True, greedy=True)],
     min_role=Role.MEMBER,
     examples=("!gremium", "!gremium BB"),
+    group=HelpGroup.COMMITTEES,
+    rank=20,
 )
 async def committee_show(ctx: Context, name: str | None) -> Reply:
     if name is None:
@@ -90,6 +97,8 @@ async def committee_show(ctx: Context, name: str | None) -> Reply:
     min_role=Role.TEAM,
     rooms=TEAM_ROOMS,
     examples=("!gremien",),
+    group=HelpGroup.COMMITTEES,
+    rank=30,
 )
 async def committee_list(ctx: Context) -> Reply:
     committees = await ctx.store.committees.all()

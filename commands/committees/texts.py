@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from commands.committees.converters import KIND_LABELS, MINUTES_PER_DAY, ROLE_LABELS
+from commands.committees.converters import KIND_LABELS, MINUTES_PER_DAY
 from commands.contacts.converters import number_label
+from commands.contacts.seats import role_label
 from commands.framework.context import Context
-from commands.framework.i18n import N_
-from commands.framework.reply import Text, fmt, text
+from commands.framework.i18n import N_, Translator
+from commands.framework.reply import Text, fmt, join, text
 from storage.committees import SEAT_ROLES
-from storage.models import Committee, CommitteeMember
+from storage.models import Committee, CommitteeMember, Meeting
 from storage.vocabulary import fold_text
 
 NONE = "–"
@@ -17,11 +18,6 @@ NONE = "–"
 def kind_label(ctx: Context, kind: str) -> str:
     """A committee's kind in the reader's language: ``advisory board`` / ``Beirat``."""
     return ctx._(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
-
-
-def role_label(ctx: Context, role: str) -> str:
-    """A seat's role in the reader's language: ``chair`` / ``Vorsitz``."""
-    return ctx._(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 def days_text(ctx: Context, days: int) -> str:
@@ -135,3 +131,16 @@ def seat_entry(ctx: Context, member: CommitteeMember, *, numbered: bool = False)
         holder=holder_text(ctx, member, numbered=numbered),
         role=role_label(ctx, member.role),
     )
+
+
+def meeting_number(t: Translator, meeting: Meeting) -> Text:
+    """``Nr. 12``."""
+    return fmt(t.gettext(N_("No. {number}")), number=meeting.id)
+
+
+def meeting_brief(t: Translator, meeting: Meeting) -> Text:
+    """``No. 5, Wed, 12 Mar 2027, 14:00, Kreishaus``: a committee's next meeting."""
+    parts: list[Text | str] = [meeting_number(t, meeting), t.datetime(meeting.start)]
+    if meeting.place:
+        parts.append(meeting.place)
+    return join(", ", parts)

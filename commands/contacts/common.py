@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from commands.committees import role_label
 from commands.contacts.converters import (
     number_label,
     term_label,
 )
+from commands.contacts.seats import role_label
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_

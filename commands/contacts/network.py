@@ -7,7 +7,7 @@ import asyncio
 from commands.framework.charts import BarPanel, network_chart
 from commands.framework.context import Context
 from commands.framework.i18n import N_
-from commands.framework.registry import Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, Text, fmt, join, strong
 from storage.models import VocabularyTerm
 from storage.reports import NetworkOverview, Tally
@@ -43,6 +43,8 @@ def _legend(ctx: Context, heading: str) -> Text:
     min_role=Role.TEAM,
     rooms=(RoomKind.TEAM, RoomKind.DIRECT),
     examples=("!netzwerk",),
+    group=HelpGroup.NETWORK,
+    rank=10,
 )
 async def network_show(ctx: Context) -> Reply:
     overview = await ctx.store.reports.network_overview()

@@ -32,6 +32,7 @@ from commands.framework.errors import NotFound
 from commands.framework.i18n import N_
 from commands.framework.paging import PAGE_OPTION, more_note, page_from
 from commands.framework.registry import (
+    HelpGroup,
     Option,
     Param,
     Role,
@@ -63,6 +64,8 @@ from storage.models import Offer
     min_role=Role.TEAM,
     rooms=TEAM_ROOMS,
     examples=("!angebot sprachkurs", "!angebot zielgruppe=Eltern gemeinde=Herford", "!angebot 5"),
+    group=HelpGroup.CONTACTS,
+    rank=70,
 )
 async def offer_show(
     ctx: Context,
@@ -202,6 +205,8 @@ SOURCE = converters.FieldText(Offer, "source", N_("A source"))
         '!angebot neu "Deutschkurs für Eltern" träger="VHS Kreis Herford" feld=Sprachbildung '
         'zielgruppe=Eltern ort="VHS, Raum 2" zeit="dienstags 9–11 Uhr"',
     ),
+    group=HelpGroup.CONTACTS,
+    rank=80,
 )
 async def offer_create(
     ctx: Context,

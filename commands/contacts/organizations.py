@@ -33,6 +33,7 @@ from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
 from commands.framework.paging import PAGE_OPTION, more_note, page_from
 from commands.framework.registry import (
+    HelpGroup,
     Option,
     Param,
     Role,
@@ -52,6 +53,8 @@ from storage.models import Organization
     min_role=Role.TEAM,
     rooms=TEAM_ROOMS,
     examples=("!organisation vhs", "!organisation 3"),
+    group=HelpGroup.CONTACTS,
+    rank=50,
 )
 async def organization_show(ctx: Context, target: int | str, page: int | None) -> Reply:
     if isinstance(target, int):
@@ -193,6 +196,8 @@ SOURCE = converters.FieldText(Organization, "source", N_("A source"))
         '!organisation neu "Gymnasium Am Park" art=Gymnasium gemeinde=Herford '
         'felder="Schule, Übergang Schule–Beruf"',
     ),
+    group=HelpGroup.CONTACTS,
+    rank=60,
 )
 async def organization_create(
     ctx: Context,

@@ -42,6 +42,7 @@ from commands.framework.i18n import N_
 from commands.framework.paging import PAGE_OPTION, Page, more_note, page_from
 from commands.framework.registry import (
     Converter,
+    HelpGroup,
     Option,
     Param,
     Role,
@@ -120,6 +121,8 @@ def legal_basis_values(
     min_role=Role.TEAM,
     rooms=TEAM_ROOMS,
     examples=("!kontakt müller", "!kontakt schulsozialarbeit seite=2", "!kontakt 12"),
+    group=HelpGroup.CONTACTS,
+    rank=10,
 )
 async def contact_show(ctx: Context, target: int | str, page: int | None) -> Reply:
     if isinstance(target, int):
@@ -287,6 +290,8 @@ async def refuse_duplicate(ctx: Context, duplicate: Person | None, person: Perso
         '!kontakt neu "Maria Müller" org="Gymnasium Am Park" funktion=Schulsozialarbeit '
         'email=m.mueller@gap.de felder="Übergang Schule–Beruf" gemeinde=Herford',
     ),
+    group=HelpGroup.CONTACTS,
+    rank=20,
 )
 async def contact_create(
     ctx: Context,
@@ -395,6 +400,8 @@ async def change_snapshot(ctx: Context, person: Person) -> dict[str, Text]:
         '!kontakt ändern 12 tel="05221 59-1234" gemeinde=Herford',
         "!kontakt ändern 12 notiz=-",
     ),
+    group=HelpGroup.CONTACTS,
+    rank=30,
 )
 async def contact_change(
     ctx: Context,

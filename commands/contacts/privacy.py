@@ -11,7 +11,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, code, fmt, strong
 from storage.models import Person
 from storage.privacy import pseudonym_for
@@ -115,6 +115,8 @@ def _not_found(ctx: Context, number: int) -> NoReturn:
     min_role=Role.TEAM,
     rooms=(RoomKind.TEAM, RoomKind.DIRECT),
     examples=("!kontakt auskunft 17",),
+    group=HelpGroup.PRIVACY,
+    rank=10,
 )
 async def contact_access(ctx: Context, number: int) -> Reply:
     data = await ctx.store.reports.personal_data(number)
@@ -270,6 +272,8 @@ def personal_data_markdown(ctx: Context, export: dict[str, Any]) -> str:
     min_role=Role.TEAM,
     rooms=(RoomKind.TEAM, RoomKind.DIRECT),
     examples=("!kontakt löschen 17", "!kontakt löschen 17 bestätigt"),
+    group=HelpGroup.PRIVACY,
+    rank=20,
 )
 async def contact_delete(ctx: Context, number: int, confirmed: bool | None) -> Reply:
     person = await _person(ctx, number)

@@ -11,7 +11,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, code, fmt, join, strong
 
 # A filtered export takes at most this many of the best matches (an unfiltered one takes all).
@@ -58,6 +58,8 @@ def export_format(ctx: Context, raw: str) -> Format:
     min_role=Role.TEAM,
     rooms=(RoomKind.TEAM, RoomKind.DIRECT),
     examples=("!kontakt export", "!kontakt export Schule format=xlsx"),
+    group=HelpGroup.PRIVACY,
+    rank=30,
 )
 async def contact_export(ctx: Context, query: str | None, file_format: Format | None) -> Reply:
     """All contacts, or those the search finds for ``query``, as a file attached to the answer."""

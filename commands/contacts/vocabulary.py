@@ -9,7 +9,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, code, fmt, join, strong
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
 
@@ -52,6 +52,8 @@ def alias_list(ctx: Context, raw: str) -> list[str]:
     params=[Param("vocabulary", N_("vocabulary"), vocabulary_name, optional=True)],
     min_role=Role.TEAM,
     examples=("!begriffe feld", "!begriffe zielgruppe"),
+    group=HelpGroup.NETWORK,
+    rank=20,
 )
 async def terms_list(ctx: Context, vocabulary: str | None) -> Reply:
     english = ctx.t.language == "en"
@@ -85,6 +87,8 @@ async def terms_list(ctx: Context, vocabulary: str | None) -> Reply:
     min_role=Role.ADMIN,
     rooms=(RoomKind.TEAM, RoomKind.DIRECT),
     examples=('!begriff neu feld "Demokratiebildung" en="civic education" alias=Politik',),
+    group=HelpGroup.NETWORK,
+    rank=30,
 )
 async def term_create(
     ctx: Context, vocabulary: str, label: str, english: str | None, aliases: list[str] | None

@@ -12,7 +12,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, join, strong
 from commands.meetings.finding import meeting_in_reach
 from commands.meetings.mode import (
@@ -63,6 +63,8 @@ from storage.models import ENTRY_DECISION, Committee, Decision, Meeting
         "!beschluss Der Beirat empfiehlt das Konzept. sitzung=4 ja=9 nein=1 enthaltung=2",
         "!beschluss Die AG wird bis 2027 verlängert. einstimmig sitzung=4 top=7",
     ),
+    group=HelpGroup.TASKS,
+    rank=90,
 )
 async def decision_create(
     ctx: Context,
@@ -251,6 +253,8 @@ def _decision_heading(
     rooms=(RoomKind.TEAM, RoomKind.GROUP, RoomKind.DIRECT),
     min_role=Role.MEMBER,
     examples=("!beschlüsse", "!beschlüsse offen", "!beschlüsse Bildungsbeirat"),
+    group=HelpGroup.TASKS,
+    rank=100,
 )
 async def decisions_list(ctx: Context, scope: DecisionScope | None) -> Reply:
     wanted = scope or DecisionScope("", only_open=False)

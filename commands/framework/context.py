@@ -8,7 +8,15 @@ from datetime import datetime, timedelta
 
 from commands.framework.clock import Clock
 from commands.framework.i18n import Translator
-from commands.framework.registry import Handler, Registry, Role, RoomKind, declaration_of
+from commands.framework.registry import (
+    Event,
+    Handler,
+    Registry,
+    Role,
+    RoomKind,
+    Subject,
+    declaration_of,
+)
 from commands.framework.reply import Reply, Text
 from storage.repositories import Store
 
@@ -84,6 +92,12 @@ class Context:
             self.registry.named(command) if isinstance(command, str) else declaration_of(command)
         )
         return declaration.ref(self.t.language, self.prefix, rest)
+
+    async def announce(self, event: Event[Subject], subject: Subject) -> None:
+        """Let every feature that reacts to ``event`` do so now, in this command's unit of
+        work."""
+        for listener in self.registry.listeners_of(event):
+            await listener(self, subject)
 
     @property
     def may_see_contact_data(self) -> bool:

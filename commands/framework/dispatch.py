@@ -20,7 +20,6 @@ from commands.framework.i18n import N_, Translator
 from commands.framework.parsing import bind, split_command
 from commands.framework.registry import Command, Registry, Role, RoomKind
 from commands.framework.reply import Reply, Text, code, fmt, join, strong
-from commands.questions.matcher import closest_commands, understand
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
@@ -122,7 +121,8 @@ class Dispatcher:
         text = self._tidied(request.text)
         if not request.addressed or text.lstrip().startswith(self.prefix):
             return text
-        understood = understand(text)
+        reader = self.registry.questions
+        understood = reader.understand(text) if reader is not None else None
         if understood is not None:
             log.info("question of kind %s read as %s", understood.kind, understood.line.split()[0])
             return self.prefix + understood.line
@@ -237,7 +237,8 @@ class Dispatcher:
     def _not_understood(self, request: Request, question: str) -> Reply:
         """A short answer to a question no pattern fits, with the closest commands to try."""
         visible = self.registry.visible(request.role, request.room_kind)
-        suggestions = closest_commands(question, visible, self.t)
+        reader = self.registry.questions
+        suggestions = reader.closest_commands(question, visible, self.t) if reader else []
         reply = Reply.of(
             self.t.gettext(
                 N_("I did not understand that question. One of these commands may help:")

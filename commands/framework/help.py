@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from commands.committees.texts import role_label
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.dispatch import usage
 from commands.framework.errors import NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Command, Param, Role, RoomKind, command
-from commands.framework.reply import Reply, Text, code, fmt, join, strong
-from storage.models import LEADING_SEAT_ROLES
+from commands.framework.registry import Command, HelpGroup, Param, command
+from commands.framework.reply import Reply, code, fmt, join, strong
 from storage.vocabulary import fold_text
 
 
@@ -23,6 +21,8 @@ from storage.vocabulary import fold_text
     help=N_("Shows the commands you can use here, or details of one command."),
     params=[Param("name", N_("command"), converters.text, optional=True, greedy=True)],
     examples=("!hilfe", "!hilfe ich"),
+    group=HelpGroup.GENERAL,
+    rank=10,
 )
 async def help_show(ctx: Context, name: str | None) -> Reply:
     visible = ctx.registry.visible(ctx.role, ctx.room_kind)
@@ -62,39 +62,26 @@ async def help_show(ctx: Context, name: str | None) -> Reply:
 class Group:
     """A heading of the short help: a few commands that belong together."""
 
+    declared: HelpGroup  # what a command names in its declaration
     key: str  # how it is typed after !hilfe, German
     english: str  # and in English
     label: str  # msgid of the heading
-    modules: tuple[str, ...]  # the command modules whose commands it holds
 
 
-# The short help's groups, in the order of the office's day. A command belongs to the group
-# of the module that declares it, so a new command needs no second declaration here.
+# The short help's headings; their order and each command's place are declared with the
+# command (``group=``, ``rank=``), so the help does not depend on how modules are imported.
 GROUPS = (
-    Group("kontakte", "contacts", N_("Contacts"), (
-        "commands.contacts.persons", "commands.contacts.responsibles",
-        "commands.contacts.organizations", "commands.contacts.offers",
-    )),
-    Group("sitzungen", "meetings", N_("Meetings"), (
-        "commands.meetings", "commands.meetings.calendar",
-    )),
-    Group("tagesordnung", "agenda", N_("Agenda and minutes"), (
-        "commands.agenda", "commands.minutes",
-    )),
-    Group("gremien", "committees", N_("Committees"), ("commands.committees",)),
-    Group("erinnerungen", "reminders", N_("Reminders"), ("commands.reminders",)),
-    Group("aufgaben", "tasks", N_("Tasks and decisions"), (
-        "commands.tasks", "commands.decisions",
-    )),
-    Group("datenschutz", "privacy", N_("Data protection and export"), (
-        "commands.contacts.privacy", "commands.contacts.transfer",
-    )),
-    Group("netzwerk", "network", N_("Network and terms"), (
-        "commands.contacts.network", "commands.contacts.vocabulary",
-    )),
-    Group("verwaltung", "admin", N_("Administration"), ("commands.admin",)),
-    Group("allgemein", "general", N_("General"), ("commands.framework.help",)),
-)  # fmt: skip
+    Group(HelpGroup.CONTACTS, "kontakte", "contacts", N_("Contacts")),
+    Group(HelpGroup.MEETINGS, "sitzungen", "meetings", N_("Meetings")),
+    Group(HelpGroup.AGENDA, "tagesordnung", "agenda", N_("Agenda and minutes")),
+    Group(HelpGroup.COMMITTEES, "gremien", "committees", N_("Committees")),
+    Group(HelpGroup.REMINDERS, "erinnerungen", "reminders", N_("Reminders")),
+    Group(HelpGroup.TASKS, "aufgaben", "tasks", N_("Tasks and decisions")),
+    Group(HelpGroup.PRIVACY, "datenschutz", "privacy", N_("Data protection and export")),
+    Group(HelpGroup.NETWORK, "netzwerk", "network", N_("Network and terms")),
+    Group(HelpGroup.ADMIN, "verwaltung", "admin", N_("Administration")),
+    Group(HelpGroup.GENERAL, "allgemein", "general", N_("General")),
+)
 
 
 def group_named(word: str) -> Group | None:
@@ -104,12 +91,8 @@ def group_named(word: str) -> Group | None:
 
 
 def group_of(declaration: Command) -> Group:
-    """The group of the module that declares ``declaration`` (General if none names it)."""
-    module = declaration.handler.__module__
-    for group in GROUPS:
-        if any(module == m or module.startswith(m + ".") for m in group.modules):
-            return group
-    return GROUPS[-1]
+    """The heading ``declaration`` names."""
+    return next(group for group in GROUPS if group.declared is declaration.group)
 
 
 def _short_help(ctx: Context, visible: Sequence[Command]) -> Reply:
@@ -148,62 +131,3 @@ def _group_help(ctx: Context, group: Group, visible: Sequence[Command]) -> Reply
     )
     hint = ctx._(N_("{example} shows details of one command."))
     return reply.add(fmt(hint, example=code(ctx.command_ref(help_show, "<…>"))))
-
-
-ROLE_NAMES = {
-    Role.GUEST: N_("guest"),
-    Role.MEMBER: N_("member"),
-    Role.ORGANIZER: N_("organiser"),
-    Role.TEAM: N_("team member"),
-    Role.ADMIN: N_("administrator"),
-}
-ROOM_NAMES = {
-    RoomKind.TEAM: N_("team room"),
-    RoomKind.GROUP: N_("committee room"),
-    RoomKind.DIRECT: N_("direct chat"),
-}
-
-
-@command(
-    "ich",
-    english="whoami",
-    help=N_("Shows your role in this room and so what the bot lets you do here."),
-)
-async def role_show(ctx: Context) -> Reply:
-    reply = Reply.of(
-        fmt(
-            ctx._(N_("You are {role} here ({room}).")),
-            role=strong(ctx._(ROLE_NAMES[ctx.role])),
-            room=ctx._(ROOM_NAMES[ctx.room_kind]),
-        )
-    )
-    return reply.add(await _role_source(ctx))
-
-
-async def _role_source(ctx: Context) -> Text | str:
-    """Where the sender's role comes from, and how one gets more rights."""
-    if ctx.role is Role.ADMIN:
-        return ctx._(N_("The bot's configuration names you as an administrator."))
-    if ctx.role is Role.TEAM:
-        return ctx._(N_("You are a member of the team room, which makes you a team member."))
-    seat = None
-    if ctx.room_kind is RoomKind.GROUP:
-        seat = await ctx.store.committees.seat_in_room(ctx.room_id, ctx.sender)
-    if ctx.role is Role.ORGANIZER and seat is not None and seat[1] in LEADING_SEAT_ROLES:
-        return fmt(
-            ctx._(N_("You hold the seat {seat} in the committee {committee}.")),
-            seat=role_label(ctx, seat[1]),
-            committee=strong(seat[0]),
-        )
-    if ctx.role is Role.ORGANIZER:
-        return ctx._(N_("You have moderator rights (power level 50 or more) in this room."))
-    return fmt(
-        ctx._(
-            N_(
-                "The chair, the deputy chair and the secretary of a committee are organisers "
-                "in its room, as are the room's moderators; the team records seats with "
-                "{command}."
-            )
-        ),
-        command=code(ctx.command_ref("gremium mitglied", "… rolle=Vorsitz")),
-    )

@@ -9,12 +9,13 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from storage.vocabulary import fold_text
 
 if TYPE_CHECKING:
     from commands.framework.context import Context, JobContext, Post
+    from commands.framework.questions import QuestionReader
     from commands.framework.reply import Reply
 
 DECLARATION_ATTRIBUTE = "__kuemmerer_command__"
@@ -37,6 +38,23 @@ class RoomKind(Enum):
 
 
 ALL_ROOMS = frozenset(RoomKind)
+
+
+class HelpGroup(IntEnum):
+    """The headings of the short help, in the order of the office's day. Each command
+    declares its group and its rank within it, so the help order is written down and does
+    not follow the order in which modules happen to be imported."""
+
+    CONTACTS = 1
+    MEETINGS = 2
+    AGENDA = 3
+    COMMITTEES = 4
+    REMINDERS = 5
+    TASKS = 6
+    PRIVACY = 7
+    NETWORK = 8
+    ADMIN = 9
+    GENERAL = 10
 
 
 class Converter(Protocol):
@@ -74,6 +92,31 @@ class Option:
 
 
 Handler = Callable[..., Awaitable["Reply"]]
+LISTENER_ATTRIBUTE = "__kuemmerer_listener__"
+
+
+Subject = TypeVar("Subject")
+Listener = Callable[["Context", Subject], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Event(Generic[Subject]):
+    """Something one feature announces and another reacts to within the same command, so the
+    announcing feature need not import the reacting one: ``committees`` announces that a
+    committee's reminder times changed, ``meetings`` re-arms the committee's meetings."""
+
+    name: str
+
+
+def listens_to(event: Event[Subject]) -> Callable[[Listener[Subject]], Listener[Subject]]:
+    """Declare the decorated coroutine as a reaction to ``event``; :class:`Registry` collects
+    it like a command."""
+
+    def attach(listener: Listener[Subject]) -> Listener[Subject]:
+        setattr(listener, LISTENER_ATTRIBUTE, event)
+        return listener
+
+    return attach
 
 
 @dataclass(frozen=True)
@@ -90,6 +133,8 @@ class Command:
     min_role: Role = Role.GUEST
     rooms: frozenset[RoomKind] = ALL_ROOMS
     examples: tuple[str, ...] = ()
+    group: HelpGroup = HelpGroup.GENERAL
+    rank: int = 0  # the place within its group; the help lists lower ranks first
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -126,6 +171,8 @@ def command(
     min_role: Role = Role.GUEST,
     rooms: Iterable[RoomKind] = ALL_ROOMS,
     examples: Iterable[str] = (),
+    group: HelpGroup = HelpGroup.GENERAL,
+    rank: int = 0,
 ) -> Callable[[Handler], Handler]:
     """Declare the decorated handler as a command; :class:`Registry` collects it."""
 
@@ -141,6 +188,8 @@ def command(
             min_role=min_role,
             rooms=frozenset(rooms),
             examples=tuple(examples),
+            group=group,
+            rank=rank,
         )
         setattr(handler, DECLARATION_ATTRIBUTE, declaration)
         return handler
@@ -217,17 +266,33 @@ class Registry:
     """All commands of the running bot, looked up by any spelling of any name."""
 
     commands: list[Command] = field(default_factory=list)
+    # Reads questions put to the bot by name; without one, only commands are understood.
+    questions: QuestionReader | None = None
     _by_name: dict[str, Command] = field(default_factory=dict, repr=False)
+    # Keyed by the event's name; each list holds reactions to that one event's subject type.
+    _listeners: dict[str, list[Listener[Any]]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_modules(cls, modules: Iterable[ModuleType]) -> Registry:
-        registry = cls()
+    def from_modules(
+        cls, modules: Iterable[ModuleType], questions: QuestionReader | None = None
+    ) -> Registry:
+        registry = cls(questions=questions)
         for module in modules:
             for value in vars(module).values():
                 declaration = getattr(value, DECLARATION_ATTRIBUTE, None)
                 if isinstance(declaration, Command):
                     registry.add(declaration)
+                event = getattr(value, LISTENER_ATTRIBUTE, None)
+                if isinstance(event, Event):
+                    registry._listeners.setdefault(event.name, []).append(value)
+        # The help and the README list commands in their declared order, whatever the order
+        # of the modules.
+        registry.commands.sort(key=lambda declaration: (declaration.group, declaration.rank))
         return registry
+
+    def listeners_of(self, event: Event[Subject]) -> list[Listener[Subject]]:
+        """The reactions declared for ``event``, in the order of the feature modules."""
+        return list(self._listeners.get(event.name, []))
 
     def add(self, declaration: Command) -> None:
         """Register ``declaration``; refuse a handler that does not fit it or a taken name."""

@@ -12,7 +12,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotAllowed, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, code, fmt, strong
 from commands.meetings.agenda import calendar_agendas
 from commands.meetings.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
@@ -76,6 +76,8 @@ async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Com
     min_role=Role.MEMBER,
     rooms=(RoomKind.TEAM, RoomKind.GROUP, RoomKind.DIRECT),
     examples=("!kalender", "!kalender Bildungsbeirat"),
+    group=HelpGroup.MEETINGS,
+    rank=70,
 )
 async def calendar_export(ctx: Context, committee: str | None) -> Reply:
     """The upcoming meetings of the room's committee (or of all, or of ``committee``) as an
@@ -163,6 +165,8 @@ async def calendar_export(ctx: Context, committee: str | None) -> Reply:
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!kalender abo", "!kalender abo neu"),
+    group=HelpGroup.MEETINGS,
+    rank=80,
 )
 async def calendar_subscribe(ctx: Context, renew: bool | None) -> Reply:
     """The committee's feed address; created on first use, replaced with ``neu``."""

@@ -9,7 +9,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, command
 from commands.framework.reply import Reply, code, fmt, strong
 from commands.meetings.agenda import moved_items_text
 from commands.meetings.clashes import clash_notes
@@ -33,6 +33,8 @@ from storage.models import MEETING_CANCELLED
     params=[Param("number", N_("number"), converters.number), WHEN_PARAM],
     min_role=Role.ORGANIZER,
     examples=("!sitzung verschieben 12 19.03.2027 15 Uhr", "!sitzung verschieben 12 morgen"),
+    group=HelpGroup.MEETINGS,
+    rank=40,
 )
 async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
     meeting = await meeting_in_reach(ctx, number)
@@ -110,6 +112,8 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
     options=[Option("reason", "grund", converters.text, aliases=("reason",))],
     min_role=Role.ORGANIZER,
     examples=('!sitzung absagen 12 grund="zu wenige Themen"',),
+    group=HelpGroup.MEETINGS,
+    rank=50,
 )
 async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply:
     meeting = await meeting_in_reach(ctx, number)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.i18n import N_
-from commands.framework.registry import Param, Role, command
+from commands.framework.registry import HelpGroup, Param, Role, command
 from commands.framework.reply import Block, Paragraph, Reply, code, fmt, strong
 from commands.meetings.agenda import agenda_blocks, build_agenda
 from commands.meetings.finding import meeting_or_next, still_ahead
@@ -27,6 +27,8 @@ from storage.models import Committee, Meeting
     params=[Param("number", N_("number"), converters.number, optional=True)],
     min_role=Role.ORGANIZER,
     examples=("!einladung", "!einladung 12"),
+    group=HelpGroup.MEETINGS,
+    rank=60,
 )
 async def invitation_send(ctx: Context, number: int | None) -> Reply:
     meeting = await meeting_or_next(ctx, number)

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 @job(MEETING_REMINDER_KIND, payload=MeetingReminder)
-async def meeting_reminder(ctx: JobContext, reminder: MeetingReminder) -> Sequence[Post]:
+async def post_meeting_reminder(ctx: JobContext, reminder: MeetingReminder) -> Sequence[Post]:
     """Remind the committee room of a meeting ``offset_minutes`` before it starts, with its
     agenda once that is published."""
     meeting = await ctx.store.reminders.meeting(reminder.meeting_id)
@@ -51,7 +51,7 @@ async def meeting_reminder(ctx: JobContext, reminder: MeetingReminder) -> Sequen
 
 
 @job(INVITATION_DUE_KIND, payload=InvitationDue)
-async def invitation_due(ctx: JobContext, due: InvitationDue) -> Sequence[Post]:
+async def post_invitation_due(ctx: JobContext, due: InvitationDue) -> Sequence[Post]:
     """Tell the organisers in the team room that the notice period is about to begin, unless
     the invitation went out already."""
     meeting = await ctx.store.reminders.meeting(due.meeting_id)

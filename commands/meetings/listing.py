@@ -9,7 +9,7 @@ from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
 from commands.framework.paging import PAGE_OPTION, more_note, page_from
-from commands.framework.registry import Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, strong, text
 from commands.meetings.finding import meeting_or_next, within_reach
 from commands.meetings.schedule import invitation_deadline, item_deadline
@@ -33,6 +33,8 @@ from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee
     params=[Param("committee", N_("committee"), converters.text, optional=True, greedy=True)],
     options=[PAGE_OPTION],
     examples=("!termine", "!termine Bildungsbeirat", "!termine BB seite=2"),
+    group=HelpGroup.MEETINGS,
+    rank=20,
 )
 async def meeting_list(ctx: Context, committee: str | None, page: int | None) -> Reply:
     here = await ctx.store.committees.for_room(ctx.room_id)
@@ -121,6 +123,8 @@ def empty_list_text(
     help=N_("Shows a meeting in detail: the next one of this room, or meeting No. N."),
     params=[Param("number", N_("number"), converters.number, optional=True)],
     examples=("!sitzung", "!sitzung 12"),
+    group=HelpGroup.MEETINGS,
+    rank=30,
 )
 async def meeting_show(ctx: Context, number: int | None) -> Reply:
     meeting = await meeting_or_next(ctx, number)

@@ -12,7 +12,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, command
 from commands.framework.reply import Reply, Text, code, fmt, strong
 from commands.meetings.clashes import clash_notes
 from commands.meetings.converters import (
@@ -78,6 +78,8 @@ COMMITTEE_OPTION = Option("committee", "gremium", converters.text, aliases=("com
         "!sitzung neu nächsten Dienstag 10:00 dauer=90min",
         "!sitzung neu 10.02.2027 14:00 wiederholung=monatlich anzahl=10",
     ),
+    group=HelpGroup.MEETINGS,
+    rank=10,
 )
 async def meeting_create(
     ctx: Context,

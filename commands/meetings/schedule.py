@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Self
 
+from commands.committees import TIMING_CHANGED
 from commands.framework.context import Context
+from commands.framework.registry import listens_to
 from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee, Meeting
 from storage.schedule import ScheduleRepository
 
@@ -294,6 +296,13 @@ async def arm_schedule(ctx: Context, meeting: Meeting) -> None:
         invitation_reminder=ctx.calendar.invitation_reminder,
         item_call_days=ctx.calendar.item_call_days,
     )
+
+
+@listens_to(TIMING_CHANGED)
+async def rearm_upcoming(ctx: Context, committee: Committee) -> None:
+    """Planned meetings follow the committee's new reminder times and notice period at once."""
+    for meeting in await ctx.store.committees.upcoming_meetings(committee, ctx.clock.now()):
+        await arm_schedule(ctx, meeting)
 
 
 # --------------------------------------------------------------------------- when a job fires

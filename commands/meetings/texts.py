@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+# How a meeting is numbered and named in brief belongs to the committees, which show their
+# next meeting; re-exported here, where the other meeting texts are.
+from commands.committees.texts import meeting_brief as meeting_brief
+from commands.committees.texts import meeting_number as meeting_number
 from commands.dates.recurrence import Frequency
 from commands.framework.i18n import N_, Translator
 from commands.framework.registry import Registry
@@ -37,11 +41,6 @@ def span_text(t: Translator, start: datetime, end: datetime) -> str:
     return f"{t.datetime(start)} – {t.datetime(end)}"
 
 
-def meeting_number(t: Translator, meeting: Meeting) -> Text:
-    """``Nr. 12``."""
-    return fmt(t.gettext(N_("No. {number}")), number=meeting.id)
-
-
 def meeting_name(meeting: Meeting) -> str:
     """The committee, and the meeting's own title if it has one (and it says something else)."""
     committee = meeting.committee.name
@@ -59,14 +58,6 @@ def meeting_line(t: Translator, meeting: Meeting) -> Text:
     if meeting.online_link:
         parts.append(t.gettext(N_("online")))
     return join(" · ", parts)
-
-
-def meeting_brief(t: Translator, meeting: Meeting) -> Text:
-    """``No. 5, Wed, 12 Mar 2027, 14:00, Kreishaus``: a committee's next meeting."""
-    parts: list[Text | str] = [meeting_number(t, meeting), t.datetime(meeting.start)]
-    if meeting.place:
-        parts.append(meeting.place)
-    return join(", ", parts)
 
 
 def labelled(t: Translator, label: str, value: Text | str) -> Text:

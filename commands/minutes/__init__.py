@@ -6,18 +6,23 @@
 minutes from those records; what other features need of meeting mode is in
 ``commands/meetings/mode.py``.
 
-The registry takes the commands in the order they are imported here, which is the order
-``!hilfe`` lists them.
+Each command declares its place in ``!hilfe`` (``group=``, ``rank=``).
 """
 
 from __future__ import annotations
 
-from commands.minutes.mode import meeting_begin, attendance_present  # isort: skip (help order)
-from commands.minutes.mode import attendance_excused, item_next, item_call  # isort: skip
-from commands.minutes.mode import note_create, entry_undo, meeting_end  # isort: skip
-from commands.minutes.document import minutes_show, minutes_approve  # isort: skip
-from commands.minutes.mode import note_change  # isort: skip
-from commands.minutes.document import decision_change  # isort: skip
+from commands.minutes.document import decision_change, minutes_approve, minutes_show
+from commands.minutes.mode import (
+    attendance_excused,
+    attendance_present,
+    entry_undo,
+    item_call,
+    item_next,
+    meeting_begin,
+    meeting_end,
+    note_change,
+    note_create,
+)
 
 __all__ = [
     "attendance_excused",

@@ -15,7 +15,7 @@ from commands.framework.context import Context
 from commands.framework.documents import html_to_pdf, render_html
 from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, code, fmt, strong
 from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import meeting_in_reach
@@ -304,6 +304,8 @@ async def _meeting_of_minutes(ctx: Context, number: int | None) -> Meeting:
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP, RoomKind.TEAM),
     examples=("!protokoll", "!protokoll 12"),
+    group=HelpGroup.AGENDA,
+    rank=200,
 )
 async def minutes_show(ctx: Context, number: int | None) -> Reply:
     meeting = await _meeting_of_minutes(ctx, number)
@@ -319,6 +321,8 @@ async def minutes_show(ctx: Context, number: int | None) -> Reply:
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!protokoll freigeben", "!protokoll freigeben 12"),
+    group=HelpGroup.AGENDA,
+    rank=210,
 )
 async def minutes_approve(ctx: Context, number: int | None) -> Reply:
     meeting = await _meeting_of_minutes(ctx, number)
@@ -361,6 +365,8 @@ async def minutes_approve(ctx: Context, number: int | None) -> Reply:
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.TEAM, RoomKind.GROUP),
     examples=("!beschluss ändern 4 ja=8 nein=2 enthaltung=2", "!beschluss ändern 4 einstimmig"),
+    group=HelpGroup.AGENDA,
+    rank=230,
 )
 async def decision_change(
     ctx: Context,

@@ -14,7 +14,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotAllowed, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, join, strong
 from commands.meetings.agenda import DEFAULT_OPENING_ITEMS, moved_items_text
 from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
@@ -95,6 +95,8 @@ async def _todays_meeting(ctx: Context, number: int | None) -> Meeting:
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!sitzung beginnen", "!sitzung beginnen 12"),
+    group=HelpGroup.AGENDA,
+    rank=120,
 )
 async def meeting_begin(ctx: Context, number: int | None) -> Reply:
     if (running := await running_here(ctx)) is not None:
@@ -208,6 +210,8 @@ async def _quorum_text(ctx: Context, running: Running) -> Text:
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP,),
     examples=("!anwesend @bernd:example.org @clara:example.org, Petra Lang", "!anwesend"),
+    group=HelpGroup.AGENDA,
+    rank=130,
 )
 async def attendance_present(ctx: Context, people: list[Attendee] | None) -> Reply:
     if people is not None:
@@ -236,6 +240,8 @@ async def attendance_present(ctx: Context, people: list[Attendee] | None) -> Rep
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP,),
     examples=("!entschuldigt @dora:example.org, Frank Weber",),
+    group=HelpGroup.AGENDA,
+    rank=140,
 )
 async def attendance_excused(ctx: Context, people: list[Attendee]) -> Reply:
     return await _attendance(ctx, ENTRY_EXCUSED, people)
@@ -251,6 +257,8 @@ async def attendance_excused(ctx: Context, people: list[Attendee]) -> Reply:
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!weiter",),
+    group=HelpGroup.AGENDA,
+    rank=150,
 )
 async def item_next(ctx: Context) -> Reply:
     running = await require_running(ctx)
@@ -300,6 +308,8 @@ async def item_next(ctx: Context) -> Reply:
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!top 7 aufrufen", "!top aufrufen 7"),
+    group=HelpGroup.AGENDA,
+    rank=160,
 )
 async def item_call(ctx: Context, number: int) -> Reply:
     return await call_item(ctx, number)
@@ -316,6 +326,8 @@ async def item_call(ctx: Context, number: int) -> Reply:
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP,),
     examples=("!notiz Der Entwurf wird bis zur nächsten Sitzung überarbeitet.",),
+    group=HelpGroup.AGENDA,
+    rank=170,
 )
 async def note_create(ctx: Context, note: str) -> Reply:
     running = await require_running(ctx)
@@ -349,6 +361,8 @@ async def note_create(ctx: Context, note: str) -> Reply:
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP,),
     examples=("!notiz ändern 14 Der Entwurf wird bis März überarbeitet.",),
+    group=HelpGroup.AGENDA,
+    rank=220,
 )
 async def note_change(ctx: Context, number: int, note: str) -> Reply:
     entry = await _entry_here(ctx, number)
@@ -399,6 +413,8 @@ async def _entry_here(ctx: Context, number: int) -> MinutesEntry:
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP,),
     examples=("!rückgängig", "!rückgängig 14"),
+    group=HelpGroup.AGENDA,
+    rank=180,
 )
 async def entry_undo(ctx: Context, number: int | None) -> Reply:
     running = await require_running(ctx)
@@ -454,6 +470,8 @@ def _entry_words(ctx: Context, entry: MinutesEntry) -> Text:
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!sitzung beenden",),
+    group=HelpGroup.AGENDA,
+    rank=190,
 )
 async def meeting_end(ctx: Context) -> Reply:
     running = await require_running(ctx)

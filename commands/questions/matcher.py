@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from commands.framework.i18n import Translator
+from commands.framework.questions import Understood
 from commands.framework.registry import Command
 from storage.vocabulary import fold_text
 
@@ -38,14 +39,6 @@ _PLACE = re.compile(
 _ADDRESS = r"(?:(?:frau|herrn?|mr\.?|mrs\.?|ms\.?|dr\.?)\s+)*"
 _ARTICLE = r"(?:(?:der|die|das|dem|den|des|vom|von|im|unser(?:e[mnrs]?)?|the|our)\s+)?"
 _FOR = r"(?:für|fuer|for)"
-
-
-@dataclass(frozen=True)
-class Understood:
-    """A question read as a command: which kind it was and the command line to run."""
-
-    kind: str
-    line: str  # without the prefix, e.g. "wer Ganztag gemeinde=Neustadt"
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotAllowed, NotFound
 from commands.framework.i18n import N_, Translator
 from commands.framework.paging import PAGE_OPTION, more_note, page_from
-from commands.framework.registry import Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, join, strong
 from commands.reminders.schedule import ReminderDue, schedule_entry_id
 from storage.models import Reminder, ScheduleEntry
@@ -211,6 +211,8 @@ REQUEST_PARAM = Param("request", N_("when: text"), reminder_request, greedy=True
         "!erinnerung jeden Montag 9 Uhr: Wochenplanung",
         "!erinnerung monatlich am 1. um 8 Uhr: Statistik melden",
     ),
+    group=HelpGroup.REMINDERS,
+    rank=10,
 )
 async def reminder_create(ctx: Context, request: ReminderRequest) -> Reply:
     return await _create(ctx, request, to_creator_only=False)
@@ -222,6 +224,8 @@ async def reminder_create(ctx: Context, request: ReminderRequest) -> Reply:
     help=N_("Sets a reminder that the bot sends only to you, in a direct chat."),
     params=[REQUEST_PARAM],
     examples=("!erinnerung mich morgen 8 Uhr: Unterlagen mitnehmen",),
+    group=HelpGroup.REMINDERS,
+    rank=20,
 )
 async def personal_reminder_create(ctx: Context, request: ReminderRequest) -> Reply:
     return await _create(ctx, request, to_creator_only=True)
@@ -289,6 +293,8 @@ async def _create(ctx: Context, request: ReminderRequest, *, to_creator_only: bo
     english="reminders",
     help=N_("Lists this room's reminders with their numbers and next dates."),
     options=[PAGE_OPTION],
+    group=HelpGroup.REMINDERS,
+    rank=30,
 )
 async def reminders_list(ctx: Context, page: int | None) -> Reply:
     now = ctx.clock.now()
@@ -347,6 +353,8 @@ def _list_entry(ctx: Context, reminder: Reminder, at: datetime) -> Text:
     help=N_("Deletes a reminder: its creator, an organiser or the team may."),
     params=[Param("number", N_("number"), converters.number)],
     examples=("!erinnerung löschen 3",),
+    group=HelpGroup.REMINDERS,
+    rank=40,
 )
 async def reminder_delete(ctx: Context, number: int) -> Reply:
     reminder = await ctx.store.reminders.get(number)

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 @job(REMINDER_KIND, payload=ReminderDue)
-async def reminder_due(ctx: JobContext, due: ReminderDue) -> Sequence[Post]:
+async def post_reminder(ctx: JobContext, due: ReminderDue) -> Sequence[Post]:
     """Post a ``!erinnerung`` into its room, or to its creator by direct chat."""
     reminder = await ctx.store.reminders.get(due.reminder_id)
     if reminder is None or not reminder.active:

@@ -6,18 +6,27 @@ and ``!bericht``.
 :mod:`commands.decisions`); :mod:`~.converters` reads the arguments, :mod:`~.texts` says everything
 about a task, and :mod:`~.schedule` keeps a task's reminders in step with it.
 
-The registry takes the commands in the order they are imported here, which is the order
-``!hilfe`` lists them.
+Each command declares its place in ``!hilfe`` (``group=``, ``rank=``).
 """
 
 from __future__ import annotations
 
-from commands.tasks.listing import tasks_list  # isort: skip (help order)
-from commands.tasks.tasks import task_create, task_show, task_change  # isort: skip
-from commands.tasks.tasks import task_set_status, task_done, task_follow_up  # isort: skip
-from commands.tasks.report import report_show  # isort: skip
+from commands.tasks.jobs import post_overdue_digest, post_task_due, post_task_follow_up
+from commands.tasks.listing import tasks_list
+from commands.tasks.report import report_show
+from commands.tasks.tasks import (
+    task_change,
+    task_create,
+    task_done,
+    task_follow_up,
+    task_set_status,
+    task_show,
+)
 
 __all__ = [
+    "post_overdue_digest",
+    "post_task_due",
+    "post_task_follow_up",
     "report_show",
     "task_change",
     "task_create",

@@ -36,13 +36,13 @@ Compose = Callable[[Translator, Registry, str, Task, datetime, Callable[[str], s
 
 
 @job(TASK_DUE_KIND, payload=TaskDue)
-async def task_due(ctx: JobContext, entry: TaskDue) -> Sequence[Post]:
+async def post_task_due(ctx: JobContext, entry: TaskDue) -> Sequence[Post]:
     """The day before the due date: remind the owner."""
     return await _remind(ctx, entry, due_post)
 
 
 @job(TASK_FOLLOW_UP_KIND, payload=TaskFollowUp)
-async def task_follow_up(ctx: JobContext, entry: TaskFollowUp) -> Sequence[Post]:
+async def post_task_follow_up(ctx: JobContext, entry: TaskFollowUp) -> Sequence[Post]:
     """On the Wiedervorlage date: put the task before its owner again."""
     return await _remind(ctx, entry, follow_up_post)
 
@@ -66,7 +66,7 @@ async def _remind(ctx: JobContext, entry: TaskEntry, compose: Compose) -> Sequen
 
 
 @job(DIGEST_KIND, payload=Digest)
-async def overdue_digest(ctx: JobContext, _digest: Digest) -> Sequence[Post]:
+async def post_overdue_digest(ctx: JobContext, _digest: Digest) -> Sequence[Post]:
     """Weekly: the overdue tasks into the team room (nothing when none is overdue)."""
     team_room = ctx.team_room_id
     if team_room is None:

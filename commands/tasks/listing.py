@@ -13,7 +13,7 @@ from commands.framework.context import Context
 from commands.framework.errors import NotFound
 from commands.framework.i18n import N_
 from commands.framework.paging import PAGE_OPTION, more_note, page_from
-from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, strong
 from commands.tasks.converters import OwnerRef, TaskFilter, owner_ref, task_filter
 from commands.tasks.texts import is_overdue, listing_order, local_today, task_line
@@ -49,6 +49,8 @@ async def _scope(ctx: Context, name: str | None) -> tuple[Committee | None, bool
         PAGE_OPTION,
     ],
     examples=("!aufgaben", "!aufgaben überfällig", "!aufgaben meine", "!aufgaben gremium=BB"),
+    group=HelpGroup.TASKS,
+    rank=10,
 )
 async def tasks_list(
     ctx: Context,

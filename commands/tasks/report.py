@@ -17,7 +17,7 @@ from commands.framework.context import Context
 from commands.framework.documents import html_to_pdf, png_source, render_html
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, command
 from commands.framework.reply import Attachment, Reply, fmt, strong
 from commands.tasks.converters import any_day
 from commands.tasks.texts import (
@@ -65,6 +65,8 @@ def _midnight(ctx: Context, day: date) -> datetime:
     ],
     min_role=Role.MEMBER,
     examples=("!bericht", "!bericht Bildungsbeirat von=01.01.2026 bis=30.06.2026"),
+    group=HelpGroup.TASKS,
+    rank=110,
 )
 async def report_show(
     ctx: Context, committee: str | None, start: date | None, end: date | None

@@ -18,7 +18,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotAllowed, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, strong, text
 from commands.meetings.finding import meeting_in_reach
 from commands.meetings.mode import (
@@ -206,6 +206,8 @@ async def _record(
         "!aufgabe neu Raumanfrage Kreishaus @anna:example.org bis Freitag",
         "!aufgabe neu Flyer drucken wer=12 bis 11.12.2026 beschluss=3",
     ),
+    group=HelpGroup.TASKS,
+    rank=20,
 )
 async def task_create(
     ctx: Context,
@@ -280,6 +282,8 @@ async def task_create(
     params=[Param("task", N_("number | text @who until date"), task_number_or_new, greedy=True)],
     options=[OWNER_OPTION, DUE_OPTION],
     examples=("!aufgabe 3", "!aufgabe Konzept überarbeiten @anna:example.org bis 15.01.2027"),
+    group=HelpGroup.TASKS,
+    rank=30,
 )
 async def task_show(
     ctx: Context, task: int | NewTask, owner: OwnerRef | None, due: date | None
@@ -364,6 +368,8 @@ async def _task_in_meeting(
         Option("decision", "beschluss", clearable(converters.number), aliases=("decision",)),
     ],
     examples=("!aufgabe ändern 3 bis=18.12.2026", "!aufgabe ändern 3 wer=@bernd:example.org"),
+    group=HelpGroup.TASKS,
+    rank=40,
 )
 async def task_change(
     ctx: Context,
@@ -427,6 +433,8 @@ async def _saved(ctx: Context, task: Task, action: str, detail: str) -> Reply:
     help=N_("Sets a task's status: open, in progress, blocked or done."),
     params=[NUMBER_PARAM, Param("status", N_("status"), task_status, greedy=True)],
     examples=("!aufgabe status 3 in Arbeit", "!aufgabe status 3 blockiert"),
+    group=HelpGroup.TASKS,
+    rank=50,
 )
 async def task_set_status(ctx: Context, number: int, status: str) -> Reply:
     task = await task_to_change(ctx, number)
@@ -450,6 +458,8 @@ def _set_status(ctx: Context, task: Task, status: str, note: str | None) -> None
     help=N_("Marks a task as done, optionally with a note on the result."),
     params=[NUMBER_PARAM, Param("note", N_("note"), task_text, optional=True, greedy=True)],
     examples=("!erledigt 3", "!erledigt 3 Raum 101 ist gebucht"),
+    group=HelpGroup.TASKS,
+    rank=60,
 )
 async def task_done(ctx: Context, number: int, note: str | None) -> Reply:
     task = await task_to_change(ctx, number)
@@ -474,6 +484,8 @@ async def task_done(ctx: Context, number: int, note: str | None) -> Reply:
     help=N_("Sets a follow-up date (Wiedervorlage): the task is put before its owner again."),
     params=[NUMBER_PARAM, Param("day", N_("date"), future_day, greedy=True)],
     examples=("!wv 3 15.01.2027", "!wv 3 in zwei Wochen"),
+    group=HelpGroup.TASKS,
+    rank=70,
 )
 async def task_follow_up(ctx: Context, number: int, day: date) -> Reply:
     task = await task_to_change(ctx, number)

@@ -18,9 +18,9 @@ def committee_who(
 ) -> Reply:
     """``!wer Bildungsbeirat``: the committee's members with their roles, chair first.
 
-    Called by ``!wer`` (commands/contacts/responsibles.py) when its topic names a committee, with the
-    command line that repeats the question (for "next page"); numbers and organisations are
-    shown, contact data are not.
+    Called by ``!wer`` (:mod:`commands.responsibles.find`) when its topic names a committee,
+    with the command line that repeats the question (for "next page"); numbers and
+    organisations are shown, contact data are not.
     """
     seats = ordered_seats(committee)
     if gemeinde:

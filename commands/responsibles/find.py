@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 
-from commands.committees import committee_who
 from commands.contacts.common import (
     TEAM_ROOMS,
     beyond_end,
@@ -21,12 +20,14 @@ from commands.framework.context import Context
 from commands.framework.i18n import N_
 from commands.framework.paging import PAGE_OPTION, more_note, page_from
 from commands.framework.registry import (
+    HelpGroup,
     Option,
     Param,
     Role,
     command,
 )
 from commands.framework.reply import Reply, Text, code, fmt, join, strong, text
+from commands.responsibles.committee import committee_who
 from storage.contacts import PersonRole, Responsible
 from storage.models import Organization
 from storage.vocabulary import FIELD
@@ -55,6 +56,8 @@ WHO_SEARCH_LIMIT = 200
         "!wer Ganztag seite=2",
         "!wer Bildungsbeirat",
     ),
+    group=HelpGroup.CONTACTS,
+    rank=40,
 )
 async def responsible_find(
     ctx: Context, topic: str, gemeinde: str | None, page: int | None

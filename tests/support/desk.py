@@ -1,13 +1,12 @@
 """A desk without Matrix: the real registry, dispatcher and migrated SQLite, for fast tests of
-commands. Integration tests through Synapse use the fixtures in conftest.py instead."""
+commands. Integration tests through Synapse use the ``office`` fixture instead."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from bot.render import split_reply
 from bot.work import CommandWork
@@ -18,13 +17,9 @@ from commands.framework.i18n import Translator
 from commands.framework.registry import Registry, Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
-from storage.models import AuditEntry
+from storage.models import AuditEntry, ScheduleEntry
 from storage.repositories import Store
-
-BERLIN = ZoneInfo("Europe/Berlin")
-ANNA = "@anna:localhost"
-TEAM_ROOM = "!team:localhost"
-MONDAY = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+from tests.support.names import ANNA, BERLIN, MONDAY, TEAM_ROOM
 
 
 class Desk:
@@ -95,8 +90,16 @@ class Desk:
 
     @staticmethod
     def text(reply: Reply) -> str:
+        """The plain text of ``reply``, its parts joined by line breaks."""
         return "\n".join(body for body, _html in split_reply(reply))
 
     async def audit(self) -> list[AuditEntry]:
+        """The last 500 entries of the audit log, oldest first."""
         async with self.store() as store:
             return await store.audit.latest(500)
+
+
+async def schedule_entry(database: Database, entry_id: str) -> ScheduleEntry | None:
+    """The scheduler's entry ``entry_id`` as stored, or None."""
+    async with database.session() as session:
+        return await Store(session).schedule.get(entry_id)
