@@ -38,8 +38,6 @@ from storage.models import (
     Meeting,
 )
 
-ITEM_NUMBER = Param("number", N_("item number"), converters.number)
-
 
 @dataclass(frozen=True)
 class Placed:
@@ -129,6 +127,11 @@ async def organised_item(ctx: Context, number: int) -> Placed:
     placed = await open_item(ctx, number)
     only_organisers(ctx, placed.committee)
     return placed
+
+
+# An item's number, handed to the handler as the item with its meeting and committee.
+OPEN_ITEM = Param("placed", N_("item number"), converters.looked_up(open_item))
+ORGANISED_ITEM = Param("placed", N_("item number"), converters.looked_up(organised_item))
 
 
 # --------------------------------------------------------------------------- proposing
@@ -265,14 +268,13 @@ async def item_propose(
     "top annehmen",
     english="item accept",
     help=N_("Accepts a late item onto the agenda."),
-    params=[ITEM_NUMBER],
+    params=[ORGANISED_ITEM],
     min_role=Role.ORGANIZER,
     examples=("!top annehmen 7",),
     group=HelpGroup.AGENDA,
     rank=40,
 )
-async def item_accept(ctx: Context, number: int) -> Reply:
-    placed = await organised_item(ctx, number)
+async def item_accept(ctx: Context, placed: Placed) -> Reply:
     item = placed.item
     if item.status != ITEM_LATE:
         raise BadArgument(
@@ -309,14 +311,13 @@ def republish_hint(ctx: Context, reply: Reply, meeting: Meeting | None) -> Reply
     "top verschieben",
     english="item move",
     help=N_("Moves an item to another position in its part of the agenda."),
-    params=[ITEM_NUMBER, Param("position", N_("position"), converters.number)],
+    params=[ORGANISED_ITEM, Param("position", N_("position"), converters.number)],
     min_role=Role.ORGANIZER,
     examples=("!top verschieben 7 5",),
     group=HelpGroup.AGENDA,
     rank=50,
 )
-async def item_move(ctx: Context, number: int, position: int) -> Reply:
-    placed = await organised_item(ctx, number)
+async def item_move(ctx: Context, placed: Placed, position: int) -> Reply:
     item, meeting = placed.item, placed.meeting
     if item.status != ITEM_ACCEPTED or meeting is None:
         raise BadArgument(
@@ -380,13 +381,12 @@ async def item_move(ctx: Context, number: int, position: int) -> Reply:
     english="item withdraw",
     aliases=("top zurueckziehen",),
     help=N_("Withdraws an item (its submitter or an organiser)."),
-    params=[ITEM_NUMBER],
+    params=[OPEN_ITEM],
     examples=("!top zurückziehen 7",),
     group=HelpGroup.AGENDA,
     rank=60,
 )
-async def item_withdraw(ctx: Context, number: int) -> Reply:
-    placed = await open_item(ctx, number)
+async def item_withdraw(ctx: Context, placed: Placed) -> Reply:
     item = placed.item
     if item.submitter != ctx.sender:
         only_organisers(ctx, placed.committee)
@@ -408,14 +408,13 @@ async def item_withdraw(ctx: Context, number: int) -> Reply:
     "top vertagen",
     english="item postpone",
     help=N_("Postpones an item to the committee's next meeting."),
-    params=[ITEM_NUMBER],
+    params=[ORGANISED_ITEM],
     min_role=Role.ORGANIZER,
     examples=("!top vertagen 7",),
     group=HelpGroup.AGENDA,
     rank=70,
 )
-async def item_postpone(ctx: Context, number: int) -> Reply:
-    placed = await organised_item(ctx, number)
+async def item_postpone(ctx: Context, placed: Placed) -> Reply:
     item, meeting = placed.item, placed.meeting
     if meeting is None:
         raise BadArgument(
@@ -464,7 +463,7 @@ async def item_postpone(ctx: Context, number: int) -> Reply:
     english="item change",
     aliases=("top aendern",),
     help=N_("Changes an item's title, planned minutes, description or whether it is public."),
-    params=[ITEM_NUMBER],
+    params=[ORGANISED_ITEM],
     options=[
         Option("new_title", "titel", title, aliases=("title",)),
         Option("minutes", "dauer", item_minutes, aliases=("duration", "minuten")),
@@ -478,13 +477,12 @@ async def item_postpone(ctx: Context, number: int) -> Reply:
 )
 async def item_change(
     ctx: Context,
-    number: int,
+    placed: Placed,
     new_title: str | None,
     minutes: int | None,
     description: str | None,
     public: bool | None,
 ) -> Reply:
-    placed = await organised_item(ctx, number)
     item = placed.item
     changes = {
         "title": new_title,
@@ -527,14 +525,13 @@ async def item_change(
     "top erledigt",
     english="item done",
     help=N_("Marks an item as dealt with, so it is not postponed after its meeting."),
-    params=[ITEM_NUMBER],
+    params=[ORGANISED_ITEM],
     min_role=Role.ORGANIZER,
     examples=("!top erledigt 7",),
     group=HelpGroup.AGENDA,
     rank=90,
 )
-async def item_done(ctx: Context, number: int) -> Reply:
-    placed = await organised_item(ctx, number)
+async def item_done(ctx: Context, placed: Placed) -> Reply:
     now = ctx.clock.now()
     await ctx.store.agenda.mark_done(placed.item, now)
     await ctx.store.audit.record(now, ctx.sender, "done", "agenda_item", placed.item.id)
@@ -555,15 +552,14 @@ async def item_done(ctx: Context, number: int) -> Reply:
     english="paper",
     aliases=("attachment",),
     help=N_("Attaches the file you reply to (posted in this room) to an agenda item."),
-    params=[ITEM_NUMBER],
+    params=[OPEN_ITEM],
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP,),
     examples=("!anlage 7",),
     group=HelpGroup.AGENDA,
     rank=30,
 )
-async def paper_attach(ctx: Context, number: int) -> Reply:
-    placed = await open_item(ctx, number)
+async def paper_attach(ctx: Context, placed: Placed) -> Reply:
     how = fmt(
         ctx._(
             N_(
@@ -571,7 +567,7 @@ async def paper_attach(ctx: Context, number: int) -> Reply:
                 "file's message)."
             )
         ),
-        command=code(ctx.command_ref(paper_attach, str(number))),
+        command=code(ctx.command_ref(paper_attach, str(placed.item.id))),
     )
     if ctx.replied_to is None:
         raise BadArgument(how)

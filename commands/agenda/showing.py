@@ -20,6 +20,7 @@ from commands.meetings.mode import minutes_to_approve
 from commands.meetings.planning import COMMITTEE_OPTION
 from commands.meetings.schedule import arm_schedule
 from commands.meetings.texts import meeting_number
+from storage.models import Meeting
 
 
 @command(
@@ -31,8 +32,8 @@ from commands.meetings.texts import meeting_number
     group=HelpGroup.AGENDA,
     rank=10,
 )
-async def agenda_show(ctx: Context, number: int | None) -> Reply:
-    meeting = await meeting_or_next(ctx, number)
+async def agenda_show(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await meeting_or_next(ctx, meeting)
     agenda = build_agenda(ctx.t, meeting, await meeting_items(ctx, meeting))
     reply = Reply.of(strong(agenda_heading(ctx.t, meeting)))
     reply.blocks.extend(agenda_blocks(ctx.t, agenda))
@@ -58,8 +59,8 @@ async def agenda_show(ctx: Context, number: int | None) -> Reply:
     group=HelpGroup.AGENDA,
     rank=100,
 )
-async def agenda_publish(ctx: Context, number: int | None) -> Reply:
-    meeting = await meeting_or_next(ctx, number)
+async def agenda_publish(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await meeting_or_next(ctx, meeting)
     only_organisers(ctx, meeting.committee)
     still_ahead(ctx, meeting)
     now = ctx.clock.now()

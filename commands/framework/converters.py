@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
@@ -16,6 +16,7 @@ from storage.vocabulary import fold_text
 if TYPE_CHECKING:
     from commands.framework.context import Context
 
+Found = TypeVar("Found")
 MAX_NUMBER = 2**63 - 1
 _RECORD_NUMBER = re.compile(r"^(?:nr\.?|no\.?|#)?\s*(\d+)$", re.IGNORECASE)
 # A user id by the Matrix spec's identifier grammar: a lower-case localpart, then the server
@@ -98,6 +99,20 @@ def number(ctx: Context, raw: str) -> int:
             fmt(ctx._(N_("{raw} is not a number. Write a number such as 12.")), raw=code(raw))
         )
     return value
+
+
+def looked_up(
+    lookup: Callable[[Context, int], Awaitable[Found]],
+) -> Callable[[Context, str], Awaitable[Found]]:
+    """A converter that reads a record number as :func:`number` does and hands the handler
+    the record ``lookup`` finds for it; ``lookup`` says "not found" once for every command."""
+
+    async def record(ctx: Context, raw: str) -> Found:
+        return await lookup(ctx, number(ctx, raw))
+
+    record.__name__ = record.__qualname__ = lookup.__name__
+    record.__doc__ = lookup.__doc__
+    return record
 
 
 def matrix_user(ctx: Context, raw: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from commands.framework.reply import Text, code, fmt, join
 
 if TYPE_CHECKING:
     from commands.framework.context import Context
-    from commands.framework.registry import Command, Option
+    from commands.framework.registry import Command, Converter, Option
 
 # Clients and keyboards produce typographic quotes; the syntax knows only the straight one.
 _QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"', "«": '"', "»": '"'})
@@ -87,8 +88,16 @@ def split_command(body: str, prefix: str) -> tuple[list[str], str] | None:
     return rest.split(), rest
 
 
-def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
-    """Match the argument ``line`` against the declaration and convert every value."""
+async def converted(ctx: Context, converter: Converter, raw: str) -> Any:
+    """``raw`` as ``converter`` reads it; a converter that looks a record up is a coroutine
+    and is awaited here, so the handler gets the record itself."""
+    value = converter(ctx, raw)
+    return await value if inspect.isawaitable(value) else value
+
+
+async def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
+    """Match the argument ``line`` against the declaration and convert every value, in the
+    order written in the declaration: options first, then the positional parameters."""
     if len(declaration.params) == 1 and declaration.params[0].verbatim:
         param = declaration.params[0]
         raw = normalise_text(line).strip()
@@ -96,7 +105,7 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
             if param.optional:
                 return {param.name: None}
             raise BadArgument(fmt(ctx._(N_("Missing: {what}.")), what=code(ctx._(param.label))))
-        return {param.name: param.converter(ctx, raw)}
+        return {param.name: await converted(ctx, param.converter, raw)}
     try:
         tokens = tokenize(line)
     except UnclosedQuote:
@@ -150,7 +159,8 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
             )
         )
     values: dict[str, Any] = {
-        name: option.converter(ctx, token.value) for name, (option, token) in given.items()
+        name: await converted(ctx, option.converter, token.value)
+        for name, (option, token) in given.items()
     }
     for option in declaration.options:
         values.setdefault(option.name, None)
@@ -169,7 +179,7 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
             positional = []
         else:
             raw = positional.pop(0).value
-        values[param.name] = param.converter(ctx, raw)
+        values[param.name] = await converted(ctx, param.converter, raw)
     if positional:
         extra = join(" ", [token.value for token in positional])
         raise BadArgument(

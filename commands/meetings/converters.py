@@ -13,6 +13,11 @@ from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
 from commands.framework.registry import Param
 from commands.framework.reply import code, fmt
+from commands.meetings.finding import meeting_in_reach
+
+# A meeting's number, handed to the handler as the meeting if the sender may reach it here.
+reachable_meeting = converters.looked_up(meeting_in_reach)
+MEETING_IN_REACH = Param("meeting", N_("number"), reachable_meeting)
 
 _WEB_LINK = re.compile(r"^https?://\S+\.\S+$", re.IGNORECASE)
 
@@ -80,4 +85,4 @@ def too_many(ctx: Context) -> BadArgument:
 
 
 # "Which meeting", left out for the one the command means by default (the next or the last).
-OPTIONAL_MEETING_NUMBER = Param("number", N_("meeting number"), converters.number, optional=True)
+OPTIONAL_MEETING_NUMBER = Param("meeting", N_("meeting number"), reachable_meeting, optional=True)

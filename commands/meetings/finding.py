@@ -95,10 +95,11 @@ async def meeting_in_reach(ctx: Context, number: int) -> Meeting:
     return meeting
 
 
-async def meeting_or_next(ctx: Context, number: int | None) -> Meeting:
-    """Meeting No. ``number``, or without a number the next one of this room's committee."""
-    if number is not None:
-        return await meeting_in_reach(ctx, number)
+async def meeting_or_next(ctx: Context, meeting: Meeting | None) -> Meeting:
+    """The meeting a command names (see :data:`~commands.meetings.converters.reachable_meeting`),
+    or without one the next one of this room's committee."""
+    if meeting is not None:
+        return meeting
     committee = await ctx.store.committees.for_room(ctx.room_id)
     if committee is None:
         if ctx.room_kind is RoomKind.GROUP:
@@ -109,8 +110,8 @@ async def meeting_or_next(ctx: Context, number: int | None) -> Meeting:
                 meetings=code(ctx.command_ref("termine")),
             )
         )
-    meeting = await ctx.store.meetings.next_for(committee.id, ctx.clock.now())
-    if meeting is None:
+    upcoming = await ctx.store.meetings.next_for(committee.id, ctx.clock.now())
+    if upcoming is None:
         raise NotFound(
             fmt(
                 ctx._(N_("{committee} has no upcoming meeting. {new} schedules one.")),
@@ -118,7 +119,7 @@ async def meeting_or_next(ctx: Context, number: int | None) -> Meeting:
                 new=code(ctx.command_ref("sitzung neu", "…")),
             )
         )
-    return meeting
+    return upcoming
 
 
 def still_ahead(ctx: Context, meeting: Meeting) -> None:

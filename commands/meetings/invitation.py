@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Param, Role, command
 from commands.framework.reply import Block, Paragraph, Reply, code, fmt, strong
 from commands.meetings.agenda import agenda_blocks, build_agenda
+from commands.meetings.converters import reachable_meeting
 from commands.meetings.finding import meeting_or_next, still_ahead
 from commands.meetings.schedule import arm_schedule, invitation_deadline, item_deadline
 from commands.meetings.texts import (
@@ -24,14 +24,14 @@ from storage.models import Committee, Meeting
     "einladung",
     english="invitation",
     help=N_("Posts the formal invitation to a meeting into the committee's room."),
-    params=[Param("number", N_("number"), converters.number, optional=True)],
+    params=[Param("meeting", N_("number"), reachable_meeting, optional=True)],
     min_role=Role.ORGANIZER,
     examples=("!einladung", "!einladung 12"),
     group=HelpGroup.MEETINGS,
     rank=60,
 )
-async def invitation_send(ctx: Context, number: int | None) -> Reply:
-    meeting = await meeting_or_next(ctx, number)
+async def invitation_send(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await meeting_or_next(ctx, meeting)
     still_ahead(ctx, meeting)
     committee = meeting.committee
     now = ctx.clock.now()

@@ -11,6 +11,7 @@ from commands.framework.i18n import N_
 from commands.framework.paging import PAGE_OPTION, more_note, page_from
 from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, strong, text
+from commands.meetings.converters import reachable_meeting
 from commands.meetings.finding import meeting_or_next, within_reach
 from commands.meetings.schedule import invitation_deadline, item_deadline
 from commands.meetings.texts import (
@@ -22,7 +23,7 @@ from commands.meetings.texts import (
     span_text,
     where_lines,
 )
-from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee
+from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee, Meeting
 
 
 @command(
@@ -121,13 +122,13 @@ def empty_list_text(
     "sitzung",
     english="meeting",
     help=N_("Shows a meeting in detail: the next one of this room, or meeting No. N."),
-    params=[Param("number", N_("number"), converters.number, optional=True)],
+    params=[Param("meeting", N_("number"), reachable_meeting, optional=True)],
     examples=("!sitzung", "!sitzung 12"),
     group=HelpGroup.MEETINGS,
     rank=30,
 )
-async def meeting_show(ctx: Context, number: int | None) -> Reply:
-    meeting = await meeting_or_next(ctx, number)
+async def meeting_show(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await meeting_or_next(ctx, meeting)
     committee = meeting.committee
     reply = Reply.of(
         strong(

@@ -1,5 +1,5 @@
-"""The minutes (Protokoll) as a message, an HTML file and a PDF: ``!protokoll``,
-``!protokoll freigeben`` and ``!beschluss ändern``.
+"""The minutes (Protokoll) as a message, an HTML file and a PDF: ``!protokoll`` and
+``!protokoll freigeben``.
 
 Rendered from the stored entries only. The non-public part (items called as non-public) is a
 separate document that is only ever sent into the committee's own room.
@@ -10,18 +10,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.documents import html_to_pdf, render_html
 from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, code, fmt, strong
 from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import meeting_in_reach
 from commands.meetings.texts import meeting_number
-from commands.tasks.converters import DecisionText, decision_correction, vote_count
-from commands.tasks.tasks import decision_in_reach
 from commands.tasks.texts import owner_in_words, votes_in_words
 from storage.models import (
     ENTRY_CALL,
@@ -279,10 +276,10 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
 # --------------------------------------------------------------------------- commands
 
 
-async def _meeting_of_minutes(ctx: Context, number: int | None) -> Meeting:
-    """Meeting No. ``number``, or the one whose minutes were last taken in this room."""
-    if number is not None:
-        return await meeting_in_reach(ctx, number)
+async def _meeting_of_minutes(ctx: Context, meeting: Meeting | None) -> Meeting:
+    """The meeting the command names, or the one whose minutes were last taken in this room."""
+    if meeting is not None:
+        return meeting
     latest = await ctx.store.minutes.latest_in(ctx.room_id)
     if latest is None:
         raise NotFound(
@@ -307,8 +304,8 @@ async def _meeting_of_minutes(ctx: Context, number: int | None) -> Meeting:
     group=HelpGroup.AGENDA,
     rank=200,
 )
-async def minutes_show(ctx: Context, number: int | None) -> Reply:
-    meeting = await _meeting_of_minutes(ctx, number)
+async def minutes_show(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await _meeting_of_minutes(ctx, meeting)
     own_room = ctx.room_kind is RoomKind.GROUP and meeting.committee.room_id == ctx.room_id
     return await minutes_reply(ctx, meeting, in_committee_room=own_room)
 
@@ -324,8 +321,8 @@ async def minutes_show(ctx: Context, number: int | None) -> Reply:
     group=HelpGroup.AGENDA,
     rank=210,
 )
-async def minutes_approve(ctx: Context, number: int | None) -> Reply:
-    meeting = await _meeting_of_minutes(ctx, number)
+async def minutes_approve(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await _meeting_of_minutes(ctx, meeting)
     minutes = await ctx.store.minutes.of_meeting(meeting.id)
     if minutes is None or minutes.ended_at is None:
         raise BadArgument(
@@ -344,76 +341,3 @@ async def minutes_approve(ctx: Context, number: int | None) -> Reply:
             when=ctx.t.date(now),
         )
     )
-
-
-@command(
-    "beschluss ändern",
-    english="decision edit",
-    aliases=("beschluss aendern",),
-    help=N_("Corrects decision No. …: its wording, its votes, or unanimous."),
-    params=[
-        Param("number", N_("number"), converters.number),
-        Param(
-            "wording", N_("[wording] [unanimous]"), decision_correction, optional=True, greedy=True
-        ),
-    ],
-    options=[
-        Option("yes", "ja", vote_count, aliases=("yes",)),
-        Option("no", "nein", vote_count, aliases=("no",)),
-        Option("abstain", "enthaltung", vote_count, aliases=("abstain", "abstentions")),
-    ],
-    min_role=Role.ORGANIZER,
-    rooms=(RoomKind.TEAM, RoomKind.GROUP),
-    examples=("!beschluss ändern 4 ja=8 nein=2 enthaltung=2", "!beschluss ändern 4 einstimmig"),
-    group=HelpGroup.AGENDA,
-    rank=230,
-)
-async def decision_change(
-    ctx: Context,
-    number: int,
-    wording: DecisionText | None,
-    yes: int | None,
-    no: int | None,
-    abstain: int | None,
-) -> Reply:
-    decision = await decision_in_reach(ctx, number)
-    counted = (yes, no, abstain)
-    unanimous = wording is not None and wording.unanimous
-    if unanimous and any(count is not None for count in counted):
-        raise BadArgument(
-            ctx._(N_("Write either unanimous or the votes with yes=, no=, abstain=, not both."))
-        )
-    if (
-        (wording is None or not wording.text)
-        and not unanimous
-        and all(count is None for count in counted)
-    ):
-        raise BadArgument(ctx._(N_("Nothing to change: give a new wording or the votes.")))
-    if wording is not None and wording.text:
-        decision.text = wording.text
-    if unanimous:
-        decision.unanimous = True
-        decision.votes_yes = decision.votes_no = decision.votes_abstain = None
-    elif any(count is not None for count in counted):
-        decision.unanimous = False
-        decision.votes_yes, decision.votes_no, decision.votes_abstain = (
-            count or 0 for count in counted
-        )
-    now = ctx.clock.now()
-    await ctx.store.tasks.touch_decision(decision)
-    await ctx.store.audit.record(now, ctx.sender, "update", "decision", decision.id)
-    reply = Reply.of(strong(fmt(ctx._(N_("Decision No. {number} is corrected.")), number=number)))
-    reply.bullets(
-        [
-            fmt(ctx._(N_("Wording: {text}")), text=decision.text),
-            fmt(ctx._(N_("Votes: {votes}")), votes=votes_in_words(ctx.t, decision)),
-        ]
-    )
-    if decision.meeting_id is not None:
-        reply.add(
-            fmt(
-                ctx._(N_("{render} renders the minutes again.")),
-                render=code(ctx.command_ref(minutes_show, str(decision.meeting_id))),
-            )
-        )
-    return reply

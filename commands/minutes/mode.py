@@ -17,7 +17,6 @@ from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, join, strong
 from commands.meetings.agenda import DEFAULT_OPENING_ITEMS, moved_items_text
-from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import meeting_in_reach
 from commands.meetings.mode import (
     Running,
@@ -46,6 +45,9 @@ from storage.models import (
 )
 
 ENTRY_NUMBER = Param("number", N_("entry number"), converters.number, optional=True)
+# Only a number: whether this room has a committee and runs no meeting is said before the
+# meeting is looked up.
+TODAYS_MEETING_NUMBER = Param("number", N_("meeting number"), converters.number, optional=True)
 
 
 async def _todays_meeting(ctx: Context, number: int | None) -> Meeting:
@@ -91,7 +93,7 @@ async def _todays_meeting(ctx: Context, number: int | None) -> Meeting:
     "sitzung beginnen",
     english="meeting start",
     help=N_("Starts meeting mode for today's meeting: the minutes are taken in this room."),
-    params=[OPTIONAL_MEETING_NUMBER],
+    params=[TODAYS_MEETING_NUMBER],
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!sitzung beginnen", "!sitzung beginnen 12"),
