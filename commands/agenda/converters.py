@@ -1,5 +1,5 @@
-"""What the agenda commands accept: an item's title with its ``nö``, minutes, yes/no, a list
-of opening items."""
+"""What the agenda commands accept: an item's title with its ``nö``, minutes and a list of
+opening items."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from storage.vocabulary import fold_text
 
 # The word that makes an item non-public, in every spelling people use (folded).
 NON_PUBLIC_WORDS = frozenset({"noe", "nichtoeffentlich", "np", "nonpublic"})
-YES_WORDS = frozenset({"ja", "yes", "j", "y", "true", "1"})
-NO_WORDS = frozenset({"nein", "no", "n", "false", "0"})
 MAX_ITEM_MINUTES = 8 * 60
 
 _TITLE = converters.FieldText(AgendaItem, "title", N_("The title"))
@@ -78,16 +76,6 @@ def item_minutes(ctx: Context, raw: str) -> int:
             )
         )
     return int(length / timedelta(minutes=1))
-
-
-def yes_no(ctx: Context, raw: str) -> bool:
-    """``ja``/``nein`` (or yes/no)."""
-    folded = fold_text(raw)
-    if folded in YES_WORDS:
-        return True
-    if folded in NO_WORDS:
-        return False
-    raise BadArgument(fmt(ctx._(N_("{raw} is neither yes nor no (ja/nein).")), raw=code(raw)))
 
 
 def opening_list(ctx: Context, raw: str) -> list[str]:

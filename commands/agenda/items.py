@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from commands.agenda.converters import Proposal, item_minutes, proposal, title, yes_no
+from commands.agenda.converters import Proposal, item_minutes, proposal, title
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotAllowed, NotFound
@@ -468,7 +468,7 @@ async def item_postpone(ctx: Context, placed: Placed) -> Reply:
         Option("new_title", "titel", title, aliases=("title",)),
         Option("minutes", "dauer", item_minutes, aliases=("duration", "minuten")),
         Option("description", "beschreibung", converters.text, aliases=("description",)),
-        Option("public", "öffentlich", yes_no, aliases=("oeffentlich", "public")),
+        Option("public", "öffentlich", converters.yes_no, aliases=("oeffentlich", "public")),
     ],
     min_role=Role.ORGANIZER,
     examples=("!top ändern 7 dauer=30", "!top ändern 7 öffentlich=nein"),

@@ -73,8 +73,6 @@ _REMOVE_WORDS = frozenset({"entfernen", "austragen", "loeschen", "remove", "dele
 _BEFORE = re.compile(r"\s+(?:vorher|davor|before)$")
 MINUTE = timedelta(minutes=1)
 _NO_REMINDERS = frozenset({"", "-", "keine", "none", "aus", "off"})
-_YES = frozenset({"ja", "j", "yes", "y", "an", "on", "true", "1"})
-_NO = frozenset({"nein", "n", "no", "aus", "off", "false", "0"})
 
 
 # --------------------------------------------------------------------------- converters
@@ -169,18 +167,6 @@ def reminder_offsets(ctx: Context, raw: str) -> list[int]:
             )
         offsets.add(minutes)
     return sorted(offsets, reverse=True)
-
-
-def yes_no(ctx: Context, raw: str) -> bool:
-    """``ja``/``nein`` (also yes/no, an/aus, on/off)."""
-    folded = fold_text(raw)
-    if folded in _YES:
-        return True
-    if folded in _NO:
-        return False
-    raise BadArgument(
-        fmt(ctx._(N_("{raw} is neither yes nor no. Write ja or nein.")), raw=code(raw))
-    )
 
 
 @dataclass(frozen=True)

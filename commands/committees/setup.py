@@ -12,7 +12,6 @@ from commands.committees.converters import (
     day_count,
     reminder_offsets,
     short_name,
-    yes_no,
 )
 from commands.committees.lookup import committee_here, title_of
 from commands.committees.texts import NONE, guessed_kind, settings, settings_lines
@@ -74,7 +73,7 @@ TIMING_CHANGED: Event[Committee] = Event("committee timing changed")
         Option("item_deadline_days", "top_frist", day_count, aliases=("item_deadline",)),
         Option("duration", "dauer", converters.meeting_length, aliases=("duration",)),
         Option("place", "ort", converters.text, aliases=("place",)),
-        Option("mention_room", "raum_erwaehnen", yes_no, aliases=("mention_room",)),
+        Option("mention_room", "raum_erwaehnen", converters.yes_no, aliases=("mention_room",)),
     ],
     min_role=Role.TEAM,
     rooms=(RoomKind.GROUP, RoomKind.DIRECT),
@@ -175,7 +174,7 @@ async def committee_create(
         Option("duration", "dauer", converters.meeting_length, aliases=("duration",)),
         Option("place", "ort", clearable(converters.text), aliases=("place",)),
         Option("reminders", "erinnerungen", reminder_offsets, aliases=("reminders",)),
-        Option("mention_room", "raum_erwaehnen", yes_no, aliases=("mention_room",)),
+        Option("mention_room", "raum_erwaehnen", converters.yes_no, aliases=("mention_room",)),
         Option(
             "quorum",
             "beschlussfaehig",

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 from commands.contacts.converters import (
     number_label,
-    term_label,
 )
 from commands.contacts.seats import role_label
+from commands.contacts.vocabulary import term_label
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
@@ -50,7 +50,7 @@ def filled(ctx: Context, *pairs: tuple[str, str]) -> list[Text]:
 
 
 def terms_text(ctx: Context, terms: Iterable[VocabularyTerm]) -> str:
-    return ", ".join(term_label(ctx, term) for term in terms)
+    return ", ".join(term_label(term, ctx.t.language) for term in terms)
 
 
 def role_text(ctx: Context, role: PersonRole) -> Text:
@@ -100,7 +100,7 @@ def new_organization_note(ctx: Context, organization: Organization) -> Text:
         ctx._(N_("The organisation {name} was new and has been recorded as {number} ({kind}).")),
         name=strong(organization.name),
         number=number_label(ctx, organization.id),
-        kind=term_label(ctx, organization.kind) if organization.kind else NONE,
+        kind=term_label(organization.kind, ctx.t.language) if organization.kind else NONE,
     )
 
 
@@ -134,7 +134,7 @@ def organization_entry(ctx: Context, organization: Organization) -> Text:
         )
     ]
     if organization.kind is not None:
-        parts.append(term_label(ctx, organization.kind))
+        parts.append(term_label(organization.kind, ctx.t.language))
     if organization.fields:
         parts.append(terms_text(ctx, organization.fields))
     if organization.gemeinde:

@@ -14,11 +14,12 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from commands.contacts.vocabulary import term_label
 from commands.dates.when import When
 from commands.framework import converters
 from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Converter
+from commands.framework.registry import Converter, Option
 from commands.framework.reply import Text, code, fmt, join
 from storage.models import Organization, Person, VocabularyTerm
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
@@ -50,11 +51,6 @@ _UNKNOWN_TERMS = {
         N_("Unknown kinds of organisation {unknown}. Known kinds: {known}."),
     ),
 }
-
-
-def term_label(ctx: Context, term: VocabularyTerm) -> str:
-    """A vocabulary term in the reader's language."""
-    return term.label_en if ctx.t.language == "en" else term.label_de
 
 
 def number_label(ctx: Context, number: int) -> Text:
@@ -158,7 +154,8 @@ class TermNames:
         if unknown:
             singular, plural = _UNKNOWN_TERMS[self.vocabulary]
             known = [
-                term_label(ctx, term) for term in await ctx.store.vocabulary.terms(self.vocabulary)
+                term_label(term, ctx.t.language)
+                for term in await ctx.store.vocabulary.terms(self.vocabulary)
             ]
             raise BadArgument(
                 fmt(
@@ -193,6 +190,18 @@ class TermList:
 
 
 field_list = TermList(FIELD)
+
+
+def fields_option(converter: Converter = field_list, *, required: bool = False) -> Option:
+    """The Handlungsfelder of a record: ``feld=`` everywhere, with the plural and the English
+    spellings as aliases."""
+    return Option(
+        "fields", "feld", converter, aliases=("felder", "field", "fields"), required=required
+    )
+
+
+FIELDS_OPTION = fields_option()
+FIELDS_OPTION_REQUIRED = fields_option(required=True)
 target_group_list = TermList(TARGET_GROUP)
 organization_kind = TermList(ORG_KIND)
 

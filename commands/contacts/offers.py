@@ -16,10 +16,11 @@ from commands.contacts.common import (
     terms_text,
 )
 from commands.contacts.converters import (
+    FIELDS_OPTION,
+    FIELDS_OPTION_REQUIRED,
     GEMEINDE,
     OrganizationRef,
     TermNames,
-    field_list,
     number_label,
     number_or_query,
     organization_ref,
@@ -57,7 +58,7 @@ from storage.models import Offer
             target_group_list,
             aliases=("target_group", "zielgruppen", "target_groups"),
         ),
-        Option("fields", "feld", field_list, aliases=("field", "felder", "fields")),
+        FIELDS_OPTION,
         Option("gemeinde", "gemeinde", converters.text, aliases=("municipality",)),
         PAGE_OPTION,
     ],
@@ -183,7 +184,7 @@ SOURCE = converters.FieldText(Offer, "source", N_("A source"))
     params=[Param("title", N_("title"), OFFER_TITLE, greedy=True)],
     options=[
         Option("provider", "traeger", organization_ref, aliases=("provider",), required=True),
-        Option("fields", "feld", field_list, aliases=("field", "felder", "fields"), required=True),
+        FIELDS_OPTION_REQUIRED,
         Option(
             "target_groups",
             "zielgruppe",

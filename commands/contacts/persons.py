@@ -29,6 +29,7 @@ from commands.contacts.converters import (
     clearable,
     consent_day,
     email_address,
+    fields_option,
     legal_basis_choice,
     number_label,
     number_or_query,
@@ -246,12 +247,7 @@ def person_options(for_change: bool) -> list[Option]:
         Option("function", "funktion", FUNCTION, aliases=("function",)),
         Option("email", "email", optional(email_address), aliases=("mail", "e-mail")),
         Option("phone", "tel", optional(phone_number), aliases=("phone", "telefon")),
-        Option(
-            "fields",
-            "felder",
-            TermList(FIELD, allow_empty=for_change),
-            aliases=("fields", "feld", "field"),
-        ),
+        fields_option(TermList(FIELD, allow_empty=for_change)),
         Option("gemeinde", "gemeinde", optional(GEMEINDE), aliases=("municipality",)),
         Option("source", "quelle", SOURCE, aliases=("source",)),
         Option("matrix", "matrix", optional(converters.matrix_user), aliases=("matrix_id",)),
@@ -288,7 +284,7 @@ async def refuse_duplicate(ctx: Context, duplicate: Person | None, person: Perso
     rooms=TEAM_ROOMS,
     examples=(
         '!kontakt neu "Maria Müller" org="Gymnasium Am Park" funktion=Schulsozialarbeit '
-        'email=m.mueller@gap.de felder="Übergang Schule–Beruf" gemeinde=Herford',
+        'email=m.mueller@gap.de feld="Übergang Schule–Beruf" gemeinde=Herford',
     ),
     group=HelpGroup.CONTACTS,
     rank=20,

@@ -11,6 +11,7 @@ from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, code, fmt, join, strong
+from storage.models import VocabularyTerm
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
 
 VOCABULARY_NAMES = {
@@ -23,6 +24,12 @@ VOCABULARY_LABELS = {
     TARGET_GROUP: N_("Target groups"),
     ORG_KIND: N_("Kinds of organisation"),
 }
+
+
+def term_label(term: VocabularyTerm, language: str) -> str:
+    """``term`` for a reader of ``language``: the German label for German, the English one for
+    every other language, as the texts fall back to their English msgids."""
+    return term.label_de if language == "de" else term.label_en
 
 
 def vocabulary_name(ctx: Context, raw: str) -> str:

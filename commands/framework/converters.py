@@ -115,6 +115,22 @@ def looked_up(
     return record
 
 
+_YES = frozenset({"ja", "j", "yes", "y", "an", "on", "true", "1"})
+_NO = frozenset({"nein", "n", "no", "aus", "off", "false", "0"})
+
+
+def yes_no(ctx: Context, raw: str) -> bool:
+    """``ja``/``nein`` (also yes/no, an/aus, on/off)."""
+    folded = fold_text(raw)
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise BadArgument(
+        fmt(ctx._(N_("{raw} is neither yes nor no. Write ja or nein.")), raw=code(raw))
+    )
+
+
 def matrix_user(ctx: Context, raw: str) -> str:
     """A Matrix user id, written ``@name:server`` or picked as a mention."""
     value = raw.strip()

@@ -13,8 +13,8 @@ from commands.contacts.common import (
 )
 from commands.contacts.converters import (
     number_label,
-    term_label,
 )
+from commands.contacts.vocabulary import term_label
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.i18n import N_
@@ -74,7 +74,7 @@ async def responsible_find(
     field = await ctx.store.vocabulary.match(FIELD, topic)
     if field is not None:
         rows = await ctx.store.contacts.responsible_for_field(field, gemeinde)
-        subject = term_label(ctx, field)
+        subject = term_label(field, ctx.t.language)
     else:
         # The Gemeinde is applied afterwards: a person counts for it through their own
         # Gemeinde or through their organisation's, which the search index cannot know.
