@@ -188,6 +188,11 @@ async def person_numbered(ctx: Context, number: int, *, places: bool = False) ->
     return person
 
 
+async def person_with_places(ctx: Context, number: int) -> Person:
+    """Contact No. ``number`` with its fields and where it works, for a change."""
+    return await person_numbered(ctx, number, places=True)
+
+
 async def contact_card(ctx: Context, number: int) -> Reply:
     """Everything stored about one person, including where it came from and why it is kept."""
     person = await person_numbered(ctx, number)
@@ -388,7 +393,7 @@ async def change_snapshot(ctx: Context, person: Person) -> dict[str, Text]:
     "kontakt ändern",
     english="contact change",
     help=N_("Changes a contact: give only what is new, e.g. tel=… or org=… funktion=…"),
-    params=[Param("number", N_("number"), converters.number)],
+    params=[Param("person", N_("number"), converters.looked_up(person_with_places))],
     options=person_options(for_change=True),
     min_role=Role.TEAM,
     rooms=TEAM_ROOMS,
@@ -401,7 +406,7 @@ async def change_snapshot(ctx: Context, person: Person) -> dict[str, Text]:
 )
 async def contact_change(
     ctx: Context,
-    number: int,
+    person: Person,
     name: str | None,
     title: str | None,
     organization: OrganizationRef | None,
@@ -416,7 +421,6 @@ async def contact_change(
     legal_basis: LegalBasis | None,
     consent_date: datetime | None,
 ) -> Reply:
-    person = await person_numbered(ctx, number, places=True)
     plain = {"name": name, "title": title, "email": email, "phone": phone, "matrix_id": matrix,
              "gemeinde": gemeinde, "notes": note, "source": source}  # fmt: skip
     values: dict[str, Any] = {key: value for key, value in plain.items() if value is not None}

@@ -94,6 +94,10 @@ async def _person(ctx: Context, number: int) -> Person:
     return person
 
 
+# A contact's number, handed to the handler as the contact.
+NUMBERED_PERSON = Param("person", N_("number"), converters.looked_up(_person))
+
+
 def _not_found(ctx: Context, number: int) -> NoReturn:
     raise NotFound(
         fmt(
@@ -268,15 +272,15 @@ def personal_data_markdown(ctx: Context, export: dict[str, Any]) -> str:
     "kontakt löschen",
     english="contact delete",
     help=N_("Deletes a contact for good (erasure, Art. 17 GDPR), after a confirmation."),
-    params=[NUMBER, Param("confirmed", CONFIRMED_LABEL, confirmation, optional=True)],
+    params=[NUMBERED_PERSON, Param("confirmed", CONFIRMED_LABEL, confirmation, optional=True)],
     min_role=Role.TEAM,
     rooms=(RoomKind.TEAM, RoomKind.DIRECT),
     examples=("!kontakt löschen 17", "!kontakt löschen 17 bestätigt"),
     group=HelpGroup.PRIVACY,
     rank=20,
 )
-async def contact_delete(ctx: Context, number: int, confirmed: bool | None) -> Reply:
-    person = await _person(ctx, number)
+async def contact_delete(ctx: Context, person: Person, confirmed: bool | None) -> Reply:
+    number = person.id
     if not confirmed:
         return _ask_confirmation(ctx, person)
     erasure = await ctx.store.privacy.erase_person(person)
