@@ -10,7 +10,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.reply import code, fmt
+from commands.framework.reply import code
 from storage.models import AgendaItem
 from storage.vocabulary import fold_text
 
@@ -65,13 +65,9 @@ def item_minutes(ctx: Context, raw: str) -> int:
         or not timedelta(minutes=1) <= length <= timedelta(minutes=MAX_ITEM_MINUTES)
     ):
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "{raw} is not a planned time for an item. Write minutes like 15 or "
-                        "20min (at most 8 hours); nö goes before the options, after the title."
-                    )
-                ),
+            ctx.say(
+                "{raw} is not a planned time for an item. Write minutes like 15 or "
+                "20min (at most 8 hours); nö goes before the options, after the title.",
                 raw=code(raw),
             )
         )

@@ -17,7 +17,6 @@ from commands.contacts.seats import role_label
 from commands.contacts.vocabulary import term_label
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
-from commands.framework.i18n import N_
 from commands.framework.paging import Page
 from commands.framework.registry import (
     RoomKind,
@@ -96,8 +95,8 @@ async def create_organization(ctx: Context, name: str) -> Organization:
 
 
 def new_organization_note(ctx: Context, organization: Organization) -> Text:
-    return fmt(
-        ctx._(N_("The organisation {name} was new and has been recorded as {number} ({kind}).")),
+    return ctx.say(
+        "The organisation {name} was new and has been recorded as {number} ({kind}).",
         name=strong(organization.name),
         number=number_label(ctx, organization.id),
         kind=term_label(organization.kind, ctx.t.language) if organization.kind else NONE,
@@ -127,8 +126,8 @@ def person_entry(ctx: Context, person: Person, roles: list[PersonRole]) -> Text:
 def organization_entry(ctx: Context, organization: Organization) -> Text:
     """One line of a list: number, name, kind, fields, Gemeinde, how many people."""
     parts: list[Text | str] = [
-        fmt(
-            ctx._(N_("Organisation {number} · {name}")),
+        ctx.say(
+            "Organisation {number} · {name}",
             number=number_label(ctx, organization.id),
             name=strong(organization.name),
         )

@@ -123,13 +123,13 @@ def _add_gaps(ctx: Context, reply: Reply, overview: NetworkOverview) -> None:
         term_label(gap.field, ctx.t.language) for gap in overview.gaps if gap.no_offers_at_all
     ]
     if empty:
-        lines.append(fmt(ctx._(N_("No offers at all: {fields}")), fields=join(", ", empty)))
+        lines.append(ctx.say("No offers at all: {fields}", fields=join(", ", empty)))
     for gap in overview.gaps:
         if gap.no_offers_at_all:
             continue
         lines.append(
-            fmt(
-                ctx._(N_("{field}: none in {places}")),
+            ctx.say(
+                "{field}: none in {places}",
                 field=term_label(gap.field, ctx.t.language),
                 places=join(", ", list(gap.gemeinden)),
             )

@@ -95,10 +95,8 @@ async def offer_show(
     total = found.total
     if total == 0:
         return Reply.of(
-            fmt(
-                ctx._(
-                    N_("No offer found. Try another keyword or fewer filters; {new} records one.")
-                ),
+            ctx.say(
+                "No offer found. Try another keyword or fewer filters; {new} records one.",
                 new=code(ctx.command_ref(offer_create, '"…" traeger=… feld=… zielgruppe=… ort=…')),
             )
         )
@@ -125,24 +123,22 @@ async def offer_card(ctx: Context, number: int) -> Reply:
     offer = await ctx.store.contacts.offer(number)
     if offer is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no offer with {number}. {search} searches by keyword.")),
+            ctx.say(
+                "There is no offer with {number}. {search} searches by keyword.",
                 number=number_label(ctx, number),
                 search=code(ctx.command_ref(offer_show, "<…>")),
             )
         )
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Offer {number}: {title}")),
-                number=number_label(ctx, offer.id),
-                title=offer.title,
+            ctx.say(
+                "Offer {number}: {title}", number=number_label(ctx, offer.id), title=offer.title
             )
         )
     )
     provider = (
-        fmt(
-            ctx._(N_("{name} (organisation {number})")),
+        ctx.say(
+            "{name} (organisation {number})",
             name=offer.provider.name,
             number=number_label(ctx, offer.provider.id),
         )
@@ -245,8 +241,8 @@ async def offer_create(
     )
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "create", "offer", offer.id)
     reply = Reply.of(
-        fmt(
-            ctx._(N_("Offer {number} recorded: {entry}")),
+        ctx.say(
+            "Offer {number} recorded: {entry}",
             number=number_label(ctx, offer.id),
             entry=offer_entry(ctx, offer),
         )

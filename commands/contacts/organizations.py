@@ -66,8 +66,8 @@ async def organization_show(ctx: Context, target: int | str, page: int | None) -
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "search", "organization", "*")
     if found.total == 0:
         return Reply.of(
-            fmt(
-                ctx._(N_("No organisation matches {query}. {new} records one.")),
+            ctx.say(
+                "No organisation matches {query}. {new} records one.",
                 query=strong(target),
                 new=code(ctx.command_ref(organization_create, '"…" art=… gemeinde=… feld=…')),
             )
@@ -90,8 +90,8 @@ async def organization_numbered(ctx: Context, number: int) -> Organization:
     organization = await ctx.store.contacts.organization(number, people=True)
     if organization is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no organisation with {number}. {search} searches by name.")),
+            ctx.say(
+                "There is no organisation with {number}. {search} searches by name.",
                 number=number_label(ctx, number),
                 search=code(ctx.command_ref(organization_show, "<…>")),
             )
@@ -107,8 +107,8 @@ async def organization_card(ctx: Context, number: int) -> Reply:
     )
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Organisation {number}: {name}")),
+            ctx.say(
+                "Organisation {number}: {name}",
                 number=number_label(ctx, organization.id),
                 name=organization.name,
             )
@@ -222,8 +222,8 @@ async def organization_create(
     existing = await ctx.store.contacts.organization_named(name)
     if existing is not None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("{name} is already recorded as organisation {number}.")),
+            ctx.say(
+                "{name} is already recorded as organisation {number}.",
                 name=strong(existing.name),
                 number=number_label(ctx, existing.id),
             )
@@ -246,8 +246,8 @@ async def organization_create(
         ctx.clock.now(), ctx.sender, "create", "organization", organization.id
     )
     return Reply.of(
-        fmt(
-            ctx._(N_("Organisation {number} recorded: {entry}")),
+        ctx.say(
+            "Organisation {number} recorded: {entry}",
             number=number_label(ctx, organization.id),
             entry=organization_entry(ctx, organization),
         )

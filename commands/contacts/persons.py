@@ -60,12 +60,12 @@ def legal_basis_text(ctx: Context, person: Person) -> Text:
         return text(ctx._(N_("public task")))
     given = ctx.t.date(person.consent_at) if person.consent_at else NONE
     if person.consent_withdrawn_at is not None:
-        return fmt(
-            ctx._(N_("consent of {date}, withdrawn on {withdrawn}")),
+        return ctx.say(
+            "consent of {date}, withdrawn on {withdrawn}",
             date=given,
             withdrawn=ctx.t.date(person.consent_withdrawn_at),
         )
-    return fmt(ctx._(N_("consent of {date}")), date=given)
+    return ctx.say("consent of {date}", date=given)
 
 
 def legal_basis_values(
@@ -94,10 +94,8 @@ def legal_basis_values(
             )
         if person.legal_basis != LegalBasis.CONSENT.value or person.consent_withdrawn_at:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_("Contact {number} has no consent on record that could be withdrawn.")
-                    ),
+                ctx.say(
+                    "Contact {number} has no consent on record that could be withdrawn.",
                     number=number_label(ctx, person.id),
                 )
             )
@@ -140,13 +138,9 @@ async def contact_search(ctx: Context, query: str, page: Page) -> Reply:
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "search", "person", "*")
     if found.total == 0:
         return Reply.of(
-            fmt(
-                ctx._(
-                    N_(
-                        "No contact or organisation matches {query}. {who} finds people by "
-                        "topic; {new} records a new contact."
-                    )
-                ),
+            ctx.say(
+                "No contact or organisation matches {query}. {who} finds people by "
+                "topic; {new} records a new contact.",
                 query=strong(query),
                 who=code(ctx.command_ref("wer", "<…>")),
                 new=code(ctx.command_ref(contact_create, '"…"')),
@@ -179,8 +173,8 @@ async def person_numbered(ctx: Context, number: int, *, places: bool = False) ->
     person = await ctx.store.contacts.person(number, places=places)
     if person is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no contact with {number}. {search} searches by name.")),
+            ctx.say(
+                "There is no contact with {number}. {search} searches by name.",
                 number=number_label(ctx, number),
                 search=code(ctx.command_ref(contact_show, "<…>")),
             )
@@ -200,8 +194,8 @@ async def contact_card(ctx: Context, number: int) -> Reply:
     roles = (await ctx.store.contacts.roles_of([person]))[person.id]
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Contact {number}: {name}")),
+            ctx.say(
+                "Contact {number}: {name}",
                 number=number_label(ctx, person.id),
                 name=person.display_name,
             )
@@ -224,8 +218,8 @@ async def contact_card(ctx: Context, number: int) -> Reply:
     lines.append(labelled(ctx, N_("Last activity"), ctx.t.date(last) if last else NONE))
     reply.bullets(lines)
     return reply.add(
-        fmt(
-            ctx._(N_("Change it with {command}.")),
+        ctx.say(
+            "Change it with {command}.",
             command=code(ctx.command_ref(contact_change, f"{person.id} …")),
         )
     )
@@ -270,8 +264,8 @@ async def refuse_duplicate(ctx: Context, duplicate: Person | None, person: Perso
     if duplicate is None or (person is not None and duplicate.id == person.id):
         return
     raise BadArgument(
-        fmt(
-            ctx._(N_("{name} is already recorded as {number}; change it with {command}.")),
+        ctx.say(
+            "{name} is already recorded as {number}; change it with {command}.",
             name=strong(duplicate.display_name),
             number=number_label(ctx, duplicate.id),
             command=code(ctx.command_ref(contact_change, f"{duplicate.id} …")),
@@ -343,8 +337,8 @@ async def contact_create(
 
     roles = (await ctx.store.contacts.roles_of([person]))[person.id]
     reply = Reply.of(
-        fmt(
-            ctx._(N_("Contact {number} recorded: {entry}")),
+        ctx.say(
+            "Contact {number} recorded: {entry}",
             number=number_label(ctx, person.id),
             entry=person_entry(ctx, person, roles),
         )
@@ -428,8 +422,8 @@ async def contact_change(
         given is None for given in (organization, function, fields, legal_basis, consent_date)
     ):
         raise BadArgument(
-            fmt(
-                ctx._(N_("Nothing to change. Give what is new, e.g. {example}.")),
+            ctx.say(
+                "Nothing to change. Give what is new, e.g. {example}.",
                 example=code(ctx.command_ref(contact_change, f'{person.id} tel="05221 59-1234"')),
             )
         )
@@ -461,8 +455,8 @@ async def contact_change(
     changed = [line for line in CHANGE_LINES if before[line[0]].plain != after[line[0]].plain]
     if not changed:
         return Reply.of(
-            fmt(
-                ctx._(N_("Nothing changed: contact {number} already reads like that.")),
+            ctx.say(
+                "Nothing changed: contact {number} already reads like that.",
                 number=number_label(ctx, person.id),
             )
         )
@@ -475,15 +469,10 @@ async def contact_change(
         ",".join(key for key, _label, _personal in changed),
     )
     reply = Reply.of(
-        strong(
-            fmt(
-                ctx._(N_("Contact {number} changed:")),
-                number=number_label(ctx, person.id),
-            )
-        )
+        strong(ctx.say("Contact {number} changed:", number=number_label(ctx, person.id)))
     )
     reply.bullets(
-        fmt(ctx._(N_("{label} changed")), label=ctx._(label))
+        ctx.say("{label} changed", label=ctx._(label))
         if personal
         else fmt(
             "{label}: {old} → {new}",

@@ -39,8 +39,8 @@ def vocabulary_name(ctx: Context, raw: str) -> str:
         if wanted in names:
             return vocabulary
     raise BadArgument(
-        fmt(
-            ctx._(N_("{raw} is not a vocabulary. Write one of {names}.")),
+        ctx.say(
+            "{raw} is not a vocabulary. Write one of {names}.",
             raw=code(raw),
             names=join(", ", [code("feld"), code("zielgruppe"), code("art")]),
         )
@@ -105,8 +105,8 @@ async def term_create(
         existing = await ctx.store.vocabulary.match(vocabulary, spelling)
         if existing is not None:
             raise BadArgument(
-                fmt(
-                    ctx._(N_("{spelling} already means the term {term}.")),
+                ctx.say(
+                    "{spelling} already means the term {term}.",
                     spelling=code(spelling),
                     term=strong(existing.label_de),
                 )
@@ -115,8 +115,8 @@ async def term_create(
     term = await ctx.store.vocabulary.add(vocabulary, key, label, english or label, aliases or [])
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "create", "vocabulary_term", term.id)
     return Reply.of(
-        fmt(
-            ctx._(N_("Added {label} to {vocabulary}.")),
+        ctx.say(
+            "Added {label} to {vocabulary}.",
             label=strong(label),
             vocabulary=ctx._(VOCABULARY_LABELS[vocabulary]),
         )

@@ -94,10 +94,7 @@ def vote_count(ctx: Context, raw: str) -> int:
     value = raw.strip()
     if not re.fullmatch(r"\d{1,4}", value):
         raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is no number of votes. Write a number such as yes=7.")),
-                raw=code(raw),
-            )
+            ctx.say("{raw} is no number of votes. Write a number such as yes=7.", raw=code(raw))
         )
     return int(value)
 

@@ -106,8 +106,8 @@ async def decision_create(
         await record_under_current(ctx, running, kind=ENTRY_DECISION, decision_id=decision.id)
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Decision No. {number} of {committee} is recorded.")),
+            ctx.say(
+                "Decision No. {number} of {committee} is recorded.",
                 number=decision.id,
                 committee=committee.name,
             )
@@ -139,15 +139,13 @@ async def decision_create(
 def _facts(ctx: Context, decision: Decision, held: Meeting | None) -> list[Text]:
     """The decision's wording and votes, with the meeting it was taken in if there was one."""
     facts = [
-        fmt(ctx._(N_("Wording: {text}")), text=decision.text),
-        fmt(ctx._(N_("Votes: {votes}")), votes=votes_in_words(ctx.t, decision)),
+        ctx.say("Wording: {text}", text=decision.text),
+        ctx.say("Votes: {votes}", votes=votes_in_words(ctx.t, decision)),
     ]
     if held is not None:
         facts.append(
-            fmt(
-                ctx._(N_("Meeting: No. {number} on {when}")),
-                number=held.id,
-                when=ctx.t.datetime(held.start),
+            ctx.say(
+                "Meeting: No. {number} on {when}", number=held.id, when=ctx.t.datetime(held.start)
             )
         )
     return facts
@@ -163,8 +161,8 @@ async def _meeting_and_committee(
         meeting = await meeting_in_reach(ctx, number)
         if meeting.start > ctx.clock.now():
             raise BadArgument(
-                fmt(
-                    ctx._(N_("Meeting No. {number} has not taken place yet ({when}).")),
+                ctx.say(
+                    "Meeting No. {number} has not taken place yet ({when}).",
                     number=number,
                     when=ctx.t.datetime(meeting.start),
                 )
@@ -175,8 +173,8 @@ async def _meeting_and_committee(
     if ctx.room_kind is RoomKind.GROUP:
         raise NotFound(not_a_committee_room(ctx))
     raise BadArgument(
-        fmt(
-            ctx._(N_("Say in which meeting it was decided, e.g. meeting=4; {list} shows them.")),
+        ctx.say(
+            "Say in which meeting it was decided, e.g. meeting=4; {list} shows them.",
             list=code(ctx.command_ref("termine")),
         )
     )
@@ -229,16 +227,14 @@ async def decision_change(
     now = ctx.clock.now()
     await ctx.store.tasks.touch_decision(decision)
     await ctx.store.audit.record(now, ctx.sender, "update", "decision", decision.id)
-    reply = Reply.of(
-        strong(fmt(ctx._(N_("Decision No. {number} is corrected.")), number=decision.id))
-    )
+    reply = Reply.of(strong(ctx.say("Decision No. {number} is corrected.", number=decision.id)))
     reply.bullets(_facts(ctx, decision, None))
     if decision.meeting_id is not None:
         # The minutes are rendered from the stored decision whenever they are asked for, so
         # they need no update here, only a word on how to see them again.
         reply.add(
-            fmt(
-                ctx._(N_("{render} renders the minutes again.")),
+            ctx.say(
+                "{render} renders the minutes again.",
                 render=code(ctx.command_ref("protokoll", str(decision.meeting_id))),
             )
         )
@@ -272,12 +268,7 @@ async def decision_tracking(
         )
         return Reply.of(fmt(ctx._(message), whose=whose))
     reply = Reply.of(
-        strong(
-            fmt(
-                ctx._(N_("State of implementation of the decisions ({whose}):")),
-                whose=whose,
-            )
-        )
+        strong(ctx.say("State of implementation of the decisions ({whose}):", whose=whose))
     )
     for decision in decisions:
         reply.add(_decision_heading(ctx, decision, states[decision.id], committees is None))
@@ -294,7 +285,7 @@ async def decision_tracking(
 def _decision_heading(
     ctx: Context, decision: Decision, state: DecisionState, with_committee: bool
 ) -> Text:
-    parts: list[Text | str] = [strong(fmt(ctx._(N_("Decision No. {number}")), number=decision.id))]
+    parts: list[Text | str] = [strong(ctx.say("Decision No. {number}", number=decision.id))]
     if with_committee:
         parts.append(decision.committee.short_name or decision.committee.name)
     parts.append(ctx.t.date(decision.decided_at))

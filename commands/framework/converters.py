@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.reply import code, fmt
+from commands.framework.reply import code
 from storage.models import Base, column_limit
 from storage.vocabulary import fold_text
 
@@ -64,15 +64,15 @@ class FieldText:
         value = self.read(ctx, raw)
         if "\n" in value:
             raise BadArgument(
-                fmt(
-                    ctx._(N_("{field} is one line; please write it without a line break.")),
+                ctx.say(
+                    "{field} is one line; please write it without a line break.",
                     field=ctx._(self.label),
                 )
             )
         if self.limit is not None and len(value) > self.limit:
             raise BadArgument(
-                fmt(
-                    ctx._(N_("{field} has at most {limit} characters; this one has {count}.")),
+                ctx.say(
+                    "{field} has at most {limit} characters; this one has {count}.",
                     field=ctx._(self.label),
                     limit=self.limit,
                     count=len(value),
@@ -96,7 +96,7 @@ def number(ctx: Context, raw: str) -> int:
     value = record_number(raw)
     if value is None:
         raise BadArgument(
-            fmt(ctx._(N_("{raw} is not a number. Write a number such as 12.")), raw=code(raw))
+            ctx.say("{raw} is not a number. Write a number such as 12.", raw=code(raw))
         )
     return value
 
@@ -126,9 +126,7 @@ def yes_no(ctx: Context, raw: str) -> bool:
         return True
     if folded in _NO:
         return False
-    raise BadArgument(
-        fmt(ctx._(N_("{raw} is neither yes nor no. Write ja or nein.")), raw=code(raw))
-    )
+    raise BadArgument(ctx.say("{raw} is neither yes nor no. Write ja or nein.", raw=code(raw)))
 
 
 def matrix_user(ctx: Context, raw: str) -> str:
@@ -136,13 +134,9 @@ def matrix_user(ctx: Context, raw: str) -> str:
     value = raw.strip()
     if not is_matrix_id(value):
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "{raw} is not a Matrix user. "
-                        "Write it like @anna:example.org or mention the person."
-                    )
-                ),
+            ctx.say(
+                "{raw} is not a Matrix user. "
+                "Write it like @anna:example.org or mention the person.",
                 raw=code(raw),
             )
         )
@@ -205,9 +199,8 @@ def meeting_length(ctx: Context, raw: str) -> timedelta:
         or not MIN_MEETING_LENGTH <= length <= MAX_MEETING_LENGTH
     ):
         raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not a meeting length. Write it like 2h, 1,5h or 90min.")),
-                raw=code(raw),
+            ctx.say(
+                "{raw} is not a meeting length. Write it like 2h, 1,5h or 90min.", raw=code(raw)
             )
         )
     return length

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.reply import Text, code, fmt, join
+from commands.framework.reply import Text, code, join
 
 if TYPE_CHECKING:
     from commands.framework.context import Context
@@ -104,7 +104,7 @@ async def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
         if not raw:
             if param.optional:
                 return {param.name: None}
-            raise BadArgument(fmt(ctx._(N_("Missing: {what}.")), what=code(ctx._(param.label))))
+            raise BadArgument(ctx.say("Missing: {what}.", what=code(ctx._(param.label))))
         return {param.name: await converted(ctx, param.converter, raw)}
     try:
         tokens = tokenize(line)
@@ -129,20 +129,13 @@ async def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
             raise BadArgument(_unknown_option(ctx, declaration, token.key))
         if option.name in given:
             raise BadArgument(
-                fmt(
-                    ctx._(N_("{key} is given twice. Write each key once.")),
-                    key=code(f"{token.key}="),
-                )
+                ctx.say("{key} is given twice. Write each key once.", key=code(f"{token.key}="))
             )
         if not token.value:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_(
-                            "{key} has no value. Write the value right after the = sign; "
-                            "to remove an entry, write {clear}."
-                        )
-                    ),
+                ctx.say(
+                    "{key} has no value. Write the value right after the = sign; "
+                    "to remove an entry, write {clear}.",
                     key=code(f"{token.key}="),
                     clear=code(f"{token.key}=-"),
                 )
@@ -153,9 +146,8 @@ async def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
     ]
     if absent:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Missing: {what}.")),
-                what=join(", ", [code(f"{option.key}=…") for option in absent]),
+            ctx.say(
+                "Missing: {what}.", what=join(", ", [code(f"{option.key}=…") for option in absent])
             )
         )
     values: dict[str, Any] = {
@@ -169,9 +161,7 @@ async def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
     for param in params:
         if not positional:
             if not param.optional:
-                raise BadArgument(
-                    fmt(ctx._(N_("Missing: {what}.")), what=code(ctx._(param.label)))
-                )
+                raise BadArgument(ctx.say("Missing: {what}.", what=code(ctx._(param.label))))
             values[param.name] = None
             continue
         if param.greedy:
@@ -183,13 +173,9 @@ async def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
     if positional:
         extra = join(" ", [token.value for token in positional])
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "Too many arguments: {extra}. If it belongs to a value, write it after "
-                        "that value's key=, e.g. tel=05555 2296."
-                    )
-                ),
+            ctx.say(
+                "Too many arguments: {extra}. If it belongs to a value, write it after "
+                "that value's key=, e.g. tel=05555 2296.",
                 extra=code(extra),
             )
         )
@@ -199,18 +185,14 @@ async def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
 def _unknown_option(ctx: Context, declaration: Command, key: str) -> Text:
     """The sentence for a ``key=`` the command does not have."""
     if not declaration.options:
-        return fmt(
-            ctx._(N_("{name} takes no options such as {key}.")),
+        return ctx.say(
+            "{name} takes no options such as {key}.",
             name=code(declaration.ref(ctx.t.language, ctx.prefix)),
             key=code(f"{key}="),
         )
-    return fmt(
-        ctx._(
-            N_(
-                "Unknown option {key}. Possible options: {known}. "
-                'A value that contains "=" goes in quotes, e.g. notiz="a=b".'
-            )
-        ),
+    return ctx.say(
+        "Unknown option {key}. Possible options: {known}. "
+        'A value that contains "=" goes in quotes, e.g. notiz="a=b".',
         key=code(f"{key}="),
         known=join(", ", [code(f"{o.key}=") for o in declaration.options]),
     )
@@ -219,8 +201,8 @@ def _unknown_option(ctx: Context, declaration: Command, key: str) -> Text:
 def _too_long(ctx: Context, token: Token) -> Text:
     """The sentence for a value longer than any field holds."""
     what = code(f"{token.key}=") if token.key else ctx._(N_("The text"))
-    return fmt(
-        ctx._(N_("{what} is too long: {count} characters, at most {limit} are possible.")),
+    return ctx.say(
+        "{what} is too long: {count} characters, at most {limit} are possible.",
         what=what,
         count=len(token.value),
         limit=MAX_VALUE_LENGTH,

@@ -49,15 +49,15 @@ async def meeting_move(ctx: Context, meeting: Meeting, when: ParsedWhen) -> Repl
     now = ctx.clock.now()
     if start <= now:
         raise BadArgument(
-            fmt(
-                ctx._(N_("The time {when} is in the past. Please give a future date.")),
+            ctx.say(
+                "The time {when} is in the past. Please give a future date.",
                 when=ctx.t.datetime(start),
             )
         )
     if start == meeting.start:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Meeting {number} already takes place at {when}.")),
+            ctx.say(
+                "Meeting {number} already takes place at {when}.",
                 number=meeting_number(ctx.t, meeting),
                 when=ctx.t.datetime(start),
             )
@@ -73,8 +73,8 @@ async def meeting_move(ctx: Context, meeting: Meeting, when: ParsedWhen) -> Repl
     await arm_schedule(ctx, meeting)
 
     announcement = Reply.of(
-        fmt(
-            ctx._(N_("Meeting {number} of {committee} has been moved from {before} to {when}.")),
+        ctx.say(
+            "Meeting {number} of {committee} has been moved from {before} to {when}.",
             number=meeting_number(ctx.t, meeting),
             committee=meeting_name(meeting),
             before=ctx.t.datetime(before),
@@ -85,8 +85,8 @@ async def meeting_move(ctx: Context, meeting: Meeting, when: ParsedWhen) -> Repl
         announcement.add(line)
     if meeting.series_id is not None:
         announcement.add(ctx._(N_("The other meetings of the series stay as they are.")))
-    confirmation = fmt(
-        ctx._(N_("Meeting {number} moved to {when} ({relative}).")),
+    confirmation = ctx.say(
+        "Meeting {number} moved to {when} ({relative}).",
         number=meeting_number(ctx.t, meeting),
         when=span_text(ctx.t, meeting.start, meeting.end),
         relative=relative_day(ctx.t, meeting.start, now),
@@ -94,8 +94,8 @@ async def meeting_move(ctx: Context, meeting: Meeting, when: ParsedWhen) -> Repl
     reply = delivered(ctx, committee, announcement, confirmation)
     if meeting.invitation_sent_at is not None:
         reply.add(
-            fmt(
-                ctx._(N_("The invitation had been posted already; {invite} posts it again.")),
+            ctx.say(
+                "The invitation had been posted already; {invite} posts it again.",
                 invite=code(ctx.command_ref("einladung", str(meeting.id))),
             )
         )
@@ -128,8 +128,8 @@ async def meeting_cancel(ctx: Context, meeting: Meeting, reason: str | None) -> 
     await arm_schedule(ctx, meeting)
 
     announcement = Reply.of(
-        fmt(
-            ctx._(N_("Meeting {number} of {committee} on {when} is cancelled.")),
+        ctx.say(
+            "Meeting {number} of {committee} on {when} is cancelled.",
             number=meeting_number(ctx.t, meeting),
             committee=meeting_name(meeting),
             when=strong(ctx.t.datetime(meeting.start)),
@@ -158,8 +158,8 @@ async def meeting_cancel(ctx: Context, meeting: Meeting, reason: str | None) -> 
                 ],
             )
         )
-    confirmation = fmt(
-        ctx._(N_("Meeting {number} on {when} cancelled.")),
+    confirmation = ctx.say(
+        "Meeting {number} on {when} cancelled.",
         number=meeting_number(ctx.t, meeting),
         when=ctx.t.datetime(meeting.start),
     )

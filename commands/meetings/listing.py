@@ -44,13 +44,9 @@ async def meeting_list(ctx: Context, committee: str | None, page: int | None) ->
     if here is not None:
         if committee and (await committee_named(ctx, committee)).id != here.id:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_(
-                            "This room shows the meetings of {committee}; other committees' "
-                            "meetings are listed in the team room or in a direct chat."
-                        )
-                    ),
+                ctx.say(
+                    "This room shows the meetings of {committee}; other committees' "
+                    "meetings are listed in the team room or in a direct chat.",
                     committee=here.name,
                 )
             )
@@ -61,10 +57,7 @@ async def meeting_list(ctx: Context, committee: str | None, page: int | None) ->
         named = await committee_named(ctx, committee)
         if not await within_reach(ctx, named):
             raise NotFound(
-                fmt(
-                    ctx._(N_("You sit in no committee called {name}.")),
-                    name=strong(committee),
-                )
+                ctx.say("You sit in no committee called {name}.", name=strong(committee))
             )
         ids, heading_committee = [named.id], named
     elif ctx.role >= Role.TEAM:
@@ -79,13 +72,13 @@ async def meeting_list(ctx: Context, committee: str | None, page: int | None) ->
     if not found.meetings:
         return Reply.of(empty_list_text(ctx, heading_committee, ids, chosen.number))
     if heading_committee is not None:
-        heading = fmt(
-            ctx._(N_("Upcoming meetings of {committee} ({count}):")),
+        heading = ctx.say(
+            "Upcoming meetings of {committee} ({count}):",
             committee=heading_committee.name,
             count=found.total,
         )
     else:
-        heading = fmt(ctx._(N_("Upcoming meetings ({count}):")), count=found.total)
+        heading = ctx.say("Upcoming meetings ({count}):", count=found.total)
     line = ctx.command_ref("termine")
     if committee:
         line += f' "{committee}"' if " " in committee else f" {committee}"
@@ -102,11 +95,11 @@ def empty_list_text(
 ) -> Text:
     """Why the list is empty, and what to do."""
     if page > 1:
-        return fmt(ctx._(N_("Page {page} is empty.")), page=page)
+        return ctx.say("Page {page} is empty.", page=page)
     new = code(ctx.command_ref("sitzung neu", "…"))
     if committee is not None:
-        return fmt(
-            ctx._(N_("{committee} has no upcoming meeting. {new} schedules one.")),
+        return ctx.say(
+            "{committee} has no upcoming meeting. {new} schedules one.",
             committee=committee.name,
             new=new,
         )
@@ -165,7 +158,7 @@ async def meeting_show(ctx: Context, meeting: Meeting | None) -> Reply:
             labelled(
                 ctx.t,
                 N_("Invitation"),
-                fmt(ctx._(N_("posted on {date}")), date=ctx.t.date(meeting.invitation_sent_at)),
+                ctx.say("posted on {date}", date=ctx.t.date(meeting.invitation_sent_at)),
             )
         )
     elif meeting.start > ctx.clock.now():

@@ -61,8 +61,8 @@ class Part:
 
 
 def _decision_line(ctx: Context, decision: Decision) -> str:
-    return fmt(
-        ctx._(N_("Decision No. {number}: {text} ({votes})")),
+    return ctx.say(
+        "Decision No. {number}: {text} ({votes})",
         number=decision.id,
         text=decision.text,
         votes=votes_in_words(ctx.t, decision),
@@ -76,8 +76,8 @@ def _task_due(ctx: Context, task: Task) -> str:
 
 
 def _task_line(ctx: Context, task: Task) -> str:
-    return fmt(
-        ctx._(N_("Task No. {number}: {text} ({owner}, until {due})")),
+    return ctx.say(
+        "Task No. {number}: {text} ({owner}, until {due})",
         number=task.id,
         text=task.text,
         owner=owner_in_words(ctx.t, task, ctx.person),
@@ -180,8 +180,8 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
     minutes = await ctx.store.minutes.of_meeting(meeting.id)
     if minutes is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("No minutes were taken for meeting {number}. {start} starts them.")),
+            ctx.say(
+                "No minutes were taken for meeting {number}. {start} starts them.",
                 number=meeting_number(ctx.t, meeting),
                 start=code(ctx.command_ref("sitzung beginnen", str(meeting.id))),
             )
@@ -193,8 +193,8 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
     excused = [e.text for e in entries if e.kind == ENTRY_EXCUSED]
     following = await ctx.store.minutes.next_meeting_after(meeting)
     next_meeting = (
-        fmt(
-            ctx._(N_("{number} on {when}")),
+        ctx.say(
+            "{number} on {when}",
             number=meeting_number(ctx.t, following),
             when=ctx.t.datetime(following.start),
         ).plain
@@ -206,13 +206,13 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
         for item in await ctx.store.minutes.postponed_from(meeting.id)
         if item.public
     ]
-    title = fmt(
-        ctx._(N_("Minutes of {committee}, meeting {number}")),
+    title = ctx.say(
+        "Minutes of {committee}, meeting {number}",
         committee=meeting.committee.name,
         number=meeting_number(ctx.t, meeting),
     ).plain
     state = (
-        fmt(ctx._(N_("Approved on {when}.")), when=ctx.t.date(minutes.approved_at)).plain
+        ctx.say("Approved on {when}.", when=ctx.t.date(minutes.approved_at)).plain
         if minutes.approved_at is not None
         else ctx._(N_("Draft, not approved yet."))
     )
@@ -283,8 +283,8 @@ async def _meeting_of_minutes(ctx: Context, meeting: Meeting | None) -> Meeting:
     latest = await ctx.store.minutes.latest_in(ctx.room_id)
     if latest is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("No minutes were taken in this room. Give a meeting number: {example}")),
+            ctx.say(
+                "No minutes were taken in this room. Give a meeting number: {example}",
                 example=code(ctx.command_ref("protokoll", "12")),
             )
         )
@@ -326,8 +326,8 @@ async def minutes_approve(ctx: Context, meeting: Meeting | None) -> Reply:
     minutes = await ctx.store.minutes.of_meeting(meeting.id)
     if minutes is None or minutes.ended_at is None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("The minutes of meeting {number} are not finished yet.")),
+            ctx.say(
+                "The minutes of meeting {number} are not finished yet.",
                 number=meeting_number(ctx.t, meeting),
             )
         )
@@ -335,8 +335,8 @@ async def minutes_approve(ctx: Context, meeting: Meeting | None) -> Reply:
     await ctx.store.minutes.approve(minutes, now, ctx.sender)
     await ctx.store.audit.record(now, ctx.sender, "approve", "minutes", meeting.id)
     return Reply.of(
-        fmt(
-            ctx._(N_("The minutes of meeting {number} are approved ({when}).")),
+        ctx.say(
+            "The minutes of meeting {number} are approved ({when}).",
             number=meeting_number(ctx.t, meeting),
             when=ctx.t.date(now),
         )

@@ -40,8 +40,8 @@ def _day_of(ctx: Context, raw: str, reader: When) -> date:
     if parsed.has_time:
         # A due date is a day: say so rather than drop the time without a word.
         ctx.note(
-            fmt(
-                ctx._(N_("Taken as the day {day}; a time of day is not kept for it.")),
+            ctx.say(
+                "Taken as the day {day}; a time of day is not kept for it.",
                 day=day_in_words(ctx.t, day, ctx.clock.now()),
             )
         )
@@ -75,8 +75,8 @@ class OwnerRef:
         person = await ctx.store.contacts.person(self.contact_number)
         if person is None:
             raise NotFound(
-                fmt(
-                    ctx._(N_("There is no contact No. {number}. {search} finds contacts.")),
+                ctx.say(
+                    "There is no contact No. {number}. {search} finds contacts.",
                     number=self.contact_number,
                     search=code(ctx.command_ref("kontakt", "…")),
                 )
@@ -92,14 +92,10 @@ def owner_ref(ctx: Context, raw: str) -> OwnerRef:
     number = converters.record_number(value)
     if number is None:
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "{raw} is neither a Matrix user nor a contact's number. Write "
-                        "who=@anna:example.org, mention the person, or give the number of a "
-                        "contact without Matrix, e.g. who=12."
-                    )
-                ),
+            ctx.say(
+                "{raw} is neither a Matrix user nor a contact's number. Write "
+                "who=@anna:example.org, mention the person, or give the number of a "
+                "contact without Matrix, e.g. who=12.",
                 raw=code(raw),
             )
         )
@@ -135,9 +131,8 @@ def new_task(ctx: Context, raw: str) -> NewTask:
     owners = [word for word in words if converters.is_matrix_id(word)]
     if len(owners) > 1:
         raise BadArgument(
-            fmt(
-                ctx._(N_("A task has one owner; {owners} are several.")),
-                owners=join(", ", map(code, owners)),
+            ctx.say(
+                "A task has one owner; {owners} are several.", owners=join(", ", map(code, owners))
             )
         )
     words = [word for word in words if word not in owners]
@@ -233,13 +228,9 @@ def task_filter(ctx: Context, raw: str) -> TaskFilter:
         key = next((k for k, words in _FILTER_WORDS.items() if fold_text(word) in words), None)
         if key is None:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_(
-                            "{raw} is no filter. Write mine (your own), all (done ones too) "
-                            "or overdue, and committee=… or who=… for more."
-                        )
-                    ),
+                ctx.say(
+                    "{raw} is no filter. Write mine (your own), all (done ones too) "
+                    "or overdue, and committee=… or who=… for more.",
                     raw=code(word),
                 )
             )
