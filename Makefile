@@ -44,7 +44,7 @@ docs: $(STAMP)
 
 # Re-extracts translatable strings into the template and merges them into the catalogs.
 extract: $(STAMP)
-	$(BIN)/pybabel extract --mapping babel.cfg --keywords N_ --keywords ngettext:1,2 \
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords N_ --keywords say --keywords ngettext:1,2 \
 		--no-location --width 99 --sort-output --project kuemmerer \
 		--output-file locale/kuemmerer.pot \
 		bot commands storage

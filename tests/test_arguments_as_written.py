@@ -120,9 +120,9 @@ async def test_organisations_and_offers_keep_the_column_limits_in_chat(
 async def test_required_options_are_named_when_missing_and_shown_without_brackets(
     database: Database,
 ) -> None:
-    """An organisation without art= and felder= is refused naming both, and the usage line
+    """An organisation without art= and feld= is refused naming both, and the usage line
     shows the required keys without the brackets of optional ones."""
     desk = Desk(database, language="de")
     answer = await desk.ask("!organisation neu VHS gemeinde=Neustadt")
-    assert answer.startswith("Es fehlt: `art=…`, `felder=…`."), answer
-    assert "<Name…> art=… gemeinde=… felder=… [strasse=…]" in answer
+    assert answer.startswith("Es fehlt: `art=…`, `feld=…`."), answer
+    assert "<Name…> art=… gemeinde=… feld=… [strasse=…]" in answer

@@ -253,7 +253,7 @@ async def test_who_falls_back_to_full_text_and_says_when_nobody_is_found(
 
 async def test_an_organisation_is_recorded_with_kind_by_alias(desk: Desk) -> None:
     """art=Gymnasium is a secondary school; missing, unknown and duplicate values are refused."""
-    assert "Missing: `art=…`, `felder=…`." in await desk.ask(
+    assert "Missing: `art=…`, `feld=…`." in await desk.ask(
         '!organisation neu "Gymnasium Am Park" gemeinde=Herford'
     )
     unknown = await desk.ask('!org neu "X" art=Raumstation gemeinde=Herford felder=Schule')

@@ -11,6 +11,7 @@ from commands.catalog.modules import build_registry
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.dispatch import usage
+from commands.framework.errors import NotFound
 from commands.framework.i18n import N_, Translator
 from commands.framework.registry import (
     DeclarationMismatch,
@@ -55,10 +56,29 @@ async def broken_run(ctx: Context) -> Reply:
     raise RuntimeError("a bug")
 
 
+async def numbered_record(ctx: Context, number: int) -> str:
+    """A record looked up by its number, as a converter's lookup does: records 1 to 9 exist."""
+    await ctx.store.audit.latest(1)
+    if number > 9:
+        raise NotFound(fmt("no record {number}", number=number))
+    return f"record {number}"
+
+
+@command(
+    "nachschlagen",
+    english="lookup",
+    help=N_("Shows the latest entries of the audit log (who changed what, and when)."),
+    params=[Param("record", N_("number"), converters.looked_up(numbered_record))],
+)
+async def record_look_up(ctx: Context, record: str) -> Reply:
+    return Reply.of(fmt("found {record}", record=record))
+
+
 def desk_with_test_commands(database: Database, language: str = "en") -> Desk:
-    """The real commands plus a team-only !löschen and a !kaputt that always crashes."""
+    """The real commands plus a team-only !löschen, a !kaputt that always crashes and a
+    !nachschlagen whose converter looks its record up."""
     registry = build_registry()
-    for handler in (record_delete, broken_run):
+    for handler in (record_delete, broken_run, record_look_up):
         registry.add(declaration_of(handler))
     return Desk(database, language, registry)
 
@@ -87,6 +107,17 @@ async def test_numbers_that_are_no_record_numbers_are_explained(database: Databa
     for raw in ("²", "99999999999999999999"):
         answer = await desk.ask(f"!delete {raw}")
         assert "is not a number" in answer and "Internal error" not in answer
+
+
+async def test_a_converter_that_looks_a_record_up_hands_over_the_record(
+    database: Database,
+) -> None:
+    """An awaitable converter is awaited: the handler gets the record, and "not found" is the
+    lookup's sentence, said before the handler runs."""
+    desk = desk_with_test_commands(database)
+    assert await desk.ask("!lookup 3") == "found record 3"
+    assert (await desk.ask("!lookup 12")).startswith("no record 12\nUsage: `!lookup <number>`")
+    assert "is not a number" in await desk.ask("!lookup drei")
 
 
 # Option keys are read before any SQL; the audit row is the same plain insert everywhere.

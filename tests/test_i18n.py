@@ -47,7 +47,8 @@ def test_catalog_template_matches_the_code(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "--mapping", "babel.cfg",
-         "--keywords", "N_", "--keywords", "ngettext:1,2", "--no-location", "--sort-output",
+         "--keywords", "N_", "--keywords", "say", "--keywords", "ngettext:1,2", "--no-location",
+         "--sort-output",
          "--output-file", str(fresh), "bot", "commands", "storage"],
         cwd=PROJECT, check=True, capture_output=True,
     )  # fmt: skip
@@ -100,15 +101,23 @@ def test_a_missing_catalog_says_where_it_was_looked_for(tmp_path: Path) -> None:
 
 
 def test_every_marked_text_is_a_plain_string_the_extractor_can_read() -> None:
-    """``N_()`` around an f-string or a variable is never extracted, so its text would stay
-    English without any test noticing; every ``N_`` takes one plain string."""
+    """``N_()`` or ``ctx.say()`` around an f-string or a variable is never extracted, so its
+    text would stay English without any test noticing; every ``N_`` and ``say`` takes one plain
+    string."""
     unreadable = []
     for path in [*Path("bot").rglob("*.py"), *Path("commands").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "N_"
+                and (
+                    (isinstance(node.func, ast.Name) and node.func.id == "N_")
+                    or (
+                        isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "say"
+                        and isinstance(node.func.value, ast.Name)
+                        and node.func.value.id == "ctx"
+                    )
+                )
                 and not (
                     len(node.args) == 1
                     and isinstance(node.args[0], ast.Constant)
@@ -117,3 +126,29 @@ def test_every_marked_text_is_a_plain_string_the_extractor_can_read() -> None:
             ):
                 unreadable.append(f"{path}:{node.lineno}")
     assert unreadable == []
+
+
+def test_no_text_is_marked_inside_the_values_of_a_say() -> None:
+    """Babel reads no ``N_()`` inside the arguments of another keyword call, so a text marked
+    in a value of ``ctx.say(…)`` would be missing from the template; such a value is translated
+    before the call instead."""
+    hidden = []
+    for path in [*Path("bot").rglob("*.py"), *Path("commands").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "say"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "ctx"
+            ):
+                values = [*node.args[1:], *(keyword.value for keyword in node.keywords)]
+                hidden += [
+                    f"{path}:{inner.lineno}"
+                    for value in values
+                    for inner in ast.walk(value)
+                    if isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id == "N_"
+                ]
+    assert hidden == []

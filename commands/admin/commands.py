@@ -16,10 +16,7 @@ def audit_limit(ctx: Context, raw: str) -> int:
     value = converters.number(ctx, raw)
     if value > AUDIT_LIMIT_MAX:
         raise BadArgument(
-            fmt(
-                ctx._(N_("At most {maximum} entries can be shown at once.")),
-                maximum=AUDIT_LIMIT_MAX,
-            )
+            ctx.say("At most {maximum} entries can be shown at once.", maximum=AUDIT_LIMIT_MAX)
         )
     return value
 
@@ -116,12 +113,12 @@ def _audited_object(
     """``Kontakt Nr. 12 Jana Krüger``, ``Sitzung Nr. 3``, or ``alle Kontakte`` for a bulk view."""
     label = ctx._(AUDIT_OBJECTS[object_type]) if object_type in AUDIT_OBJECTS else object_type
     if object_id in ("", "*"):
-        return fmt(ctx._(N_("{what} (all)")), what=label)
+        return ctx.say("{what} (all)", what=label)
     name = names.get((object_type, object_id))
     if object_type == "room" and (room_name := ctx.room_name_of(object_id)) is not None:
-        return fmt(ctx._(N_("{what} “{name}”")), what=label, name=room_name)
+        return ctx.say("{what} “{name}”", what=label, name=room_name)
     if not object_id.isdigit():
         return fmt("{what} {id}", what=label, id=object_id)
     if name is None:
-        return fmt(ctx._(N_("{what} No. {number}")), what=label, number=object_id)
-    return fmt(ctx._(N_("{what} No. {number} {name}")), what=label, number=object_id, name=name)
+        return ctx.say("{what} No. {number}", what=label, number=object_id)
+    return ctx.say("{what} No. {number} {name}", what=label, number=object_id, name=name)

@@ -1,5 +1,5 @@
-"""What the agenda commands accept: an item's title with its ``nö``, minutes, yes/no, a list
-of opening items."""
+"""What the agenda commands accept: an item's title with its ``nö``, minutes and a list of
+opening items."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.reply import code, fmt
+from commands.framework.reply import code
 from storage.models import AgendaItem
 from storage.vocabulary import fold_text
 
 # The word that makes an item non-public, in every spelling people use (folded).
 NON_PUBLIC_WORDS = frozenset({"noe", "nichtoeffentlich", "np", "nonpublic"})
-YES_WORDS = frozenset({"ja", "yes", "j", "y", "true", "1"})
-NO_WORDS = frozenset({"nein", "no", "n", "false", "0"})
 MAX_ITEM_MINUTES = 8 * 60
 
 _TITLE = converters.FieldText(AgendaItem, "title", N_("The title"))
@@ -67,27 +65,13 @@ def item_minutes(ctx: Context, raw: str) -> int:
         or not timedelta(minutes=1) <= length <= timedelta(minutes=MAX_ITEM_MINUTES)
     ):
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "{raw} is not a planned time for an item. Write minutes like 15 or "
-                        "20min (at most 8 hours); nö goes before the options, after the title."
-                    )
-                ),
+            ctx.say(
+                "{raw} is not a planned time for an item. Write minutes like 15 or "
+                "20min (at most 8 hours); nö goes before the options, after the title.",
                 raw=code(raw),
             )
         )
     return int(length / timedelta(minutes=1))
-
-
-def yes_no(ctx: Context, raw: str) -> bool:
-    """``ja``/``nein`` (or yes/no)."""
-    folded = fold_text(raw)
-    if folded in YES_WORDS:
-        return True
-    if folded in NO_WORDS:
-        return False
-    raise BadArgument(fmt(ctx._(N_("{raw} is neither yes nor no (ja/nein).")), raw=code(raw)))
 
 
 def opening_list(ctx: Context, raw: str) -> list[str]:

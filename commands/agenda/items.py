@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from commands.agenda.converters import Proposal, item_minutes, proposal, title, yes_no
+from commands.agenda.converters import Proposal, item_minutes, proposal, title
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotAllowed, NotFound
@@ -38,8 +38,6 @@ from storage.models import (
     Meeting,
 )
 
-ITEM_NUMBER = Param("number", N_("item number"), converters.number)
-
 
 @dataclass(frozen=True)
 class Placed:
@@ -54,8 +52,8 @@ class Placed:
 def no_such_item(ctx: Context, number: int) -> NotFound:
     """The one answer to an item number that is unknown or out of reach here."""
     return NotFound(
-        fmt(
-            ctx._(N_("There is no agenda item No. {number} here. {agenda} shows the items.")),
+        ctx.say(
+            "There is no agenda item No. {number} here. {agenda} shows the items.",
             number=number,
             agenda=code(ctx.command_ref("tagesordnung")),
         )
@@ -79,9 +77,8 @@ async def open_item(ctx: Context, number: int) -> Placed:
     placed = await item_in_reach(ctx, number)
     if placed.item.status not in OPEN_ITEM_STATES:
         raise BadArgument(
-            fmt(
-                ctx._(N_("{item} is withdrawn or dealt with already.")),
-                item=item_number(ctx.t, placed.item),
+            ctx.say(
+                "{item} is withdrawn or dealt with already.", item=item_number(ctx.t, placed.item)
             )
         )
     return placed
@@ -117,9 +114,8 @@ def organiser_of(ctx: Context, committee: Committee) -> bool:
 def only_organisers(ctx: Context, committee: Committee) -> None:
     if not organiser_of(ctx, committee):
         raise NotAllowed(
-            fmt(
-                ctx._(N_("Only the organisers of {committee} shape its agenda.")),
-                committee=committee.name,
+            ctx.say(
+                "Only the organisers of {committee} shape its agenda.", committee=committee.name
             )
         )
 
@@ -129,6 +125,11 @@ async def organised_item(ctx: Context, number: int) -> Placed:
     placed = await open_item(ctx, number)
     only_organisers(ctx, placed.committee)
     return placed
+
+
+# An item's number, handed to the handler as the item with its meeting and committee.
+OPEN_ITEM = Param("placed", N_("item number"), converters.looked_up(open_item))
+ORGANISED_ITEM = Param("placed", N_("item number"), converters.looked_up(organised_item))
 
 
 # --------------------------------------------------------------------------- proposing
@@ -145,13 +146,9 @@ async def meeting_for_item(ctx: Context, committee: Committee, number: int | Non
     upcoming = await ctx.store.agenda.next_meeting(committee.id, ctx.clock.now())
     if upcoming is None:
         raise NotFound(
-            fmt(
-                ctx._(
-                    N_(
-                        "{committee} has no upcoming meeting to take the item. Organisers "
-                        "schedule one with {new}."
-                    )
-                ),
+            ctx.say(
+                "{committee} has no upcoming meeting to take the item. Organisers "
+                "schedule one with {new}.",
                 committee=committee.name,
                 new=code(ctx.command_ref("sitzung neu", "…")),
             )
@@ -194,9 +191,8 @@ async def item_propose(
     body = await committee_of_room(ctx, committee)
     if not await within_reach(ctx, body):
         raise NotAllowed(
-            fmt(
-                ctx._(N_("Only members of {committee} propose items for its meetings.")),
-                committee=body.name,
+            ctx.say(
+                "Only members of {committee} propose items for its meetings.", committee=body.name
             )
         )
     target = await meeting_for_item(ctx, body, meeting)
@@ -219,8 +215,8 @@ async def item_propose(
     )
     await ctx.store.audit.record(now, ctx.sender, "create", "agenda_item", item.id)
     reply = Reply.of(
-        fmt(
-            ctx._(N_("{item} “{title}” is proposed for meeting {meeting} on {when} ({place}).")),
+        ctx.say(
+            "{item} “{title}” is proposed for meeting {meeting} on {when} ({place}).",
             item=strong(item_number(ctx.t, item)),
             title=item.title,
             meeting=meeting_number(ctx.t, target),
@@ -232,8 +228,8 @@ async def item_propose(
         reply.add(ctx._(N_("It is non-public: it is shown only to the committee and the team.")))
     if not late:
         reply.add(
-            fmt(
-                ctx._(N_("The deadline for items ({deadline}) has not passed.")),
+            ctx.say(
+                "The deadline for items ({deadline}) has not passed.",
                 deadline=ctx.t.datetime(deadline),
             )
         )
@@ -244,13 +240,8 @@ async def item_propose(
         else N_("The deadline for items ({deadline}) has passed")
     )
     reply.add(
-        fmt(
-            ctx._(
-                N_(
-                    "{why}: it is a late item and waits until an organiser accepts it "
-                    "with {accept}."
-                )
-            ),
+        ctx.say(
+            "{why}: it is a late item and waits until an organiser accepts it with {accept}.",
             why=fmt(ctx._(why), deadline=ctx.t.datetime(deadline)),
             accept=code(ctx.command_ref(item_accept, str(item.id))),
         )
@@ -265,26 +256,25 @@ async def item_propose(
     "top annehmen",
     english="item accept",
     help=N_("Accepts a late item onto the agenda."),
-    params=[ITEM_NUMBER],
+    params=[ORGANISED_ITEM],
     min_role=Role.ORGANIZER,
     examples=("!top annehmen 7",),
     group=HelpGroup.AGENDA,
     rank=40,
 )
-async def item_accept(ctx: Context, number: int) -> Reply:
-    placed = await organised_item(ctx, number)
+async def item_accept(ctx: Context, placed: Placed) -> Reply:
     item = placed.item
     if item.status != ITEM_LATE:
         raise BadArgument(
-            fmt(ctx._(N_("{item} is on the agenda already.")), item=item_number(ctx.t, item))
+            ctx.say("{item} is on the agenda already.", item=item_number(ctx.t, item))
         )
     now = ctx.clock.now()
     item.status = ITEM_ACCEPTED
     await ctx.store.agenda.touch(item, now)
     await ctx.store.audit.record(now, ctx.sender, "accept", "agenda_item", item.id)
     reply = Reply.of(
-        fmt(
-            ctx._(N_("{item} {title} is accepted: {place}.")),
+        ctx.say(
+            "{item} {title} is accepted: {place}.",
             item=item_number(ctx.t, item),
             title=item.title,
             place=await position_text(ctx, item, placed.meeting),
@@ -297,8 +287,8 @@ def republish_hint(ctx: Context, reply: Reply, meeting: Meeting | None) -> Reply
     """After a change to a published agenda: how the room learns of it."""
     if meeting is not None and meeting.agenda_published_at is not None:
         reply.add(
-            fmt(
-                ctx._(N_("The agenda was published already; {publish} posts it again.")),
+            ctx.say(
+                "The agenda was published already; {publish} posts it again.",
                 publish=code(ctx.command_ref("tagesordnung veröffentlichen", str(meeting.id))),
             )
         )
@@ -309,32 +299,27 @@ def republish_hint(ctx: Context, reply: Reply, meeting: Meeting | None) -> Reply
     "top verschieben",
     english="item move",
     help=N_("Moves an item to another position in its part of the agenda."),
-    params=[ITEM_NUMBER, Param("position", N_("position"), converters.number)],
+    params=[ORGANISED_ITEM, Param("position", N_("position"), converters.number)],
     min_role=Role.ORGANIZER,
     examples=("!top verschieben 7 5",),
     group=HelpGroup.AGENDA,
     rank=50,
 )
-async def item_move(ctx: Context, number: int, position: int) -> Reply:
-    placed = await organised_item(ctx, number)
+async def item_move(ctx: Context, placed: Placed, position: int) -> Reply:
     item, meeting = placed.item, placed.meeting
     if item.status != ITEM_ACCEPTED or meeting is None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("{item} is not on an agenda yet; {accept} accepts it first.")),
+            ctx.say(
+                "{item} is not on an agenda yet; {accept} accepts it first.",
                 item=item_number(ctx.t, item),
                 accept=code(ctx.command_ref(item_accept, str(item.id))),
             )
         )
     if meeting.agenda_published_at is not None:
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "The agenda of meeting {meeting} is published; its order is fixed. "
-                        "Postpone the item with {postpone} if it cannot be dealt with."
-                    )
-                ),
+            ctx.say(
+                "The agenda of meeting {meeting} is published; its order is fixed. "
+                "Postpone the item with {postpone} if it cannot be dealt with.",
                 meeting=meeting_number(ctx.t, meeting),
                 postpone=code(ctx.command_ref(item_postpone, str(item.id))),
             )
@@ -347,13 +332,9 @@ async def item_move(ctx: Context, number: int, position: int) -> Reply:
     last = first + len(movable) - 1
     if not first <= position <= last:
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "Position {position} is not possible: the submitted items of this part "
-                        "are numbered {first} to {last}."
-                    )
-                ),
+            ctx.say(
+                "Position {position} is not possible: the submitted items of this part "
+                "are numbered {first} to {last}.",
                 position=position,
                 first=first,
                 last=last,
@@ -366,8 +347,8 @@ async def item_move(ctx: Context, number: int, position: int) -> Reply:
     await ctx.store.agenda.renumber([*order, *others] if item.public else [*others, *order], now)
     await ctx.store.audit.record(now, ctx.sender, "move", "agenda_item", item.id, str(position))
     return Reply.of(
-        fmt(
-            ctx._(N_("{item} {title} is now {place}.")),
+        ctx.say(
+            "{item} {title} is now {place}.",
             item=item_number(ctx.t, item),
             title=item.title,
             place=await position_text(ctx, item, meeting),
@@ -380,13 +361,12 @@ async def item_move(ctx: Context, number: int, position: int) -> Reply:
     english="item withdraw",
     aliases=("top zurueckziehen",),
     help=N_("Withdraws an item (its submitter or an organiser)."),
-    params=[ITEM_NUMBER],
+    params=[OPEN_ITEM],
     examples=("!top zurückziehen 7",),
     group=HelpGroup.AGENDA,
     rank=60,
 )
-async def item_withdraw(ctx: Context, number: int) -> Reply:
-    placed = await open_item(ctx, number)
+async def item_withdraw(ctx: Context, placed: Placed) -> Reply:
     item = placed.item
     if item.submitter != ctx.sender:
         only_organisers(ctx, placed.committee)
@@ -395,11 +375,7 @@ async def item_withdraw(ctx: Context, number: int) -> Reply:
     await ctx.store.agenda.touch(item, now)
     await ctx.store.audit.record(now, ctx.sender, "withdraw", "agenda_item", item.id)
     reply = Reply.of(
-        fmt(
-            ctx._(N_("{item} {title} is withdrawn.")),
-            item=item_number(ctx.t, item),
-            title=item.title,
-        )
+        ctx.say("{item} {title} is withdrawn.", item=item_number(ctx.t, item), title=item.title)
     )
     return republish_hint(ctx, reply, placed.meeting)
 
@@ -408,21 +384,17 @@ async def item_withdraw(ctx: Context, number: int) -> Reply:
     "top vertagen",
     english="item postpone",
     help=N_("Postpones an item to the committee's next meeting."),
-    params=[ITEM_NUMBER],
+    params=[ORGANISED_ITEM],
     min_role=Role.ORGANIZER,
     examples=("!top vertagen 7",),
     group=HelpGroup.AGENDA,
     rank=70,
 )
-async def item_postpone(ctx: Context, number: int) -> Reply:
-    placed = await organised_item(ctx, number)
+async def item_postpone(ctx: Context, placed: Placed) -> Reply:
     item, meeting = placed.item, placed.meeting
     if meeting is None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("{item} waits for the next meeting already.")),
-                item=item_number(ctx.t, item),
-            )
+            ctx.say("{item} waits for the next meeting already.", item=item_number(ctx.t, item))
         )
     after = max(meeting.start, ctx.clock.now())
     target = await ctx.store.agenda.next_meeting(placed.committee.id, after)
@@ -434,13 +406,9 @@ async def item_postpone(ctx: Context, number: int) -> Reply:
     await ctx.store.audit.record(now, ctx.sender, "postpone", "agenda_item", item.id)
     if target is None:
         reply = Reply.of(
-            fmt(
-                ctx._(
-                    N_(
-                        "{item} {title} is postponed; {committee} has no later meeting yet, "
-                        "so it waits for the next one."
-                    )
-                ),
+            ctx.say(
+                "{item} {title} is postponed; {committee} has no later meeting yet, "
+                "so it waits for the next one.",
                 item=item_number(ctx.t, item),
                 title=item.title,
                 committee=placed.committee.name,
@@ -448,8 +416,8 @@ async def item_postpone(ctx: Context, number: int) -> Reply:
         )
     else:
         reply = Reply.of(
-            fmt(
-                ctx._(N_("{item} {title} is postponed to meeting {meeting} on {when}.")),
+            ctx.say(
+                "{item} {title} is postponed to meeting {meeting} on {when}.",
                 item=item_number(ctx.t, item),
                 title=item.title,
                 meeting=meeting_number(ctx.t, target),
@@ -464,12 +432,12 @@ async def item_postpone(ctx: Context, number: int) -> Reply:
     english="item change",
     aliases=("top aendern",),
     help=N_("Changes an item's title, planned minutes, description or whether it is public."),
-    params=[ITEM_NUMBER],
+    params=[ORGANISED_ITEM],
     options=[
         Option("new_title", "titel", title, aliases=("title",)),
         Option("minutes", "dauer", item_minutes, aliases=("duration", "minuten")),
         Option("description", "beschreibung", converters.text, aliases=("description",)),
-        Option("public", "öffentlich", yes_no, aliases=("oeffentlich", "public")),
+        Option("public", "öffentlich", converters.yes_no, aliases=("oeffentlich", "public")),
     ],
     min_role=Role.ORGANIZER,
     examples=("!top ändern 7 dauer=30", "!top ändern 7 öffentlich=nein"),
@@ -478,13 +446,12 @@ async def item_postpone(ctx: Context, number: int) -> Reply:
 )
 async def item_change(
     ctx: Context,
-    number: int,
+    placed: Placed,
     new_title: str | None,
     minutes: int | None,
     description: str | None,
     public: bool | None,
 ) -> Reply:
-    placed = await organised_item(ctx, number)
     item = placed.item
     changes = {
         "title": new_title,
@@ -527,20 +494,19 @@ async def item_change(
     "top erledigt",
     english="item done",
     help=N_("Marks an item as dealt with, so it is not postponed after its meeting."),
-    params=[ITEM_NUMBER],
+    params=[ORGANISED_ITEM],
     min_role=Role.ORGANIZER,
     examples=("!top erledigt 7",),
     group=HelpGroup.AGENDA,
     rank=90,
 )
-async def item_done(ctx: Context, number: int) -> Reply:
-    placed = await organised_item(ctx, number)
+async def item_done(ctx: Context, placed: Placed) -> Reply:
     now = ctx.clock.now()
     await ctx.store.agenda.mark_done(placed.item, now)
     await ctx.store.audit.record(now, ctx.sender, "done", "agenda_item", placed.item.id)
     return Reply.of(
-        fmt(
-            ctx._(N_("{item} {title} is marked as dealt with.")),
+        ctx.say(
+            "{item} {title} is marked as dealt with.",
             item=item_number(ctx.t, placed.item),
             title=placed.item.title,
         )
@@ -555,38 +521,29 @@ async def item_done(ctx: Context, number: int) -> Reply:
     english="paper",
     aliases=("attachment",),
     help=N_("Attaches the file you reply to (posted in this room) to an agenda item."),
-    params=[ITEM_NUMBER],
+    params=[OPEN_ITEM],
     min_role=Role.MEMBER,
     rooms=(RoomKind.GROUP,),
     examples=("!anlage 7",),
     group=HelpGroup.AGENDA,
     rank=30,
 )
-async def paper_attach(ctx: Context, number: int) -> Reply:
-    placed = await open_item(ctx, number)
-    how = fmt(
-        ctx._(
-            N_(
-                "Post the file in this room, then answer it with {command} (reply to the "
-                "file's message)."
-            )
-        ),
-        command=code(ctx.command_ref(paper_attach, str(number))),
+async def paper_attach(ctx: Context, placed: Placed) -> Reply:
+    how = ctx.say(
+        "Post the file in this room, then answer it with {command} (reply to the file's message).",
+        command=code(ctx.command_ref(paper_attach, str(placed.item.id))),
     )
     if ctx.replied_to is None:
         raise BadArgument(how)
     replied = await ctx.replied_to()
     if replied is None or replied.room_id != placed.committee.room_id:
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_("I cannot read the message you replied to, so I cannot attach it. {how}")
-                ),
-                how=how,
+            ctx.say(
+                "I cannot read the message you replied to, so I cannot attach it. {how}", how=how
             )
         )
     if replied.file_name is None:
-        raise BadArgument(fmt(ctx._(N_("The message you replied to is no file. {how}")), how=how))
+        raise BadArgument(ctx.say("The message you replied to is no file. {how}", how=how))
     if replied.sender != ctx.sender and not organiser_of(ctx, placed.committee):
         raise NotAllowed(
             ctx._(N_("You can attach only files you posted yourself; organisers attach any."))
@@ -602,8 +559,8 @@ async def paper_attach(ctx: Context, number: int) -> Reply:
     )
     await ctx.store.audit.record(now, ctx.sender, "attach", "agenda_item", placed.item.id)
     return Reply.of(
-        fmt(
-            ctx._(N_("{name} is attached to {item} {title}.")),
+        ctx.say(
+            "{name} is attached to {item} {title}.",
             name=strong(replied.file_name),
             item=item_number(ctx.t, placed.item),
             title=placed.item.title,

@@ -20,6 +20,7 @@ from commands.meetings.mode import minutes_to_approve
 from commands.meetings.planning import COMMITTEE_OPTION
 from commands.meetings.schedule import arm_schedule
 from commands.meetings.texts import meeting_number
+from storage.models import Meeting
 
 
 @command(
@@ -31,19 +32,14 @@ from commands.meetings.texts import meeting_number
     group=HelpGroup.AGENDA,
     rank=10,
 )
-async def agenda_show(ctx: Context, number: int | None) -> Reply:
-    meeting = await meeting_or_next(ctx, number)
+async def agenda_show(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await meeting_or_next(ctx, meeting)
     agenda = build_agenda(ctx.t, meeting, await meeting_items(ctx, meeting))
     reply = Reply.of(strong(agenda_heading(ctx.t, meeting)))
     reply.blocks.extend(agenda_blocks(ctx.t, agenda))
     if (approval := await minutes_to_approve(ctx, meeting)) is not None:
         reply.add(approval)
-    reply.add(
-        fmt(
-            ctx._(N_("{propose} proposes an item.")),
-            propose=code(ctx.command_ref("top", "…")),
-        )
-    )
+    reply.add(ctx.say("{propose} proposes an item.", propose=code(ctx.command_ref("top", "…"))))
     return reply
 
 
@@ -58,8 +54,8 @@ async def agenda_show(ctx: Context, number: int | None) -> Reply:
     group=HelpGroup.AGENDA,
     rank=100,
 )
-async def agenda_publish(ctx: Context, number: int | None) -> Reply:
-    meeting = await meeting_or_next(ctx, number)
+async def agenda_publish(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await meeting_or_next(ctx, meeting)
     only_organisers(ctx, meeting.committee)
     still_ahead(ctx, meeting)
     now = ctx.clock.now()
@@ -83,15 +79,14 @@ async def agenda_publish(ctx: Context, number: int | None) -> Reply:
         + fmt(" – {when}", when=ctx.t.datetime(meeting.start))
     )
     announcement.blocks.extend(agenda_blocks(ctx.t, agenda, waiting=False))
-    confirmation = fmt(
-        ctx._(N_("The agenda of meeting {number} is published.")),
-        number=meeting_number(ctx.t, meeting),
+    confirmation = ctx.say(
+        "The agenda of meeting {number} is published.", number=meeting_number(ctx.t, meeting)
     )
     reply = delivered(ctx, meeting.committee, announcement, confirmation)
     if agenda.waiting:
         reply.add(
-            fmt(
-                ctx._(N_("Late items still waiting: {items}. {accept} accepts one.")),
+            ctx.say(
+                "Late items still waiting: {items}. {accept} accepts one.",
                 items=join(", ", [f"#{item.id} {item.title}" for item in agenda.waiting]),
                 accept=code(ctx.command_ref("top annehmen", "…")),
             )
@@ -123,10 +118,5 @@ async def agenda_opening(ctx: Context, items: list[str], committee: str | None) 
     now = ctx.clock.now()
     await ctx.store.committees.update(body, now, opening_items=items)
     await ctx.store.audit.record(now, ctx.sender, "update", "committee", body.id, "opening_items")
-    reply = Reply.of(
-        fmt(
-            ctx._(N_("The agendas of {committee} now open with:")),
-            committee=body.name,
-        )
-    )
+    reply = Reply.of(ctx.say("The agendas of {committee} now open with:", committee=body.name))
     return reply.bullets(opening_items(ctx.t, body))

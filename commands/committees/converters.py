@@ -12,7 +12,7 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.reply import code, fmt
+from commands.framework.reply import code
 from storage.vocabulary import fold_text
 
 NAME_LENGTH = 255
@@ -73,8 +73,6 @@ _REMOVE_WORDS = frozenset({"entfernen", "austragen", "loeschen", "remove", "dele
 _BEFORE = re.compile(r"\s+(?:vorher|davor|before)$")
 MINUTE = timedelta(minutes=1)
 _NO_REMINDERS = frozenset({"", "-", "keine", "none", "aus", "off"})
-_YES = frozenset({"ja", "j", "yes", "y", "an", "on", "true", "1"})
-_NO = frozenset({"nein", "n", "no", "aus", "off", "false", "0"})
 
 
 # --------------------------------------------------------------------------- converters
@@ -84,9 +82,7 @@ def committee_name(ctx: Context, raw: str) -> str:
     """A committee's name: any text up to 255 characters."""
     value = converters.text(ctx, raw)
     if len(value) > NAME_LENGTH:
-        raise BadArgument(
-            fmt(ctx._(N_("A name has at most {count} characters.")), count=NAME_LENGTH)
-        )
+        raise BadArgument(ctx.say("A name has at most {count} characters.", count=NAME_LENGTH))
     return value
 
 
@@ -95,8 +91,8 @@ def short_name(ctx: Context, raw: str) -> str:
     value = converters.text(ctx, raw)
     if len(value) > SHORT_NAME_LENGTH:
         raise BadArgument(
-            fmt(
-                ctx._(N_("A short name has at most {count} characters, e.g. BB or AG ÜSB.")),
+            ctx.say(
+                "A short name has at most {count} characters, e.g. BB or AG ÜSB.",
                 count=SHORT_NAME_LENGTH,
             )
         )
@@ -108,8 +104,8 @@ def committee_kind(ctx: Context, raw: str) -> str:
     kind = _KIND_SPELLINGS.get(fold_text(raw))
     if kind is None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Unknown kind of committee {raw}. Possible kinds: {known}.")),
+            ctx.say(
+                "Unknown kind of committee {raw}. Possible kinds: {known}.",
                 raw=code(raw),
                 known=", ".join(ctx._(label) for label in KIND_LABELS.values()),
             )
@@ -123,8 +119,8 @@ def seat_role(ctx: Context, raw: str) -> str:
     role = _ROLE_SPELLINGS.get(fold_text(raw))
     if role is None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Unknown role {raw}. Possible roles: {known}.")),
+            ctx.say(
+                "Unknown role {raw}. Possible roles: {known}.",
                 raw=code(raw),
                 known=", ".join(ctx._(label) for label in ROLE_LABELS.values()),
             )
@@ -138,10 +134,7 @@ def day_count(ctx: Context, raw: str) -> int:
     days = length.days if length is not None and not length % timedelta(days=1) else -1
     if not 0 <= days <= MAX_NOTICE_DAYS:
         raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not a number of days. Write it like 14 or 14d.")),
-                raw=code(raw),
-            )
+            ctx.say("{raw} is not a number of days. Write it like 14 or 14d.", raw=code(raw))
         )
     return days
 
@@ -157,30 +150,14 @@ def reminder_offsets(ctx: Context, raw: str) -> list[int]:
         minutes = -1 if length is None or length % timedelta(minutes=1) else length // MINUTE
         if not 0 < minutes <= MAX_REMINDER_MINUTES:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_(
-                            "{raw} is not a list of reminder times. Write it like "
-                            '"7d, 1d" or "2h"; "-" switches the reminders off.'
-                        )
-                    ),
+                ctx.say(
+                    "{raw} is not a list of reminder times. Write it like "
+                    '"7d, 1d" or "2h"; "-" switches the reminders off.',
                     raw=code(raw),
                 )
             )
         offsets.add(minutes)
     return sorted(offsets, reverse=True)
-
-
-def yes_no(ctx: Context, raw: str) -> bool:
-    """``ja``/``nein`` (also yes/no, an/aus, on/off)."""
-    folded = fold_text(raw)
-    if folded in _YES:
-        return True
-    if folded in _NO:
-        return False
-    raise BadArgument(
-        fmt(ctx._(N_("{raw} is neither yes nor no. Write ja or nein.")), raw=code(raw))
-    )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotFound
-from commands.framework.i18n import N_
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Text, code, fmt, join, strong
 from storage.models import Committee
@@ -26,14 +25,14 @@ async def no_such_committee(ctx: Context, name: str) -> NotFound:
     """The one answer to a committee name that names none. The team, outside committee rooms,
     also learns which names there are; a committee's members are told nothing about the
     committees they do not sit in."""
-    message = fmt(ctx._(N_("There is no committee {name}.")), name=strong(name))
+    message = ctx.say("There is no committee {name}.", name=strong(name))
     if ctx.role >= Role.TEAM and ctx.room_kind is not RoomKind.GROUP:
         known = [committee.name for committee in await ctx.store.committees.all()]
         message = (
             message
             + " "
-            + fmt(
-                ctx._(N_("{list} lists all committees. Known committees: {known}.")),
+            + ctx.say(
+                "{list} lists all committees. Known committees: {known}.",
                 list=code(ctx.command_ref("gremien")),
                 known=join(", ", known) if known else "–",
             )
@@ -57,8 +56,8 @@ async def committee_named(ctx: Context, name: str, *, seats: bool = False) -> Co
     if len(found) > 1:
         names = join(", ", [c.short_name or c.name for c in found])
         raise BadArgument(
-            fmt(
-                ctx._(N_("{name} could mean several committees: {names}. Please be precise.")),
+            ctx.say(
+                "{name} could mean several committees: {names}. Please be precise.",
                 name=strong(name),
                 names=names,
             )
@@ -68,13 +67,9 @@ async def committee_named(ctx: Context, name: str, *, seats: bool = False) -> Co
 
 def not_a_committee_room(ctx: Context) -> Text:
     """The one answer to a committee's command in a room that belongs to no committee."""
-    return fmt(
-        ctx._(
-            N_(
-                "This room belongs to no committee. {list} lists all committees; "
-                "{new}, typed in a committee's own room, sets it up there."
-            )
-        ),
+    return ctx.say(
+        "This room belongs to no committee. {list} lists all committees; "
+        "{new}, typed in a committee's own room, sets it up there.",
         list=code(ctx.command_ref("gremien")),
         new=code(ctx.command_ref("gremium neu", '"…" kurz=…')),
     )

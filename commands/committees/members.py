@@ -100,8 +100,8 @@ async def seat_person(ctx: Context, change: SeatChange) -> Person | None:
     person = await ctx.store.contacts.person(change.person_number, places=True)
     if person is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no contact with {number}.")),
+            ctx.say(
+                "There is no contact with {number}.",
                 number=number_label(ctx, change.person_number),
             )
         )
@@ -126,8 +126,8 @@ async def remove_seat(ctx: Context, committee: Committee, change: SeatChange) ->
             else text(ctx.person(change.matrix_id))
         )
         raise NotFound(
-            fmt(
-                ctx._(N_("{who} has no seat in the committee {committee}. {show} lists them.")),
+            ctx.say(
+                "{who} has no seat in the committee {committee}. {show} lists them.",
                 who=strong(who),
                 committee=title_of(committee),
                 show=code(ctx.command_ref("gremium")),
@@ -145,8 +145,8 @@ async def remove_seat(ctx: Context, committee: Committee, change: SeatChange) ->
         f"committee={committee.id}",
     )
     return Reply.of(
-        fmt(
-            ctx._(N_("{holder} is no longer a member of the committee {committee}.")),
+        ctx.say(
+            "{holder} is no longer a member of the committee {committee}.",
             holder=strong(holder),
             committee=title_of(committee),
         )

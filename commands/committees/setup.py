@@ -12,7 +12,6 @@ from commands.committees.converters import (
     day_count,
     reminder_offsets,
     short_name,
-    yes_no,
 )
 from commands.committees.lookup import committee_here, title_of
 from commands.committees.texts import NONE, guessed_kind, settings, settings_lines
@@ -44,10 +43,8 @@ async def refuse_taken_names(
         other = await ctx.store.committees.named(value)
         if other is not None and (committee is None or other.id != committee.id):
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_("{name} is already taken by the committee {other}. {list} lists all.")
-                    ),
+                ctx.say(
+                    "{name} is already taken by the committee {other}. {list} lists all.",
                     name=strong(value),
                     other=strong(title_of(other)),
                     list=code(ctx.command_ref("gremien")),
@@ -74,7 +71,7 @@ TIMING_CHANGED: Event[Committee] = Event("committee timing changed")
         Option("item_deadline_days", "top_frist", day_count, aliases=("item_deadline",)),
         Option("duration", "dauer", converters.meeting_length, aliases=("duration",)),
         Option("place", "ort", converters.text, aliases=("place",)),
-        Option("mention_room", "raum_erwaehnen", yes_no, aliases=("mention_room",)),
+        Option("mention_room", "raum_erwaehnen", converters.yes_no, aliases=("mention_room",)),
     ],
     min_role=Role.TEAM,
     rooms=(RoomKind.GROUP, RoomKind.DIRECT),
@@ -101,14 +98,10 @@ async def committee_create(
     bound = await ctx.store.committees.for_room(ctx.room_id)
     if bound is not None:
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "This room already belongs to the committee {name}: one room, one "
-                        "committee. Create a new room for another committee; {change} renames "
-                        "this one."
-                    )
-                ),
+            ctx.say(
+                "This room already belongs to the committee {name}: one room, one "
+                "committee. Create a new room for another committee; {change} renames "
+                "this one.",
                 name=strong(title_of(bound)),
                 change=code(ctx.command_ref("gremium ändern", 'name="…"')),
             )
@@ -136,26 +129,23 @@ async def committee_create(
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "create", "committee", committee.id)
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("This room is now the room of the committee {name}.")),
-                name=title_of(committee),
-            )
+            ctx.say("This room is now the room of the committee {name}.", name=title_of(committee))
         )
     )
     reply.bullets(settings_lines(ctx, committee))
     steps: list[Text] = [
-        fmt(
-            ctx._(N_("Add members with {command}.")),
+        ctx.say(
+            "Add members with {command}.",
             command=code(ctx.command_ref("gremium mitglied", "@…:… rolle=Vorsitz")),
         ),
-        fmt(
-            ctx._(N_("Change a setting with {command}.")),
+        ctx.say(
+            "Change a setting with {command}.",
             command=code(ctx.command_ref("gremium ändern", "ladungsfrist=21")),
         ),
     ]
     if ctx.registry.find(["sitzung", "neu"]) is not None:
         plan = ctx.command_ref("sitzung neu", "…")
-        steps.append(fmt(ctx._(N_("Plan a meeting with {command}.")), command=code(plan)))
+        steps.append(ctx.say("Plan a meeting with {command}.", command=code(plan)))
     return reply.add(join(" ", steps))
 
 
@@ -175,7 +165,7 @@ async def committee_create(
         Option("duration", "dauer", converters.meeting_length, aliases=("duration",)),
         Option("place", "ort", clearable(converters.text), aliases=("place",)),
         Option("reminders", "erinnerungen", reminder_offsets, aliases=("reminders",)),
-        Option("mention_room", "raum_erwaehnen", yes_no, aliases=("mention_room",)),
+        Option("mention_room", "raum_erwaehnen", converters.yes_no, aliases=("mention_room",)),
         Option(
             "quorum",
             "beschlussfaehig",
@@ -222,8 +212,8 @@ async def committee_change(
         values["quorum"] = quorum or None
     if not values:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Nothing to change. Give what is new, e.g. {example}.")),
+            ctx.say(
+                "Nothing to change. Give what is new, e.g. {example}.",
                 example=code(ctx.command_ref("gremium ändern", "ladungsfrist=21")),
             )
         )
@@ -234,8 +224,8 @@ async def committee_change(
     changed = [key for key in before if before[key][1] != after[key][1]]
     if not changed:
         return Reply.of(
-            fmt(
-                ctx._(N_("Nothing changed: the committee {name} already reads like that.")),
+            ctx.say(
+                "Nothing changed: the committee {name} already reads like that.",
                 name=strong(title_of(committee)),
             )
         )
@@ -244,7 +234,7 @@ async def committee_change(
     await ctx.store.audit.record(
         ctx.clock.now(), ctx.sender, "update", "committee", committee.id, ",".join(changed)
     )
-    reply = Reply.of(strong(fmt(ctx._(N_("Committee {name} changed:")), name=title_of(committee))))
+    reply = Reply.of(strong(ctx.say("Committee {name} changed:", name=title_of(committee))))
     return reply.bullets(
         fmt(
             "{label}: {old} → {new}",

@@ -36,13 +36,9 @@ async def committee_show(ctx: Context, name: str | None) -> Reply:
     elif ctx.room_kind is RoomKind.GROUP or ctx.role < Role.TEAM:
         # In a committee room only that committee is shown: its members do not see others.
         raise NotAllowed(
-            fmt(
-                ctx._(
-                    N_(
-                        "Here {command} shows this room's committee only; the team finds the "
-                        "others in the team room."
-                    )
-                ),
+            ctx.say(
+                "Here {command} shows this room's committee only; the team finds the "
+                "others in the team room.",
                 command=code(ctx.command_ref("gremium")),
             )
         )
@@ -53,7 +49,7 @@ async def committee_show(ctx: Context, name: str | None) -> Reply:
     next_meeting = (await ctx.store.committees.next_meetings([committee.id], now)).get(
         committee.id
     )
-    reply = Reply.of(strong(fmt(ctx._(N_("Committee {name}")), name=title_of(committee))))
+    reply = Reply.of(strong(ctx.say("Committee {name}", name=title_of(committee))))
     lines = [
         fmt(
             "{label}: {value}",
@@ -80,8 +76,8 @@ async def committee_show(ctx: Context, name: str | None) -> Reply:
         reply.bullets(seat_entry(ctx, member, numbered=numbered) for member in seats)
     elif ctx.role >= Role.ORGANIZER and ctx.room_id == committee.room_id:
         reply.add(
-            fmt(
-                ctx._(N_("No members recorded yet. {command} adds one.")),
+            ctx.say(
+                "No members recorded yet. {command} adds one.",
                 command=code(ctx.command_ref("gremium mitglied", "@…:… rolle=…")),
             )
         )
@@ -104,13 +100,9 @@ async def committee_list(ctx: Context) -> Reply:
     committees = await ctx.store.committees.all()
     if not committees:
         return Reply.of(
-            fmt(
-                ctx._(
-                    N_(
-                        "No committee is set up yet. Create a room for the committee, invite "
-                        "the bot and type {command} there."
-                    )
-                ),
+            ctx.say(
+                "No committee is set up yet. Create a room for the committee, invite "
+                "the bot and type {command} there.",
                 command=code(ctx.command_ref("gremium neu", '"…" kurz=…')),
             )
         )
@@ -133,10 +125,7 @@ async def committee_list(ctx: Context) -> Reply:
                         ctx.t.ngettext("{count} member", "{count} members", members),
                         count=members,
                     ),
-                    fmt(
-                        ctx._(N_("next meeting: {meeting}")),
-                        meeting=meeting_brief(ctx.t, next_meeting),
-                    )
+                    ctx.say("next meeting: {meeting}", meeting=meeting_brief(ctx.t, next_meeting))
                     if next_meeting
                     else ctx._(N_("no meeting planned")),
                 ],
@@ -144,8 +133,7 @@ async def committee_list(ctx: Context) -> Reply:
         )
     reply.bullets(entries)
     return reply.add(
-        fmt(
-            ctx._(N_("{command} shows one of them in full.")),
-            command=code(ctx.command_ref("gremium", "<…>")),
+        ctx.say(
+            "{command} shows one of them in full.", command=code(ctx.command_ref("gremium", "<…>"))
         )
     )

@@ -60,9 +60,8 @@ def settings(ctx: Context, committee: Committee) -> dict[str, tuple[str, str]]:
         "notice_days": (N_("Notice period"), days_text(ctx, committee.notice_days)),
         "item_deadline_days": (
             N_("Agenda items due"),
-            fmt(
-                ctx._(N_("{days} before the meeting")),
-                days=days_text(ctx, committee.item_deadline_days),
+            ctx.say(
+                "{days} before the meeting", days=days_text(ctx, committee.item_deadline_days)
             ).plain,
         ),
         "default_duration_minutes": (

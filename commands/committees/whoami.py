@@ -6,7 +6,7 @@ from commands.contacts.seats import role_label
 from commands.framework.context import Context
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Role, RoomKind, command
-from commands.framework.reply import Reply, Text, code, fmt, strong
+from commands.framework.reply import Reply, Text, code, strong
 from storage.models import LEADING_SEAT_ROLES
 
 ROLE_NAMES = {
@@ -32,8 +32,8 @@ ROOM_NAMES = {
 )
 async def role_show(ctx: Context) -> Reply:
     reply = Reply.of(
-        fmt(
-            ctx._(N_("You are {role} here ({room}).")),
+        ctx.say(
+            "You are {role} here ({room}).",
             role=strong(ctx._(ROLE_NAMES[ctx.role])),
             room=ctx._(ROOM_NAMES[ctx.room_kind]),
         )
@@ -51,20 +51,16 @@ async def _role_source(ctx: Context) -> Text | str:
     if ctx.room_kind is RoomKind.GROUP:
         seat = await ctx.store.committees.seat_in_room(ctx.room_id, ctx.sender)
     if ctx.role is Role.ORGANIZER and seat is not None and seat[1] in LEADING_SEAT_ROLES:
-        return fmt(
-            ctx._(N_("You hold the seat {seat} in the committee {committee}.")),
+        return ctx.say(
+            "You hold the seat {seat} in the committee {committee}.",
             seat=role_label(ctx, seat[1]),
             committee=strong(seat[0]),
         )
     if ctx.role is Role.ORGANIZER:
         return ctx._(N_("You have moderator rights (power level 50 or more) in this room."))
-    return fmt(
-        ctx._(
-            N_(
-                "The chair, the deputy chair and the secretary of a committee are organisers "
-                "in its room, as are the room's moderators; the team records seats with "
-                "{command}."
-            )
-        ),
+    return ctx.say(
+        "The chair, the deputy chair and the secretary of a committee are organisers "
+        "in its room, as are the room's moderators; the team records seats with "
+        "{command}.",
         command=code(ctx.command_ref("gremium mitglied", "… rolle=Vorsitz")),
     )

@@ -12,12 +12,11 @@ from collections.abc import Iterable
 
 from commands.contacts.converters import (
     number_label,
-    term_label,
 )
 from commands.contacts.seats import role_label
+from commands.contacts.vocabulary import term_label
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
-from commands.framework.i18n import N_
 from commands.framework.paging import Page
 from commands.framework.registry import (
     RoomKind,
@@ -50,7 +49,7 @@ def filled(ctx: Context, *pairs: tuple[str, str]) -> list[Text]:
 
 
 def terms_text(ctx: Context, terms: Iterable[VocabularyTerm]) -> str:
-    return ", ".join(term_label(ctx, term) for term in terms)
+    return ", ".join(term_label(term, ctx.t.language) for term in terms)
 
 
 def role_text(ctx: Context, role: PersonRole) -> Text:
@@ -96,11 +95,11 @@ async def create_organization(ctx: Context, name: str) -> Organization:
 
 
 def new_organization_note(ctx: Context, organization: Organization) -> Text:
-    return fmt(
-        ctx._(N_("The organisation {name} was new and has been recorded as {number} ({kind}).")),
+    return ctx.say(
+        "The organisation {name} was new and has been recorded as {number} ({kind}).",
         name=strong(organization.name),
         number=number_label(ctx, organization.id),
-        kind=term_label(ctx, organization.kind) if organization.kind else NONE,
+        kind=term_label(organization.kind, ctx.t.language) if organization.kind else NONE,
     )
 
 
@@ -127,14 +126,14 @@ def person_entry(ctx: Context, person: Person, roles: list[PersonRole]) -> Text:
 def organization_entry(ctx: Context, organization: Organization) -> Text:
     """One line of a list: number, name, kind, fields, Gemeinde, how many people."""
     parts: list[Text | str] = [
-        fmt(
-            ctx._(N_("Organisation {number} · {name}")),
+        ctx.say(
+            "Organisation {number} · {name}",
             number=number_label(ctx, organization.id),
             name=strong(organization.name),
         )
     ]
     if organization.kind is not None:
-        parts.append(term_label(ctx, organization.kind))
+        parts.append(term_label(organization.kind, ctx.t.language))
     if organization.fields:
         parts.append(terms_text(ctx, organization.fields))
     if organization.gemeinde:

@@ -14,11 +14,12 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from commands.contacts.vocabulary import term_label
 from commands.dates.when import When
 from commands.framework import converters
 from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import Converter
+from commands.framework.registry import Converter, Option
 from commands.framework.reply import Text, code, fmt, join
 from storage.models import Organization, Person, VocabularyTerm
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
@@ -52,14 +53,9 @@ _UNKNOWN_TERMS = {
 }
 
 
-def term_label(ctx: Context, term: VocabularyTerm) -> str:
-    """A vocabulary term in the reader's language."""
-    return term.label_en if ctx.t.language == "en" else term.label_de
-
-
 def number_label(ctx: Context, number: int) -> Text:
     """``No. 12`` / ``Nr. 12``: how records are numbered in every answer."""
-    return fmt(ctx._(N_("No. {number}")), number=number)
+    return ctx.say("No. {number}", number=number)
 
 
 def number_or_query(ctx: Context, raw: str) -> int | str:
@@ -83,8 +79,8 @@ def email_address(ctx: Context, raw: str) -> str:
     value = plain_email(raw)
     if value is None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not an e-mail address. Write it like anna.schulz@kreis.de.")),
+            ctx.say(
+                "{raw} is not an e-mail address. Write it like anna.schulz@kreis.de.",
                 raw=code(raw),
             )
         )
@@ -96,10 +92,7 @@ def phone_number(ctx: Context, raw: str) -> str:
     value = raw.strip()
     if not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 5:
         raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not a phone number. Write it like 05221 59-1234.")),
-                raw=code(raw),
-            )
+            ctx.say("{raw} is not a phone number. Write it like 05221 59-1234.", raw=code(raw))
         )
     return value
 
@@ -109,10 +102,7 @@ def web_address(ctx: Context, raw: str) -> str:
     value = raw.strip()
     if not _WEB.match(value):
         raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not a web address. Write it like www.vhs-kreis.de.")),
-                raw=code(raw),
-            )
+            ctx.say("{raw} is not a web address. Write it like www.vhs-kreis.de.", raw=code(raw))
         )
     return value
 
@@ -122,9 +112,7 @@ def postcode(ctx: Context, raw: str) -> str:
     value = raw.strip()
     if not _POSTCODE.match(value):
         raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not a postcode. Write five digits, e.g. 32052.")), raw=code(raw)
-            )
+            ctx.say("{raw} is not a postcode. Write five digits, e.g. 32052.", raw=code(raw))
         )
     return value
 
@@ -158,7 +146,8 @@ class TermNames:
         if unknown:
             singular, plural = _UNKNOWN_TERMS[self.vocabulary]
             known = [
-                term_label(ctx, term) for term in await ctx.store.vocabulary.terms(self.vocabulary)
+                term_label(term, ctx.t.language)
+                for term in await ctx.store.vocabulary.terms(self.vocabulary)
             ]
             raise BadArgument(
                 fmt(
@@ -173,9 +162,7 @@ class TermNames:
         """The single term named (e.g. the kind of an organisation)."""
         terms = await self.resolve(ctx)
         if len(terms) != 1:
-            raise BadArgument(
-                fmt(ctx._(N_("Give one value only, not {raw}.")), raw=code(self.text))
-            )
+            raise BadArgument(ctx.say("Give one value only, not {raw}.", raw=code(self.text)))
         return terms[0]
 
 
@@ -193,6 +180,18 @@ class TermList:
 
 
 field_list = TermList(FIELD)
+
+
+def fields_option(converter: Converter = field_list, *, required: bool = False) -> Option:
+    """The Handlungsfelder of a record: ``feld=`` everywhere, with the plural and the English
+    spellings as aliases."""
+    return Option(
+        "fields", "feld", converter, aliases=("felder", "field", "fields"), required=required
+    )
+
+
+FIELDS_OPTION = fields_option()
+FIELDS_OPTION_REQUIRED = fields_option(required=True)
 target_group_list = TermList(TARGET_GROUP)
 organization_kind = TermList(ORG_KIND)
 
@@ -217,8 +216,8 @@ class OrganizationRef:
         organization = await ctx.store.contacts.organization(self.number)
         if organization is None:
             raise NotFound(
-                fmt(
-                    ctx._(N_("There is no organisation with {number}.")),
+                ctx.say(
+                    "There is no organisation with {number}.",
                     number=number_label(ctx, self.number),
                 )
             )
@@ -260,13 +259,9 @@ def legal_basis_choice(ctx: Context, raw: str) -> LegalBasis:
         if wanted in spellings:
             return basis
     raise BadArgument(
-        fmt(
-            ctx._(
-                N_(
-                    "Unknown legal basis {raw}. Write legal_basis=consent with "
-                    "consent_date=…, legal_basis=public_task, or legal_basis=withdrawn."
-                )
-            ),
+        ctx.say(
+            "Unknown legal basis {raw}. Write legal_basis=consent with "
+            "consent_date=…, legal_basis=public_task, or legal_basis=withdrawn.",
             raw=code(raw),
         )
     )
@@ -280,10 +275,8 @@ def consent_day(ctx: Context, raw: str) -> datetime:
     day = _ANY_DAY(ctx, raw).at
     if ctx.t.local(day).date() > ctx.t.local(ctx.clock.now()).date():
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_("The consent date {date} is still to come. Give the day consent was given.")
-                ),
+            ctx.say(
+                "The consent date {date} is still to come. Give the day consent was given.",
                 date=ctx.t.date(day),
             )
         )

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+from commands.contacts.vocabulary import term_label
 from commands.framework.charts import BarPanel, network_chart
 from commands.framework.context import Context
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, Text, fmt, join, strong
-from storage.models import VocabularyTerm
 from storage.reports import NetworkOverview, Tally
 
 TOP_GEMEINDEN = 8
-
-
-def term_label(ctx: Context, term: VocabularyTerm) -> str:
-    """A vocabulary term in the reader's language."""
-    return term.label_de if ctx.t.language == "de" else term.label_en
 
 
 def _tally(ctx: Context, label: str, tally: Tally) -> Text:
@@ -96,7 +91,9 @@ def _add_fields(ctx: Context, reply: Reply, overview: NetworkOverview) -> None:
     if not used:
         return
     reply.add(_legend(ctx, ctx._(N_("By field"))))
-    reply.bullets(_tally(ctx, term_label(ctx, entry.field), entry.tally) for entry in used)
+    reply.bullets(
+        _tally(ctx, term_label(entry.field, ctx.t.language), entry.tally) for entry in used
+    )
 
 
 def _add_gemeinden(ctx: Context, reply: Reply, overview: NetworkOverview) -> None:
@@ -122,16 +119,18 @@ def _add_gaps(ctx: Context, reply: Reply, overview: NetworkOverview) -> None:
         return
     reply.add(strong(ctx._(N_("Gaps – fields without offers in a municipality:"))))
     lines: list[Text] = []
-    empty = [term_label(ctx, gap.field) for gap in overview.gaps if gap.no_offers_at_all]
+    empty = [
+        term_label(gap.field, ctx.t.language) for gap in overview.gaps if gap.no_offers_at_all
+    ]
     if empty:
-        lines.append(fmt(ctx._(N_("No offers at all: {fields}")), fields=join(", ", empty)))
+        lines.append(ctx.say("No offers at all: {fields}", fields=join(", ", empty)))
     for gap in overview.gaps:
         if gap.no_offers_at_all:
             continue
         lines.append(
-            fmt(
-                ctx._(N_("{field}: none in {places}")),
-                field=term_label(ctx, gap.field),
+            ctx.say(
+                "{field}: none in {places}",
+                field=term_label(gap.field, ctx.t.language),
                 places=join(", ", list(gap.gemeinden)),
             )
         )
@@ -143,7 +142,7 @@ def _chart_panels(ctx: Context, overview: NetworkOverview) -> list[BarPanel]:
     by_offers = sorted(overview.by_field, key=lambda entry: -entry.tally.offers)
     fields = BarPanel(
         ctx._(N_("Offers per field")),
-        tuple(term_label(ctx, entry.field) for entry in by_offers),
+        tuple(term_label(entry.field, ctx.t.language) for entry in by_offers),
         tuple(entry.tally.offers for entry in by_offers),
         empty_note=ctx._(N_("No data yet")),
     )

@@ -16,10 +16,11 @@ from commands.contacts.common import (
     terms_text,
 )
 from commands.contacts.converters import (
+    FIELDS_OPTION,
+    FIELDS_OPTION_REQUIRED,
     GEMEINDE,
     OrganizationRef,
     TermNames,
-    field_list,
     number_label,
     number_or_query,
     organization_ref,
@@ -57,7 +58,7 @@ from storage.models import Offer
             target_group_list,
             aliases=("target_group", "zielgruppen", "target_groups"),
         ),
-        Option("fields", "feld", field_list, aliases=("field", "felder", "fields")),
+        FIELDS_OPTION,
         Option("gemeinde", "gemeinde", converters.text, aliases=("municipality",)),
         PAGE_OPTION,
     ],
@@ -94,10 +95,8 @@ async def offer_show(
     total = found.total
     if total == 0:
         return Reply.of(
-            fmt(
-                ctx._(
-                    N_("No offer found. Try another keyword or fewer filters; {new} records one.")
-                ),
+            ctx.say(
+                "No offer found. Try another keyword or fewer filters; {new} records one.",
                 new=code(ctx.command_ref(offer_create, '"…" traeger=… feld=… zielgruppe=… ort=…')),
             )
         )
@@ -124,24 +123,22 @@ async def offer_card(ctx: Context, number: int) -> Reply:
     offer = await ctx.store.contacts.offer(number)
     if offer is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no offer with {number}. {search} searches by keyword.")),
+            ctx.say(
+                "There is no offer with {number}. {search} searches by keyword.",
                 number=number_label(ctx, number),
                 search=code(ctx.command_ref(offer_show, "<…>")),
             )
         )
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Offer {number}: {title}")),
-                number=number_label(ctx, offer.id),
-                title=offer.title,
+            ctx.say(
+                "Offer {number}: {title}", number=number_label(ctx, offer.id), title=offer.title
             )
         )
     )
     provider = (
-        fmt(
-            ctx._(N_("{name} (organisation {number})")),
+        ctx.say(
+            "{name} (organisation {number})",
             name=offer.provider.name,
             number=number_label(ctx, offer.provider.id),
         )
@@ -183,7 +180,7 @@ SOURCE = converters.FieldText(Offer, "source", N_("A source"))
     params=[Param("title", N_("title"), OFFER_TITLE, greedy=True)],
     options=[
         Option("provider", "traeger", organization_ref, aliases=("provider",), required=True),
-        Option("fields", "feld", field_list, aliases=("field", "felder", "fields"), required=True),
+        FIELDS_OPTION_REQUIRED,
         Option(
             "target_groups",
             "zielgruppe",
@@ -244,8 +241,8 @@ async def offer_create(
     )
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "create", "offer", offer.id)
     reply = Reply.of(
-        fmt(
-            ctx._(N_("Offer {number} recorded: {entry}")),
+        ctx.say(
+            "Offer {number} recorded: {entry}",
             number=number_label(ctx, offer.id),
             entry=offer_entry(ctx, offer),
         )

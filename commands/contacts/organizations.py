@@ -15,18 +15,18 @@ from commands.contacts.common import (
     terms_text,
 )
 from commands.contacts.converters import (
+    FIELDS_OPTION_REQUIRED,
     GEMEINDE,
     TermNames,
     email_address,
-    field_list,
     number_label,
     number_or_query,
     organization_kind,
     phone_number,
     postcode,
-    term_label,
     web_address,
 )
+from commands.contacts.vocabulary import term_label
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotFound
@@ -66,10 +66,10 @@ async def organization_show(ctx: Context, target: int | str, page: int | None) -
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "search", "organization", "*")
     if found.total == 0:
         return Reply.of(
-            fmt(
-                ctx._(N_("No organisation matches {query}. {new} records one.")),
+            ctx.say(
+                "No organisation matches {query}. {new} records one.",
                 query=strong(target),
-                new=code(ctx.command_ref(organization_create, '"…" art=… gemeinde=… felder=…')),
+                new=code(ctx.command_ref(organization_create, '"…" art=… gemeinde=… feld=…')),
             )
         )
     if not found.hits:
@@ -90,8 +90,8 @@ async def organization_numbered(ctx: Context, number: int) -> Organization:
     organization = await ctx.store.contacts.organization(number, people=True)
     if organization is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no organisation with {number}. {search} searches by name.")),
+            ctx.say(
+                "There is no organisation with {number}. {search} searches by name.",
                 number=number_label(ctx, number),
                 search=code(ctx.command_ref(organization_show, "<…>")),
             )
@@ -107,8 +107,8 @@ async def organization_card(ctx: Context, number: int) -> Reply:
     )
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Organisation {number}: {name}")),
+            ctx.say(
+                "Organisation {number}: {name}",
                 number=number_label(ctx, organization.id),
                 name=organization.name,
             )
@@ -126,7 +126,11 @@ async def organization_card(ctx: Context, number: int) -> Reply:
     if not ctx.may_see_contact_data:
         contact = ("", "", "")
     lines = [
-        labelled(ctx, N_("Kind"), term_label(ctx, organization.kind) if organization.kind else ""),
+        labelled(
+            ctx,
+            N_("Kind"),
+            term_label(organization.kind, ctx.t.language) if organization.kind else "",
+        ),
         labelled(ctx, N_("Fields"), terms_text(ctx, organization.fields)),
         *filled(
             ctx,
@@ -181,7 +185,7 @@ SOURCE = converters.FieldText(Organization, "source", N_("A source"))
     options=[
         Option("kind", "art", organization_kind, aliases=("kind",), required=True),
         Option("gemeinde", "gemeinde", GEMEINDE, aliases=("municipality",), required=True),
-        Option("fields", "felder", field_list, aliases=("fields", "feld", "field"), required=True),
+        FIELDS_OPTION_REQUIRED,
         Option("street", "strasse", STREET, aliases=("street",)),
         Option("postcode", "plz", postcode, aliases=("postcode", "zip")),
         Option("website", "web", WEBSITE, aliases=("website", "url")),
@@ -194,7 +198,7 @@ SOURCE = converters.FieldText(Organization, "source", N_("A source"))
     rooms=TEAM_ROOMS,
     examples=(
         '!organisation neu "Gymnasium Am Park" art=Gymnasium gemeinde=Herford '
-        'felder="Schule, Übergang Schule–Beruf"',
+        'feld="Schule, Übergang Schule–Beruf"',
     ),
     group=HelpGroup.CONTACTS,
     rank=60,
@@ -218,8 +222,8 @@ async def organization_create(
     existing = await ctx.store.contacts.organization_named(name)
     if existing is not None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("{name} is already recorded as organisation {number}.")),
+            ctx.say(
+                "{name} is already recorded as organisation {number}.",
                 name=strong(existing.name),
                 number=number_label(ctx, existing.id),
             )
@@ -242,8 +246,8 @@ async def organization_create(
         ctx.clock.now(), ctx.sender, "create", "organization", organization.id
     )
     return Reply.of(
-        fmt(
-            ctx._(N_("Organisation {number} recorded: {entry}")),
+        ctx.say(
+            "Organisation {number} recorded: {entry}",
             number=number_label(ctx, organization.id),
             entry=organization_entry(ctx, organization),
         )

@@ -29,6 +29,7 @@ from commands.contacts.converters import (
     clearable,
     consent_day,
     email_address,
+    fields_option,
     legal_basis_choice,
     number_label,
     number_or_query,
@@ -59,12 +60,12 @@ def legal_basis_text(ctx: Context, person: Person) -> Text:
         return text(ctx._(N_("public task")))
     given = ctx.t.date(person.consent_at) if person.consent_at else NONE
     if person.consent_withdrawn_at is not None:
-        return fmt(
-            ctx._(N_("consent of {date}, withdrawn on {withdrawn}")),
+        return ctx.say(
+            "consent of {date}, withdrawn on {withdrawn}",
             date=given,
             withdrawn=ctx.t.date(person.consent_withdrawn_at),
         )
-    return fmt(ctx._(N_("consent of {date}")), date=given)
+    return ctx.say("consent of {date}", date=given)
 
 
 def legal_basis_values(
@@ -93,10 +94,8 @@ def legal_basis_values(
             )
         if person.legal_basis != LegalBasis.CONSENT.value or person.consent_withdrawn_at:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_("Contact {number} has no consent on record that could be withdrawn.")
-                    ),
+                ctx.say(
+                    "Contact {number} has no consent on record that could be withdrawn.",
                     number=number_label(ctx, person.id),
                 )
             )
@@ -139,13 +138,9 @@ async def contact_search(ctx: Context, query: str, page: Page) -> Reply:
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "search", "person", "*")
     if found.total == 0:
         return Reply.of(
-            fmt(
-                ctx._(
-                    N_(
-                        "No contact or organisation matches {query}. {who} finds people by "
-                        "topic; {new} records a new contact."
-                    )
-                ),
+            ctx.say(
+                "No contact or organisation matches {query}. {who} finds people by "
+                "topic; {new} records a new contact.",
                 query=strong(query),
                 who=code(ctx.command_ref("wer", "<…>")),
                 new=code(ctx.command_ref(contact_create, '"…"')),
@@ -178,13 +173,18 @@ async def person_numbered(ctx: Context, number: int, *, places: bool = False) ->
     person = await ctx.store.contacts.person(number, places=places)
     if person is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no contact with {number}. {search} searches by name.")),
+            ctx.say(
+                "There is no contact with {number}. {search} searches by name.",
                 number=number_label(ctx, number),
                 search=code(ctx.command_ref(contact_show, "<…>")),
             )
         )
     return person
+
+
+async def person_with_places(ctx: Context, number: int) -> Person:
+    """Contact No. ``number`` with its fields and where it works, for a change."""
+    return await person_numbered(ctx, number, places=True)
 
 
 async def contact_card(ctx: Context, number: int) -> Reply:
@@ -194,8 +194,8 @@ async def contact_card(ctx: Context, number: int) -> Reply:
     roles = (await ctx.store.contacts.roles_of([person]))[person.id]
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Contact {number}: {name}")),
+            ctx.say(
+                "Contact {number}: {name}",
                 number=number_label(ctx, person.id),
                 name=person.display_name,
             )
@@ -218,8 +218,8 @@ async def contact_card(ctx: Context, number: int) -> Reply:
     lines.append(labelled(ctx, N_("Last activity"), ctx.t.date(last) if last else NONE))
     reply.bullets(lines)
     return reply.add(
-        fmt(
-            ctx._(N_("Change it with {command}.")),
+        ctx.say(
+            "Change it with {command}.",
             command=code(ctx.command_ref(contact_change, f"{person.id} …")),
         )
     )
@@ -246,12 +246,7 @@ def person_options(for_change: bool) -> list[Option]:
         Option("function", "funktion", FUNCTION, aliases=("function",)),
         Option("email", "email", optional(email_address), aliases=("mail", "e-mail")),
         Option("phone", "tel", optional(phone_number), aliases=("phone", "telefon")),
-        Option(
-            "fields",
-            "felder",
-            TermList(FIELD, allow_empty=for_change),
-            aliases=("fields", "feld", "field"),
-        ),
+        fields_option(TermList(FIELD, allow_empty=for_change)),
         Option("gemeinde", "gemeinde", optional(GEMEINDE), aliases=("municipality",)),
         Option("source", "quelle", SOURCE, aliases=("source",)),
         Option("matrix", "matrix", optional(converters.matrix_user), aliases=("matrix_id",)),
@@ -269,8 +264,8 @@ async def refuse_duplicate(ctx: Context, duplicate: Person | None, person: Perso
     if duplicate is None or (person is not None and duplicate.id == person.id):
         return
     raise BadArgument(
-        fmt(
-            ctx._(N_("{name} is already recorded as {number}; change it with {command}.")),
+        ctx.say(
+            "{name} is already recorded as {number}; change it with {command}.",
             name=strong(duplicate.display_name),
             number=number_label(ctx, duplicate.id),
             command=code(ctx.command_ref(contact_change, f"{duplicate.id} …")),
@@ -288,7 +283,7 @@ async def refuse_duplicate(ctx: Context, duplicate: Person | None, person: Perso
     rooms=TEAM_ROOMS,
     examples=(
         '!kontakt neu "Maria Müller" org="Gymnasium Am Park" funktion=Schulsozialarbeit '
-        'email=m.mueller@gap.de felder="Übergang Schule–Beruf" gemeinde=Herford',
+        'email=m.mueller@gap.de feld="Übergang Schule–Beruf" gemeinde=Herford',
     ),
     group=HelpGroup.CONTACTS,
     rank=20,
@@ -342,8 +337,8 @@ async def contact_create(
 
     roles = (await ctx.store.contacts.roles_of([person]))[person.id]
     reply = Reply.of(
-        fmt(
-            ctx._(N_("Contact {number} recorded: {entry}")),
+        ctx.say(
+            "Contact {number} recorded: {entry}",
             number=number_label(ctx, person.id),
             entry=person_entry(ctx, person, roles),
         )
@@ -392,7 +387,7 @@ async def change_snapshot(ctx: Context, person: Person) -> dict[str, Text]:
     "kontakt ändern",
     english="contact change",
     help=N_("Changes a contact: give only what is new, e.g. tel=… or org=… funktion=…"),
-    params=[Param("number", N_("number"), converters.number)],
+    params=[Param("person", N_("number"), converters.looked_up(person_with_places))],
     options=person_options(for_change=True),
     min_role=Role.TEAM,
     rooms=TEAM_ROOMS,
@@ -405,7 +400,7 @@ async def change_snapshot(ctx: Context, person: Person) -> dict[str, Text]:
 )
 async def contact_change(
     ctx: Context,
-    number: int,
+    person: Person,
     name: str | None,
     title: str | None,
     organization: OrganizationRef | None,
@@ -420,7 +415,6 @@ async def contact_change(
     legal_basis: LegalBasis | None,
     consent_date: datetime | None,
 ) -> Reply:
-    person = await person_numbered(ctx, number, places=True)
     plain = {"name": name, "title": title, "email": email, "phone": phone, "matrix_id": matrix,
              "gemeinde": gemeinde, "notes": note, "source": source}  # fmt: skip
     values: dict[str, Any] = {key: value for key, value in plain.items() if value is not None}
@@ -428,8 +422,8 @@ async def contact_change(
         given is None for given in (organization, function, fields, legal_basis, consent_date)
     ):
         raise BadArgument(
-            fmt(
-                ctx._(N_("Nothing to change. Give what is new, e.g. {example}.")),
+            ctx.say(
+                "Nothing to change. Give what is new, e.g. {example}.",
                 example=code(ctx.command_ref(contact_change, f'{person.id} tel="05221 59-1234"')),
             )
         )
@@ -461,8 +455,8 @@ async def contact_change(
     changed = [line for line in CHANGE_LINES if before[line[0]].plain != after[line[0]].plain]
     if not changed:
         return Reply.of(
-            fmt(
-                ctx._(N_("Nothing changed: contact {number} already reads like that.")),
+            ctx.say(
+                "Nothing changed: contact {number} already reads like that.",
                 number=number_label(ctx, person.id),
             )
         )
@@ -475,15 +469,10 @@ async def contact_change(
         ",".join(key for key, _label, _personal in changed),
     )
     reply = Reply.of(
-        strong(
-            fmt(
-                ctx._(N_("Contact {number} changed:")),
-                number=number_label(ctx, person.id),
-            )
-        )
+        strong(ctx.say("Contact {number} changed:", number=number_label(ctx, person.id)))
     )
     reply.bullets(
-        fmt(ctx._(N_("{label} changed")), label=ctx._(label))
+        ctx.say("{label} changed", label=ctx._(label))
         if personal
         else fmt(
             "{label}: {old} → {new}",

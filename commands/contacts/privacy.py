@@ -73,10 +73,8 @@ def confirmation(ctx: Context, raw: str) -> bool:
     if fold_text(raw) in CONFIRMATIONS or fold_text(raw) == fold_text(ctx._(CONFIRMED_LABEL)):
         return True
     raise BadArgument(
-        fmt(
-            ctx._(
-                N_("{raw} does not confirm anything. To confirm, write {word} after the number.")
-            ),
+        ctx.say(
+            "{raw} does not confirm anything. To confirm, write {word} after the number.",
             raw=code(raw),
             word=code(ctx._(CONFIRMED_LABEL)),
         )
@@ -94,10 +92,14 @@ async def _person(ctx: Context, number: int) -> Person:
     return person
 
 
+# A contact's number, handed to the handler as the contact.
+NUMBERED_PERSON = Param("person", N_("number"), converters.looked_up(_person))
+
+
 def _not_found(ctx: Context, number: int) -> NoReturn:
     raise NotFound(
-        fmt(
-            ctx._(N_("There is no contact with No. {number}. {search} finds contacts by name.")),
+        ctx.say(
+            "There is no contact with No. {number}. {search} finds contacts by name.",
             number=number,
             search=code(ctx.command_ref("kontakt", f"<{ctx._(NAME_LABEL)}>")),
         )
@@ -131,13 +133,9 @@ async def contact_access(ctx: Context, number: int) -> Reply:
     day = ctx.t.local(now).date().isoformat()
     stem = f"auskunft-person-{number}-{day}"
     reply = Reply.of(
-        fmt(
-            ctx._(
-                N_(
-                    "Information under Art. 15 GDPR about contact No. {number} ({name}): "
-                    "two files follow, {json} (machine-readable) and {markdown} (readable)."
-                )
-            ),
+        ctx.say(
+            "Information under Art. 15 GDPR about contact No. {number} ({name}): "
+            "two files follow, {json} (machine-readable) and {markdown} (readable).",
             number=number,
             name=strong(name),
             json=code(f"{stem}.json"),
@@ -233,14 +231,12 @@ def personal_data_markdown(ctx: Context, export: dict[str, Any]) -> str:
     lines = [
         f"# {heading}",
         "",
-        fmt(
-            ctx._(N_("{name} (contact No. {number})")),
-            name=f"**{_md(name)}**",
-            number=export["person_id"],
+        ctx.say(
+            "{name} (contact No. {number})", name=f"**{_md(name)}**", number=export["person_id"]
         ).plain,
         "",
-        fmt(
-            ctx._(N_("Created on {when} by {who}.")),
+        ctx.say(
+            "Created on {when} by {who}.",
             when=ctx.t.datetime(export["generated_at"]),
             who=_md(export["generated_by"]),
         ).plain,
@@ -268,21 +264,21 @@ def personal_data_markdown(ctx: Context, export: dict[str, Any]) -> str:
     "kontakt löschen",
     english="contact delete",
     help=N_("Deletes a contact for good (erasure, Art. 17 GDPR), after a confirmation."),
-    params=[NUMBER, Param("confirmed", CONFIRMED_LABEL, confirmation, optional=True)],
+    params=[NUMBERED_PERSON, Param("confirmed", CONFIRMED_LABEL, confirmation, optional=True)],
     min_role=Role.TEAM,
     rooms=(RoomKind.TEAM, RoomKind.DIRECT),
     examples=("!kontakt löschen 17", "!kontakt löschen 17 bestätigt"),
     group=HelpGroup.PRIVACY,
     rank=20,
 )
-async def contact_delete(ctx: Context, number: int, confirmed: bool | None) -> Reply:
-    person = await _person(ctx, number)
+async def contact_delete(ctx: Context, person: Person, confirmed: bool | None) -> Reply:
+    number = person.id
     if not confirmed:
         return _ask_confirmation(ctx, person)
     erasure = await ctx.store.privacy.erase_person(person)
     # The entry names the number only: the audit log must not keep what was erased.
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "erase", "person", number, "")
-    reply = Reply.of(fmt(ctx._(N_("Contact No. {number} has been deleted.")), number=number))
+    reply = Reply.of(ctx.say("Contact No. {number} has been deleted.", number=number))
     if erasure.pseudonymised_mentions:
         reply.add(
             fmt(
@@ -300,22 +296,18 @@ async def contact_delete(ctx: Context, number: int, confirmed: bool | None) -> R
 
 def _ask_confirmation(ctx: Context, person: Person) -> Reply:
     reply = Reply.of(
-        fmt(
-            ctx._(N_("Really delete contact No. {number} ({name})? Send {command}.")),
+        ctx.say(
+            "Really delete contact No. {number} ({name})? Send {command}.",
             number=person.id,
             name=strong(person.display_name),
             command=code(ctx.command_ref(contact_delete, f"{person.id} {ctx._(CONFIRMED_LABEL)}")),
         )
     )
     return reply.add(
-        fmt(
-            ctx._(
-                N_(
-                    "This deletes the record with its functions and fields for good; minutes "
-                    "and decisions keep only {pseudonym}. If the person asked for a copy, "
-                    "export it first with {access}."
-                )
-            ),
+        ctx.say(
+            "This deletes the record with its functions and fields for good; minutes "
+            "and decisions keep only {pseudonym}. If the person asked for a copy, "
+            "export it first with {access}.",
             pseudonym=strong(pseudonym_for(person.id)),
             access=code(ctx.command_ref(contact_access, str(person.id))),
         )

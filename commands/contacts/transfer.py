@@ -37,8 +37,8 @@ def export_format(ctx: Context, raw: str) -> Format:
     found = FORMAT_SPELLINGS.get(raw.strip().lower().lstrip("."))
     if found is None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not an export format. Write one of {formats}.")),
+            ctx.say(
+                "{raw} is not an export format. Write one of {formats}.",
                 raw=code(raw),
                 formats=join(", ", [code(f"format={f.value}") for f in Format]),
             )
@@ -67,13 +67,9 @@ async def contact_export(ctx: Context, query: str | None, file_format: Format | 
     ids, capped = (None, False) if query is None else await _matching_persons(ctx, query)
     if ids == []:
         return Reply.of(
-            fmt(
-                ctx._(
-                    N_(
-                        "No contact matches {query}, so nothing was exported. Try another "
-                        "search text; {command} without a filter exports everyone."
-                    )
-                ),
+            ctx.say(
+                "No contact matches {query}, so nothing was exported. Try another "
+                "search text; {command} without a filter exports everyone.",
                 query=strong(query or ""),
                 command=code(ctx.command_ref(contact_export)),
             )

@@ -11,6 +11,7 @@ from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, code, fmt, join, strong
+from storage.models import VocabularyTerm
 from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
 
 VOCABULARY_NAMES = {
@@ -25,6 +26,12 @@ VOCABULARY_LABELS = {
 }
 
 
+def term_label(term: VocabularyTerm, language: str) -> str:
+    """``term`` for a reader of ``language``: the German label for German, the English one for
+    every other language, as the texts fall back to their English msgids."""
+    return term.label_de if language == "de" else term.label_en
+
+
 def vocabulary_name(ctx: Context, raw: str) -> str:
     """``feld``, ``zielgruppe`` or ``art`` (also English) → the vocabulary's key."""
     wanted = fold_text(raw)
@@ -32,8 +39,8 @@ def vocabulary_name(ctx: Context, raw: str) -> str:
         if wanted in names:
             return vocabulary
     raise BadArgument(
-        fmt(
-            ctx._(N_("{raw} is not a vocabulary. Write one of {names}.")),
+        ctx.say(
+            "{raw} is not a vocabulary. Write one of {names}.",
             raw=code(raw),
             names=join(", ", [code("feld"), code("zielgruppe"), code("art")]),
         )
@@ -98,8 +105,8 @@ async def term_create(
         existing = await ctx.store.vocabulary.match(vocabulary, spelling)
         if existing is not None:
             raise BadArgument(
-                fmt(
-                    ctx._(N_("{spelling} already means the term {term}.")),
+                ctx.say(
+                    "{spelling} already means the term {term}.",
                     spelling=code(spelling),
                     term=strong(existing.label_de),
                 )
@@ -108,8 +115,8 @@ async def term_create(
     term = await ctx.store.vocabulary.add(vocabulary, key, label, english or label, aliases or [])
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "create", "vocabulary_term", term.id)
     return Reply.of(
-        fmt(
-            ctx._(N_("Added {label} to {vocabulary}.")),
+        ctx.say(
+            "Added {label} to {vocabulary}.",
             label=strong(label),
             vocabulary=ctx._(VOCABULARY_LABELS[vocabulary]),
         )

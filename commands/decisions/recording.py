@@ -1,5 +1,5 @@
-"""Decisions outside meeting mode and the Beschlusskontrolle: ``!beschluss`` and
-``!beschlüsse``.
+"""A committee's decisions: ``!beschluss`` (in meeting mode or after it),
+``!beschluss ändern`` and the Beschlusskontrolle ``!beschlüsse``.
 
 :func:`decision_tracking` renders the state of a committee's decisions; the agenda's standing
 item "Stand der Umsetzung der Beschlüsse" shows the same by calling it.
@@ -8,6 +8,17 @@ item "Stand der Umsetzung der Beschlüsse" shows the same by calling it.
 from __future__ import annotations
 
 from commands.committees.lookup import committee_in_scope, not_a_committee_room, title_of
+from commands.decisions.converters import (
+    VOTE_OPTIONS,
+    DecisionScope,
+    DecisionText,
+    counted_votes,
+    decision_correction,
+    decision_scope,
+    decision_text,
+    meeting_number,
+    reachable_decision,
+)
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotFound
@@ -21,14 +32,6 @@ from commands.meetings.mode import (
     require_current,
     running_here,
     with_current_item,
-)
-from commands.tasks.converters import (
-    DecisionScope,
-    DecisionText,
-    decision_scope,
-    decision_text,
-    meeting_number,
-    vote_count,
 )
 from commands.tasks.texts import (
     DECISION_STATE_WORDS,
@@ -53,9 +56,7 @@ from storage.models import ENTRY_DECISION, Committee, Decision, Meeting
     options=[
         Option("meeting", "sitzung", meeting_number, aliases=("meeting",)),
         Option("item", "top", converters.number, aliases=("item",)),
-        Option("yes", "ja", vote_count, aliases=("yes",)),
-        Option("no", "nein", vote_count, aliases=("no",)),
-        Option("abstain", "enthaltung", vote_count, aliases=("abstain", "abstentions")),
+        *VOTE_OPTIONS,
     ],
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.TEAM, RoomKind.GROUP),
@@ -75,11 +76,7 @@ async def decision_create(
     no: int | None,
     abstain: int | None,
 ) -> Reply:
-    counted = (yes, no, abstain)
-    if wording.unanimous and any(count is not None for count in counted):
-        raise BadArgument(
-            ctx._(N_("Write either unanimous or the votes with yes=, no=, abstain=, not both."))
-        )
+    counted = counted_votes(ctx, wording.unanimous, yes, no, abstain)
     running = await running_here(ctx) if meeting is None and item is None else None
     held: Meeting | None
     if running is not None:
@@ -109,8 +106,8 @@ async def decision_create(
         await record_under_current(ctx, running, kind=ENTRY_DECISION, decision_id=decision.id)
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Decision No. {number} of {committee} is recorded.")),
+            ctx.say(
+                "Decision No. {number} of {committee} is recorded.",
                 number=decision.id,
                 committee=committee.name,
             )
@@ -140,16 +137,15 @@ async def decision_create(
 
 
 def _facts(ctx: Context, decision: Decision, held: Meeting | None) -> list[Text]:
+    """The decision's wording and votes, with the meeting it was taken in if there was one."""
     facts = [
-        fmt(ctx._(N_("Wording: {text}")), text=decision.text),
-        fmt(ctx._(N_("Votes: {votes}")), votes=votes_in_words(ctx.t, decision)),
+        ctx.say("Wording: {text}", text=decision.text),
+        ctx.say("Votes: {votes}", votes=votes_in_words(ctx.t, decision)),
     ]
     if held is not None:
         facts.append(
-            fmt(
-                ctx._(N_("Meeting: No. {number} on {when}")),
-                number=held.id,
-                when=ctx.t.datetime(held.start),
+            ctx.say(
+                "Meeting: No. {number} on {when}", number=held.id, when=ctx.t.datetime(held.start)
             )
         )
     return facts
@@ -165,8 +161,8 @@ async def _meeting_and_committee(
         meeting = await meeting_in_reach(ctx, number)
         if meeting.start > ctx.clock.now():
             raise BadArgument(
-                fmt(
-                    ctx._(N_("Meeting No. {number} has not taken place yet ({when}).")),
+                ctx.say(
+                    "Meeting No. {number} has not taken place yet ({when}).",
                     number=number,
                     when=ctx.t.datetime(meeting.start),
                 )
@@ -177,11 +173,72 @@ async def _meeting_and_committee(
     if ctx.room_kind is RoomKind.GROUP:
         raise NotFound(not_a_committee_room(ctx))
     raise BadArgument(
-        fmt(
-            ctx._(N_("Say in which meeting it was decided, e.g. meeting=4; {list} shows them.")),
+        ctx.say(
+            "Say in which meeting it was decided, e.g. meeting=4; {list} shows them.",
             list=code(ctx.command_ref("termine")),
         )
     )
+
+
+@command(
+    "beschluss ändern",
+    english="decision edit",
+    aliases=("beschluss aendern",),
+    help=N_("Corrects decision No. …: its wording, its votes, or unanimous."),
+    params=[
+        Param("decision", N_("number"), reachable_decision),
+        Param(
+            "wording", N_("[wording] [unanimous]"), decision_correction, optional=True, greedy=True
+        ),
+    ],
+    options=VOTE_OPTIONS,
+    min_role=Role.ORGANIZER,
+    rooms=(RoomKind.TEAM, RoomKind.GROUP),
+    examples=("!beschluss ändern 4 ja=8 nein=2 enthaltung=2", "!beschluss ändern 4 einstimmig"),
+    group=HelpGroup.AGENDA,
+    rank=230,
+)
+async def decision_change(
+    ctx: Context,
+    decision: Decision,
+    wording: DecisionText | None,
+    yes: int | None,
+    no: int | None,
+    abstain: int | None,
+) -> Reply:
+    unanimous = wording is not None and wording.unanimous
+    counted = counted_votes(ctx, unanimous, yes, no, abstain)
+    if (
+        (wording is None or not wording.text)
+        and not unanimous
+        and all(count is None for count in counted)
+    ):
+        raise BadArgument(ctx._(N_("Nothing to change: give a new wording or the votes.")))
+    if wording is not None and wording.text:
+        decision.text = wording.text
+    if unanimous:
+        decision.unanimous = True
+        decision.votes_yes = decision.votes_no = decision.votes_abstain = None
+    elif any(count is not None for count in counted):
+        decision.unanimous = False
+        decision.votes_yes, decision.votes_no, decision.votes_abstain = (
+            count or 0 for count in counted
+        )
+    now = ctx.clock.now()
+    await ctx.store.tasks.touch_decision(decision)
+    await ctx.store.audit.record(now, ctx.sender, "update", "decision", decision.id)
+    reply = Reply.of(strong(ctx.say("Decision No. {number} is corrected.", number=decision.id)))
+    reply.bullets(_facts(ctx, decision, None))
+    if decision.meeting_id is not None:
+        # The minutes are rendered from the stored decision whenever they are asked for, so
+        # they need no update here, only a word on how to see them again.
+        reply.add(
+            ctx.say(
+                "{render} renders the minutes again.",
+                render=code(ctx.command_ref("protokoll", str(decision.meeting_id))),
+            )
+        )
+    return reply
 
 
 # --------------------------------------------------------------------------- tracking
@@ -211,12 +268,7 @@ async def decision_tracking(
         )
         return Reply.of(fmt(ctx._(message), whose=whose))
     reply = Reply.of(
-        strong(
-            fmt(
-                ctx._(N_("State of implementation of the decisions ({whose}):")),
-                whose=whose,
-            )
-        )
+        strong(ctx.say("State of implementation of the decisions ({whose}):", whose=whose))
     )
     for decision in decisions:
         reply.add(_decision_heading(ctx, decision, states[decision.id], committees is None))
@@ -233,7 +285,7 @@ async def decision_tracking(
 def _decision_heading(
     ctx: Context, decision: Decision, state: DecisionState, with_committee: bool
 ) -> Text:
-    parts: list[Text | str] = [strong(fmt(ctx._(N_("Decision No. {number}")), number=decision.id))]
+    parts: list[Text | str] = [strong(ctx.say("Decision No. {number}", number=decision.id))]
     if with_committee:
         parts.append(decision.committee.short_name or decision.committee.name)
     parts.append(ctx.t.date(decision.decided_at))

@@ -17,7 +17,7 @@ from commands.framework.registry import (
     Subject,
     declaration_of,
 )
-from commands.framework.reply import Reply, Text
+from commands.framework.reply import Reply, Text, fmt
 from storage.repositories import Store
 
 
@@ -84,6 +84,12 @@ class Context:
     def _(self, message: str) -> str:
         """Translate ``message`` into the configured language."""
         return self.t.gettext(message)
+
+    def say(self, message: str, **values: Text | str | int) -> Text:
+        """``message`` (an English msgid) in the reader's language with its ``{name}``
+        placeholders filled, every value escaped: ``ctx.say("Meeting No. {number}", number=4)``.
+        Babel extracts its first argument as a msgid (``--keywords say``)."""
+        return fmt(self._(message), **values)
 
     def command_ref(self, command: Handler | str, rest: str = "") -> str:
         """How the reader types ``command`` (a declared handler, or the German name of one in

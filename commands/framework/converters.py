@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.reply import code, fmt
+from commands.framework.reply import code
 from storage.models import Base, column_limit
 from storage.vocabulary import fold_text
 
 if TYPE_CHECKING:
     from commands.framework.context import Context
 
+Found = TypeVar("Found")
 MAX_NUMBER = 2**63 - 1
 _RECORD_NUMBER = re.compile(r"^(?:nr\.?|no\.?|#)?\s*(\d+)$", re.IGNORECASE)
 # A user id by the Matrix spec's identifier grammar: a lower-case localpart, then the server
@@ -63,15 +64,15 @@ class FieldText:
         value = self.read(ctx, raw)
         if "\n" in value:
             raise BadArgument(
-                fmt(
-                    ctx._(N_("{field} is one line; please write it without a line break.")),
+                ctx.say(
+                    "{field} is one line; please write it without a line break.",
                     field=ctx._(self.label),
                 )
             )
         if self.limit is not None and len(value) > self.limit:
             raise BadArgument(
-                fmt(
-                    ctx._(N_("{field} has at most {limit} characters; this one has {count}.")),
+                ctx.say(
+                    "{field} has at most {limit} characters; this one has {count}.",
                     field=ctx._(self.label),
                     limit=self.limit,
                     count=len(value),
@@ -95,9 +96,37 @@ def number(ctx: Context, raw: str) -> int:
     value = record_number(raw)
     if value is None:
         raise BadArgument(
-            fmt(ctx._(N_("{raw} is not a number. Write a number such as 12.")), raw=code(raw))
+            ctx.say("{raw} is not a number. Write a number such as 12.", raw=code(raw))
         )
     return value
+
+
+def looked_up(
+    lookup: Callable[[Context, int], Awaitable[Found]],
+) -> Callable[[Context, str], Awaitable[Found]]:
+    """A converter that reads a record number as :func:`number` does and hands the handler
+    the record ``lookup`` finds for it; ``lookup`` says "not found" once for every command."""
+
+    async def record(ctx: Context, raw: str) -> Found:
+        return await lookup(ctx, number(ctx, raw))
+
+    record.__name__ = record.__qualname__ = lookup.__name__
+    record.__doc__ = lookup.__doc__
+    return record
+
+
+_YES = frozenset({"ja", "j", "yes", "y", "an", "on", "true", "1"})
+_NO = frozenset({"nein", "n", "no", "aus", "off", "false", "0"})
+
+
+def yes_no(ctx: Context, raw: str) -> bool:
+    """``ja``/``nein`` (also yes/no, an/aus, on/off)."""
+    folded = fold_text(raw)
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise BadArgument(ctx.say("{raw} is neither yes nor no. Write ja or nein.", raw=code(raw)))
 
 
 def matrix_user(ctx: Context, raw: str) -> str:
@@ -105,13 +134,9 @@ def matrix_user(ctx: Context, raw: str) -> str:
     value = raw.strip()
     if not is_matrix_id(value):
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "{raw} is not a Matrix user. "
-                        "Write it like @anna:example.org or mention the person."
-                    )
-                ),
+            ctx.say(
+                "{raw} is not a Matrix user. "
+                "Write it like @anna:example.org or mention the person.",
                 raw=code(raw),
             )
         )
@@ -174,9 +199,8 @@ def meeting_length(ctx: Context, raw: str) -> timedelta:
         or not MIN_MEETING_LENGTH <= length <= MAX_MEETING_LENGTH
     ):
         raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is not a meeting length. Write it like 2h, 1,5h or 90min.")),
-                raw=code(raw),
+            ctx.say(
+                "{raw} is not a meeting length. Write it like 2h, 1,5h or 90min.", raw=code(raw)
             )
         )
     return length

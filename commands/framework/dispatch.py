@@ -177,7 +177,7 @@ class Dispatcher:
             replied_to=request.replied_to,
         )
         self._check_allowed(declaration, request)
-        arguments = bind(ctx, declaration, line)
+        arguments = await bind(ctx, declaration, line)
         reply = await declaration.handler(ctx, **arguments)
         for note in ctx.notes:
             reply.add(note)

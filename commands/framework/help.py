@@ -35,8 +35,8 @@ async def help_show(ctx: Context, name: str | None) -> Reply:
     found = ctx.registry.find(wanted.removeprefix(ctx.prefix).split())
     if found is None or found[0] not in visible:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no command {name} that you can use here. {help} lists them.")),
+            ctx.say(
+                "There is no command {name} that you can use here. {help} lists them.",
                 name=code(ctx.prefix + wanted.removeprefix(ctx.prefix)),
                 help=code(ctx.command_ref(help_show)),
             )
@@ -46,15 +46,15 @@ async def help_show(ctx: Context, name: str | None) -> Reply:
     reply.add(ctx._(declaration.help))
     shown_name = declaration.name_in(ctx.t.language)
     other_names = [ctx.prefix + n for n in declaration.names if n != shown_name]
-    reply.add(fmt(ctx._(N_("Also written as: {names}")), names=join(", ", map(code, other_names))))
+    reply.add(ctx.say("Also written as: {names}", names=join(", ", map(code, other_names))))
     if declaration.options:
         spelled = join(
             ", ", (code("=… / ".join((o.key, *o.aliases)) + "=…") for o in declaration.options)
         )
-        reply.add(fmt(ctx._(N_("Options: {options}")), options=spelled))
+        reply.add(ctx.say("Options: {options}", options=spelled))
     if declaration.examples:
         examples = join(", ", map(code, declaration.examples))
-        reply.add(fmt(ctx._(N_("Examples: {examples}")), examples=examples))
+        reply.add(ctx.say("Examples: {examples}", examples=examples))
     return reply
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -9,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.reply import Text, code, fmt, join
+from commands.framework.reply import Text, code, join
 
 if TYPE_CHECKING:
     from commands.framework.context import Context
-    from commands.framework.registry import Command, Option
+    from commands.framework.registry import Command, Converter, Option
 
 # Clients and keyboards produce typographic quotes; the syntax knows only the straight one.
 _QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"', "«": '"', "»": '"'})
@@ -87,16 +88,24 @@ def split_command(body: str, prefix: str) -> tuple[list[str], str] | None:
     return rest.split(), rest
 
 
-def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
-    """Match the argument ``line`` against the declaration and convert every value."""
+async def converted(ctx: Context, converter: Converter, raw: str) -> Any:
+    """``raw`` as ``converter`` reads it; a converter that looks a record up is a coroutine
+    and is awaited here, so the handler gets the record itself."""
+    value = converter(ctx, raw)
+    return await value if inspect.isawaitable(value) else value
+
+
+async def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
+    """Match the argument ``line`` against the declaration and convert every value, in the
+    order written in the declaration: options first, then the positional parameters."""
     if len(declaration.params) == 1 and declaration.params[0].verbatim:
         param = declaration.params[0]
         raw = normalise_text(line).strip()
         if not raw:
             if param.optional:
                 return {param.name: None}
-            raise BadArgument(fmt(ctx._(N_("Missing: {what}.")), what=code(ctx._(param.label))))
-        return {param.name: param.converter(ctx, raw)}
+            raise BadArgument(ctx.say("Missing: {what}.", what=code(ctx._(param.label))))
+        return {param.name: await converted(ctx, param.converter, raw)}
     try:
         tokens = tokenize(line)
     except UnclosedQuote:
@@ -120,20 +129,13 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
             raise BadArgument(_unknown_option(ctx, declaration, token.key))
         if option.name in given:
             raise BadArgument(
-                fmt(
-                    ctx._(N_("{key} is given twice. Write each key once.")),
-                    key=code(f"{token.key}="),
-                )
+                ctx.say("{key} is given twice. Write each key once.", key=code(f"{token.key}="))
             )
         if not token.value:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_(
-                            "{key} has no value. Write the value right after the = sign; "
-                            "to remove an entry, write {clear}."
-                        )
-                    ),
+                ctx.say(
+                    "{key} has no value. Write the value right after the = sign; "
+                    "to remove an entry, write {clear}.",
                     key=code(f"{token.key}="),
                     clear=code(f"{token.key}=-"),
                 )
@@ -144,13 +146,13 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
     ]
     if absent:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Missing: {what}.")),
-                what=join(", ", [code(f"{option.key}=…") for option in absent]),
+            ctx.say(
+                "Missing: {what}.", what=join(", ", [code(f"{option.key}=…") for option in absent])
             )
         )
     values: dict[str, Any] = {
-        name: option.converter(ctx, token.value) for name, (option, token) in given.items()
+        name: await converted(ctx, option.converter, token.value)
+        for name, (option, token) in given.items()
     }
     for option in declaration.options:
         values.setdefault(option.name, None)
@@ -159,9 +161,7 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
     for param in params:
         if not positional:
             if not param.optional:
-                raise BadArgument(
-                    fmt(ctx._(N_("Missing: {what}.")), what=code(ctx._(param.label)))
-                )
+                raise BadArgument(ctx.say("Missing: {what}.", what=code(ctx._(param.label))))
             values[param.name] = None
             continue
         if param.greedy:
@@ -169,17 +169,13 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
             positional = []
         else:
             raw = positional.pop(0).value
-        values[param.name] = param.converter(ctx, raw)
+        values[param.name] = await converted(ctx, param.converter, raw)
     if positional:
         extra = join(" ", [token.value for token in positional])
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "Too many arguments: {extra}. If it belongs to a value, write it after "
-                        "that value's key=, e.g. tel=05555 2296."
-                    )
-                ),
+            ctx.say(
+                "Too many arguments: {extra}. If it belongs to a value, write it after "
+                "that value's key=, e.g. tel=05555 2296.",
                 extra=code(extra),
             )
         )
@@ -189,18 +185,14 @@ def bind(ctx: Context, declaration: Command, line: str) -> dict[str, Any]:
 def _unknown_option(ctx: Context, declaration: Command, key: str) -> Text:
     """The sentence for a ``key=`` the command does not have."""
     if not declaration.options:
-        return fmt(
-            ctx._(N_("{name} takes no options such as {key}.")),
+        return ctx.say(
+            "{name} takes no options such as {key}.",
             name=code(declaration.ref(ctx.t.language, ctx.prefix)),
             key=code(f"{key}="),
         )
-    return fmt(
-        ctx._(
-            N_(
-                "Unknown option {key}. Possible options: {known}. "
-                'A value that contains "=" goes in quotes, e.g. notiz="a=b".'
-            )
-        ),
+    return ctx.say(
+        "Unknown option {key}. Possible options: {known}. "
+        'A value that contains "=" goes in quotes, e.g. notiz="a=b".',
         key=code(f"{key}="),
         known=join(", ", [code(f"{o.key}=") for o in declaration.options]),
     )
@@ -209,8 +201,8 @@ def _unknown_option(ctx: Context, declaration: Command, key: str) -> Text:
 def _too_long(ctx: Context, token: Token) -> Text:
     """The sentence for a value longer than any field holds."""
     what = code(f"{token.key}=") if token.key else ctx._(N_("The text"))
-    return fmt(
-        ctx._(N_("{what} is too long: {count} characters, at most {limit} are possible.")),
+    return ctx.say(
+        "{what} is too long: {count} characters, at most {limit} are possible.",
         what=what,
         count=len(token.value),
         limit=MAX_VALUE_LENGTH,

@@ -58,9 +58,10 @@ class HelpGroup(IntEnum):
 
 
 class Converter(Protocol):
-    """Turns one argument's text into a domain value or raises ``BadArgument``."""
+    """Turns one argument's text into a domain value or raises ``BadArgument``; a converter
+    that looks a record up returns a coroutine, which the parser awaits."""
 
-    def __call__(self, ctx: Context, raw: str) -> Any: ...
+    def __call__(self, ctx: Context, raw: str, /) -> Any: ...
 
 
 @dataclass(frozen=True)

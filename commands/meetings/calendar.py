@@ -30,8 +30,8 @@ def renewal(ctx: Context, raw: str) -> bool:
     if fold_text(raw) in NEW_WORDS or fold_text(raw) == fold_text(ctx._(NEW_LABEL)):
         return True
     raise BadArgument(
-        fmt(
-            ctx._(N_("{raw} is not understood here. Write {word} to get a new address.")),
+        ctx.say(
+            "{raw} is not understood here. Write {word} to get a new address.",
             raw=code(raw),
             word=code(ctx._(NEW_LABEL)),
         )
@@ -50,13 +50,9 @@ async def _chosen_committees(ctx: Context, wanted: str | None) -> tuple[list[Com
         # (with their online links) do not belong into this room, whoever asks.
         if own is not None or ctx.role < Role.TEAM:
             raise NotAllowed(
-                fmt(
-                    ctx._(
-                        N_(
-                            "In this room {command} exports this committee's meetings. "
-                            "The team gets other committees' calendars in the team room."
-                        )
-                    ),
+                ctx.say(
+                    "In this room {command} exports this committee's meetings. "
+                    "The team gets other committees' calendars in the team room.",
                     command=code(ctx.command_ref("kalender")),
                 )
             )
@@ -89,13 +85,9 @@ async def calendar_export(ctx: Context, committee: str | None) -> Reply:
     scope = ctx._(N_("all committees")) if everything else ", ".join(c.name for c in committees)
     if not upcoming:
         return Reply.of(
-            fmt(
-                ctx._(
-                    N_(
-                        "No upcoming meetings for {scope}, so there is no calendar file. "
-                        "Organisers schedule one with {command}."
-                    )
-                ),
+            ctx.say(
+                "No upcoming meetings for {scope}, so there is no calendar file. "
+                "Organisers schedule one with {command}.",
                 scope=strong(scope),
                 command=code(ctx.command_ref("sitzung neu")),
             )
@@ -139,13 +131,9 @@ async def calendar_export(ctx: Context, committee: str | None) -> Reply:
     )
     if ctx.feed_base_url:
         reply.add(
-            fmt(
-                ctx._(
-                    N_(
-                        "For a calendar that updates itself, an organiser asks for its "
-                        "address in the committee room with {command}."
-                    )
-                ),
+            ctx.say(
+                "For a calendar that updates itself, an organiser asks for its "
+                "address in the committee room with {command}.",
                 command=code(ctx.command_ref(calendar_subscribe)),
             )
         )
@@ -172,16 +160,12 @@ async def calendar_subscribe(ctx: Context, renew: bool | None) -> Reply:
     """The committee's feed address; created on first use, replaced with ``neu``."""
     if not ctx.feed_base_url:
         return Reply.of(
-            fmt(
-                ctx._(
-                    N_(
-                        "The calendar subscription is switched off. An administrator can switch "
-                        "it on in the configuration: section {section} with {enabled} and "
-                        "{public_url} set to the address under which the bot's web server is "
-                        "reachable, then restart the bot. Until then, {command} sends the "
-                        "meetings as a file."
-                    )
-                ),
+            ctx.say(
+                "The calendar subscription is switched off. An administrator can switch "
+                "it on in the configuration: section {section} with {enabled} and "
+                "{public_url} set to the address under which the bot's web server is "
+                "reachable, then restart the bot. Until then, {command} sends the "
+                "meetings as a file.",
                 section=code("[http]"),
                 enabled=code("enabled = true"),
                 public_url=code('public_url = "https://…"'),
@@ -225,13 +209,9 @@ async def calendar_subscribe(ctx: Context, renew: bool | None) -> Reply:
         )
     )
     reply.add(
-        fmt(
-            ctx._(
-                N_(
-                    "Anyone who has the address can read the calendar. If it reached the wrong "
-                    "people, {command} replaces it."
-                )
-            ),
+        ctx.say(
+            "Anyone who has the address can read the calendar. If it reached the wrong "
+            "people, {command} replaces it.",
             command=code(ctx.command_ref(calendar_subscribe, ctx._(NEW_LABEL))),
         )
     )

@@ -9,11 +9,12 @@ from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.registry import HelpGroup, Option, Param, Role, command
+from commands.framework.registry import HelpGroup, Option, Role, command
 from commands.framework.reply import Reply, code, fmt, strong
 from commands.meetings.agenda import moved_items_text
 from commands.meetings.clashes import clash_notes
-from commands.meetings.finding import delivered, meeting_in_reach, still_ahead
+from commands.meetings.converters import MEETING_IN_REACH
+from commands.meetings.finding import delivered, still_ahead
 from commands.meetings.planning import WHEN_PARAM
 from commands.meetings.schedule import arm_schedule
 from commands.meetings.texts import (
@@ -23,21 +24,20 @@ from commands.meetings.texts import (
     span_text,
     where_lines,
 )
-from storage.models import MEETING_CANCELLED
+from storage.models import MEETING_CANCELLED, Meeting
 
 
 @command(
     "sitzung verschieben",
     english="meeting move",
     help=N_("Moves one meeting to another date; a series keeps its other dates."),
-    params=[Param("number", N_("number"), converters.number), WHEN_PARAM],
+    params=[MEETING_IN_REACH, WHEN_PARAM],
     min_role=Role.ORGANIZER,
     examples=("!sitzung verschieben 12 19.03.2027 15 Uhr", "!sitzung verschieben 12 morgen"),
     group=HelpGroup.MEETINGS,
     rank=40,
 )
-async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
-    meeting = await meeting_in_reach(ctx, number)
+async def meeting_move(ctx: Context, meeting: Meeting, when: ParsedWhen) -> Reply:
     still_ahead(ctx, meeting)
     committee = meeting.committee
     start = when.at
@@ -49,15 +49,15 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
     now = ctx.clock.now()
     if start <= now:
         raise BadArgument(
-            fmt(
-                ctx._(N_("The time {when} is in the past. Please give a future date.")),
+            ctx.say(
+                "The time {when} is in the past. Please give a future date.",
                 when=ctx.t.datetime(start),
             )
         )
     if start == meeting.start:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Meeting {number} already takes place at {when}.")),
+            ctx.say(
+                "Meeting {number} already takes place at {when}.",
                 number=meeting_number(ctx.t, meeting),
                 when=ctx.t.datetime(start),
             )
@@ -73,8 +73,8 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
     await arm_schedule(ctx, meeting)
 
     announcement = Reply.of(
-        fmt(
-            ctx._(N_("Meeting {number} of {committee} has been moved from {before} to {when}.")),
+        ctx.say(
+            "Meeting {number} of {committee} has been moved from {before} to {when}.",
             number=meeting_number(ctx.t, meeting),
             committee=meeting_name(meeting),
             before=ctx.t.datetime(before),
@@ -85,8 +85,8 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
         announcement.add(line)
     if meeting.series_id is not None:
         announcement.add(ctx._(N_("The other meetings of the series stay as they are.")))
-    confirmation = fmt(
-        ctx._(N_("Meeting {number} moved to {when} ({relative}).")),
+    confirmation = ctx.say(
+        "Meeting {number} moved to {when} ({relative}).",
         number=meeting_number(ctx.t, meeting),
         when=span_text(ctx.t, meeting.start, meeting.end),
         relative=relative_day(ctx.t, meeting.start, now),
@@ -94,8 +94,8 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
     reply = delivered(ctx, committee, announcement, confirmation)
     if meeting.invitation_sent_at is not None:
         reply.add(
-            fmt(
-                ctx._(N_("The invitation had been posted already; {invite} posts it again.")),
+            ctx.say(
+                "The invitation had been posted already; {invite} posts it again.",
                 invite=code(ctx.command_ref("einladung", str(meeting.id))),
             )
         )
@@ -108,15 +108,14 @@ async def meeting_move(ctx: Context, number: int, when: ParsedWhen) -> Reply:
     "sitzung absagen",
     english="meeting cancel",
     help=N_("Cancels one meeting; a series keeps its other dates."),
-    params=[Param("number", N_("number"), converters.number)],
+    params=[MEETING_IN_REACH],
     options=[Option("reason", "grund", converters.text, aliases=("reason",))],
     min_role=Role.ORGANIZER,
     examples=('!sitzung absagen 12 grund="zu wenige Themen"',),
     group=HelpGroup.MEETINGS,
     rank=50,
 )
-async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply:
-    meeting = await meeting_in_reach(ctx, number)
+async def meeting_cancel(ctx: Context, meeting: Meeting, reason: str | None) -> Reply:
     still_ahead(ctx, meeting)
     now = ctx.clock.now()
     meeting.status = MEETING_CANCELLED
@@ -129,8 +128,8 @@ async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply
     await arm_schedule(ctx, meeting)
 
     announcement = Reply.of(
-        fmt(
-            ctx._(N_("Meeting {number} of {committee} on {when} is cancelled.")),
+        ctx.say(
+            "Meeting {number} of {committee} on {when} is cancelled.",
             number=meeting_number(ctx.t, meeting),
             committee=meeting_name(meeting),
             when=strong(ctx.t.datetime(meeting.start)),
@@ -159,8 +158,8 @@ async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply
                 ],
             )
         )
-    confirmation = fmt(
-        ctx._(N_("Meeting {number} on {when} cancelled.")),
+    confirmation = ctx.say(
+        "Meeting {number} on {when} cancelled.",
         number=meeting_number(ctx.t, meeting),
         when=ctx.t.datetime(meeting.start),
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from commands.framework.context import Context
-from commands.framework.i18n import N_
 from commands.framework.reply import Text, fmt, strong
 from commands.meetings.texts import meeting_number
 from storage.models import Meeting
@@ -24,13 +23,9 @@ async def clash_notes(ctx: Context, planned: Sequence[Meeting]) -> list[Text]:
         for other in await ctx.store.meetings.overlapping(meeting.start, meeting.end, own):
             if other.committee_id == meeting.committee_id:
                 notes.append(
-                    fmt(
-                        ctx._(
-                            N_(
-                                "Warning: meeting {number} overlaps meeting {other} of the same "
-                                "committee ({when})."
-                            )
-                        ),
+                    ctx.say(
+                        "Warning: meeting {number} overlaps meeting {other} of the same "
+                        "committee ({when}).",
                         number=meeting_number(ctx.t, meeting),
                         other=strong(meeting_number(ctx.t, other)),
                         when=ctx.t.datetime(other.start),
@@ -38,13 +33,9 @@ async def clash_notes(ctx: Context, planned: Sequence[Meeting]) -> list[Text]:
                 )
             elif meeting.place.strip() and fold_text(meeting.place) == fold_text(other.place):
                 notes.append(
-                    fmt(
-                        ctx._(
-                            N_(
-                                "Note: at that time the committee {committee} meets in the same "
-                                "place, {place} (meeting {other})."
-                            )
-                        ),
+                    ctx.say(
+                        "Note: at that time the committee {committee} meets in the same "
+                        "place, {place} (meeting {other}).",
                         committee=strong(other.committee.name),
                         place=other.place,
                         other=meeting_number(ctx.t, other),

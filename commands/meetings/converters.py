@@ -12,7 +12,12 @@ from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
 from commands.framework.registry import Param
-from commands.framework.reply import code, fmt
+from commands.framework.reply import code
+from commands.meetings.finding import meeting_in_reach
+
+# A meeting's number, handed to the handler as the meeting if the sender may reach it here.
+reachable_meeting = converters.looked_up(meeting_in_reach)
+MEETING_IN_REACH = Param("meeting", N_("number"), reachable_meeting)
 
 _WEB_LINK = re.compile(r"^https?://\S+\.\S+$", re.IGNORECASE)
 
@@ -22,13 +27,9 @@ def frequency(ctx: Context, raw: str) -> Frequency:
     found = frequency_named(raw)
     if found is None:
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "{raw} is not a repetition. Write weekly, biweekly, monthly or "
-                        "quarterly (wöchentlich, 14-täglich, monatlich, quartalsweise)."
-                    )
-                ),
+            ctx.say(
+                "{raw} is not a repetition. Write weekly, biweekly, monthly or "
+                "quarterly (wöchentlich, 14-täglich, monatlich, quartalsweise).",
                 raw=code(raw),
             )
         )
@@ -54,10 +55,8 @@ def online_link(ctx: Context, raw: str) -> str:
     value = raw.strip()
     if not _WEB_LINK.match(value):
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_("{raw} is not a web link. Write it like https://meet.example.org/beirat.")
-                ),
+            ctx.say(
+                "{raw} is not a web link. Write it like https://meet.example.org/beirat.",
                 raw=code(raw),
             )
         )
@@ -67,17 +66,13 @@ def online_link(ctx: Context, raw: str) -> str:
 def too_many(ctx: Context) -> BadArgument:
     """The refusal of a series longer than :data:`MAX_OCCURRENCES`."""
     return BadArgument(
-        fmt(
-            ctx._(
-                N_(
-                    "A series holds at most {limit} meetings. Choose an earlier bis= or a "
-                    "smaller anzahl=."
-                )
-            ),
+        ctx.say(
+            "A series holds at most {limit} meetings. Choose an earlier bis= or a "
+            "smaller anzahl=.",
             limit=MAX_OCCURRENCES,
         )
     )
 
 
 # "Which meeting", left out for the one the command means by default (the next or the last).
-OPTIONAL_MEETING_NUMBER = Param("number", N_("meeting number"), converters.number, optional=True)
+OPTIONAL_MEETING_NUMBER = Param("meeting", N_("meeting number"), reachable_meeting, optional=True)

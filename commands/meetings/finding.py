@@ -16,7 +16,7 @@ from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
 from commands.framework.registry import Role, RoomKind
-from commands.framework.reply import Reply, Text, code, fmt
+from commands.framework.reply import Reply, Text, code
 from commands.meetings.texts import meeting_number
 from storage.models import MEETING_CANCELLED, Committee, Meeting
 
@@ -32,10 +32,7 @@ def delivered(
         return announcement
     reply = Reply.of(confirmation)
     reply.add(
-        fmt(
-            ctx._(N_("It has been announced in the room of {committee}.")),
-            committee=committee.name,
-        )
+        ctx.say("It has been announced in the room of {committee}.", committee=committee.name)
     )
     return reply.post(committee.room_id, announcement)
 
@@ -47,13 +44,9 @@ async def committee_of_room(ctx: Context, name: str | None) -> Committee:
     if here is not None:
         if name and (await committee_named(ctx, name)).id != here.id:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_(
-                            "This is the room of {committee}; meetings of other committees "
-                            "are planned in the team room."
-                        )
-                    ),
+                ctx.say(
+                    "This is the room of {committee}; meetings of other committees "
+                    "are planned in the team room.",
                     committee=here.name,
                 )
             )
@@ -79,8 +72,8 @@ async def within_reach(ctx: Context, committee: Committee) -> bool:
 def no_such_meeting(ctx: Context, number: int) -> NotFound:
     """The one answer to a meeting number that is unknown or out of reach here."""
     return NotFound(
-        fmt(
-            ctx._(N_("There is no meeting No. {number} here. {meetings} shows the planned ones.")),
+        ctx.say(
+            "There is no meeting No. {number} here. {meetings} shows the planned ones.",
             number=number,
             meetings=code(ctx.command_ref("termine")),
         )
@@ -95,45 +88,43 @@ async def meeting_in_reach(ctx: Context, number: int) -> Meeting:
     return meeting
 
 
-async def meeting_or_next(ctx: Context, number: int | None) -> Meeting:
-    """Meeting No. ``number``, or without a number the next one of this room's committee."""
-    if number is not None:
-        return await meeting_in_reach(ctx, number)
+async def meeting_or_next(ctx: Context, meeting: Meeting | None) -> Meeting:
+    """The meeting a command names (see :data:`~commands.meetings.converters.reachable_meeting`),
+    or without one the next one of this room's committee."""
+    if meeting is not None:
+        return meeting
     committee = await ctx.store.committees.for_room(ctx.room_id)
     if committee is None:
         if ctx.room_kind is RoomKind.GROUP:
             raise NotFound(not_a_committee_room(ctx))
         raise BadArgument(
-            fmt(
-                ctx._(N_("Please give the meeting's number; {meetings} shows them.")),
+            ctx.say(
+                "Please give the meeting's number; {meetings} shows them.",
                 meetings=code(ctx.command_ref("termine")),
             )
         )
-    meeting = await ctx.store.meetings.next_for(committee.id, ctx.clock.now())
-    if meeting is None:
+    upcoming = await ctx.store.meetings.next_for(committee.id, ctx.clock.now())
+    if upcoming is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("{committee} has no upcoming meeting. {new} schedules one.")),
+            ctx.say(
+                "{committee} has no upcoming meeting. {new} schedules one.",
                 committee=committee.name,
                 new=code(ctx.command_ref("sitzung neu", "…")),
             )
         )
-    return meeting
+    return upcoming
 
 
 def still_ahead(ctx: Context, meeting: Meeting) -> None:
     """Refuse changes to a cancelled meeting or one that has begun."""
     if meeting.status == MEETING_CANCELLED:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Meeting {number} is cancelled.")),
-                number=meeting_number(ctx.t, meeting),
-            )
+            ctx.say("Meeting {number} is cancelled.", number=meeting_number(ctx.t, meeting))
         )
     if meeting.start <= ctx.clock.now():
         raise BadArgument(
-            fmt(
-                ctx._(N_("Meeting {number} has already taken place ({when}).")),
+            ctx.say(
+                "Meeting {number} has already taken place ({when}).",
                 number=meeting_number(ctx.t, meeting),
                 when=ctx.t.datetime(meeting.start),
             )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Param, Role, command
-from commands.framework.reply import Block, Paragraph, Reply, code, fmt, strong
+from commands.framework.reply import Block, Paragraph, Reply, code, strong
 from commands.meetings.agenda import agenda_blocks, build_agenda
+from commands.meetings.converters import reachable_meeting
 from commands.meetings.finding import meeting_or_next, still_ahead
 from commands.meetings.schedule import arm_schedule, invitation_deadline, item_deadline
 from commands.meetings.texts import (
@@ -24,14 +24,14 @@ from storage.models import Committee, Meeting
     "einladung",
     english="invitation",
     help=N_("Posts the formal invitation to a meeting into the committee's room."),
-    params=[Param("number", N_("number"), converters.number, optional=True)],
+    params=[Param("meeting", N_("number"), reachable_meeting, optional=True)],
     min_role=Role.ORGANIZER,
     examples=("!einladung", "!einladung 12"),
     group=HelpGroup.MEETINGS,
     rank=60,
 )
-async def invitation_send(ctx: Context, number: int | None) -> Reply:
-    meeting = await meeting_or_next(ctx, number)
+async def invitation_send(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await meeting_or_next(ctx, meeting)
     still_ahead(ctx, meeting)
     committee = meeting.committee
     now = ctx.clock.now()
@@ -47,14 +47,10 @@ async def invitation_send(ctx: Context, number: int | None) -> Reply:
     deadline = invitation_deadline(committee, meeting)
     warning = None
     if now > deadline:
-        warning = fmt(
-            ctx._(
-                N_(
-                    "Warning: the notice period of {days} days is not met; the invitation "
-                    "was due by {date}. Please check whether the rules of {committee} allow "
-                    "the meeting at such short notice."
-                )
-            ),
+        warning = ctx.say(
+            "Warning: the notice period of {days} days is not met; the invitation "
+            "was due by {date}. Please check whether the rules of {committee} allow "
+            "the meeting at such short notice.",
             days=committee.notice_days,
             date=ctx.t.date(deadline),
             committee=committee.name,
@@ -65,8 +61,8 @@ async def invitation_send(ctx: Context, number: int | None) -> Reply:
         # The invitation stands on its own in the room; the answer warns the organiser.
         return Reply.of(warning).post(committee.room_id, invitation)
     reply = Reply.of(
-        fmt(
-            ctx._(N_("The invitation to meeting {number} has been posted in {committee}'s room.")),
+        ctx.say(
+            "The invitation to meeting {number} has been posted in {committee}'s room.",
             number=meeting_number(ctx.t, meeting),
             committee=committee.name,
         )
@@ -79,15 +75,13 @@ async def invitation_send(ctx: Context, number: int | None) -> Reply:
 async def invitation_text(ctx: Context, committee: Committee, meeting: Meeting) -> Reply:
     """The formal invitation: who meets when and where, the agenda, the deadline for items."""
     if meeting.title:
-        heading = fmt(
-            ctx._(N_("Invitation to the meeting of {committee}: {title}")),
+        heading = ctx.say(
+            "Invitation to the meeting of {committee}: {title}",
             committee=committee.name,
             title=meeting.title,
         )
     else:
-        heading = fmt(
-            ctx._(N_("Invitation to the meeting of {committee}")), committee=committee.name
-        )
+        heading = ctx.say("Invitation to the meeting of {committee}", committee=committee.name)
     invitation = Reply.of(strong(heading))
     details = [labelled(ctx.t, N_("When"), span_text(ctx.t, meeting.start, meeting.end))]
     details.extend(where_lines(ctx.t, meeting))
@@ -99,14 +93,11 @@ async def invitation_text(ctx: Context, committee: Committee, meeting: Meeting) 
     # Once the agenda is published, further items are late items: no call for them here.
     if items_until > ctx.clock.now() and meeting.agenda_published_at is None:
         invitation.add(
-            fmt(
-                ctx._(N_("Please submit agenda items by {date}.")),
-                date=strong(ctx.t.date(items_until)),
-            )
+            ctx.say("Please submit agenda items by {date}.", date=strong(ctx.t.date(items_until)))
         )
     invitation.add(
-        fmt(
-            ctx._(N_("{meeting} shows the details at any time.")),
+        ctx.say(
+            "{meeting} shows the details at any time.",
             meeting=code(ctx.command_ref("sitzung", str(meeting.id))),
         )
     )

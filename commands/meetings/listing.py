@@ -11,6 +11,7 @@ from commands.framework.i18n import N_
 from commands.framework.paging import PAGE_OPTION, more_note, page_from
 from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, strong, text
+from commands.meetings.converters import reachable_meeting
 from commands.meetings.finding import meeting_or_next, within_reach
 from commands.meetings.schedule import invitation_deadline, item_deadline
 from commands.meetings.texts import (
@@ -22,7 +23,7 @@ from commands.meetings.texts import (
     span_text,
     where_lines,
 )
-from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee
+from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee, Meeting
 
 
 @command(
@@ -43,13 +44,9 @@ async def meeting_list(ctx: Context, committee: str | None, page: int | None) ->
     if here is not None:
         if committee and (await committee_named(ctx, committee)).id != here.id:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_(
-                            "This room shows the meetings of {committee}; other committees' "
-                            "meetings are listed in the team room or in a direct chat."
-                        )
-                    ),
+                ctx.say(
+                    "This room shows the meetings of {committee}; other committees' "
+                    "meetings are listed in the team room or in a direct chat.",
                     committee=here.name,
                 )
             )
@@ -60,10 +57,7 @@ async def meeting_list(ctx: Context, committee: str | None, page: int | None) ->
         named = await committee_named(ctx, committee)
         if not await within_reach(ctx, named):
             raise NotFound(
-                fmt(
-                    ctx._(N_("You sit in no committee called {name}.")),
-                    name=strong(committee),
-                )
+                ctx.say("You sit in no committee called {name}.", name=strong(committee))
             )
         ids, heading_committee = [named.id], named
     elif ctx.role >= Role.TEAM:
@@ -78,13 +72,13 @@ async def meeting_list(ctx: Context, committee: str | None, page: int | None) ->
     if not found.meetings:
         return Reply.of(empty_list_text(ctx, heading_committee, ids, chosen.number))
     if heading_committee is not None:
-        heading = fmt(
-            ctx._(N_("Upcoming meetings of {committee} ({count}):")),
+        heading = ctx.say(
+            "Upcoming meetings of {committee} ({count}):",
             committee=heading_committee.name,
             count=found.total,
         )
     else:
-        heading = fmt(ctx._(N_("Upcoming meetings ({count}):")), count=found.total)
+        heading = ctx.say("Upcoming meetings ({count}):", count=found.total)
     line = ctx.command_ref("termine")
     if committee:
         line += f' "{committee}"' if " " in committee else f" {committee}"
@@ -101,11 +95,11 @@ def empty_list_text(
 ) -> Text:
     """Why the list is empty, and what to do."""
     if page > 1:
-        return fmt(ctx._(N_("Page {page} is empty.")), page=page)
+        return ctx.say("Page {page} is empty.", page=page)
     new = code(ctx.command_ref("sitzung neu", "…"))
     if committee is not None:
-        return fmt(
-            ctx._(N_("{committee} has no upcoming meeting. {new} schedules one.")),
+        return ctx.say(
+            "{committee} has no upcoming meeting. {new} schedules one.",
             committee=committee.name,
             new=new,
         )
@@ -121,13 +115,13 @@ def empty_list_text(
     "sitzung",
     english="meeting",
     help=N_("Shows a meeting in detail: the next one of this room, or meeting No. N."),
-    params=[Param("number", N_("number"), converters.number, optional=True)],
+    params=[Param("meeting", N_("number"), reachable_meeting, optional=True)],
     examples=("!sitzung", "!sitzung 12"),
     group=HelpGroup.MEETINGS,
     rank=30,
 )
-async def meeting_show(ctx: Context, number: int | None) -> Reply:
-    meeting = await meeting_or_next(ctx, number)
+async def meeting_show(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await meeting_or_next(ctx, meeting)
     committee = meeting.committee
     reply = Reply.of(
         strong(
@@ -164,7 +158,7 @@ async def meeting_show(ctx: Context, number: int | None) -> Reply:
             labelled(
                 ctx.t,
                 N_("Invitation"),
-                fmt(ctx._(N_("posted on {date}")), date=ctx.t.date(meeting.invitation_sent_at)),
+                ctx.say("posted on {date}", date=ctx.t.date(meeting.invitation_sent_at)),
             )
         )
     elif meeting.start > ctx.clock.now():

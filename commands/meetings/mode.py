@@ -48,8 +48,8 @@ async def require_running(ctx: Context) -> Running:
     running = await running_here(ctx)
     if running is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("No meeting mode runs in this room. {start} starts it.")),
+            ctx.say(
+                "No meeting mode runs in this room. {start} starts it.",
                 start=code(ctx.command_ref("sitzung beginnen")),
             )
         )
@@ -65,12 +65,11 @@ def only_organisers_record(ctx: Context, what: str) -> None:
 def current_item_text(ctx: Context, running: Running) -> Text:
     """``Current item: P 5 Title`` — every answer in meeting mode ends with it."""
     if running.current is None:
-        return fmt(
-            ctx._(N_("No item is called yet; {next} calls the first.")),
-            next=code(ctx.command_ref("weiter")),
+        return ctx.say(
+            "No item is called yet; {next} calls the first.", next=code(ctx.command_ref("weiter"))
         )
-    return fmt(
-        ctx._(N_("Current item: {label} {title}")),
+    return ctx.say(
+        "Current item: {label} {title}",
         label=strong(running.current.label),
         title=running.current.text,
     )
@@ -136,16 +135,14 @@ async def call_item(ctx: Context, number: int) -> Reply:
     entry = next((e for e in agenda.entries if e.item and e.item.id == number), None)
     if entry is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("Item No. {number} is not on the agenda of this meeting. {agenda}")),
+            ctx.say(
+                "Item No. {number} is not on the agenda of this meeting. {agenda}",
                 number=number,
                 agenda=code(ctx.command_ref("tagesordnung", str(running.meeting.id))),
             )
         )
     call = await call_entry(ctx, running, entry)
-    return Reply.of(
-        fmt(ctx._(N_("Called: {label} {title}")), label=strong(call.label), title=call.text)
-    )
+    return Reply.of(ctx.say("Called: {label} {title}", label=strong(call.label), title=call.text))
 
 
 async def record_under_current(
@@ -184,13 +181,9 @@ async def item_of_meeting(ctx: Context, meeting: Meeting | None, number: int | N
         or (item.meeting_id != meeting.id and item.deferred_from != meeting.id)
     ):
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "Item No. {number} is not on the agenda of the meeting given; write "
-                        "both, e.g. meeting=4 item=7."
-                    )
-                ),
+            ctx.say(
+                "Item No. {number} is not on the agenda of the meeting given; write "
+                "both, e.g. meeting=4 item=7.",
                 number=number,
             )
         )
@@ -204,15 +197,15 @@ async def minutes_to_approve(ctx: Context, meeting: Meeting) -> Text | None:
     if last is None or last.ended_at is None:
         return None
     state = (
-        fmt(ctx._(N_("approved on {when}")), when=ctx.t.date(last.approved_at))
+        ctx.say("approved on {when}", when=ctx.t.date(last.approved_at))
         if last.approved_at is not None
-        else fmt(
-            ctx._(N_("not approved yet; {approve} approves them")),
+        else ctx.say(
+            "not approved yet; {approve} approves them",
             approve=code(ctx.command_ref("protokoll freigeben", str(last.meeting_id))),
         )
     )
-    return fmt(
-        ctx._(N_("Minutes to approve: meeting No. {number} ({state}); {show} shows them.")),
+    return ctx.say(
+        "Minutes to approve: meeting No. {number} ({state}); {show} shows them.",
         number=last.meeting_id,
         state=state,
         show=code(ctx.command_ref("protokoll", str(last.meeting_id))),

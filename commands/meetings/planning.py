@@ -96,8 +96,8 @@ async def meeting_create(
     body = await committee_of_room(ctx, committee)
     if not when.has_time:
         raise BadArgument(
-            fmt(
-                ctx._(N_("At what time? Please add it, e.g. {example}.")),
+            ctx.say(
+                "At what time? Please add it, e.g. {example}.",
                 example=code(f"{ctx.t.date(when.at)} 14:00"),
             )
         )
@@ -142,8 +142,8 @@ async def create_single(
     await ctx.store.audit.record(now, ctx.sender, "create", "meeting", meeting.id)
     await arm_schedule(ctx, meeting)
     reply = Reply.of(
-        fmt(
-            ctx._(N_("Meeting {number} of {committee} scheduled: {when} ({relative}).")),
+        ctx.say(
+            "Meeting {number} of {committee} scheduled: {when} ({relative}).",
             number=strong(meeting_number(ctx.t, meeting)),
             committee=committee.name,
             when=strong(span_text(ctx.t, meeting.start, meeting.end)),
@@ -163,20 +163,14 @@ def invitation_hint(ctx: Context, committee: Committee, meeting: Meeting) -> Tex
     deadline = invitation_deadline(committee, meeting)
     invite = code(ctx.command_ref("einladung", str(meeting.id)))
     if deadline < ctx.clock.now():
-        return fmt(
-            ctx._(
-                N_(
-                    "Note: the notice period of {days} days can no longer be met for this "
-                    "date. {invite} posts the invitation now."
-                )
-            ),
+        return ctx.say(
+            "Note: the notice period of {days} days can no longer be met for this "
+            "date. {invite} posts the invitation now.",
             days=committee.notice_days,
             invite=invite,
         )
-    return fmt(
-        ctx._(
-            N_("{invite} posts the invitation; it is due by {date} (notice period {days} days).")
-        ),
+    return ctx.say(
+        "{invite} posts the invitation; it is due by {date} (notice period {days} days).",
         invite=invite,
         date=ctx.t.date(deadline),
         days=committee.notice_days,
@@ -197,8 +191,8 @@ async def create_series(
     zone = ctx.t.zone
     if until is not None and until < ctx.t.local(first).date():
         raise BadArgument(
-            fmt(
-                ctx._(N_("bis={until} lies before the first meeting on {first}.")),
+            ctx.say(
+                "bis={until} lies before the first meeting on {first}.",
                 until=ctx.t.date(datetime.combine(until, datetime.min.time(), tzinfo=zone)),
                 first=ctx.t.date(first),
             )
@@ -246,8 +240,8 @@ async def create_series(
         len(meetings),
     )
     reply = Reply.of(
-        fmt(
-            ctx._(N_("Series for {committee}: {rhythm}, {hours}.")),
+        ctx.say(
+            "Series for {committee}: {rhythm}, {hours}.",
             committee=committee.name,
             rhythm=strong(rhythm),
             hours=strong(hours),

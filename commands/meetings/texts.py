@@ -17,6 +17,7 @@ from datetime import datetime
 from commands.committees.texts import meeting_brief as meeting_brief
 from commands.committees.texts import meeting_number as meeting_number
 from commands.dates.recurrence import Frequency
+from commands.dates.when import relative_day
 from commands.framework.i18n import N_, Translator
 from commands.framework.registry import Registry
 from commands.framework.reply import Block, Reply, Text, code, fmt, join, strong
@@ -101,16 +102,6 @@ def rhythm_text(t: Translator, frequency: Frequency, position: int, first: datet
     )
 
 
-def distance_in_words(t: Translator, now: datetime, start: datetime) -> str:
-    """``today``, ``tomorrow`` or ``in 7 days``, counted in local calendar days."""
-    days = (t.local(start).date() - t.local(now).date()).days
-    if days <= 0:
-        return t.gettext(N_("today"))
-    if days == 1:
-        return t.gettext(N_("tomorrow"))
-    return t.ngettext("in {count} day", "in {count} days", days).format(count=days)
-
-
 # --------------------------------------------------------------------------- scheduled posts
 
 
@@ -129,7 +120,7 @@ def reminder_post(
             t.gettext(N_("Reminder: {meeting} on {when} ({distance})")),
             meeting=meeting_name(meeting),
             when=t.datetime(meeting.start),
-            distance=distance_in_words(t, now, meeting.start),
+            distance=relative_day(t, meeting.start, now),
         )
     )
     for line in where_lines(t, meeting):

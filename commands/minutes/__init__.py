@@ -1,6 +1,6 @@
 """Meeting mode and the minutes: ``!sitzung beginnen``/``beenden``, ``!anwesend``,
 ``!entschuldigt``, ``!weiter``, ``!top … aufrufen``, ``!notiz``, ``!rückgängig``,
-``!protokoll`` and the corrections.
+``!protokoll`` and ``!protokoll freigeben``.
 
 :mod:`~commands.minutes.mode` records what happens in the meeting, :mod:`~.document` renders the
 minutes from those records; what other features need of meeting mode is in
@@ -11,7 +11,7 @@ Each command declares its place in ``!hilfe`` (``group=``, ``rank=``).
 
 from __future__ import annotations
 
-from commands.minutes.document import decision_change, minutes_approve, minutes_show
+from commands.minutes.document import minutes_approve, minutes_show
 from commands.minutes.mode import (
     attendance_excused,
     attendance_present,
@@ -27,7 +27,6 @@ from commands.minutes.mode import (
 __all__ = [
     "attendance_excused",
     "attendance_present",
-    "decision_change",
     "entry_undo",
     "item_call",
     "item_next",

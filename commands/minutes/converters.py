@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
-from commands.framework.reply import code, fmt
+from commands.framework.reply import code
 
 MATRIX_ID = re.compile(r"^@[^:\s]+:\S+$")
 NOTE_LIMIT = 4000
@@ -31,13 +31,9 @@ def attendees(ctx: Context, raw: str) -> list[Attendee]:
         for word in words:
             if word.startswith("@") and not MATRIX_ID.match(word):
                 raise BadArgument(
-                    fmt(
-                        ctx._(
-                            N_(
-                                "{word} is no Matrix account. Write accounts as @name:server "
-                                "and names without @, separated by commas."
-                            )
-                        ),
+                    ctx.say(
+                        "{word} is no Matrix account. Write accounts as @name:server "
+                        "and names without @, separated by commas.",
                         word=code(word),
                     )
                 )
@@ -57,9 +53,8 @@ def note_text(ctx: Context, raw: str) -> str:
         raise BadArgument(ctx._(N_("The note needs a text, e.g. !notiz The budget is agreed.")))
     if len(value) > NOTE_LIMIT:
         raise BadArgument(
-            fmt(
-                ctx._(N_("A note holds at most {limit} characters; split it into several.")),
-                limit=NOTE_LIMIT,
+            ctx.say(
+                "A note holds at most {limit} characters; split it into several.", limit=NOTE_LIMIT
             )
         )
     return value

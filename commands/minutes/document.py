@@ -1,5 +1,5 @@
-"""The minutes (Protokoll) as a message, an HTML file and a PDF: ``!protokoll``,
-``!protokoll freigeben`` and ``!beschluss ändern``.
+"""The minutes (Protokoll) as a message, an HTML file and a PDF: ``!protokoll`` and
+``!protokoll freigeben``.
 
 Rendered from the stored entries only. The non-public part (items called as non-public) is a
 separate document that is only ever sent into the committee's own room.
@@ -10,18 +10,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.documents import html_to_pdf, render_html
 from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
-from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
+from commands.framework.registry import HelpGroup, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, code, fmt, strong
 from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import meeting_in_reach
 from commands.meetings.texts import meeting_number
-from commands.tasks.converters import DecisionText, decision_correction, vote_count
-from commands.tasks.tasks import decision_in_reach
 from commands.tasks.texts import owner_in_words, votes_in_words
 from storage.models import (
     ENTRY_CALL,
@@ -64,8 +61,8 @@ class Part:
 
 
 def _decision_line(ctx: Context, decision: Decision) -> str:
-    return fmt(
-        ctx._(N_("Decision No. {number}: {text} ({votes})")),
+    return ctx.say(
+        "Decision No. {number}: {text} ({votes})",
         number=decision.id,
         text=decision.text,
         votes=votes_in_words(ctx.t, decision),
@@ -79,8 +76,8 @@ def _task_due(ctx: Context, task: Task) -> str:
 
 
 def _task_line(ctx: Context, task: Task) -> str:
-    return fmt(
-        ctx._(N_("Task No. {number}: {text} ({owner}, until {due})")),
+    return ctx.say(
+        "Task No. {number}: {text} ({owner}, until {due})",
         number=task.id,
         text=task.text,
         owner=owner_in_words(ctx.t, task, ctx.person),
@@ -183,8 +180,8 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
     minutes = await ctx.store.minutes.of_meeting(meeting.id)
     if minutes is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("No minutes were taken for meeting {number}. {start} starts them.")),
+            ctx.say(
+                "No minutes were taken for meeting {number}. {start} starts them.",
                 number=meeting_number(ctx.t, meeting),
                 start=code(ctx.command_ref("sitzung beginnen", str(meeting.id))),
             )
@@ -196,8 +193,8 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
     excused = [e.text for e in entries if e.kind == ENTRY_EXCUSED]
     following = await ctx.store.minutes.next_meeting_after(meeting)
     next_meeting = (
-        fmt(
-            ctx._(N_("{number} on {when}")),
+        ctx.say(
+            "{number} on {when}",
             number=meeting_number(ctx.t, following),
             when=ctx.t.datetime(following.start),
         ).plain
@@ -209,13 +206,13 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
         for item in await ctx.store.minutes.postponed_from(meeting.id)
         if item.public
     ]
-    title = fmt(
-        ctx._(N_("Minutes of {committee}, meeting {number}")),
+    title = ctx.say(
+        "Minutes of {committee}, meeting {number}",
         committee=meeting.committee.name,
         number=meeting_number(ctx.t, meeting),
     ).plain
     state = (
-        fmt(ctx._(N_("Approved on {when}.")), when=ctx.t.date(minutes.approved_at)).plain
+        ctx.say("Approved on {when}.", when=ctx.t.date(minutes.approved_at)).plain
         if minutes.approved_at is not None
         else ctx._(N_("Draft, not approved yet."))
     )
@@ -279,15 +276,15 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
 # --------------------------------------------------------------------------- commands
 
 
-async def _meeting_of_minutes(ctx: Context, number: int | None) -> Meeting:
-    """Meeting No. ``number``, or the one whose minutes were last taken in this room."""
-    if number is not None:
-        return await meeting_in_reach(ctx, number)
+async def _meeting_of_minutes(ctx: Context, meeting: Meeting | None) -> Meeting:
+    """The meeting the command names, or the one whose minutes were last taken in this room."""
+    if meeting is not None:
+        return meeting
     latest = await ctx.store.minutes.latest_in(ctx.room_id)
     if latest is None:
         raise NotFound(
-            fmt(
-                ctx._(N_("No minutes were taken in this room. Give a meeting number: {example}")),
+            ctx.say(
+                "No minutes were taken in this room. Give a meeting number: {example}",
                 example=code(ctx.command_ref("protokoll", "12")),
             )
         )
@@ -307,8 +304,8 @@ async def _meeting_of_minutes(ctx: Context, number: int | None) -> Meeting:
     group=HelpGroup.AGENDA,
     rank=200,
 )
-async def minutes_show(ctx: Context, number: int | None) -> Reply:
-    meeting = await _meeting_of_minutes(ctx, number)
+async def minutes_show(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await _meeting_of_minutes(ctx, meeting)
     own_room = ctx.room_kind is RoomKind.GROUP and meeting.committee.room_id == ctx.room_id
     return await minutes_reply(ctx, meeting, in_committee_room=own_room)
 
@@ -324,13 +321,13 @@ async def minutes_show(ctx: Context, number: int | None) -> Reply:
     group=HelpGroup.AGENDA,
     rank=210,
 )
-async def minutes_approve(ctx: Context, number: int | None) -> Reply:
-    meeting = await _meeting_of_minutes(ctx, number)
+async def minutes_approve(ctx: Context, meeting: Meeting | None) -> Reply:
+    meeting = await _meeting_of_minutes(ctx, meeting)
     minutes = await ctx.store.minutes.of_meeting(meeting.id)
     if minutes is None or minutes.ended_at is None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("The minutes of meeting {number} are not finished yet.")),
+            ctx.say(
+                "The minutes of meeting {number} are not finished yet.",
                 number=meeting_number(ctx.t, meeting),
             )
         )
@@ -338,82 +335,9 @@ async def minutes_approve(ctx: Context, number: int | None) -> Reply:
     await ctx.store.minutes.approve(minutes, now, ctx.sender)
     await ctx.store.audit.record(now, ctx.sender, "approve", "minutes", meeting.id)
     return Reply.of(
-        fmt(
-            ctx._(N_("The minutes of meeting {number} are approved ({when}).")),
+        ctx.say(
+            "The minutes of meeting {number} are approved ({when}).",
             number=meeting_number(ctx.t, meeting),
             when=ctx.t.date(now),
         )
     )
-
-
-@command(
-    "beschluss ändern",
-    english="decision edit",
-    aliases=("beschluss aendern",),
-    help=N_("Corrects decision No. …: its wording, its votes, or unanimous."),
-    params=[
-        Param("number", N_("number"), converters.number),
-        Param(
-            "wording", N_("[wording] [unanimous]"), decision_correction, optional=True, greedy=True
-        ),
-    ],
-    options=[
-        Option("yes", "ja", vote_count, aliases=("yes",)),
-        Option("no", "nein", vote_count, aliases=("no",)),
-        Option("abstain", "enthaltung", vote_count, aliases=("abstain", "abstentions")),
-    ],
-    min_role=Role.ORGANIZER,
-    rooms=(RoomKind.TEAM, RoomKind.GROUP),
-    examples=("!beschluss ändern 4 ja=8 nein=2 enthaltung=2", "!beschluss ändern 4 einstimmig"),
-    group=HelpGroup.AGENDA,
-    rank=230,
-)
-async def decision_change(
-    ctx: Context,
-    number: int,
-    wording: DecisionText | None,
-    yes: int | None,
-    no: int | None,
-    abstain: int | None,
-) -> Reply:
-    decision = await decision_in_reach(ctx, number)
-    counted = (yes, no, abstain)
-    unanimous = wording is not None and wording.unanimous
-    if unanimous and any(count is not None for count in counted):
-        raise BadArgument(
-            ctx._(N_("Write either unanimous or the votes with yes=, no=, abstain=, not both."))
-        )
-    if (
-        (wording is None or not wording.text)
-        and not unanimous
-        and all(count is None for count in counted)
-    ):
-        raise BadArgument(ctx._(N_("Nothing to change: give a new wording or the votes.")))
-    if wording is not None and wording.text:
-        decision.text = wording.text
-    if unanimous:
-        decision.unanimous = True
-        decision.votes_yes = decision.votes_no = decision.votes_abstain = None
-    elif any(count is not None for count in counted):
-        decision.unanimous = False
-        decision.votes_yes, decision.votes_no, decision.votes_abstain = (
-            count or 0 for count in counted
-        )
-    now = ctx.clock.now()
-    await ctx.store.tasks.touch_decision(decision)
-    await ctx.store.audit.record(now, ctx.sender, "update", "decision", decision.id)
-    reply = Reply.of(strong(fmt(ctx._(N_("Decision No. {number} is corrected.")), number=number)))
-    reply.bullets(
-        [
-            fmt(ctx._(N_("Wording: {text}")), text=decision.text),
-            fmt(ctx._(N_("Votes: {votes}")), votes=votes_in_words(ctx.t, decision)),
-        ]
-    )
-    if decision.meeting_id is not None:
-        reply.add(
-            fmt(
-                ctx._(N_("{render} renders the minutes again.")),
-                render=code(ctx.command_ref(minutes_show, str(decision.meeting_id))),
-            )
-        )
-    return reply

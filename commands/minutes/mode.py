@@ -17,7 +17,6 @@ from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, Text, code, fmt, join, strong
 from commands.meetings.agenda import DEFAULT_OPENING_ITEMS, moved_items_text
-from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import meeting_in_reach
 from commands.meetings.mode import (
     Running,
@@ -46,6 +45,9 @@ from storage.models import (
 )
 
 ENTRY_NUMBER = Param("number", N_("entry number"), converters.number, optional=True)
+# Only a number: whether this room has a committee and runs no meeting is said before the
+# meeting is looked up.
+TODAYS_MEETING_NUMBER = Param("number", N_("meeting number"), converters.number, optional=True)
 
 
 async def _todays_meeting(ctx: Context, number: int | None) -> Meeting:
@@ -63,13 +65,9 @@ async def _todays_meeting(ctx: Context, number: int | None) -> Meeting:
         )
         if not found:
             raise NotFound(
-                fmt(
-                    ctx._(
-                        N_(
-                            "{committee} has no meeting today. Give its number, e.g. {example}; "
-                            "{list} shows the meetings."
-                        )
-                    ),
+                ctx.say(
+                    "{committee} has no meeting today. Give its number, e.g. {example}; "
+                    "{list} shows the meetings.",
                     committee=committee.name,
                     example=code(ctx.command_ref("sitzung beginnen", "12")),
                     list=code(ctx.command_ref("termine")),
@@ -78,8 +76,8 @@ async def _todays_meeting(ctx: Context, number: int | None) -> Meeting:
         meeting = found[0]
     if ctx.t.local(meeting.start).date() > today:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Meeting {number} is only on {when}; meeting mode starts on its day.")),
+            ctx.say(
+                "Meeting {number} is only on {when}; meeting mode starts on its day.",
                 number=meeting_number(ctx.t, meeting),
                 when=ctx.t.datetime(meeting.start),
             )
@@ -91,7 +89,7 @@ async def _todays_meeting(ctx: Context, number: int | None) -> Meeting:
     "sitzung beginnen",
     english="meeting start",
     help=N_("Starts meeting mode for today's meeting: the minutes are taken in this room."),
-    params=[OPTIONAL_MEETING_NUMBER],
+    params=[TODAYS_MEETING_NUMBER],
     min_role=Role.ORGANIZER,
     rooms=(RoomKind.GROUP,),
     examples=("!sitzung beginnen", "!sitzung beginnen 12"),
@@ -101,13 +99,9 @@ async def _todays_meeting(ctx: Context, number: int | None) -> Meeting:
 async def meeting_begin(ctx: Context, number: int | None) -> Reply:
     if (running := await running_here(ctx)) is not None:
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "Meeting mode for meeting {number} already runs in this room; {end} "
-                        "ends it. Only one runs per room."
-                    )
-                ),
+            ctx.say(
+                "Meeting mode for meeting {number} already runs in this room; {end} "
+                "ends it. Only one runs per room.",
                 number=meeting_number(ctx.t, running.meeting),
                 end=code(ctx.command_ref("sitzung beenden")),
             )
@@ -120,21 +114,17 @@ async def meeting_begin(ctx: Context, number: int | None) -> Reply:
     await ctx.store.audit.record(now, ctx.sender, "begin", "minutes", minutes.meeting_id)
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Meeting mode for {committee}, meeting {number}, has begun.")),
+            ctx.say(
+                "Meeting mode for {committee}, meeting {number}, has begun.",
                 committee=meeting.committee.name,
                 number=meeting_number(ctx.t, meeting),
             )
         )
     )
     reply.add(
-        fmt(
-            ctx._(
-                N_(
-                    "{present} records who is present, {next} calls the next item, {note} "
-                    "records a note, {end} ends the meeting and posts the minutes."
-                )
-            ),
+        ctx.say(
+            "{present} records who is present, {next} calls the next item, {note} "
+            "records a note, {end} ends the meeting and posts the minutes.",
             present=code(ctx.command_ref("anwesend", "@…")),
             next=code(ctx.command_ref("weiter")),
             note=code(ctx.command_ref("notiz", "…")),
@@ -189,10 +179,10 @@ async def _quorum_text(ctx: Context, running: Running) -> Text:
     present = sum(1 for e in entries if e.kind == ENTRY_PRESENT)
     quorum = running.meeting.committee.quorum
     if quorum is None:
-        return fmt(ctx._(N_("{count} present.")), count=present)
+        return ctx.say("{count} present.", count=present)
     reached = N_("the quorum is reached") if present >= quorum else N_("the quorum is not reached")
-    return fmt(
-        ctx._(N_("{count} present, {quorum} needed: {state}.")),
+    return ctx.say(
+        "{count} present, {quorum} needed: {state}.",
         count=present,
         quorum=quorum,
         state=strong(ctx._(reached)),
@@ -278,16 +268,14 @@ async def item_next(ctx: Context) -> Reply:
         )
     if index + 1 >= len(entries):
         reply = Reply.of(
-            fmt(
-                ctx._(N_("That was the last item of the agenda. {end} ends the meeting.")),
+            ctx.say(
+                "That was the last item of the agenda. {end} ends the meeting.",
                 end=code(ctx.command_ref("sitzung beenden")),
             )
         )
         return with_current_item(ctx, running, reply)
     call = await call_entry(ctx, running, entries[index + 1])
-    reply = Reply.of(
-        fmt(ctx._(N_("Called: {label} {title}")), label=strong(call.label), title=call.text)
-    )
+    reply = Reply.of(ctx.say("Called: {label} {title}", label=strong(call.label), title=call.text))
     if entries[index + 1].item is None and call.text == ctx._(DEFAULT_OPENING_ITEMS[3]):
         # The standing item shows the Beschlusskontrolle of the committee at once.
         tracking = await decision_tracking(ctx, [running.meeting.committee], only_open=True)
@@ -345,7 +333,7 @@ async def note_create(ctx: Context, note: str) -> Reply:
         author=ctx.sender,
     )
     await ctx.store.audit.record(now, ctx.sender, "create", "minutes_note", entry.id)
-    reply = Reply.of(fmt(ctx._(N_("Note No. {number} is recorded.")), number=entry.id))
+    reply = Reply.of(ctx.say("Note No. {number} is recorded.", number=entry.id))
     return with_current_item(ctx, running, reply)
 
 
@@ -368,7 +356,7 @@ async def note_change(ctx: Context, number: int, note: str) -> Reply:
     entry = await _entry_here(ctx, number)
     if entry.kind != ENTRY_NOTE:
         raise BadArgument(
-            fmt(ctx._(N_("Entry No. {number} is no note.")), number=number),
+            ctx.say("Entry No. {number} is no note.", number=number),
         )
     if ctx.role < Role.ORGANIZER and entry.author != ctx.sender:
         raise NotAllowed(ctx._(N_("Only the author of a note or an organiser may change it.")))
@@ -376,8 +364,8 @@ async def note_change(ctx: Context, number: int, note: str) -> Reply:
     await ctx.store.minutes.change(entry, now, text=note)
     await ctx.store.audit.record(now, ctx.sender, "update", "minutes_note", entry.id)
     return Reply.of(
-        fmt(
-            ctx._(N_("Note No. {number} is corrected. {render} renders the minutes again.")),
+        ctx.say(
+            "Note No. {number} is corrected. {render} renders the minutes again.",
             number=entry.id,
             render=code(ctx.command_ref("protokoll", str(entry.meeting_id))),
         )
@@ -390,10 +378,7 @@ async def _entry_here(ctx: Context, number: int) -> MinutesEntry:
     minutes = await ctx.store.minutes.of_meeting(entry.meeting_id) if entry else None
     if entry is None or minutes is None or minutes.room_id != ctx.room_id:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no entry No. {number} in the minutes of this room.")),
-                number=number,
-            )
+            ctx.say("There is no entry No. {number} in the minutes of this room.", number=number)
         )
     return entry
 
@@ -430,10 +415,7 @@ async def entry_undo(ctx: Context, number: int | None) -> Reply:
         entry = await _entry_here(ctx, number)
         if entry.meeting_id != running.minutes.meeting_id or entry.kind == "call":
             raise BadArgument(
-                fmt(
-                    ctx._(N_("Entry No. {number} cannot be taken back in this meeting.")),
-                    number=number,
-                )
+                ctx.say("Entry No. {number} cannot be taken back in this meeting.", number=number)
             )
     what = _entry_words(ctx, entry)
     now = ctx.clock.now()
@@ -443,18 +425,18 @@ async def entry_undo(ctx: Context, number: int | None) -> Reply:
             await ctx.store.schedule.deactivate(planned.id)
     await ctx.store.minutes.remove(entry)
     await ctx.store.audit.record(now, ctx.sender, "delete", "minutes_entry", entry.id, entry.kind)
-    reply = Reply.of(fmt(ctx._(N_("Taken back: {what}.")), what=what))
+    reply = Reply.of(ctx.say("Taken back: {what}.", what=what))
     return with_current_item(ctx, running, reply)
 
 
 def _entry_words(ctx: Context, entry: MinutesEntry) -> Text:
     if entry.decision_id is not None:
-        return fmt(ctx._(N_("decision No. {number}")), number=entry.decision_id)
+        return ctx.say("decision No. {number}", number=entry.decision_id)
     if entry.task_id is not None:
-        return fmt(ctx._(N_("task No. {number}")), number=entry.task_id)
+        return ctx.say("task No. {number}", number=entry.task_id)
     if entry.kind == ENTRY_NOTE:
-        return fmt(ctx._(N_("note No. {number}")), number=entry.id)
-    return fmt(ctx._(N_("the attendance of {name}")), name=entry.text)
+        return ctx.say("note No. {number}", number=entry.id)
+    return ctx.say("the attendance of {name}", name=entry.text)
 
 
 # --------------------------------------------------------------------------- end
@@ -485,8 +467,8 @@ async def meeting_end(ctx: Context) -> Reply:
     await ctx.store.audit.record(now, ctx.sender, "end", "minutes", meeting.id)
     reply = Reply.of(
         strong(
-            fmt(
-                ctx._(N_("Meeting {number} of {committee} has ended.")),
+            ctx.say(
+                "Meeting {number} of {committee} has ended.",
                 number=meeting_number(ctx.t, meeting),
                 committee=meeting.committee.name,
             )

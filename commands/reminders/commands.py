@@ -258,10 +258,10 @@ async def _create(ctx: Context, request: ReminderRequest, *, to_creator_only: bo
     detail = ("personal " if to_creator_only else "") + (request.rule or "once")
     await ctx.store.audit.record(now, ctx.sender, "create", "reminder", reminder.id, detail)
 
-    reply = Reply.of(strong(fmt(ctx._(N_("Reminder No. {number} is set.")), number=reminder.id)))
+    reply = Reply.of(strong(ctx.say("Reminder No. {number} is set.", number=reminder.id)))
     if request.rule:
         rhythm = rhythm_in_words(ctx.t, request.rule, request.first_at)
-        reply.add(fmt(ctx._(N_("When: {when}")), when=rhythm))
+        reply.add(ctx.say("When: {when}", when=rhythm))
         upcoming = itertools.islice(
             occurrences(_timing(request, zone), request.first_at), NEXT_DATES_SHOWN
         )
@@ -269,21 +269,20 @@ async def _create(ctx: Context, request: ReminderRequest, *, to_creator_only: bo
         reply.bullets(ctx.t.datetime(moment) for moment in upcoming)
     else:
         reply.add(
-            fmt(
-                ctx._(N_("When: {when} ({relative})")),
+            ctx.say(
+                "When: {when} ({relative})",
                 when=ctx.t.datetime(request.first_at),
                 relative=relative_day(ctx.t, request.first_at, ctx.clock.now()),
             )
         )
-    reply.add(fmt(ctx._(N_("Text: {text}")), text=request.text))
+    reply.add(ctx.say("Text: {text}", text=request.text))
     if to_creator_only:
         reply.add(ctx._(N_("You will get it in a direct chat with me.")))
     else:
         reply.add(ctx._(N_("It will be posted in this room.")))
     return reply.add(
-        fmt(
-            ctx._(N_("{delete} deletes it.")),
-            delete=code(ctx.command_ref(reminder_delete, str(reminder.id))),
+        ctx.say(
+            "{delete} deletes it.", delete=code(ctx.command_ref(reminder_delete, str(reminder.id)))
         )
     )
 
@@ -328,7 +327,7 @@ async def reminders_list(ctx: Context, page: int | None) -> Reply:
         )
         reply.add(fmt(note, count=personal, command=code(ctx.command_ref(reminders_list))))
     if not upcoming:
-        reply.add(fmt(ctx._(N_("Set one like this: {example}")), example=reminder_example(ctx)))
+        reply.add(ctx.say("Set one like this: {example}", example=reminder_example(ctx)))
     return reply
 
 
@@ -337,7 +336,7 @@ def _list_entry(ctx: Context, reminder: Reminder, at: datetime) -> Text:
     if len(shown) > LISTED_TEXT_LENGTH:
         shown = shown[: LISTED_TEXT_LENGTH - 1] + "…"
     parts: list[Text | str] = [
-        strong(fmt(ctx._(N_("No. {number}")), number=reminder.id)),
+        strong(ctx.say("No. {number}", number=reminder.id)),
         ctx.t.datetime(at),
         rhythm_in_words(ctx.t, reminder.rule, at),
         ctx.person(reminder.creator),
@@ -369,8 +368,8 @@ async def reminder_delete(ctx: Context, number: int) -> Reply:
     )
     if reminder is None or not visible:
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no reminder No. {number} in this room. {list} lists them.")),
+            ctx.say(
+                "There is no reminder No. {number} in this room. {list} lists them.",
                 number=number,
                 list=code(ctx.command_ref(reminders_list)),
             )
@@ -378,13 +377,9 @@ async def reminder_delete(ctx: Context, number: int) -> Reply:
     # A personal reminder is visible to its creator only, so this concerns room reminders.
     if reminder.creator != ctx.sender and ctx.role < Role.ORGANIZER:
         raise NotAllowed(
-            fmt(
-                ctx._(
-                    N_(
-                        "Only {creator}, who set reminder No. {number}, an organiser or the "
-                        "team may delete it."
-                    )
-                ),
+            ctx.say(
+                "Only {creator}, who set reminder No. {number}, an organiser or the "
+                "team may delete it.",
                 creator=reminder.creator,
                 number=number,
             )
@@ -392,4 +387,4 @@ async def reminder_delete(ctx: Context, number: int) -> Reply:
     await ctx.store.reminders.deactivate(reminder.id)
     await ctx.store.schedule.deactivate(schedule_entry_id(reminder.id))
     await ctx.store.audit.record(ctx.clock.now(), ctx.sender, "delete", "reminder", reminder.id)
-    return Reply.of(fmt(ctx._(N_("Reminder No. {number} is deleted.")), number=reminder.id))
+    return Reply.of(ctx.say("Reminder No. {number} is deleted.", number=reminder.id))

@@ -13,8 +13,8 @@ from commands.contacts.common import (
 )
 from commands.contacts.converters import (
     number_label,
-    term_label,
 )
+from commands.contacts.vocabulary import term_label
 from commands.framework import converters
 from commands.framework.context import Context
 from commands.framework.i18n import N_
@@ -74,7 +74,7 @@ async def responsible_find(
     field = await ctx.store.vocabulary.match(FIELD, topic)
     if field is not None:
         rows = await ctx.store.contacts.responsible_for_field(field, gemeinde)
-        subject = term_label(ctx, field)
+        subject = term_label(field, ctx.t.language)
     else:
         # The Gemeinde is applied afterwards: a person counts for it through their own
         # Gemeinde or through their organisation's, which the search index cannot know.
@@ -146,9 +146,8 @@ def responsible_group(
             )
         ]
         if elsewhere:
-            entry += fmt(
-                ctx._(N_(", also: {roles}")),
-                roles=join("; ", (role_text(ctx, role) for role in elsewhere)),
+            entry += ctx.say(
+                ", also: {roles}", roles=join("; ", (role_text(ctx, role) for role in elsewhere))
             )
         people.append(entry)
     where = strong(organization.name) if organization else text(ctx._(N_("Without organisation")))
@@ -158,17 +157,17 @@ def responsible_group(
 def nobody_for(ctx: Context, subject: str, gemeinde: str | None) -> Reply:
     """No one found: say so, and name the fields one can ask for."""
     if gemeinde:
-        message = fmt(
-            ctx._(N_("Nobody is recorded for {topic} in {gemeinde}.")),
+        message = ctx.say(
+            "Nobody is recorded for {topic} in {gemeinde}.",
             topic=strong(subject),
             gemeinde=gemeinde,
         )
     else:
-        message = fmt(ctx._(N_("Nobody is recorded for {topic}.")), topic=strong(subject))
+        message = ctx.say("Nobody is recorded for {topic}.", topic=strong(subject))
     reply = Reply.of(message)
     return reply.add(
-        fmt(
-            ctx._(N_("{search} searches all contacts by name; {new} records someone.")),
+        ctx.say(
+            "{search} searches all contacts by name; {new} records someone.",
             search=code(ctx.command_ref("kontakt", "<…>")),
             new=code(ctx.command_ref("kontakt neu", '"…"')),
         )

@@ -1,5 +1,5 @@
-"""What the task and decision commands accept: a new task's line, owners, due dates, states,
-votes, and the filters of the lists.
+"""What the task commands accept: a new task's line, owners, due dates, states and the
+filters of the list (what a decision's commands accept is in ``commands/decisions``).
 
 Look-ups that need the database (a contact's number) come out as a reference that the handler
 resolves, as in ``commands/contacts/converters.py``.
@@ -7,7 +7,6 @@ resolves, as in ``commands/contacts/converters.py``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -26,21 +25,10 @@ if TYPE_CHECKING:
     from commands.framework.context import Context
 
 MAX_TEXT_LENGTH = 2000
-MAX_VOTES = 9999
 # The word before a due date in a new task's line: "… bis Freitag", "… until friday".
 _DUE_WORDS = frozenset({"bis", "until", "due"})
-_UNANIMOUS_WORDS = frozenset({"einstimmig", "unanimous", "unanimously"})
-_OPEN_WORDS = frozenset({"offen", "open"})
 _FUTURE_DAY = When(future=True)
 _ANY_DAY = When(future=False)
-
-
-def _without_last_word(raw: str, flags: frozenset[str]) -> tuple[list[str], bool]:
-    """The words of ``raw``, and whether the last one was one of ``flags`` (then left out)."""
-    words = raw.split()
-    if words and fold_text(words[-1]) in flags:
-        return words[:-1], True
-    return words, False
 
 
 # --------------------------------------------------------------------------- days
@@ -52,8 +40,8 @@ def _day_of(ctx: Context, raw: str, reader: When) -> date:
     if parsed.has_time:
         # A due date is a day: say so rather than drop the time without a word.
         ctx.note(
-            fmt(
-                ctx._(N_("Taken as the day {day}; a time of day is not kept for it.")),
+            ctx.say(
+                "Taken as the day {day}; a time of day is not kept for it.",
                 day=day_in_words(ctx.t, day, ctx.clock.now()),
             )
         )
@@ -87,8 +75,8 @@ class OwnerRef:
         person = await ctx.store.contacts.person(self.contact_number)
         if person is None:
             raise NotFound(
-                fmt(
-                    ctx._(N_("There is no contact No. {number}. {search} finds contacts.")),
+                ctx.say(
+                    "There is no contact No. {number}. {search} finds contacts.",
                     number=self.contact_number,
                     search=code(ctx.command_ref("kontakt", "…")),
                 )
@@ -104,14 +92,10 @@ def owner_ref(ctx: Context, raw: str) -> OwnerRef:
     number = converters.record_number(value)
     if number is None:
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "{raw} is neither a Matrix user nor a contact's number. Write "
-                        "who=@anna:example.org, mention the person, or give the number of a "
-                        "contact without Matrix, e.g. who=12."
-                    )
-                ),
+            ctx.say(
+                "{raw} is neither a Matrix user nor a contact's number. Write "
+                "who=@anna:example.org, mention the person, or give the number of a "
+                "contact without Matrix, e.g. who=12.",
                 raw=code(raw),
             )
         )
@@ -147,9 +131,8 @@ def new_task(ctx: Context, raw: str) -> NewTask:
     owners = [word for word in words if converters.is_matrix_id(word)]
     if len(owners) > 1:
         raise BadArgument(
-            fmt(
-                ctx._(N_("A task has one owner; {owners} are several.")),
-                owners=join(", ", map(code, owners)),
+            ctx.say(
+                "A task has one owner; {owners} are several.", owners=join(", ", map(code, owners))
             )
         )
     words = [word for word in words if word not in owners]
@@ -219,69 +202,6 @@ def task_status(ctx: Context, raw: str) -> str:
     )
 
 
-# --------------------------------------------------------------------------- decisions
-
-
-@dataclass(frozen=True)
-class DecisionText:
-    """A decision's wording, and whether "einstimmig" followed it."""
-
-    text: str
-    unanimous: bool
-
-
-def decision_correction(ctx: Context, raw: str) -> DecisionText:
-    """A corrected wording as :func:`decision_text` reads it, or ``einstimmig`` alone."""
-    if fold_text(raw).strip(".") in _UNANIMOUS_WORDS:
-        return DecisionText("", True)
-    return decision_text(ctx, raw)
-
-
-def decision_text(ctx: Context, raw: str) -> DecisionText:
-    """The wording of a decision; a last word ``einstimmig`` records it as unanimous."""
-    words, unanimous = _without_last_word(raw, _UNANIMOUS_WORDS)
-    text = " ".join(words)
-    if not text:
-        raise BadArgument(ctx._(N_("The decision's wording is missing.")))
-    if len(text) > MAX_TEXT_LENGTH:
-        message = N_("A decision can hold at most {limit} characters; this one has {count}.")
-        raise BadArgument(fmt(ctx._(message), limit=MAX_TEXT_LENGTH, count=len(text)))
-    return DecisionText(text, unanimous)
-
-
-def _refuse_unanimous_after_options(ctx: Context, raw: str) -> None:
-    """``sitzung=3 einstimmig``: the word went into the option's value, so say where it goes."""
-    words = raw.split()
-    if len(words) > 1 and fold_text(words[-1]).strip(".") in _UNANIMOUS_WORDS:
-        raise BadArgument(
-            fmt(
-                ctx._(N_("Write {word} right after the wording, before the options: {example}")),
-                word=code(words[-1]),
-                example=code(ctx.command_ref("beschluss", ctx._(N_("… unanimous meeting=3")))),
-            )
-        )
-
-
-def meeting_number(ctx: Context, raw: str) -> int:
-    """The number of the meeting a decision was taken in."""
-    _refuse_unanimous_after_options(ctx, raw)
-    return converters.number(ctx, raw)
-
-
-def vote_count(ctx: Context, raw: str) -> int:
-    """A number of votes: 0 or more."""
-    _refuse_unanimous_after_options(ctx, raw)
-    value = raw.strip()
-    if not re.fullmatch(r"\d{1,4}", value):
-        raise BadArgument(
-            fmt(
-                ctx._(N_("{raw} is no number of votes. Write a number such as yes=7.")),
-                raw=code(raw),
-            )
-        )
-    return int(value)
-
-
 # --------------------------------------------------------------------------- list filters
 
 
@@ -308,29 +228,11 @@ def task_filter(ctx: Context, raw: str) -> TaskFilter:
         key = next((k for k, words in _FILTER_WORDS.items() if fold_text(word) in words), None)
         if key is None:
             raise BadArgument(
-                fmt(
-                    ctx._(
-                        N_(
-                            "{raw} is no filter. Write mine (your own), all (done ones too) "
-                            "or overdue, and committee=… or who=… for more."
-                        )
-                    ),
+                ctx.say(
+                    "{raw} is no filter. Write mine (your own), all (done ones too) "
+                    "or overdue, and committee=… or who=… for more.",
                     raw=code(word),
                 )
             )
         chosen[key] = True
     return TaskFilter(**chosen)
-
-
-@dataclass(frozen=True)
-class DecisionScope:
-    """``!beschluesse [Gremium] [offen]`` as read."""
-
-    committee: str
-    only_open: bool
-
-
-def decision_scope(ctx: Context, raw: str) -> DecisionScope:
-    """An optional committee name, optionally followed by ``offen``/``open``."""
-    words, only_open = _without_last_word(raw, _OPEN_WORDS)
-    return DecisionScope(" ".join(words), only_open)

@@ -80,10 +80,7 @@ async def tasks_list(
     heading = _heading(ctx, scope, chosen, wanted, len(found))
     if not found:
         return Reply.of(heading).add(
-            fmt(
-                ctx._(N_("{new} records one.")),
-                new=code(ctx.command_ref("aufgabe neu", "…")),
-            )
+            ctx.say("{new} records one.", new=code(ctx.command_ref("aufgabe neu", "…")))
         )
     shown = page_from(page)
     overdue = sum(is_overdue(task, today) for task in found)

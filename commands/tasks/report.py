@@ -77,8 +77,8 @@ async def report_show(
     first = start or (last - DEFAULT_PERIOD + timedelta(days=1))
     if first > last:
         raise BadArgument(
-            fmt(
-                ctx._(N_("The period starts ({start}) after it ends ({end}).")),
+            ctx.say(
+                "The period starts ({start}) after it ends ({end}).",
                 start=ctx.t.date(_midnight(ctx, first)),
                 end=ctx.t.date(_midnight(ctx, last)),
             )
@@ -96,11 +96,9 @@ async def report_show(
         chosen.id if chosen is not None else None, begins, ends, today
     )
     whose = title_of(chosen) if chosen is not None else ctx._(N_("the whole office"))
-    title = fmt(ctx._(N_("Status report: {whose}")), whose=whose).plain
-    period = fmt(
-        ctx._(N_("Period: {start} – {end}")),
-        start=ctx.t.date(begins),
-        end=ctx.t.date(_midnight(ctx, last)),
+    title = ctx.say("Status report: {whose}", whose=whose).plain
+    period = ctx.say(
+        "Period: {start} – {end}", start=ctx.t.date(begins), end=ctx.t.date(_midnight(ctx, last))
     ).plain
     labelled = _labelled_counts(ctx, counts)
     reply = Reply.of(strong(title)).add(period)
@@ -120,7 +118,7 @@ async def report_show(
         decisions=await _decision_lines(ctx, chosen, begins, ends),
         tasks=await _task_rows(ctx, chosen, begins, ends),
         labels=_labels(ctx),
-        created=fmt(ctx._(N_("Created on {when}")), when=ctx.t.datetime(now)).plain,
+        created=ctx.say("Created on {when}", when=ctx.t.datetime(now)).plain,
     )
     pdf = await asyncio.to_thread(
         html_to_pdf, html, title=title, created=now, language=ctx.t.language

@@ -19,7 +19,7 @@ from commands.framework.context import Context
 from commands.framework.errors import BadArgument, NotAllowed, NotFound
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
-from commands.framework.reply import Reply, Text, code, fmt, strong, text
+from commands.framework.reply import Reply, Text, code, strong, text
 from commands.meetings.finding import meeting_in_reach
 from commands.meetings.mode import (
     item_of_meeting,
@@ -58,8 +58,8 @@ DECISION_OPTION = Option("decision", "beschluss", converters.number, aliases=("d
 def no_such_task(ctx: Context, number: int) -> NotFound:
     """The one answer to a task number that is unknown or out of reach here."""
     return NotFound(
-        fmt(
-            ctx._(N_("There is no task No. {number} here. {list} lists the tasks.")),
+        ctx.say(
+            "There is no task No. {number} here. {list} lists the tasks.",
             number=number,
             list=code(ctx.command_ref("aufgaben")),
         )
@@ -93,9 +93,8 @@ async def task_to_change(ctx: Context, number: int) -> Task:
     task = await task_in_reach(ctx, number)
     if ctx.role < Role.ORGANIZER and not owns(ctx, task):
         raise NotAllowed(
-            fmt(
-                ctx._(N_("Only the owner of task No. {number} or an organiser may change it.")),
-                number=number,
+            ctx.say(
+                "Only the owner of task No. {number} or an organiser may change it.", number=number
             )
         )
     return task
@@ -107,8 +106,8 @@ async def decision_in_reach(ctx: Context, number: int) -> Decision:
     here_only = ctx.room_kind is RoomKind.GROUP
     if decision is None or (here_only and decision.committee.room_id != ctx.room_id):
         raise NotFound(
-            fmt(
-                ctx._(N_("There is no decision No. {number} here. {list} lists them.")),
+            ctx.say(
+                "There is no decision No. {number} here. {list} lists them.",
                 number=number,
                 list=code(ctx.command_ref("beschlüsse")),
             )
@@ -135,8 +134,8 @@ def _plan_note(ctx: Context, task: Task) -> Text | None:
     if moment <= ctx.clock.now():
         return text(ctx._(N_("The due date is too close for a reminder the day before.")))
     if not (task.owner_matrix_id or task.owner_person_id):
-        return fmt(ctx._(N_("A reminder is posted on {when}.")), when=ctx.t.datetime(moment))
-    return fmt(ctx._(N_("The owner is reminded on {when}.")), when=ctx.t.datetime(moment))
+        return ctx.say("A reminder is posted on {when}.", when=ctx.t.datetime(moment))
+    return ctx.say("The owner is reminded on {when}.", when=ctx.t.datetime(moment))
 
 
 async def _arm(ctx: Context, task: Task) -> None:
@@ -150,8 +149,8 @@ async def _link_decision(
     decision = await decision_in_reach(ctx, number)
     if committee is not None and committee.id != decision.committee_id:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Decision No. {number} is one of {committee}, not of {other}.")),
+            ctx.say(
+                "Decision No. {number} is one of {committee}, not of {other}.",
                 number=number,
                 committee=decision.committee.name,
                 other=committee.name,
@@ -239,8 +238,8 @@ async def task_create(
     held = await meeting_in_reach(ctx, meeting) if meeting is not None else None
     if held is not None and chosen is not None and held.committee_id != chosen.id:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Meeting No. {number} is not one of {committee}.")),
+            ctx.say(
+                "Meeting No. {number} is not one of {committee}.",
                 number=held.id,
                 committee=chosen.name,
             )
@@ -259,13 +258,13 @@ async def task_create(
         meeting_id=held.id if held is not None else (linked.meeting_id if linked else None),
         agenda_item_id=item_id,
     )
-    headline = fmt(ctx._(N_("Task No. {number} is recorded.")), number=created.id)
+    headline = ctx.say("Task No. {number} is recorded.", number=created.id)
     reply = _echo(ctx, created, headline)
     if (note := _plan_note(ctx, created)) is not None:
         reply.add(note)
     return reply.add(
-        fmt(
-            ctx._(N_("{done} marks it done, {change} changes it.")),
+        ctx.say(
+            "{done} marks it done, {change} changes it.",
             done=code(ctx.command_ref("erledigt", str(created.id))),
             change=code(ctx.command_ref(task_change, f"{created.id} {ctx._(DUE_EXAMPLE)}")),
         )
@@ -292,14 +291,14 @@ async def task_show(
         return await _task_in_meeting(ctx, task, owner, due)
     if owner is not None or due is not None:
         raise BadArgument(
-            fmt(
-                ctx._(N_("To change task No. {number}, write {change}.")),
+            ctx.say(
+                "To change task No. {number}, write {change}.",
                 number=task,
                 change=code(ctx.command_ref(task_change, f"{task} …")),
             )
         )
     found = await task_in_reach(ctx, task)
-    return _echo(ctx, found, fmt(ctx._(N_("Task No. {number}")), number=found.id))
+    return _echo(ctx, found, ctx.say("Task No. {number}", number=found.id))
 
 
 async def _task_in_meeting(
@@ -310,13 +309,8 @@ async def _task_in_meeting(
     running = await running_here(ctx)
     if running is None:
         raise BadArgument(
-            fmt(
-                ctx._(
-                    N_(
-                        "Outside meeting mode, {new} records a task; {show} shows one by its "
-                        "number."
-                    )
-                ),
+            ctx.say(
+                "Outside meeting mode, {new} records a task; {show} shows one by its number.",
                 new=code(ctx.command_ref(task_create, "…")),
                 show=code(ctx.command_ref(task_show, "3")),
             )
@@ -351,7 +345,7 @@ async def _task_in_meeting(
         agenda_item_id=call.agenda_item_id,
     )
     await record_under_current(ctx, running, kind=ENTRY_TASK, task_id=created.id)
-    headline = fmt(ctx._(N_("Task No. {number} is recorded.")), number=created.id)
+    headline = ctx.say("Task No. {number} is recorded.", number=created.id)
     return with_current_item(ctx, running, _echo(ctx, created, headline))
 
 
@@ -382,8 +376,8 @@ async def task_change(
 ) -> Reply:
     if all(value is None for value in (text, owner, due, follow_up, decision)):
         raise BadArgument(
-            fmt(
-                ctx._(N_("Say what to change, e.g. {example}.")),
+            ctx.say(
+                "Say what to change, e.g. {example}.",
                 example=code(ctx.command_ref(task_change, f"{number} {ctx._(DUE_EXAMPLE)}")),
             )
         )
@@ -421,7 +415,7 @@ async def _saved(ctx: Context, task: Task, action: str, detail: str) -> Reply:
     assert reloaded is not None
     await _arm(ctx, reloaded)
     await ctx.store.audit.record(now, ctx.sender, action, "task", task.id, detail)
-    reply = _echo(ctx, reloaded, fmt(ctx._(N_("Task No. {number} is changed.")), number=task.id))
+    reply = _echo(ctx, reloaded, ctx.say("Task No. {number} is changed.", number=task.id))
     if (note := _plan_note(ctx, reloaded)) is not None:
         reply.add(note)
     return reply
@@ -465,8 +459,8 @@ async def task_done(ctx: Context, number: int, note: str | None) -> Reply:
     task = await task_to_change(ctx, number)
     if task.status == TASK_DONE:
         raise BadArgument(
-            fmt(
-                ctx._(N_("Task No. {number} is already done. {status} reopens it.")),
+            ctx.say(
+                "Task No. {number} is already done. {status} reopens it.",
                 number=number,
                 status=code(
                     ctx.command_ref(task_set_status, f"{number} {ctx._(STATUS_WORDS[TASK_OPEN])}")
@@ -491,13 +485,13 @@ async def task_follow_up(ctx: Context, number: int, day: date) -> Reply:
     task = await task_to_change(ctx, number)
     if task.status == TASK_DONE:
         raise BadArgument(
-            fmt(ctx._(N_("Task No. {number} is done; it needs no follow-up.")), number=number)
+            ctx.say("Task No. {number} is done; it needs no follow-up.", number=number)
         )
     task.follow_up_on = day
     reply = await _saved(ctx, task, "update", "follow_up")
     return reply.add(
-        fmt(
-            ctx._(N_("On {day} at {time} it is put before its owner again.")),
+        ctx.say(
+            "On {day} at {time} it is put before its owner again.",
             day=day_in_words(ctx.t, day, ctx.clock.now()),
             time=ctx.t.time(day_moment(ctx.t, day).replace(hour=REMINDER_TIME.hour, minute=0)),
         )

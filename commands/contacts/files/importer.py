@@ -1,12 +1,12 @@
 """The importer: rows of a table matched against what is stored, merged or created.
 
 The importer reads what is stored once, matches every row against it in memory (duplicates are
-merged or reported, never doubled) and writes new records in batches.
+merged or reported, never doubled) and writes new records in batches. How a row's values are
+compared and what the import reports is in :mod:`~commands.contacts.files.matching`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,8 +14,16 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.contacts.converters import plain_email
-from commands.contacts.files.columns import MULTI_SEPARATOR, Kind
+from commands.contacts.files.columns import Kind
 from commands.contacts.files.decoding import SourceRow, Table, read_table
+from commands.contacts.files.matching import (
+    ImportReport,
+    Notice,
+    RowRefused,
+    TermMatcher,
+    same_value,
+    split_multi,
+)
 from commands.framework.converters import is_matrix_id
 from storage.database import Database
 from storage.models import Offer, Organization, Person, VocabularyTerm, column_limit
@@ -25,35 +33,6 @@ from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, VocabularyReposito
 IMPORT_ACTOR = "cli:import"
 # Rows per transaction: short enough that a running bot never waits long for the database.
 IMPORT_CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something about one line of the file: an error, or a note about a merge."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}"
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, in a dry run, would do)."""
-
-    kind: Kind
-    filename: str
-    description: str = ""
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    organisations_created: int = 0
-    errors: list[Notice] = field(default_factory=list)
-    notes: list[Notice] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    dry_run: bool = False
 
 
 Record = Person | Organization | Offer
@@ -67,60 +46,8 @@ class _Change:
     line: int = 0
 
 
-class RowRefused(Exception):
-    """A row that cannot be imported; the problems say why."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
-
-
-class TermMatcher:
-    """Matches vocabulary spellings in memory (a lookup per row would cost a query per row)."""
-
-    def __init__(self, terms: Iterable[VocabularyTerm]) -> None:
-        self.terms = list(terms)
-        self.by_spelling: dict[str, VocabularyTerm] = {}
-        for term in self.terms:
-            for spelling in (term.key, term.label_de, term.label_en, *term.aliases):
-                self.by_spelling.setdefault(fold_text(spelling), term)
-
-    def match_list(self, text: str) -> tuple[list[VocabularyTerm], list[str]]:
-        """Terms for a list separated by commas, semicolons or line breaks, and the rest."""
-        found: list[VocabularyTerm] = []
-        unknown: list[str] = []
-        for part in (piece.strip() for piece in re.split(r"[,;\n]", text)):
-            if not part:
-                continue
-            term = self.by_spelling.get(fold_text(part))
-            if term is None:
-                unknown.append(part)
-            elif term not in found:
-                found.append(term)
-        return found, unknown
-
-
 def _max_length(model: type[Record], attribute: str) -> int | None:
     return column_limit(model, attribute)
-
-
-def _same(attribute: str, old: str, new: str) -> bool:
-    """Whether two spellings of a value mean the same, so a merge need not report them."""
-    if attribute == "email":
-        return old.strip().lower() == new.strip().lower()
-    if attribute == "phone":
-        return re.sub(r"\D", "", old) == re.sub(r"\D", "", new)
-    if attribute in ("website", "link"):
-        return _plain_url(old) == _plain_url(new)
-    return fold_text(old) == fold_text(new)
-
-
-def _plain_url(url: str) -> str:
-    return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
-
-
-def _split_multi(text: str) -> list[str]:
-    return [part.strip() for part in text.split(MULTI_SEPARATOR)] if text else []
 
 
 class Importer:
@@ -320,7 +247,7 @@ class Importer:
         if not old:
             setattr(target, attribute, value)
             changed.add(attribute)
-        elif not _same(attribute, old, value):
+        elif not same_value(attribute, old, value):
             header = self.table.headers.get(attribute, attribute)
             self._note(
                 line,
@@ -351,8 +278,8 @@ class Importer:
         problems += self._check_lengths(
             Person, row, ("title", "phone", "gemeinde", "email", "matrix_id")
         )
-        organisation_names = _split_multi(row.get("organization"))
-        functions = _split_multi(row.get("function"))
+        organisation_names = split_multi(row.get("organization"))
+        functions = split_multi(row.get("function"))
         pairs = [
             (org, functions[i] if i < len(functions) else "")
             for i, org in enumerate(organisation_names)
@@ -374,7 +301,7 @@ class Importer:
             self._create_person(row, name, email, fields, memberships)
             return
         changed: set[str] = set()
-        if not _same("name", existing.name, name):
+        if not same_value("name", existing.name, name):
             self._note(row.line, f'{self._label(existing)} is called "{name}" in the file')
         for attribute in ("title", "phone", "gemeinde", "notes", "matrix_id"):
             self._merge(existing, attribute, row.get(attribute), row.line, changed)

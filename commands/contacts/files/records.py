@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.contacts.files.columns import MULTI_SEPARATOR, Kind
+from commands.contacts.vocabulary import term_label
 from storage.models import Offer, Organization, Person, VocabularyTerm
 from storage.transfer import TransferRepository
 
@@ -26,17 +27,13 @@ class ExportRecord:
     document: dict[str, Any]
 
 
-def _label(term: VocabularyTerm, language: str) -> str:
-    return term.label_de if language == "de" else term.label_en
-
-
 def iso(moment: datetime | None) -> str | None:
     """A moment as ISO 8601 to the second, for the JSON documents; None stays None."""
     return moment.isoformat(timespec="seconds") if moment is not None else None
 
 
 def _terms_document(terms: Iterable[VocabularyTerm], language: str) -> list[dict[str, str]]:
-    return [{"key": term.key, "label": _label(term, language)} for term in terms]
+    return [{"key": term.key, "label": term_label(term, language)} for term in terms]
 
 
 def person_record(person: Person, language: str) -> ExportRecord:
@@ -46,7 +43,7 @@ def person_record(person: Person, language: str) -> ExportRecord:
         for m in sorted(person.memberships, key=lambda m: m.id or 0)
         if m.organization is not None
     ]
-    labels = [_label(term, language) for term in person.fields]
+    labels = [term_label(term, language) for term in person.fields]
     cells = {
         "title": person.title,
         "name": person.name,
@@ -86,7 +83,7 @@ def person_record(person: Person, language: str) -> ExportRecord:
 
 def organisation_record(organization: Organization, language: str) -> ExportRecord:
     """An organisation for export."""
-    kind = _label(organization.kind, language) if organization.kind is not None else ""
+    kind = term_label(organization.kind, language) if organization.kind is not None else ""
     cells = {
         "name": organization.name,
         "kind": kind,
@@ -96,7 +93,7 @@ def organisation_record(organization: Organization, language: str) -> ExportReco
         "website": organization.website,
         "email": organization.email,
         "phone": organization.phone,
-        "fields": ", ".join(_label(term, language) for term in organization.fields),
+        "fields": ", ".join(term_label(term, language) for term in organization.fields),
         "source": organization.source,
         "notes": organization.notes,
     }
@@ -125,8 +122,8 @@ def offer_record(offer: Offer, language: str) -> ExportRecord:
     cells = {
         "title": offer.title,
         "provider": provider,
-        "fields": ", ".join(_label(term, language) for term in offer.fields),
-        "target_groups": ", ".join(_label(term, language) for term in offer.target_groups),
+        "fields": ", ".join(term_label(term, language) for term in offer.fields),
+        "target_groups": ", ".join(term_label(term, language) for term in offer.target_groups),
         "place": offer.place,
         "gemeinde": offer.gemeinde,
         "schedule": offer.schedule,
