@@ -143,7 +143,7 @@ def _demo(arguments: argparse.Namespace) -> int:
         print(DEMO_EXTRA_MISSING, file=sys.stderr)
         return 2
     # Imported only here: bot/devtools is not part of the running bot's import path.
-    from bot.devtools.demo import run_demo
+    from bot.devtools.demo.run import run_demo
 
     return asyncio.run(run_demo(arguments.dir, arguments.script, keep=arguments.keep))
 
