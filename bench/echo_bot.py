@@ -27,15 +27,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nio import (
-    AsyncClient,
-    AsyncClientConfig,
-    ErrorResponse,
-    RoomMessagesResponse,
-    RoomMessageText,
-    SyncResponse,
-)
+from nio import ErrorResponse, RoomMessageText
 from nio.events import Event
+
+from bot.devtools.syncing_client import SyncingClient
 
 TOKEN_VARIABLE = "ECHO_BOT_ACCESS_TOKEN"
 # As many events per room and sync as Synapse gives (it caps the filter's limit at 100).
@@ -47,21 +42,27 @@ SYNC_FILTER: dict[str, Any] = {
 SYNC_TIMEOUT_MS = 30_000
 
 
-class EchoBot:
+class EchoBot(SyncingClient):
     """One account that echoes text back into the room it came from."""
 
-    def __init__(self, homeserver: str, user_id: str, device_id: str, token: str, store: Path):
-        store.mkdir(parents=True, exist_ok=True)
-        self.client = AsyncClient(
-            homeserver,
-            user_id,
-            device_id=device_id,
-            store_path=str(store),
-            config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
-        )
-        self.client.restore_login(user_id, device_id, token)
+    sync_filter = SYNC_FILTER
+    sync_timeout_ms = SYNC_TIMEOUT_MS
+    retry_seconds = 1.0
+    # Without the gap of a limited timeline a bot silently drops most of a burst.
+    fill_gaps = True
+    join_invites = True
+    # What happened before the start is not ours to answer (a room's first timeline after
+    # the join is limited too, and its history is skipped with it).
+    skip_history = True
+
+    async def on_timeline(self, room_id: str, events: list[Event], arrived: float) -> None:
+        """Echo every text message of someone else, one after the other."""
+        for event in events:
+            if isinstance(event, RoomMessageText) and event.sender != self.client.user_id:
+                await self.echo(room_id, event)
 
     async def echo(self, room_id: str, event: RoomMessageText) -> None:
+        """Send ``event``'s text back as a notice that replies to it."""
         content = {
             "msgtype": "m.notice",
             "body": event.body,
@@ -75,62 +76,9 @@ class EchoBot:
 
     async def run(self) -> None:
         """Skip what happened before the start, then echo until cancelled."""
-        client = self.client
-        first = await client.sync(timeout=0, full_state=True, sync_filter=SYNC_FILTER)
-        if not isinstance(first, SyncResponse):
-            raise SystemExit(f"first sync failed: {first}")
-        since = first.next_batch
-        # A room's first timeline after the join is limited too; its history is not ours.
-        known = set(first.rooms.join)
-        for room_id in first.rooms.invite:
-            await client.join(room_id)
+        await self.start()
         print("echo bot ready", flush=True)
-        while True:
-            response = await client.sync(
-                timeout=SYNC_TIMEOUT_MS, sync_filter=SYNC_FILTER, since=since
-            )
-            if not isinstance(response, SyncResponse):
-                await asyncio.sleep(1)
-                continue
-            await exchange_keys(client)
-            for room_id in response.rooms.invite:
-                await client.join(room_id)
-            for room_id, info in response.rooms.join.items():
-                events = info.timeline.events
-                if info.timeline.limited and room_id in known:
-                    events = await events_before(client, room_id, info.timeline.prev_batch, since)
-                    events += info.timeline.events
-                for event in events:
-                    if isinstance(event, RoomMessageText) and event.sender != client.user_id:
-                        await self.echo(room_id, event)
-            known.update(response.rooms.join)
-            since = response.next_batch
-
-
-async def exchange_keys(client: AsyncClient) -> None:
-    """Keep the E2EE keys current between syncs, as nio's own sync loop does."""
-    if client.should_upload_keys:
-        await client.keys_upload()
-    if client.should_query_keys:
-        await client.keys_query()
-    if client.should_claim_keys:
-        await client.keys_claim(client.get_users_for_key_claiming())
-    await client.send_to_device_messages()
-
-
-async def events_before(client: AsyncClient, room_id: str, start: str, since: str) -> list[Event]:
-    """The events a ``limited`` timeline left out between ``since`` and ``start``, oldest
-    first (nio decrypts what it fetches)."""
-    pages: list[Event] = []
-    while start:
-        page = await client.room_messages(room_id, start=start, end=since, limit=100)
-        if not isinstance(page, RoomMessagesResponse) or not page.chunk:
-            break
-        pages.extend(page.chunk)
-        if page.end in (None, start):
-            break
-        start = page.end
-    return list(reversed(pages))
+        await self.syncing()
 
 
 async def serve(arguments: argparse.Namespace) -> None:
@@ -147,7 +95,7 @@ async def serve(arguments: argparse.Namespace) -> None:
     loop.add_signal_handler(signal.SIGINT, running.cancel)
     with contextlib.suppress(asyncio.CancelledError):
         await running
-    await bot.client.close()
+    await bot.close()
 
 
 def main() -> None:

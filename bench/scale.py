@@ -29,13 +29,10 @@ import asyncio
 import json
 import logging
 import os
-import random
 import secrets
 import shutil
-import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,14 +41,25 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import Table, insert, select
+from typing import Any
 
 from bench.common import describe_machine, machine_description, percentile, table
-from bench.search import NOW, SEED, chunks, generate, queries, settle
-from bot.devtools.chat_client import ChatClient
+from bench.scale_data import (
+    ANNA,
+    BERLIN,
+    DUE_PER_WAKE_UP,
+    GRACE_PERIOD,
+    PROJECT,
+    TEAM_ROOM,
+    WAKE_UP_KIND,
+    WAKE_UPS,
+    Office,
+    build,
+)
+from bench.scale_process import (
+    time_bot_process,
+)
+from bench.search_data import NOW, SEED
 from bot.devtools.homeserver import LocalSynapse
 from bot.render import Target, notice_contents
 from bot.scheduler import ScheduledRun, SchedulerService, occurrence_key
@@ -62,51 +70,14 @@ from commands.framework.dispatch import Dispatcher, Request
 from commands.framework.i18n import Translator
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Items, Reply
-from commands.meetings.schedule import MEETING_OVER_KIND, MEETING_REMINDER_KIND
 from storage.database import Database
-from storage.models import (
-    Committee,
-    CommitteeMember,
-    Meeting,
-    ScheduleEntry,
-    SentLedger,
-    Task,
-    VocabularyTerm,
-)
 from storage.repositories import Store
-from storage.vocabulary import fold_text
 
-PROJECT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT / "bench" / "results" / "scale.json"
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (200, 1_000)
 QUICK_QUERIES = 10
-BERLIN = ZoneInfo("Europe/Berlin")
 
-# The issue's full size; every table scales with the number of persons.
-FULL_PERSONS = 100_000
-FULL_MEETINGS = 5_000
-FULL_TASKS = 20_000
-MEETINGS_PER_COMMITTEE = 20
-SEATS_PER_COMMITTEE = 12
-# A reminder a day before, one an hour before, and the meeting's end: 15 000 at full size.
-MEETING_ENTRIES = (
-    (MEETING_REMINDER_KIND, 1440),
-    (MEETING_REMINDER_KIND, 60),
-    (MEETING_OVER_KIND, 0),
-)
-
-# The scheduler's wake-ups: the same few entries due at each, whatever the size, so that what
-# grows with the size is the cost of finding them among all the others.
-WAKE_UPS = 20
-DUE_PER_WAKE_UP = 3
-WAKE_UP_KIND = "bench.post"
-GRACE_PERIOD = timedelta(hours=1)
-
-ANNA = "@anna:localhost"
-TEAM_ROOM = "!team:localhost"
-# Queries sent to the bot process through Matrix before its peak RSS is read a second time.
-MATRIX_QUERIES_PER_KIND = 5
 
 # Goals of issue 12 at 100 000 persons.
 GOALS = {
@@ -114,174 +85,6 @@ GOALS = {
     "start_up_s": 3.0,
     "rss_mb": 200.0,
 }
-
-COMMITTEE_TABLE = cast(Table, Committee.__table__)
-MEMBER_TABLE = cast(Table, CommitteeMember.__table__)
-MEETING_TABLE = cast(Table, Meeting.__table__)
-ENTRY_TABLE = cast(Table, ScheduleEntry.__table__)
-LEDGER_TABLE = cast(Table, SentLedger.__table__)
-TASK_TABLE = cast(Table, Task.__table__)
-
-COMMITTEE_TOPICS = (
-    "Bildungsbeirat", "Steuerungsgruppe Bildung", "AG Übergang Schule–Beruf",
-    "AG Frühkindliche Bildung", "Netzwerk Sprachbildung", "AG Ganztag", "Integrationsbeirat",
-    "AG Medienbildung", "Lenkungskreis BNE", "AG Weiterbildung",
-)  # fmt: skip
-TASK_VERBS = (
-    "Einladung an die Schulträger versenden", "Protokoll an den Beirat verteilen",
-    "Raum im Kreishaus reservieren", "Förderantrag vorbereiten", "Bedarfsumfrage auswerten",
-    "Kooperationsvertrag prüfen", "Presseinfo abstimmen", "Teilnehmerliste aktualisieren",
-)  # fmt: skip
-TASK_STATUSES = ("open", "open", "in_progress", "blocked", "done", "done")
-
-
-# --------------------------------------------------------------------------- the data
-
-
-@dataclass
-class Office:
-    """What the queries of one size are drawn from."""
-
-    counts: dict[str, int]
-    committee_rooms: list[str]
-    commands: dict[str, list[str]]  # measurement -> command lines
-
-
-def calendar_rows(persons: int, scale: float) -> dict[Table, list[dict[str, Any]]]:
-    """Committees, seats, meetings a year back and a year ahead, their schedule entries (with
-    ledger rows for what is past) and tasks, deterministic for the seed."""
-    rng = random.Random(SEED + 2)
-    rows: dict[Table, list[dict[str, Any]]] = {
-        table: []
-        for table in (
-            COMMITTEE_TABLE, MEMBER_TABLE, MEETING_TABLE, ENTRY_TABLE, LEDGER_TABLE, TASK_TABLE,
-        )
-    }  # fmt: skip
-    meetings = max(1, round(FULL_MEETINGS * scale))
-    committees = max(1, meetings // MEETINGS_PER_COMMITTEE)
-    created = NOW - timedelta(days=400)
-    stamps = {"created_at": created, "updated_at": created}
-    for number in range(1, committees + 1):
-        name = f"{COMMITTEE_TOPICS[number % len(COMMITTEE_TOPICS)]} {number}"
-        rows[COMMITTEE_TABLE].append(
-            {"id": number, "name": name, "name_key": fold_text(name), "short_name": f"G{number}",
-             "kind": "AG", "room_id": committee_room(number), "notice_days": 14,
-             "item_deadline_days": 7, "default_duration_minutes": 120, "default_place": "",
-             "reminder_offsets_minutes": [1440, 60], "allow_room_mention": False,
-             "feed_token": "", "opening_items": [], "quorum": None, **stamps}
-        )  # fmt: skip
-        for seat, person_id in enumerate(rng.sample(range(1, persons + 1), SEATS_PER_COMMITTEE)):
-            rows[MEMBER_TABLE].append(
-                {"committee_id": number, "person_id": person_id,
-                 "matrix_id": f"@mitglied{person_id}:localhost" if seat % 3 == 0 else "",
-                 "role": "Vorsitz" if seat == 0 else "Mitglied", "created_at": created}
-            )  # fmt: skip
-    for number in range(1, meetings + 1):
-        committee_id = rng.randint(1, committees)
-        # Whole quarter hours in office hours, at least two days away from NOW so
-        # that no meeting's entry falls among the wake-ups' (see wake_up_rows).
-        day = rng.choice([d for d in range(-365, 366) if abs(d) >= 2])
-        start = (NOW + timedelta(days=day)).replace(hour=rng.randint(7, 15), minute=0)
-        start += timedelta(minutes=15 * rng.randint(0, 3))
-        rows[MEETING_TABLE].append(
-            {"id": number, "committee_id": committee_id, "series_id": None,
-             "uid": f"bench-{number}@kuemmerer", "original_start": None, "start": start,
-             "end": start + timedelta(hours=2), "title": "", "place": "Kreishaus, Raum 214",
-             "online_link": "", "status": "scheduled", "cancel_reason": "", "sequence": 0,
-             "invitation_sent_at": None, "agenda_published_at": None,
-             "created_by": ANNA, **stamps}
-        )  # fmt: skip
-        for kind, offset in MEETING_ENTRIES:
-            suffix = f"reminder:{offset}" if kind == MEETING_REMINDER_KIND else "over"
-            entry_id = f"meeting:{number}:{suffix}"
-            due = start - timedelta(minutes=offset) if offset else start + timedelta(hours=2)
-            payload: dict[str, int] = {"meeting_id": number}
-            if kind == MEETING_REMINDER_KIND:
-                payload["offset_minutes"] = offset
-            rows[ENTRY_TABLE].append(
-                {"id": entry_id, "kind": kind, "first_at": due, "rule": "",
-                 "timezone": "Europe/Berlin", "payload": payload, "active": True,
-                 "created_at": created,
-                 # As the scheduler keeps it: a one-off that has run is due never again.
-                 "next_due": None if due < NOW else max(due, created)}
-            )  # fmt: skip
-            if due < NOW:
-                rows[LEDGER_TABLE].append(
-                    {"entry_id": entry_id, "occurrence": due, "status": "sent",
-                     "recorded_at": due}
-                )  # fmt: skip
-    for number in range(1, max(1, round(FULL_TASKS * scale)) + 1):
-        status = rng.choice(TASK_STATUSES)
-        by_person = rng.random() < 0.3
-        owner_committee = rng.randint(1, committees) if rng.random() < 0.8 else None
-        rows[TASK_TABLE].append(
-            {"id": number, "text": rng.choice(TASK_VERBS),
-             "owner_matrix_id": "" if by_person else f"@team{rng.randint(1, 12)}:localhost",
-             "owner_person_id": rng.randint(1, persons) if by_person else None,
-             "owner_name": "", "due_on": (NOW + timedelta(days=rng.randint(-90, 180))).date(),
-             "status": status, "decision_id": None, "committee_id": owner_committee,
-             "meeting_id": None, "agenda_item_id": None, "follow_up_on": None,
-             "done_note": "", "done_at": created if status == "done" else None,
-             "created_by": ANNA, **stamps}
-        )  # fmt: skip
-    return rows
-
-
-def wake_up_rows() -> list[dict[str, Any]]:
-    """:data:`DUE_PER_WAKE_UP` entries due in each of the first :data:`WAKE_UPS` minutes after
-    NOW, when nothing else is due."""
-    return [
-        {"id": f"bench:{minute}:{place}", "kind": WAKE_UP_KIND,
-         "first_at": NOW + timedelta(minutes=minute), "rule": "", "timezone": "Europe/Berlin",
-         "payload": {}, "active": True, "created_at": NOW - timedelta(days=1),
-         "next_due": NOW + timedelta(minutes=minute)}
-        for minute in range(1, WAKE_UPS + 1)
-        for place in range(DUE_PER_WAKE_UP)
-    ]  # fmt: skip
-
-
-def committee_room(number: int) -> str:
-    return f"!gremium{number}:localhost"
-
-
-async def build(database: Database, persons: int, count: int) -> Office:
-    """Migrate ``database`` (empty), fill it for ``persons`` and draw the commands to time."""
-    scale = persons / FULL_PERSONS
-    await database.migrate()
-    async with database.session() as session:
-        vocabulary = list(await session.scalars(select(VocabularyTerm)))
-    terms: dict[str, dict[str, int]] = {"field": {}, "target_group": {}, "org_kind": {}}
-    for term in vocabulary:
-        terms[term.vocabulary][term.key] = term.id
-    network = generate(terms, scale)
-    calendar = calendar_rows(persons, scale)
-    calendar[ENTRY_TABLE].extend(wake_up_rows())
-    tables = {**network.rows, **calendar}
-    async with database.session() as session:
-        for table, rows in tables.items():
-            for chunk in chunks(rows):
-                await session.execute(insert(table), chunk)
-    async with database.session() as session:
-        await Store(session).search.rebuild()
-    await settle(database)
-
-    drawn = queries(network, vocabulary, count)
-    # Names as written and with a typo, taking turns.
-    pairs = zip(drawn["exact name"], drawn["typo'd name"], strict=True)
-    names = [query.text for pair in pairs for query in pair]
-    rooms = [committee_room(number) for number in range(1, len(calendar[COMMITTEE_TABLE]) + 1)]
-    rng = random.Random(SEED + 3)
-    commands = {
-        "search": [f"!kontakt {name}" for name in names[:count]],
-        "wer": [f"!wer {query.text}" for query in drawn["field label/alias"]],
-        "termine_team": ["!termine"] * count,
-        "termine_committee": ["!termine"] * count,
-    }
-    return Office(
-        counts={table.name: len(rows) for table, rows in tables.items()},
-        committee_rooms=[rng.choice(rooms) for _n in range(count)],
-        commands=commands,
-    )
 
 
 # --------------------------------------------------------------------------- in-process
@@ -399,194 +202,6 @@ async def time_wake_ups(database: Database) -> Sample:
         sample.with_results += ran == DUE_PER_WAKE_UP
         sample.errors += ran != DUE_PER_WAKE_UP
     return sample
-
-
-# --------------------------------------------------------------------------- the bot process
-
-
-def bot_config(directory: Path, synapse: LocalSynapse, user_id: str, password: str,
-               team_room: str, database: Path) -> Path:  # fmt: skip
-    """A config.toml for the bot on ``database``, as an office writes it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    text = "\n".join(
-        [
-            "[matrix]",
-            f"homeserver = {json.dumps(synapse.url)}",
-            f"user_id = {json.dumps(user_id)}",
-            f"password = {json.dumps(password)}",
-            'store_path = "store"',
-            "sync_timeout_ms = 30000",
-            "[bot]",
-            f"team_room = {json.dumps(team_room)}",
-            'language = "de"',
-            f"allowed_servers = [{json.dumps(synapse.server_name)}]",
-            "[storage]",
-            f"url = {json.dumps(f'sqlite+aiosqlite:///{database}')}",
-        ]
-    )
-    path = directory / "config.toml"
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
-
-
-def spawn_bot(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    """``kuemmerer run --config FILE`` as a service manager starts it."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KUEMMERER_")}
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
-            cwd=PROJECT,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-
-
-# Lines of the bot's log that mark how far its start-up has come, by what they say.
-START_UP_MARKS = {
-    "first_log_line": "",  # Python has imported the bot's modules
-    "logged_in": "restored session of device",
-    "running": " runs as ",
-    # After the first sync the scheduler catches up (run_due over every entry), then says so.
-    "scheduler_caught_up": "Scheduler started",
-}
-
-
-def start_up_phases(log: Path, offset: int, spawned_at: float) -> dict[str, float]:
-    """Seconds from the spawn to each of :data:`START_UP_MARKS` in the log of the process
-    that began writing at ``offset``."""
-    phases: dict[str, float] = {}
-    with log.open("rb") as lines:
-        lines.seek(offset)
-        for raw in lines:
-            line = raw.decode("utf-8", errors="replace")
-            try:
-                # The log's clock is the local wall clock, to the millisecond.
-                stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
-            except ValueError:
-                continue
-            for mark, says in START_UP_MARKS.items():
-                if mark not in phases and says in line:
-                    phases[mark] = round(stamp - spawned_at, 3)
-    return phases
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time the process has used so far (user and system), in seconds."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        # The fields after the command name, which is in parentheses and may hold spaces.
-        fields = stat.read().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident set size so far (VmHWM), in MB."""
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for process {pid}")
-
-
-async def stop_bot(process: subprocess.Popen[bytes], log: Path, stops: list[bool]) -> None:
-    """SIGTERM, and SIGKILL after 30 s; ``stops`` gets whether SIGTERM alone did it.
-
-    A SIGTERM that arrived while the bot armed its many timers was seen to go unheeded: the
-    run goes on, and the results say so.
-    """
-    process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 30
-    while process.poll() is None and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    stops.append(process.poll() is not None)
-    if process.poll() is None:
-        print(f"the bot did not stop within 30 s of SIGTERM; killed (log: {log})", flush=True)
-        process.kill()
-        process.wait()
-
-
-async def answer_of(anna: ChatClient, room: str, line: str, process: subprocess.Popen[bytes],
-                    log: Path, timeout: float = 300) -> float:  # fmt: skip
-    """Send ``line`` and wait for the bot's answer; the seconds until it arrived."""
-    started = time.perf_counter()
-    event_id = await anna.say(room, line)
-
-    def answered() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"the bot exited:\n{log.read_text()[-3000:]}")
-        return bool(anna.answers_to(event_id))
-
-    await anna.wait_until(answered, timeout)
-    return time.perf_counter() - started
-
-
-async def time_bot_process(
-    synapse: LocalSynapse, directory: Path, database: Path, office: Office
-) -> dict[str, Any]:
-    """Start-up to the first answer, and the bot's peak RSS, on the prepared database."""
-    anna_user = await synapse.register(f"anna-{secrets.token_hex(3)}")
-    bot_user = await synapse.register(f"kuemmerer-{secrets.token_hex(3)}")
-    anna = ChatClient(
-        synapse.url, anna_user.user_id, anna_user.device_id, anna_user.access_token,
-        directory / "anna",
-    )  # fmt: skip
-    await anna.start()
-    log = directory / "bot.log"
-    try:
-        team_room = await anna.create_room("Bildungsbüro", invite=[bot_user.user_id])
-        config = bot_config(
-            directory / "bot", synapse, bot_user.user_id, bot_user.password, team_room, database
-        )
-        stops: list[bool] = []
-        # The first start: login, a new device, joining the team room.
-        spawned = time.perf_counter()
-        process = spawn_bot(config, log)
-        try:
-            await anna.wait_until(lambda: anna.is_joined(team_room, bot_user.user_id), 300)
-            await answer_of(anna, team_room, "!ich", process, log)
-            first_start = time.perf_counter() - spawned
-        finally:
-            await stop_bot(process, log, stops)
-        # The restart that is measured: a command sent the moment the process exists.
-        logged = log.stat().st_size
-        spawned, spawned_at = time.perf_counter(), time.time()
-        process = spawn_bot(config, log)
-        try:
-            await answer_of(anna, team_room, "!ich", process, log)
-            start_up = time.perf_counter() - spawned
-            start_up_cpu = cpu_seconds(process.pid)
-            rss_answered = peak_rss_mb(process.pid)
-            replies: list[float] = []
-            # The peak after each kind of query in turn: which one makes the process grow.
-            rss_after: dict[str, float] = {}
-            for measurement, lines in office.commands.items():
-                if measurement == "termine_committee":
-                    continue  # the bot's committee rooms exist only in the generated data
-                for line in lines[:MATRIX_QUERIES_PER_KIND]:
-                    replies.append(await answer_of(anna, team_room, line, process, log))
-                rss_after[measurement] = round(peak_rss_mb(process.pid), 1)
-            rss_queried = peak_rss_mb(process.pid)
-            # Read now: the scheduler's catch-up may end after the first answer.
-            phases = start_up_phases(log, logged, spawned_at)
-        finally:
-            await stop_bot(process, log, stops)
-    finally:
-        await anna.close()
-    return {
-        "first_start_s": round(first_start, 3),
-        "start_up_to_first_answer_s": round(start_up, 3),
-        "start_up_phases_s": phases,
-        "start_up_cpu_s": round(start_up_cpu, 3),
-        # Per start, whether SIGTERM stopped it (else it was killed after 30 s).
-        "stopped_on_sigterm": stops,
-        "peak_rss_after_answer_mb": round(rss_answered, 1),
-        "peak_rss_after_queries_mb": round(rss_queried, 1),
-        "peak_rss_after_each_kind_mb": rss_after,
-        "matrix_queries": len(replies),
-        "matrix_reply_p50_s": round(statistics.median(replies), 3),
-    }
 
 
 # --------------------------------------------------------------------------- one size

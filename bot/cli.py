@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,13 @@ from storage.database import Database
 from storage.repositories import Store
 
 CLI_EXPORT_ACTOR = "cli:export"  # the audit log's actor for exports from the command line
+# What the demo needs of the optional extra "demo" (a local Synapse, the writer of its TOML
+# configuration); the running bot imports none of it, so a plain install lacks it.
+DEMO_MODULES = ("synapse", "tomli_w")
+DEMO_EXTRA_MISSING = (
+    'The demo needs the optional extra "demo": install it with '
+    "pip install 'kuemmerer[demo]' (in a checkout, make demo does that)."
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -129,15 +137,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _demo(arguments: argparse.Namespace) -> int:
+    """``kuemmerer demo``, or one sentence on how to install it when the extra is missing."""
+    if any(importlib.util.find_spec(module) is None for module in DEMO_MODULES):
+        print(DEMO_EXTRA_MISSING, file=sys.stderr)
+        return 2
+    # Imported only here: bot/devtools is not part of the running bot's import path.
+    from bot.devtools.demo.run import run_demo
+
+    return asyncio.run(run_demo(arguments.dir, arguments.script, keep=arguments.keep))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kuemmerer`` console script."""
     arguments = _parser().parse_args(argv)
     # Until the configuration is read, log as asked on the command line (or at INFO).
     configure_logging(arguments.log_level or "INFO")
     if arguments.command == "demo":
-        from bot.devtools.demo import run_demo
-
-        return asyncio.run(run_demo(arguments.dir, arguments.script, keep=arguments.keep))
+        return _demo(arguments)
     try:
         config = load_config(arguments.config)
     except ConfigError as error:

@@ -49,6 +49,7 @@ from nio import (
 )
 from nio.events import Event
 
+from bot.backoff import Backoff
 from bot.config import Config
 from commands.framework.context import RepliedEvent
 from storage.private_files import PRIVATE_DIRECTORY, make_private_directory
@@ -90,10 +91,6 @@ PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM"})
 # What a request raises when nothing answers it. nio is told not to retry these itself (see
 # ``login``): its retries would hold a send or a join for minutes and log every attempt.
 UNANSWERED = (ClientConnectionError, TimeoutError)
-# A request for something that must happen in the end (a join, the team room's alias) is asked
-# again after this long, doubling up to the cap, while the homeserver does not answer.
-FIRST_RETRY_SECONDS = 1.0
-MAX_RETRY_SECONDS = 30.0
 
 Answer = TypeVar("Answer")
 
@@ -167,7 +164,9 @@ class Reachability:
         """``request``'s answer once the homeserver gives one; while it does not answer (or
         answers with a server error), ask again with backoff. Any Matrix answer, an error
         included, is returned."""
-        delay = FIRST_RETRY_SECONDS
+        # Something that must happen in the end (a join, the team room's alias) is asked for
+        # again with the bot's usual back-off while the homeserver does not answer.
+        backoff = Backoff()
         while True:
             try:
                 response = await request()
@@ -178,8 +177,7 @@ class Reachability:
                     return response
                 problem = response
             self.unreachable(problem)
-            await self.wait_for_sync(delay)
-            delay = min(delay * 2, MAX_RETRY_SECONDS)
+            await self.wait_for_sync(backoff.failed())
 
 
 @dataclass(frozen=True)

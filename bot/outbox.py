@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.backoff import FIRST_RETRY_SECONDS, Backoff
 from bot.matrix import HomeserverUnreachable, Reachability, SendRefused
 from bot.render import with_paragraph
 from commands.framework.clock import Clock
@@ -36,9 +37,6 @@ from storage.outbox import OutboxRepository, OutboxState
 
 log = logging.getLogger(__name__)
 
-# A send that failed for a passing reason (network, server error) waits this long, doubling.
-FIRST_RETRY_SECONDS = 1.0
-MAX_RETRY_SECONDS = 30.0
 # After the homeserver did not answer, the next try also waits for a good sync (up to this
 # long): the bot's own events in it confirm a send whose answer was lost, which a restarted
 # homeserver, having forgotten the transaction id, would otherwise take a second time.
@@ -187,7 +185,8 @@ class OutboxSender:
         ``handed`` ones first, as they are all the room is owed when it gets them."""
         ahead = deque(handed)
         try:
-            delay = FIRST_RETRY_SECONDS
+            # A send that failed for a passing reason (network, server error) waits, doubling.
+            backoff = Backoff()
             attempts = 0
             while True:
                 if ahead:
@@ -198,16 +197,16 @@ class OutboxSender:
                 if message is None:
                     return
                 if await self._deliver(message, attempts):
-                    delay, attempts = FIRST_RETRY_SECONDS, 0
+                    backoff.succeeded()
+                    attempts = 0
                     continue
                 attempts += 1
                 # The failed message and those behind it are read back in order from now on.
                 ahead.clear()
                 # Later messages of this room wait too: their order is part of the answer.
                 # While the homeserver is away, the sync loop finds out when it is back.
-                await self._sleep(delay)
+                await self._sleep(backoff.failed())
                 await self.reachability.wait_for_sync(SYNC_WAIT_SECONDS)
-                delay = min(delay * 2, MAX_RETRY_SECONDS)
         finally:
             self._rooms.pop(room_id, None)
             self._wake.set()  # a row written while this room was finishing is picked up

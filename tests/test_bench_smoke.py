@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bench.common import write_results
-from bench.matrix_load import NAME, SMOKE, run
+from bench.load_settings import SMOKE
+from bench.matrix_load import NAME, run
 from bot.devtools.homeserver import LocalSynapse
 
 pytestmark = pytest.mark.synapse

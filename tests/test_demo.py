@@ -15,18 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.devtools.demo import (
-    PEOPLE,
-    ROOMS,
-    StdinLines,
-    choose,
-    config_toml,
-    demo_config,
-    indent_message,
-    person_names,
-    room_names,
-    start_afresh,
-)
+from bot.devtools.demo.bootstrap import start_afresh
+from bot.devtools.demo.cast import PEOPLE, ROOMS, choose, person_names, room_names
+from bot.devtools.demo.configuration import config_toml, demo_config
+from bot.devtools.demo.conversation import indent_message
+from bot.devtools.demo.terminal import StdinLines
 from bot.devtools.homeserver import LocalSynapse
 from bot.devtools.sample_data import seed_committees, seed_contact_network, seed_tasks
 from commands.framework.registry import Role, RoomKind

@@ -245,3 +245,33 @@ allowed_servers = ["{people.synapse.server_name}"]
     assert stat.S_IMODE((data / "kuemmerer.db").stat().st_mode) == 0o600
     assert stat.S_IMODE((data / "store").stat().st_mode) == 0o700
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
+
+
+def test_the_plain_install_runs_without_the_demo_extra(
+    installation: Installation, tmp_path: Path
+) -> None:
+    """Installed without extras, the venv has neither rich nor tomli-w nor Synapse, and
+    ``kuemmerer demo`` says in one sentence how to install the extra instead of failing."""
+    probe = (
+        "import importlib.util; "
+        "print([m for m in ('rich', 'tomli_w', 'synapse') if importlib.util.find_spec(m)])"
+    )
+
+    def run(*command: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(part) for part in command],
+            capture_output=True,
+            text=True,
+            env=clean_environment(),
+            cwd=tmp_path,
+            timeout=COMMAND_SECONDS,
+        )
+
+    found = run(installation.python, "-c", probe)
+    assert found.returncode == 0 and found.stdout.strip() == "[]", found
+    demo = run(installation.kuemmerer, "demo", "--dir", tmp_path / "demo")
+    assert demo.returncode == 2, demo
+    assert demo.stderr.strip() == (
+        'The demo needs the optional extra "demo": install it with '
+        "pip install 'kuemmerer[demo]' (in a checkout, make demo does that)."
+    )

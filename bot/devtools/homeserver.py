@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,10 +34,21 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.devtools.child_process import (
+    LOOPBACK,
+    file_size,
+    free_loopback_port,
+    log_tail,
+    port_is_free,
+    signal_group,
+    terminate_blocking,
+    wait_for_exit,
+    write_atomically,
+)
+
 log = logging.getLogger(__name__)
 
 SERVER_NAME: Final = "localhost"
-LOOPBACK: Final = "127.0.0.1"
 
 _STATE_FILE: Final = "harness.json"
 _CONFIG_FILE: Final = "homeserver.yaml"
@@ -54,7 +62,6 @@ _SIGNING_KEY_FILE: Final = f"{SERVER_NAME}.signing.key"
 _STOP_GRACE_SECONDS: Final = 15.0
 _POLL_SECONDS: Final = 0.1
 _HTTP_TIMEOUT_SECONDS: Final = 30.0
-_TAIL_LINES: Final = 40
 
 # Every rate limiter Synapse 1.163 reads (synapse/config/ratelimiting.py) except rc_federation,
 # which has a different shape and is moot with federation off. Synapse ignores unknown keys, so
@@ -143,7 +150,7 @@ class LocalSynapse:
         stored = self._load_state()
         if stored is None:
             self._state = _State(
-                port=port if port is not None else _free_loopback_port(),
+                port=port if port is not None else free_loopback_port(),
                 registration_shared_secret=secrets.token_urlsafe(32),
             )
         elif port is not None and port != stored.port:
@@ -196,7 +203,7 @@ class LocalSynapse:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.directory / _MEDIA_DIR).mkdir(exist_ok=True)
-            _write_atomically(
+            write_atomically(
                 self.directory / _STATE_FILE,
                 json.dumps(
                     {
@@ -208,15 +215,15 @@ class LocalSynapse:
                 private=True,
             )
             # JSON is valid YAML, and needs no YAML library here.
-            _write_atomically(
+            write_atomically(
                 self.directory / _LOG_CONFIG_FILE, json.dumps(self._log_config(), indent=2)
             )
-            _write_atomically(
+            write_atomically(
                 self.directory / _CONFIG_FILE, json.dumps(self._config(), indent=2), private=True
             )
             key_path = self.directory / _SIGNING_KEY_FILE
             if not key_path.exists():
-                _write_atomically(key_path, _new_signing_key(), private=True)
+                write_atomically(key_path, _new_signing_key(), private=True)
         except OSError as exc:
             raise HomeserverError(f"cannot prepare {self.directory}: {exc}") from exc
 
@@ -231,15 +238,15 @@ class LocalSynapse:
             return
         await self.stop()  # forget a process that died since the last start
         self.prepare()
-        if not _port_is_free(self._state.port):
+        if not port_is_free(self._state.port):
             raise HomeserverError(
                 f"port {self._state.port} on {LOOPBACK} is in use "
                 f"(is another Synapse running on {self.directory}?)"
             )
-        offsets = (_size(self.log_path), _size(self.output_path))
+        offsets = (file_size(self.log_path), file_size(self.output_path))
         process = self._spawn()
         self._process = process
-        self._reaper = weakref.finalize(self, _terminate_blocking, process, 5.0)
+        self._reaper = weakref.finalize(self, terminate_blocking, process, 5.0)
         started = time.monotonic()
         try:
             async with asyncio.timeout(timeout):
@@ -260,11 +267,11 @@ class LocalSynapse:
         if process is None:
             return
         if process.poll() is None:
-            _signal_group(process, signal.SIGTERM)
-            if not await _wait_for_exit(process, _STOP_GRACE_SECONDS):
+            signal_group(process, signal.SIGTERM)
+            if not await wait_for_exit(process, _STOP_GRACE_SECONDS):
                 log.warning("Synapse ignored SIGTERM for %.0f s; killing it", _STOP_GRACE_SECONDS)
-                _signal_group(process, signal.SIGKILL)
-                if not await _wait_for_exit(process, _STOP_GRACE_SECONDS):
+                signal_group(process, signal.SIGKILL)
+                if not await wait_for_exit(process, _STOP_GRACE_SECONDS):
                     raise HomeserverError(f"Synapse (pid {process.pid}) survived SIGKILL")
         # Only forget the process once it is gone: a cancelled stop() can be retried, and the
         # reaper still covers interpreter exit.
@@ -479,7 +486,7 @@ class LocalSynapse:
         """What Synapse wrote to its log and its output since the spawn, last lines only."""
         parts = []
         for path, offset in zip((self.log_path, self.output_path), offsets, strict=True):
-            tail = _tail(path, offset)
+            tail = log_tail(path, offset)
             if tail:
                 parts.append(f"--- {path}:\n{tail}")
         return "\n".join(parts) or f"(nothing in {self.log_path.name} or {self.output_path.name})"
@@ -540,24 +547,6 @@ def _http_error(what: str, status: int, body: dict[str, Any]) -> HomeserverError
     )
 
 
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _port_is_free(port: int) -> bool:
-    """Whether Synapse could listen on ``port`` (SO_REUSEADDR like Twisted: TIME_WAIT is fine)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((LOOPBACK, port))
-        except OSError:
-            return False
-        return True
-
-
 def _new_signing_key() -> str:
     """An ed25519 signing key in Synapse's file format: ``ed25519 <version> <unpadded seed>``.
 
@@ -566,56 +555,3 @@ def _new_signing_key() -> str:
     """
     seed = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     return f"ed25519 a_{secrets.token_hex(2)} {seed}\n"
-
-
-def _write_atomically(path: Path, text: str, private: bool = False) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    if private:
-        temporary.chmod(0o600)
-    os.replace(temporary, path)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-def _tail(path: Path, offset: int, lines: int = _TAIL_LINES) -> str:
-    try:
-        with path.open("rb") as file:
-            file.seek(offset)
-            text = file.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> None:
-    """Signal the process group Synapse leads; only while it is unreaped, so the id is ours."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signum)
-
-
-async def _wait_for_exit(process: subprocess.Popen[bytes], grace: float) -> bool:
-    """Poll (loop-agnostic, unlike asyncio subprocesses) until the process has exited."""
-    deadline = time.monotonic() + grace
-    while process.poll() is None:
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
-
-
-def _terminate_blocking(process: subprocess.Popen[bytes], grace: float) -> None:
-    """Last resort when a running harness is collected or the interpreter exits."""
-    _signal_group(process, signal.SIGTERM)
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        _signal_group(process, signal.SIGKILL)
-        process.wait()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import itertools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -10,6 +9,9 @@ from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from storage.vocabulary import fold_text
 
@@ -325,7 +327,15 @@ class Registry:
 
     def closest(self, word: str) -> Command | None:
         """The command whose name is spelled most like ``word`` (for "did you mean")."""
-        match = difflib.get_close_matches(fold_text(word), list(self._by_name), n=1, cutoff=0.5)
+        # Typing slips are missed, extra, wrong or swapped letters: the edit distance that
+        # counts a swap as one edit, scaled to 0..1. Below half the guess would confuse more
+        # than it helps.
+        match = process.extractOne(
+            fold_text(word),
+            self._by_name.keys(),
+            scorer=OSA.normalized_similarity,
+            score_cutoff=0.5,
+        )
         return self._by_name[match[0]] if match else None
 
     def visible(self, role: Role, room: RoomKind) -> list[Command]:

@@ -69,10 +69,28 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "ISO-8859-1"
 
 
+# The separators an import file may use, and how much of it the sniffer reads: enough lines to
+# see that a separator splits every row alike, not so many that a large file is read twice.
+DELIMITERS = ";,\t"
+SNIFF_SAMPLE_CHARACTERS = 64 * 1024
+
+
 def sniff_delimiter(text: str) -> str:
-    """``;``, ``,`` or tab, whichever splits the header line most often (``;`` on a tie)."""
+    """``;``, ``,`` or tab: the one :class:`csv.Sniffer` finds splitting the rows alike, if it
+    also splits the header line; otherwise whichever splits the header most often (``;`` on
+    a tie)."""
     header = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {delimiter: header.count(delimiter) for delimiter in (";", ",", "\t")}
+    sample = text[:SNIFF_SAMPLE_CHARACTERS]
+    if len(text) > len(sample) and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]  # a cut-off last row would look inconsistent
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None  # no separator splits the rows alike (one column, ragged rows)
+    # A separator the header does not contain would split values, never columns.
+    if sniffed is not None and sniffed in header:
+        return sniffed
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
     best = max(counts, key=lambda delimiter: counts[delimiter])
     return best if counts[best] > counts[";"] else ";"
 
