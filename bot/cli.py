@@ -267,13 +267,8 @@ async def _export_calendar(
     """``kuemmerer export --kind meetings --format ics``: the upcoming meetings of all
     committees (or of one) as the file ``!kalender`` sends, audited like every export."""
     from commands.framework.i18n import Translator
-    from commands.meetings.agenda import calendar_agendas
-    from commands.meetings.ics import (
-        build_calendar,
-        calendar_filename,
-        calendar_name,
-        calendar_texts,
-    )
+    from commands.meetings.feed import calendar_file
+    from commands.meetings.ics import calendar_filename, calendar_name
 
     now = (clock or SystemClock()).now()
     t = Translator(config.bot.language, config.bot.zone)
@@ -296,17 +291,8 @@ async def _export_calendar(
                 )
                 return 2
             rows = await store.calendar.rows(committees, since=now)
-            data = build_calendar(
-                calendar_name(committees, everything, t.gettext),
-                rows.committees,
-                rows.series,
-                rows.meetings,
-                now=now,
-                zone=config.bot.zone,
-                since=now,
-                agendas=calendar_agendas(t, rows),
-                texts=calendar_texts(t.gettext),
-            )
+            name = calendar_name(committees, everything, t.gettext)
+            data = calendar_file(t, name, rows, now=now, since=now)
             local_day = now.astimezone(config.bot.zone).date()
             target = output or Path(
                 calendar_filename(committees, everything, config.bot.language, local_day)

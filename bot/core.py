@@ -22,6 +22,7 @@ from nio import (
 )
 from nio.events import Event
 
+from bot.backoff import Backoff
 from bot.config import Config
 from bot.matrix import (
     UNANSWERED,
@@ -217,7 +218,7 @@ class Kuemmerer:
     async def _sync_forever(self, since: str | None) -> None:
         """Sync, queue the batch, repeat; a failure waits with backoff and never ends the loop.
         An unreachable homeserver is logged once per outage, and so is its return."""
-        backoff = 1.0
+        backoff = Backoff(cap=MAX_BACKOFF_SECONDS)
         reachability = self.gateway.reachability
         while not self._stopping.is_set():
             try:
@@ -234,8 +235,7 @@ class Kuemmerer:
                     reachability.unreachable(response)
                     response = None
                 if response is None:
-                    await self._pause(backoff)
-                    backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                    await self._pause(backoff.failed())
                     continue
                 if not isinstance(response, SyncResponse):
                     raise ConnectionError(f"sync failed: {response}")
@@ -252,18 +252,17 @@ class Kuemmerer:
                 await self._start_batch(batch, invites)
                 since = response.next_batch
                 self.state.last_sync = self.clock.now()
-                backoff = 1.0
+                backoff.succeeded()
             except asyncio.CancelledError:
                 raise
             except UNANSWERED as error:
                 # Lost in the middle of a good sync (fetching a gap, exchanging keys).
                 reachability.unreachable(unanswered(error))
-                await self._pause(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                await self._pause(backoff.failed())
             except Exception:
-                log.exception("sync failed; retrying in %.0f s", backoff)
-                await self._pause(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                wait = backoff.failed()
+                log.exception("sync failed; retrying in %.0f s", wait)
+                await self._pause(wait)
 
     async def _pause(self, seconds: float) -> None:
         """Wait ``seconds``, or less when the bot is stopping."""

@@ -14,8 +14,8 @@ from commands.framework.errors import BadArgument, NotAllowed, NotFound
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, code, fmt, strong
-from commands.meetings.agenda import calendar_agendas
-from commands.meetings.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
+from commands.meetings.feed import calendar_file
+from commands.meetings.ics import calendar_filename, calendar_name
 from storage.committees import is_called
 from storage.models import Committee
 from storage.vocabulary import fold_text
@@ -94,18 +94,7 @@ async def calendar_export(ctx: Context, committee: str | None) -> Reply:
         )
     name = calendar_name(committees, everything, ctx._)
     # A long series with many occurrences takes a moment; the event loop serves others meanwhile.
-    data = await asyncio.to_thread(
-        build_calendar,
-        name,
-        rows.committees,
-        rows.series,
-        rows.meetings,
-        now=now,
-        zone=ctx.t.zone,
-        since=now,
-        agendas=calendar_agendas(ctx.t, rows),
-        texts=calendar_texts(ctx._),
-    )
+    data = await asyncio.to_thread(calendar_file, ctx.t, name, rows, now=now, since=now)
     filename = calendar_filename(committees, everything, ctx.t.language, ctx.t.local(now).date())
     await ctx.store.audit.record(
         now,

@@ -24,18 +24,34 @@ def feed_since(now: datetime) -> datetime:
     return now - FEED_HISTORY
 
 
-def feed_calendar(t: Translator, committee: Committee, rows: CalendarRows, now: datetime) -> bytes:
-    """The calendar file of ``committee``'s subscription, from its ``rows`` since
-    :func:`feed_since`: public data only (see :mod:`commands.meetings.ics`)."""
+def calendar_file(
+    t: Translator,
+    name: str,
+    rows: CalendarRows,
+    *,
+    now: datetime,
+    since: datetime,
+    refresh: timedelta | None = None,
+) -> bytes:
+    """The calendar file named ``name`` of ``rows``, with their agendas, in the reader's
+    language and zone: the one place ``!kalender``, the export and the feed build it."""
     return build_calendar(
-        committee.name,
+        name,
         rows.committees,
         rows.series,
         rows.meetings,
         now=now,
         zone=t.zone,
-        since=feed_since(now),
+        since=since,
         agendas=calendar_agendas(t, rows),
         texts=calendar_texts(t.gettext),
-        refresh=REFRESH_INTERVAL,
+        refresh=refresh,
+    )
+
+
+def feed_calendar(t: Translator, committee: Committee, rows: CalendarRows, now: datetime) -> bytes:
+    """The calendar file of ``committee``'s subscription, from its ``rows`` since
+    :func:`feed_since`: public data only (see :mod:`commands.meetings.ics`)."""
+    return calendar_file(
+        t, committee.name, rows, now=now, since=feed_since(now), refresh=REFRESH_INTERVAL
     )
