@@ -21,6 +21,7 @@ from storage.models import (
     Meeting,
     Person,
 )
+from storage.results import rowcount
 
 ITEM_LOADED = (selectinload(AgendaItem.papers),)
 """An item with its papers: what every agenda shows."""
@@ -194,13 +195,6 @@ class AgendaRepository:
         item.status = ITEM_DONE
         await self.touch(item, at)
 
-    async def submitted_by(self, matrix_id: str) -> list[AgendaItem]:
-        """Every item ``matrix_id`` submitted, oldest first (right of access)."""
-        rows = await self.session.scalars(
-            select(AgendaItem).where(AgendaItem.submitter == matrix_id).order_by(AgendaItem.id)
-        )
-        return list(rows)
-
 
 async def pseudonymise_submitter(session: AsyncSession, person: Person, pseudonym: str) -> int:
     """Art. 17: the items (and papers) that ``person`` submitted stay with the committee, under
@@ -217,4 +211,4 @@ async def pseudonymise_submitter(session: AsyncSession, person: Person, pseudony
         .where(AgendaPaper.added_by == person.matrix_id)
         .values(added_by=pseudonym)
     )
-    return int(items.rowcount or 0) + int(papers.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(items) + rowcount(papers)

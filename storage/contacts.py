@@ -232,20 +232,6 @@ class ContactRepository:
             .options(*ORGANIZATION_LOADED)
         )
 
-    async def update_organization(
-        self, organization: Organization, at: datetime, **values: Any
-    ) -> Organization:
-        unknown = set(values) - ORGANIZATION_FIELDS - {"fields", "kind"}
-        if unknown:
-            raise ValueError(f"unknown organisation fields: {sorted(unknown)}")
-        for key, value in values.items():
-            setattr(organization, key, value)
-        organization.name_key = fold_text(organization.name)
-        organization.updated_at = at
-        await self.session.flush()
-        await self.index.index_organization(organization)
-        return organization
-
     async def offers_of(self, organization: Organization) -> list[Offer]:
         """The offers of ``organization`` by title, each with its provider and terms."""
         return list(

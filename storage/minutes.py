@@ -23,6 +23,7 @@ from storage.models import (
     Person,
     Task,
 )
+from storage.results import rowcount
 
 
 @dataclass
@@ -175,7 +176,7 @@ class MinutesRepository:
             .where(AgendaItem.id.in_(called), AgendaItem.meeting_id == meeting_id)
             .values(status=ITEM_DONE, updated_at=at)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)
 
     async def meetings_between(
         self, committee_id: int, begins: datetime, ends: datetime
@@ -207,12 +208,6 @@ class MinutesRepository:
             .limit(1)
             .options(*MEETING_LOADED)
         )
-
-    async def persons(self, person_ids: set[int]) -> dict[int, Person]:
-        if not person_ids:
-            return {}
-        rows = await self.session.scalars(select(Person).where(Person.id.in_(person_ids)))
-        return {person.id: person for person in rows}
 
 
 PersonalRows = list[dict[str, str | int | datetime | date | None]]
@@ -253,7 +248,7 @@ async def pseudonymise_minutes(session: AsyncSession, person: Person, pseudonym:
         .where(_of(person), MinutesEntry.kind.in_(("present", "excused")))
         .values(text=pseudonym, matrix_id="", person_id=None)
     )
-    changed = int(named.rowcount or 0)  # type: ignore[attr-defined]
+    changed = rowcount(named)
     # Notes may name the person in words; the name goes, the note stays.
     if person.name.strip():
         notes = await session.scalars(
@@ -275,5 +270,5 @@ async def pseudonymise_minutes(session: AsyncSession, person: Person, pseudonym:
             .where(Minutes.started_by == person.matrix_id)
             .values(started_by=pseudonym, taker_name=pseudonym)
         )
-        changed += int(written.rowcount or 0) + int(taker.rowcount or 0)  # type: ignore[attr-defined]
+        changed += rowcount(written) + rowcount(taker)
     return changed

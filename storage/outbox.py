@@ -8,7 +8,6 @@ handled; a scheduled occurrence writes its post under a key of that occurrence. 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
+from storage.results import rowcount
 
 
 class OutboxState(StrEnum):
@@ -118,24 +118,6 @@ class OutboxRepository:
             confirmed += 1
         return confirmed
 
-    async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
-        """The messages whose key starts with ``prefix``, oldest first (one cause's)."""
-        rows = await self.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.key.startswith(prefix, autoescape=True))
-            .order_by(OutboxMessage.id)
-        )
-        return list(rows)
-
-    async def in_states(self, states: Collection[OutboxState]) -> list[OutboxMessage]:
-        """The messages in ``states``, oldest first."""
-        rows = await self.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.state.in_([str(state) for state in states]))
-            .order_by(OutboxMessage.id)
-        )
-        return list(rows)
-
     async def forget_finished_before(self, cutoff: datetime) -> int:
         """Drop sent and refused messages older than ``cutoff``; pending ones stay."""
         result = await self.session.execute(
@@ -143,4 +125,4 @@ class OutboxRepository:
                 OutboxMessage.state != OutboxState.PENDING, OutboxMessage.created_at < cutoff
             )
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)

@@ -28,6 +28,7 @@ from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
 from storage.reminders import ReminderRepository
 from storage.reports import ReportRepository
+from storage.results import rowcount
 from storage.schedule import ScheduleRepository
 from storage.search import SearchIndex
 from storage.tasks import TaskRepository
@@ -67,14 +68,6 @@ class SyncStateRepository:
     async def save_installed_at(self, moment: datetime) -> None:
         await self.session.merge(SyncState(key=INSTALLED_AT_KEY, value=moment.isoformat()))
 
-    async def already_handled(self, event_ids: list[str]) -> set[str]:
-        if not event_ids:
-            return set()
-        rows = await self.session.scalars(
-            select(HandledEvent.event_id).where(HandledEvent.event_id.in_(event_ids))
-        )
-        return set(rows)
-
     async def was_handled(self, event_id: str) -> bool:
         """Whether ``event_id`` has been recorded as handled (one look-up by key)."""
         return await self.session.get(HandledEvent, event_id) is not None
@@ -97,7 +90,7 @@ class SyncStateRepository:
         result = await self.session.execute(
             delete(HandledEvent).where(HandledEvent.handled_at < cutoff)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)
 
 
 @dataclass
@@ -170,14 +163,6 @@ class AuditRepository:
             ):
                 found[("actor", matrix_id)] = person_name
         return found
-
-    async def for_object(self, object_type: str, object_id: str | int) -> list[AuditEntry]:
-        rows = await self.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
-            .order_by(AuditEntry.id)
-        )
-        return list(rows)
 
 
 class Store:

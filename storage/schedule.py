@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ScheduleEntry, SentLedger
+from storage.results import rowcount
 
 # The kind of a ``!erinnerung``'s entry; a meeting's kinds are in commands/meetings/schedule.py.
 REMINDER_KIND = "reminder"
@@ -154,13 +154,6 @@ class ScheduleRepository:
         )
         return {entry.id: entry for entry in rows}
 
-    async def active(self) -> list[ScheduleEntry]:
-        """All entries that still fire, in id order."""
-        rows = await self.session.scalars(
-            select(ScheduleEntry).where(ScheduleEntry.active.is_(True)).order_by(ScheduleEntry.id)
-        )
-        return list(rows)
-
     async def deactivate(self, entry_id: str) -> bool:
         """Stop ``entry_id`` from firing but keep it and its ledger; False if unknown."""
         self.changed_ids.add(entry_id)
@@ -169,7 +162,7 @@ class ScheduleRepository:
             .where(ScheduleEntry.id == entry_id)
             .values(active=False, next_due=None, revision=ScheduleEntry.revision + 1)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return rowcount(result) > 0
 
     async def delete(self, entry_id: str) -> bool:
         """Remove ``entry_id`` together with its ledger rows; False if unknown."""
@@ -179,7 +172,7 @@ class ScheduleRepository:
         result = await self.session.execute(
             delete(ScheduleEntry).where(ScheduleEntry.id == entry_id)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return rowcount(result) > 0
 
     async def due(self, now: datetime) -> list[ScheduleEntry]:
         """The active entries whose ``next_due`` has come, oldest first: one indexed query.
@@ -211,7 +204,7 @@ class ScheduleRepository:
             .values(next_due=next_due, revision=ScheduleEntry.revision + 1)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return rowcount(result) > 0
 
     async def claim_all(self, claims: list[Claim], at: datetime) -> set[tuple[str, datetime]]:
         """Record ``claims`` in the ledger in one statement (per :data:`CLAIM_BATCH`); return
@@ -263,35 +256,6 @@ class ScheduleRepository:
             ],
         )
 
-    async def claim(
-        self, entry_id: str, occurrence: datetime, at: datetime, status: LedgerStatus
-    ) -> bool:
-        """Record ``occurrence`` of ``entry_id``; False when it is already in the ledger.
-
-        The unique (entry_id, occurrence) key is the lock: whoever inserts first owns the
-        occurrence. The SAVEPOINT keeps the session usable after losing that race.
-        """
-        try:
-            async with self.session.begin_nested():
-                self.session.add(
-                    SentLedger(
-                        entry_id=entry_id, occurrence=occurrence, status=status, recorded_at=at
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    async def set_status(
-        self, entry_id: str, occurrence: datetime, status: LedgerStatus, at: datetime
-    ) -> None:
-        """Overwrite the outcome of a claimed occurrence."""
-        await self.session.execute(
-            update(SentLedger)
-            .where(SentLedger.entry_id == entry_id, SentLedger.occurrence == occurrence)
-            .values(status=status, recorded_at=at)
-        )
-
     async def last_occurrence(self, entry_id: str) -> datetime | None:
         """The newest occurrence of ``entry_id`` in the ledger, whatever its status."""
         return await self.session.scalar(
@@ -319,14 +283,5 @@ class ScheduleRepository:
             select(SentLedger)
             .where(SentLedger.status == LedgerStatus.CLAIMED)
             .order_by(SentLedger.occurrence, SentLedger.id)
-        )
-        return list(rows)
-
-    async def ledger(self, entry_id: str) -> list[SentLedger]:
-        """All ledger rows of ``entry_id``, oldest occurrence first."""
-        rows = await self.session.scalars(
-            select(SentLedger)
-            .where(SentLedger.entry_id == entry_id)
-            .order_by(SentLedger.occurrence)
         )
         return list(rows)

@@ -25,6 +25,7 @@ from storage.models import (
     Person,
     Task,
 )
+from storage.results import rowcount
 
 PersonalRows = list[dict[str, str | int | datetime | date | None]]
 
@@ -289,8 +290,8 @@ async def pseudonymise_tasks(session: AsyncSession, person: Person, pseudonym: s
             .values(created_by=pseudonym)
             .execution_options(synchronize_session=False)
         )
-        created = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    return int(owned.rowcount or 0) + created  # type: ignore[attr-defined]
+        created = rowcount(result)
+    return rowcount(owned) + created
 
 
 async def pseudonymise_decisions(session: AsyncSession, person: Person, pseudonym: str) -> int:
@@ -303,4 +304,4 @@ async def pseudonymise_decisions(session: AsyncSession, person: Person, pseudony
         .values(recorded_by=pseudonym)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)
