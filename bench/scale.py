@@ -63,6 +63,7 @@ from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Items, Reply
 from commands.meetings.schedule import MEETING_OVER_KIND, MEETING_REMINDER_KIND
 from storage.database import Database
+from storage.folding import fold_text
 from storage.models import (
     Committee,
     CommitteeMember,
@@ -73,7 +74,6 @@ from storage.models import (
     VocabularyTerm,
 )
 from storage.repositories import Store
-from storage.vocabulary import fold_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT / "bench" / "results" / "scale.json"

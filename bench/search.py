@@ -36,6 +36,7 @@ from sqlalchemy import Table, insert, select, text
 
 from storage.contacts import ContactRepository
 from storage.database import Database
+from storage.folding import fold_text
 from storage.models import (
     Membership,
     Offer,
@@ -48,7 +49,6 @@ from storage.models import (
     person_field,
 )
 from storage.search import SearchIndex, SearchPage
-from storage.vocabulary import fold_text
 
 SEED = 20270308
 # The models' tables, typed as tables (SQLAlchemy types __table__ as any FROM clause).

@@ -61,7 +61,7 @@ from commands.meetings.schedule import (
 )
 from commands.meetings.texts import invitation_due_post, meeting_number, reminder_post
 from storage.database import Database
-from storage.models import MEETING_CANCELLED, Meeting, OutboxMessage
+from storage.models import Meeting, MeetingStatus, OutboxMessage
 from storage.repositories import Store
 from storage.schedule import REMINDER_KIND
 
@@ -299,7 +299,7 @@ class CalendarPosts:
         async with self.bot.database.session() as session:
             store = Store(session)
             meeting = await store.reminders.meeting(entry.meeting_id)
-            if meeting is None or meeting.status == MEETING_CANCELLED:
+            if meeting is None or meeting.status == MeetingStatus.CANCELLED:
                 return
             if _moved(run, entry, meeting):
                 return
@@ -365,7 +365,7 @@ class CalendarPosts:
         if meeting is None:
             log.info("%s: the meeting no longer exists", run.entry_id)
             return False
-        if meeting.status == MEETING_CANCELLED:
+        if meeting.status == MeetingStatus.CANCELLED:
             log.info("%s: meeting %d is cancelled", run.entry_id, meeting.id)
             return False
         if meeting.start <= now:

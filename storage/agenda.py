@@ -13,12 +13,12 @@ from sqlalchemy.orm import selectinload
 
 from storage.meetings import MEETING_LOADED
 from storage.models import (
-    ITEM_DONE,
-    MEETING_SCHEDULED,
     OPEN_ITEM_STATES,
     AgendaItem,
     AgendaPaper,
+    ItemStatus,
     Meeting,
+    MeetingStatus,
     Person,
 )
 from storage.results import rowcount
@@ -76,7 +76,7 @@ class AgendaRepository:
             select(Meeting)
             .where(
                 Meeting.committee_id == committee_id,
-                Meeting.status == MEETING_SCHEDULED,
+                Meeting.status == MeetingStatus.SCHEDULED,
                 Meeting.start > now,
             )
             .order_by(Meeting.start, Meeting.id)
@@ -96,9 +96,39 @@ class AgendaRepository:
 
     # ------------------------------------------------------------------ writing
 
-    async def add(self, at: datetime, **values: Any) -> AgendaItem:
+    async def add(
+        self,
+        at: datetime,
+        *,
+        committee_id: int,
+        meeting_id: int | None,
+        title: str,
+        submitter: str,
+        submitter_name: str = "",
+        description: str = "",
+        minutes: int = 15,
+        public: bool = True,
+        position: int = 0,
+        status: ItemStatus = ItemStatus.ACCEPTED,
+        late: bool = False,
+    ) -> AgendaItem:
         """Record an item; ``at`` is now. Its papers start empty (and count as loaded)."""
-        item = AgendaItem(created_at=at, updated_at=at, papers=[], **values)
+        item = AgendaItem(
+            committee_id=committee_id,
+            meeting_id=meeting_id,
+            title=title,
+            submitter=submitter,
+            submitter_name=submitter_name,
+            description=description,
+            minutes=minutes,
+            public=public,
+            position=position,
+            status=status,
+            late=late,
+            created_at=at,
+            updated_at=at,
+            papers=[],
+        )
         self.session.add(item)
         await self.session.flush()
         return item
@@ -116,9 +146,26 @@ class AgendaRepository:
                 item.updated_at = at
         await self.session.flush()
 
-    async def add_paper(self, item: AgendaItem, at: datetime, **values: Any) -> AgendaPaper:
-        """Attach a paper (a file message in the committee room) to ``item``."""
-        paper = AgendaPaper(item_id=item.id, created_at=at, **values)
+    async def add_paper(
+        self,
+        item: AgendaItem,
+        at: datetime,
+        *,
+        name: str,
+        room_id: str,
+        event_id: str,
+        added_by: str,
+    ) -> AgendaPaper:
+        """Attach a paper (the file message ``event_id`` in the committee room ``room_id``,
+        called ``name``) to ``item``."""
+        paper = AgendaPaper(
+            item_id=item.id,
+            name=name,
+            room_id=room_id,
+            event_id=event_id,
+            added_by=added_by,
+            created_at=at,
+        )
         self.session.add(paper)
         await self.session.flush()
         item.papers.append(paper)
@@ -142,7 +189,7 @@ class AgendaRepository:
         caught up by the next one."""
         ended = select(Meeting.id).where(
             Meeting.committee_id == committee_id,
-            Meeting.status == MEETING_SCHEDULED,
+            Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.end <= now,
         )
         return await self._move(
@@ -192,7 +239,7 @@ class AgendaRepository:
 
     async def mark_done(self, item: AgendaItem, at: datetime) -> None:
         """The item was dealt with in its meeting: it is never rolled over."""
-        item.status = ITEM_DONE
+        item.status = ItemStatus.DONE
         await self.touch(item, at)
 
 

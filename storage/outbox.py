@@ -10,22 +10,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxState
 from storage.results import rowcount
-
-
-class OutboxState(StrEnum):
-    """Where one outbox message stands."""
-
-    PENDING = "pending"  # owed: the sender sends it, after a restart as well
-    SENT = "sent"  # the homeserver took it (answered, or it came back in sync)
-    FAILED = "failed"  # refused for good (room gone, bot kicked); logged, never retried
 
 
 @dataclass(frozen=True)

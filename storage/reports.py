@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.folding import fold_text
 from storage.minutes import minutes_of_person
 from storage.models import (
     AgendaItem,
@@ -30,7 +31,7 @@ from storage.models import (
     person_field,
 )
 from storage.tasks import decisions_by_person, tasks_of_person
-from storage.vocabulary import FIELD, fold_text
+from storage.vocabulary import FIELD
 
 # --------------------------------------------------------------------------- Art. 15
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ScheduleEntry, SentLedger
+from storage.models import LedgerStatus, ScheduleEntry, SentLedger
 from storage.results import rowcount
 
 # The kind of a ``!erinnerung``'s entry; a meeting's kinds are in commands/meetings/schedule.py.
@@ -45,16 +44,6 @@ class Claim:
     entry_id: str
     occurrence: datetime
     status: LedgerStatus
-
-
-class LedgerStatus(StrEnum):
-    """What happened to one occurrence of a schedule entry."""
-
-    CLAIMED = "claimed"  # handler about to run; left behind by a crash, run again at start
-    SENT = "sent"  # ran on time
-    LATE = "late"  # ran after its time, within the grace period
-    MISSED = "missed"  # older than the grace period; deliberately not run
-    FAILED = "failed"  # the handler raised (or no handler exists for the kind)
 
 
 @dataclass

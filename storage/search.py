@@ -50,8 +50,8 @@ from sqlalchemy import TextClause, bindparam, event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from storage.folding import fold_text
 from storage.models import Offer, Organization, Person
-from storage.vocabulary import fold_text
 
 KINDS = ("person", "organization", "offer")
 # An entry id is the record id with the kind in the high bits: each kind is one contiguous id

@@ -72,8 +72,8 @@ from bot.matrix import LoginFailed
 from bot.message_text import addressed_part
 from commands.framework.clock import Clock, SystemClock
 from commands.framework.context import RepliedEvent, ReplyLookup
+from storage.folding import fold_text
 from storage.repositories import Store
-from storage.vocabulary import fold_text
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, code, fmt, strong
+from storage.folding import fold_text
 from storage.models import Person
 from storage.privacy import pseudonym_for
 from storage.reports import PERSONAL_DATA_SECTIONS
-from storage.vocabulary import fold_text
 
 CONFIRMED_LABEL = N_("confirmed")
 CONFIRMATIONS = frozenset({"bestaetigt", "confirmed"})  # folded: "bestätigt" → "bestaetigt"

@@ -11,7 +11,7 @@ from enum import Enum, IntEnum
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 if TYPE_CHECKING:
     from commands.framework.context import Context

@@ -17,8 +17,8 @@ from commands.framework.reply import Attachment, Reply, code, fmt, strong
 from commands.meetings.agenda import calendar_agendas
 from commands.meetings.ics import build_calendar, calendar_filename, calendar_name, calendar_texts
 from storage.committees import is_called
+from storage.folding import fold_text
 from storage.models import Committee
-from storage.vocabulary import fold_text
 
 ICS_MIMETYPE = "text/calendar"
 NEW_LABEL = N_("new")

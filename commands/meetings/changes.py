@@ -23,7 +23,7 @@ from commands.meetings.texts import (
     span_text,
     where_lines,
 )
-from storage.models import MEETING_CANCELLED
+from storage.models import MeetingStatus
 
 
 @command(
@@ -119,7 +119,7 @@ async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply
     meeting = await meeting_in_reach(ctx, number)
     still_ahead(ctx, meeting)
     now = ctx.clock.now()
-    meeting.status = MEETING_CANCELLED
+    meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason or ""
     meeting.sequence += 1
     await ctx.store.meetings.touch(meeting, now)

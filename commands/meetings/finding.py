@@ -18,7 +18,7 @@ from commands.framework.i18n import N_
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply, Text, code, fmt
 from commands.meetings.texts import meeting_number
-from storage.models import MEETING_CANCELLED, Committee, Meeting
+from storage.models import Committee, Meeting, MeetingStatus
 
 
 def delivered(
@@ -123,7 +123,7 @@ async def meeting_or_next(ctx: Context, number: int | None) -> Meeting:
 
 def still_ahead(ctx: Context, meeting: Meeting) -> None:
     """Refuse changes to a cancelled meeting or one that has begun."""
-    if meeting.status == MEETING_CANCELLED:
+    if meeting.status == MeetingStatus.CANCELLED:
         raise BadArgument(
             fmt(
                 ctx._(N_("Meeting {number} is cancelled.")),

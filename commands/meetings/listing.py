@@ -22,7 +22,7 @@ from commands.meetings.texts import (
     span_text,
     where_lines,
 )
-from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee
+from storage.models import Committee, MeetingStatus
 
 
 @command(
@@ -154,7 +154,7 @@ async def meeting_show(ctx: Context, number: int | None) -> Reply:
                     ),
                 )
             )
-    if meeting.status == MEETING_CANCELLED:
+    if meeting.status == MeetingStatus.CANCELLED:
         status = ctx._(N_("cancelled"))
         if meeting.cancel_reason:
             status = f"{status} ({meeting.cancel_reason})"
@@ -180,7 +180,7 @@ async def meeting_show(ctx: Context, number: int | None) -> Reply:
                 fmt(due, date=ctx.t.date(deadline), days=committee.notice_days),
             )
         )
-    if meeting.status == MEETING_SCHEDULED and meeting.start > ctx.clock.now():
+    if meeting.status == MeetingStatus.SCHEDULED and meeting.start > ctx.clock.now():
         lines.append(
             labelled(
                 ctx.t, N_("Agenda items until"), ctx.t.date(item_deadline(committee, meeting))

@@ -32,7 +32,7 @@ from typing import Any, ClassVar, Self
 from commands.committees import TIMING_CHANGED
 from commands.framework.context import Context
 from commands.framework.registry import listens_to
-from storage.models import MEETING_SCHEDULED, Committee, Meeting
+from storage.models import Committee, Meeting, MeetingStatus
 from storage.schedule import ScheduleRepository
 
 MEETING_REMINDER_KIND = "meeting.reminder"
@@ -224,7 +224,7 @@ def wanted_entries(
     deadline is announced until the invitation is posted, items are collected until its
     agenda is published (a call ``item_call_days`` before the deadline, 0 for none), and its
     end rolls its open items over."""
-    if meeting.status != MEETING_SCHEDULED:
+    if meeting.status != MeetingStatus.SCHEDULED:
         return []
     entries: list[MeetingEntry] = [
         MeetingReminder(meeting.id, offset) for offset in reminder_offsets(committee)

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from storage.models import TASK_DONE, Task
+from storage.models import Task, TaskStatus
 from storage.schedule import ScheduleRepository
 
 TASK_DUE_KIND = "task.due"
@@ -49,7 +49,7 @@ def _at(day: date, timezone: str) -> datetime:
 
 def wanted_entries(task: Task, timezone: str) -> dict[str, tuple[str, datetime, dict[str, Any]]]:
     """The entries the task's state asks for, by id: (kind, moment, payload)."""
-    if task.status == TASK_DONE:
+    if task.status == TaskStatus.DONE:
         return {}
     wanted = {}
     if task.due_on is not None:
@@ -95,7 +95,7 @@ async def arm_task(
 def still_meant(task: Task | None, payload: dict[str, Any]) -> bool:
     """Whether a fired entry still fits the task: it exists, is not done, and the date the
     entry was written for is still its date."""
-    if task is None or task.status == TASK_DONE:
+    if task is None or task.status == TaskStatus.DONE:
         return False
     if "due_on" in payload:
         return task.due_on is not None and task.due_on.isoformat() == payload["due_on"]
