@@ -612,7 +612,7 @@ class Kuemmerer:
 
         async def add(
             room_id: str,
-            content: dict[str, object],
+            content: dict[str, Any],
             file: OutboxFile | None,
             due: datetime | None = None,
         ) -> None:

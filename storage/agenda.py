@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -198,7 +197,7 @@ class AgendaRepository:
 
     async def _move(
         self,
-        where: tuple[Any, ...],
+        where: tuple[ColumnElement[bool], ...],
         committee_id: int,
         target: Meeting | None,
         at: datetime,

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -275,7 +274,7 @@ class MinutesRepository:
 PersonalRows = list[dict[str, str | int | datetime | date | None]]
 
 
-def _of(person: Person) -> Any:
+def _of(person: Person) -> ColumnElement[bool]:
     own = MinutesEntry.person_id == person.id
     if person.matrix_id:
         return or_(own, MinutesEntry.matrix_id == person.matrix_id)

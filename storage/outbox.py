@@ -8,14 +8,14 @@ handled; a scheduled occurrence writes its post under a key of that occurrence. 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage, OutboxState
+from storage.models import JsonValue, OutboxMessage, OutboxState
 from storage.results import rowcount
 
 
@@ -38,7 +38,7 @@ class OutboxRepository:
         self,
         key: str,
         room_id: str,
-        content: dict[str, Any],
+        content: Mapping[str, JsonValue],
         at: datetime,
         file: OutboxFile | None = None,
         due_at: datetime | None = None,
@@ -55,7 +55,7 @@ class OutboxRepository:
             room_id=room_id,
             # Random, but stored: the same on every try of this message, across restarts.
             txn_id=uuid.uuid4().hex,
-            content=content,
+            content=dict(content),
             file_name=file.name if file else None,
             file_mimetype=file.mimetype if file else None,
             file_data=file.data if file else None,

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import LedgerStatus, ScheduleEntry, SentLedger
+from storage.models import Base, JsonValue, LedgerStatus, ScheduleEntry, SentLedger
 from storage.results import rowcount
 
 # The kind of a ``!erinnerung``'s entry; a meeting's kinds are in commands/meetings/schedule.py.
@@ -26,7 +25,8 @@ REMINDER_KIND = "reminder"
 # Rows per INSERT of claims: well below SQLite's limit of bound parameters per statement.
 CLAIM_BATCH = 500
 
-_LEDGER: Table = SentLedger.__table__  # type: ignore[assignment]
+# The ledger as a table: its writes go by (entry, occurrence), not by the ORM's primary key.
+_LEDGER = Base.metadata.tables[SentLedger.__tablename__]
 
 
 def earliest_possible(entry: ScheduleEntry) -> datetime | None:
@@ -69,7 +69,7 @@ class ScheduleRepository:
         now: datetime,
         rule: str = "",
         timezone: str = "Europe/Berlin",
-        payload: Mapping[str, Any] | None = None,
+        payload: Mapping[str, JsonValue] | None = None,
     ) -> ScheduleEntry:
         """Create or replace ``entry_id``; changing its timing restarts it from ``now``, so
         occurrences before the change are never caught up. An active entry that already reads

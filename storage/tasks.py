@@ -11,9 +11,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Unpack
+from typing import Unpack
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -43,12 +53,12 @@ class PeriodCounts:
     tasks_overdue: int
 
 
-def _task_loads() -> tuple[Any, ...]:
-    return (
-        selectinload(Task.committee),
-        selectinload(Task.owner_person),
-        selectinload(Task.decision),
-    )
+_TASK_LOADED = (
+    selectinload(Task.committee),
+    selectinload(Task.owner_person),
+    selectinload(Task.decision),
+)
+"""A task with its committee, its owner's contact record and its decision."""
 
 
 @dataclass
@@ -122,7 +132,7 @@ class TaskRepository:
         rows = await self.session.scalars(
             select(Task)
             .where(Task.decision_id.in_(list(decision_ids)))
-            .options(*_task_loads())
+            .options(*_TASK_LOADED)
             .order_by(Task.id)
         )
         found: dict[int, list[Task]] = {}
@@ -176,7 +186,7 @@ class TaskRepository:
         return await self.session.scalar(
             select(Task)
             .where(Task.id == task_id)
-            .options(*_task_loads())
+            .options(*_TASK_LOADED)
             .execution_options(populate_existing=True)
         )
 
@@ -190,7 +200,7 @@ class TaskRepository:
     ) -> list[Task]:
         """Tasks with their relations: of one committee, of the office alone (``team_only``),
         or of all; of one owner or anyone's; done ones only with ``include_done``."""
-        query = select(Task).options(*_task_loads())
+        query = select(Task).options(*_TASK_LOADED)
         if committee_id is not None:
             query = query.where(Task.committee_id == committee_id)
         if team_only:
@@ -206,7 +216,7 @@ class TaskRepository:
         rows = await self.session.scalars(
             select(Task)
             .where(Task.status != TaskStatus.DONE, Task.due_on < today)
-            .options(*_task_loads())
+            .options(*_TASK_LOADED)
             .order_by(Task.due_on, Task.id)
         )
         return list(rows)
@@ -239,7 +249,7 @@ class TaskRepository:
         One committee's, or the whole office's for None."""
         last_day = min(today, end.date())
 
-        def of_committee(column: Any) -> ColumnElement[bool]:
+        def of_committee(column: SQLColumnExpression[int | None]) -> ColumnElement[bool]:
             return column == committee_id if committee_id is not None else true()
 
         held = select(func.count()).where(

@@ -123,10 +123,10 @@ async def contact_access(ctx: Context, number: int) -> Reply:
     if data is None:
         _not_found(ctx, number)
     now = ctx.clock.now()
-    export = {"generated_at": now, "generated_by": ctx.sender, **data}
+    export = {"generated_at": now, "generated_by": ctx.sender, **data.as_export()}
     await ctx.store.audit.record(now, ctx.sender, "export", "person", number, "")
 
-    record = data["record"]
+    record = data.record
     name = f"{record['title']} {record['name']}".strip()
     day = ctx.t.local(now).date().isoformat()
     stem = f"auskunft-person-{number}-{day}"
@@ -148,7 +148,7 @@ async def contact_access(ctx: Context, number: int) -> Reply:
         fmt(
             "{title}: {count}",
             title=ctx._(SECTION_TITLES[section.key]),
-            count=len(data[section.key]),
+            count=len(data.sections[section.key]),
         )
         for section in PERSONAL_DATA_SECTIONS
     )
