@@ -236,10 +236,14 @@ class AgendaRepository:
             item.updated_at = at
         await self.session.flush()
 
+    async def set_status(self, item: AgendaItem, status: ItemStatus, at: datetime) -> None:
+        """Give ``item`` ``status`` (accepted, withdrawn …) and write it."""
+        item.status = status
+        await self.touch(item, at)
+
     async def mark_done(self, item: AgendaItem, at: datetime) -> None:
         """The item was dealt with in its meeting: it is never rolled over."""
-        item.status = ItemStatus.DONE
-        await self.touch(item, at)
+        await self.set_status(item, ItemStatus.DONE, at)
 
 
 async def pseudonymise_submitter(session: AsyncSession, person: Person, pseudonym: str) -> int:

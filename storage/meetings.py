@@ -102,6 +102,14 @@ class MeetingRepository:
         await self.session.flush()
         return meeting
 
+    async def cancel(self, meeting: Meeting, reason: str, at: datetime) -> None:
+        """Cancel ``meeting`` for ``reason`` (may be empty); its calendar entry gets a new
+        sequence number, so calendars replace the one they have."""
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.cancel_reason = reason
+        meeting.sequence += 1
+        await self.touch(meeting, at)
+
     async def touch(self, meeting: Meeting, at: datetime) -> None:
         """Write the changes made to ``meeting`` and stamp it as changed at ``at``."""
         meeting.updated_at = at

@@ -271,8 +271,7 @@ async def item_accept(ctx: Context, number: int) -> Reply:
             fmt(ctx._(N_("{item} is on the agenda already.")), item=item_number(ctx.t, item))
         )
     now = ctx.clock.now()
-    item.status = ItemStatus.ACCEPTED
-    await ctx.store.agenda.touch(item, now)
+    await ctx.store.agenda.set_status(item, ItemStatus.ACCEPTED, now)
     await ctx.store.audit.record(now, ctx.sender, "accept", "agenda_item", item.id)
     reply = Reply.of(
         fmt(
@@ -383,8 +382,7 @@ async def item_withdraw(ctx: Context, number: int) -> Reply:
     if item.submitter != ctx.sender:
         only_organisers(ctx, placed.committee)
     now = ctx.clock.now()
-    item.status = ItemStatus.WITHDRAWN
-    await ctx.store.agenda.touch(item, now)
+    await ctx.store.agenda.set_status(item, ItemStatus.WITHDRAWN, now)
     await ctx.store.audit.record(now, ctx.sender, "withdraw", "agenda_item", item.id)
     reply = Reply.of(
         fmt(

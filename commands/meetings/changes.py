@@ -23,7 +23,6 @@ from commands.meetings.texts import (
     span_text,
     where_lines,
 )
-from storage.models import MeetingStatus
 
 
 @command(
@@ -119,10 +118,7 @@ async def meeting_cancel(ctx: Context, number: int, reason: str | None) -> Reply
     meeting = await meeting_in_reach(ctx, number)
     still_ahead(ctx, meeting)
     now = ctx.clock.now()
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.cancel_reason = reason or ""
-    meeting.sequence += 1
-    await ctx.store.meetings.touch(meeting, now)
+    await ctx.store.meetings.cancel(meeting, reason or "", now)
     await ctx.store.audit.record(
         now, ctx.sender, "cancel", "meeting", meeting.id, f"sequence {meeting.sequence}"
     )
