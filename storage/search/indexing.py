@@ -179,6 +179,15 @@ class IndexMaintenance:
         """``statement`` restricted to ``column IN ids``, unless ids is None (every row)."""
         return statement if ids is None else statement.where(column.in_(list(ids)))
 
+    async def _terms_of(
+        self,
+        owner: SQLColumnExpression[int],
+        term: SQLColumnExpression[int],
+        ids: Sequence[int] | None,
+    ) -> dict[int, list[int]]:
+        """The term ids of each owner in a link table (of ``ids`` only, unless None)."""
+        return _grouped(await self._rows(self._only(select(owner, term), owner, ids), ids))
+
     async def _person_documents(
         self, ids: Sequence[int] | None, without_organization: int | None = None
     ) -> list[Document]:
@@ -200,30 +209,17 @@ class IndexMaintenance:
             .order_by(Membership.id)
         )
         memberships = await self._rows(self._only(jobs_query, Membership.person_id, ids), ids)
-        own_terms = await self._rows(
-            self._only(
-                select(person_field.c.person_id, person_field.c.term_id),
-                person_field.c.person_id,
-                ids,
-            ),
-            ids,
-        )
+        terms = await self._terms_of(person_field.c.person_id, person_field.c.term_id, ids)
         organization_ids = sorted({row[2] for row in memberships if row[2] is not None})
-        scope = None if ids is None else organization_ids
-        organization_terms = await self._rows(
-            self._only(
-                select(organization_field.c.organization_id, organization_field.c.term_id),
-                organization_field.c.organization_id,
-                scope,
-            ),
-            scope,
+        fields_of = await self._terms_of(
+            organization_field.c.organization_id,
+            organization_field.c.term_id,
+            None if ids is None else organization_ids,
         )
         jobs: dict[int, list[tuple[str, int | None, str | None, str | None]]] = defaultdict(list)
         for person_id, function, organization_id, name, gemeinde in memberships:
             if organization_id is None or organization_id != without_organization:
                 jobs[person_id].append((function, organization_id, name, gemeinde))
-        terms = _grouped(own_terms)
-        fields_of = _grouped(organization_terms)
         documents = []
         for person_id, title, name, gemeinde in persons:
             work = jobs.get(person_id, [])
@@ -256,15 +252,8 @@ class IndexMaintenance:
             ),
             ids,
         )
-        fields_of = _grouped(
-            await self._rows(
-                self._only(
-                    select(organization_field.c.organization_id, organization_field.c.term_id),
-                    organization_field.c.organization_id,
-                    ids,
-                ),
-                ids,
-            )
+        fields_of = await self._terms_of(
+            organization_field.c.organization_id, organization_field.c.term_id, ids
         )
         return [
             Document(
