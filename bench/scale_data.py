@@ -15,6 +15,7 @@ from bench.search import chunks, queries, settle
 from bench.search_data import NOW, SEED, generate, read_vocabulary
 from commands.meetings.schedule import MEETING_OVER_KIND, MEETING_REMINDER_KIND
 from storage.database import Database
+from storage.folding import fold_text
 from storage.models import (
     Committee,
     CommitteeMember,
@@ -24,7 +25,6 @@ from storage.models import (
     Task,
 )
 from storage.repositories import Store
-from storage.vocabulary import fold_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 

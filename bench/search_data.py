@@ -11,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 
 from storage.database import Database
+from storage.folding import fold_text
 from storage.models import (
     Membership,
     Offer,
@@ -22,7 +23,6 @@ from storage.models import (
     organization_field,
     person_field,
 )
-from storage.vocabulary import fold_text
 
 SEED = 20270308
 # The models' tables, typed as tables (SQLAlchemy types __table__ as any FROM clause).

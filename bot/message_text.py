@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 _PILL = re.compile(r"^https://matrix\.to/#/(@[^/?]+)")
 

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.render import Target, notice_contents
 from commands.framework.clock import Clock
@@ -85,7 +86,7 @@ async def owe_reply(
 
     async def add(
         room_id: str,
-        content: dict[str, object],
+        content: dict[str, Any],
         file: OutboxFile | None,
         due: datetime | None = None,
     ) -> None:

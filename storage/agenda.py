@@ -5,22 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.meetings import MEETING_LOADED
 from storage.models import (
-    ITEM_DONE,
-    MEETING_SCHEDULED,
     OPEN_ITEM_STATES,
     AgendaItem,
     AgendaPaper,
+    ItemStatus,
     Meeting,
+    MeetingStatus,
     Person,
 )
+from storage.results import rowcount
 
 ITEM_LOADED = (selectinload(AgendaItem.papers),)
 """An item with its papers: what every agenda shows."""
@@ -75,7 +75,7 @@ class AgendaRepository:
             select(Meeting)
             .where(
                 Meeting.committee_id == committee_id,
-                Meeting.status == MEETING_SCHEDULED,
+                Meeting.status == MeetingStatus.SCHEDULED,
                 Meeting.start > now,
             )
             .order_by(Meeting.start, Meeting.id)
@@ -95,9 +95,39 @@ class AgendaRepository:
 
     # ------------------------------------------------------------------ writing
 
-    async def add(self, at: datetime, **values: Any) -> AgendaItem:
+    async def add(
+        self,
+        at: datetime,
+        *,
+        committee_id: int,
+        meeting_id: int | None,
+        title: str,
+        submitter: str,
+        submitter_name: str = "",
+        description: str = "",
+        minutes: int = 15,
+        public: bool = True,
+        position: int = 0,
+        status: ItemStatus = ItemStatus.ACCEPTED,
+        late: bool = False,
+    ) -> AgendaItem:
         """Record an item; ``at`` is now. Its papers start empty (and count as loaded)."""
-        item = AgendaItem(created_at=at, updated_at=at, papers=[], **values)
+        item = AgendaItem(
+            committee_id=committee_id,
+            meeting_id=meeting_id,
+            title=title,
+            submitter=submitter,
+            submitter_name=submitter_name,
+            description=description,
+            minutes=minutes,
+            public=public,
+            position=position,
+            status=status,
+            late=late,
+            created_at=at,
+            updated_at=at,
+            papers=[],
+        )
         self.session.add(item)
         await self.session.flush()
         return item
@@ -115,9 +145,26 @@ class AgendaRepository:
                 item.updated_at = at
         await self.session.flush()
 
-    async def add_paper(self, item: AgendaItem, at: datetime, **values: Any) -> AgendaPaper:
-        """Attach a paper (a file message in the committee room) to ``item``."""
-        paper = AgendaPaper(item_id=item.id, created_at=at, **values)
+    async def add_paper(
+        self,
+        item: AgendaItem,
+        at: datetime,
+        *,
+        name: str,
+        room_id: str,
+        event_id: str,
+        added_by: str,
+    ) -> AgendaPaper:
+        """Attach a paper (the file message ``event_id`` in the committee room ``room_id``,
+        called ``name``) to ``item``."""
+        paper = AgendaPaper(
+            item_id=item.id,
+            name=name,
+            room_id=room_id,
+            event_id=event_id,
+            added_by=added_by,
+            created_at=at,
+        )
         self.session.add(paper)
         await self.session.flush()
         item.papers.append(paper)
@@ -141,7 +188,7 @@ class AgendaRepository:
         caught up by the next one."""
         ended = select(Meeting.id).where(
             Meeting.committee_id == committee_id,
-            Meeting.status == MEETING_SCHEDULED,
+            Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.end <= now,
         )
         return await self._move(
@@ -150,7 +197,7 @@ class AgendaRepository:
 
     async def _move(
         self,
-        where: tuple[Any, ...],
+        where: tuple[ColumnElement[bool], ...],
         committee_id: int,
         target: Meeting | None,
         at: datetime,
@@ -189,17 +236,14 @@ class AgendaRepository:
             item.updated_at = at
         await self.session.flush()
 
-    async def mark_done(self, item: AgendaItem, at: datetime) -> None:
-        """The item was dealt with in its meeting: it is never rolled over."""
-        item.status = ITEM_DONE
+    async def set_status(self, item: AgendaItem, status: ItemStatus, at: datetime) -> None:
+        """Give ``item`` ``status`` (accepted, withdrawn …) and write it."""
+        item.status = status
         await self.touch(item, at)
 
-    async def submitted_by(self, matrix_id: str) -> list[AgendaItem]:
-        """Every item ``matrix_id`` submitted, oldest first (right of access)."""
-        rows = await self.session.scalars(
-            select(AgendaItem).where(AgendaItem.submitter == matrix_id).order_by(AgendaItem.id)
-        )
-        return list(rows)
+    async def mark_done(self, item: AgendaItem, at: datetime) -> None:
+        """The item was dealt with in its meeting: it is never rolled over."""
+        await self.set_status(item, ItemStatus.DONE, at)
 
 
 async def pseudonymise_submitter(session: AsyncSession, person: Person, pseudonym: str) -> int:
@@ -217,4 +261,4 @@ async def pseudonymise_submitter(session: AsyncSession, person: Person, pseudony
         .where(AgendaPaper.added_by == person.matrix_id)
         .values(added_by=pseudonym)
     )
-    return int(items.rowcount or 0) + int(papers.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(items) + rowcount(papers)

@@ -10,14 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import (
-    ITEM_ACCEPTED,
-    MEETING_CANCELLED,
-    AgendaItem,
-    Committee,
-    Meeting,
-    MeetingSeries,
-)
+from storage.models import AgendaItem, Committee, ItemStatus, Meeting, MeetingSeries, MeetingStatus
 
 FEED_TOKEN_BYTES = 24  # 192 bits: guessing a feed address is hopeless
 
@@ -41,7 +34,7 @@ class CalendarRows:
     def upcoming(self, now: datetime) -> list[Meeting]:
         """The meetings still ahead (not cancelled, not over), earliest first."""
         return sorted(
-            (m for m in self.meetings if m.status != MEETING_CANCELLED and m.end >= now),
+            (m for m in self.meetings if m.status != MeetingStatus.CANCELLED and m.end >= now),
             key=lambda m: m.start,
         )
 
@@ -81,7 +74,7 @@ class CalendarExportRepository:
                     select(AgendaItem)
                     .where(
                         AgendaItem.meeting_id.in_(published),
-                        AgendaItem.status == ITEM_ACCEPTED,
+                        AgendaItem.status == ItemStatus.ACCEPTED,
                     )
                     .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)
                 )

@@ -5,27 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Unpack
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from storage.models import (
-    MEETING_SCHEDULED,
-    Committee,
-    CommitteeMember,
-    Meeting,
-    Membership,
-    Person,
-)
-from storage.vocabulary import fold_text
-
-COMMITTEE_FIELDS = frozenset(
-    {"name", "short_name", "kind", "notice_days", "item_deadline_days",
-     "default_duration_minutes", "default_place", "reminder_offsets_minutes",
-     "allow_room_mention", "feed_token", "opening_items", "quorum"}
-)  # fmt: skip
+from storage.folding import fold_text
+from storage.models import Committee, CommitteeMember, Meeting, MeetingStatus, Membership, Person
+from storage.values import CommitteeChange, CommitteeSettings, refuse_unknown
 
 # The roles a seat can have, in the order member lists show them.
 SEAT_ROLES = ("Vorsitz", "Stellvertretung", "Mitglied", "Geschäftsführung")
@@ -54,11 +42,11 @@ class CommitteeRepository:
         query = select(Committee).where(Committee.room_id == room_id)
         return await self.session.scalar(query.options(*SEATS_LOADED) if seats else query)
 
-    async def add(self, at: datetime, name: str, room_id: str, **values: Any) -> Committee:
+    async def add(
+        self, at: datetime, name: str, room_id: str, **values: Unpack[CommitteeSettings]
+    ) -> Committee:
         """Create a committee bound to ``room_id``."""
-        unknown = set(values) - COMMITTEE_FIELDS
-        if unknown:
-            raise ValueError(f"unknown committee fields: {sorted(unknown)}")
+        refuse_unknown(values, CommitteeSettings.__optional_keys__, "committee")
         committee = Committee(
             name=name,
             name_key=fold_text(name),
@@ -72,11 +60,11 @@ class CommitteeRepository:
         await self.session.flush()
         return committee
 
-    async def update(self, committee: Committee, at: datetime, **values: Any) -> Committee:
+    async def update(
+        self, committee: Committee, at: datetime, **values: Unpack[CommitteeChange]
+    ) -> Committee:
         """Change the given settings of ``committee``."""
-        unknown = set(values) - COMMITTEE_FIELDS
-        if unknown:
-            raise ValueError(f"unknown committee fields: {sorted(unknown)}")
+        refuse_unknown(values, CommitteeChange.__optional_keys__, "committee")
         for key, value in values.items():
             setattr(committee, key, value)
         committee.name_key = fold_text(committee.name)
@@ -217,7 +205,7 @@ class CommitteeRepository:
             select(Meeting)
             .where(
                 Meeting.committee_id.in_(committee_ids),
-                Meeting.status == MEETING_SCHEDULED,
+                Meeting.status == MeetingStatus.SCHEDULED,
                 Meeting.start >= now,
             )
             .order_by(Meeting.start, Meeting.id)
@@ -235,7 +223,7 @@ class CommitteeRepository:
                 select(Meeting)
                 .where(
                     Meeting.committee_id == committee.id,
-                    Meeting.status == MEETING_SCHEDULED,
+                    Meeting.status == MeetingStatus.SCHEDULED,
                     Meeting.start >= now,
                 )
                 .order_by(Meeting.start, Meeting.id)
@@ -248,7 +236,7 @@ class CommitteeRepository:
         count = await self.session.scalar(
             select(func.count(Meeting.id)).where(
                 Meeting.committee_id == committee.id,
-                Meeting.status == MEETING_SCHEDULED,
+                Meeting.status == MeetingStatus.SCHEDULED,
                 Meeting.start >= now,
             )
         )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Unpack
 
 from sqlalchemy import Select, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from storage.folding import fold_text
 from storage.models import (
     Committee,
     CommitteeMember,
@@ -23,17 +24,12 @@ from storage.models import (
     person_field,
 )
 from storage.search import SearchIndex
-from storage.vocabulary import fold_text
-
-PERSON_FIELDS = frozenset(
-    {"title", "name", "email", "phone", "matrix_id", "gemeinde", "notes", "source",
-     "legal_basis", "consent_at", "consent_withdrawn_at", "last_activity_at"}
-)  # fmt: skip
-ORGANIZATION_FIELDS = frozenset(
-    {"name", "street", "postcode", "gemeinde", "website", "email", "phone", "notes", "source"}
-)
-OFFER_FIELDS = frozenset(
-    {"title", "place", "gemeinde", "schedule", "cost", "link", "description", "source"}
+from storage.values import (
+    OfferValues,
+    OrganizationValues,
+    PersonChange,
+    PersonValues,
+    refuse_unknown,
 )
 
 # What comes with each record, by the use it is loaded for. Collections beside a joined load
@@ -99,11 +95,10 @@ class ContactRepository:
         at: datetime,
         name: str,
         fields: Sequence[VocabularyTerm] = (),
-        **values: Any,
+        **values: Unpack[PersonValues],
     ) -> Person:
-        unknown = set(values) - PERSON_FIELDS
-        if unknown:
-            raise ValueError(f"unknown person fields: {sorted(unknown)}")
+        """Record a person and index it."""
+        refuse_unknown(values, PersonValues.__optional_keys__, "person")
         person = Person(
             name=name, name_key=fold_text(name), recorded_at=at, updated_at=at, **values
         )
@@ -122,10 +117,11 @@ class ContactRepository:
         )
         return rows.unique().one_or_none()
 
-    async def update_person(self, person: Person, at: datetime, **values: Any) -> Person:
-        unknown = set(values) - PERSON_FIELDS - {"fields"}
-        if unknown:
-            raise ValueError(f"unknown person fields: {sorted(unknown)}")
+    async def update_person(
+        self, person: Person, at: datetime, **values: Unpack[PersonChange]
+    ) -> Person:
+        """Set the given columns (and fields) of ``person`` and index it anew."""
+        refuse_unknown(values, PersonChange.__optional_keys__, "person")
         for key, value in values.items():
             setattr(person, key, value)
         person.name_key = fold_text(person.name)
@@ -197,11 +193,10 @@ class ContactRepository:
         name: str,
         kind: VocabularyTerm | None = None,
         fields: Sequence[VocabularyTerm] = (),
-        **values: Any,
+        **values: Unpack[OrganizationValues],
     ) -> Organization:
-        unknown = set(values) - ORGANIZATION_FIELDS
-        if unknown:
-            raise ValueError(f"unknown organisation fields: {sorted(unknown)}")
+        """Record an organisation and index it."""
+        refuse_unknown(values, OrganizationValues.__optional_keys__, "organisation")
         organization = Organization(
             name=name, name_key=fold_text(name), kind=kind, created_at=at, updated_at=at, **values
         )
@@ -232,20 +227,6 @@ class ContactRepository:
             .options(*ORGANIZATION_LOADED)
         )
 
-    async def update_organization(
-        self, organization: Organization, at: datetime, **values: Any
-    ) -> Organization:
-        unknown = set(values) - ORGANIZATION_FIELDS - {"fields", "kind"}
-        if unknown:
-            raise ValueError(f"unknown organisation fields: {sorted(unknown)}")
-        for key, value in values.items():
-            setattr(organization, key, value)
-        organization.name_key = fold_text(organization.name)
-        organization.updated_at = at
-        await self.session.flush()
-        await self.index.index_organization(organization)
-        return organization
-
     async def offers_of(self, organization: Organization) -> list[Offer]:
         """The offers of ``organization`` by title, each with its provider and terms."""
         return list(
@@ -266,11 +247,10 @@ class ContactRepository:
         provider: Organization | None = None,
         fields: Sequence[VocabularyTerm] = (),
         target_groups: Sequence[VocabularyTerm] = (),
-        **values: Any,
+        **values: Unpack[OfferValues],
     ) -> Offer:
-        unknown = set(values) - OFFER_FIELDS
-        if unknown:
-            raise ValueError(f"unknown offer fields: {sorted(unknown)}")
+        """Record an offer and index it."""
+        refuse_unknown(values, OfferValues.__optional_keys__, "offer")
         offer = Offer(title=title, provider=provider, created_at=at, updated_at=at, **values)
         offer.fields = list(fields)
         offer.target_groups = list(target_groups)

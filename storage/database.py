@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -47,9 +47,9 @@ def _prepare_sqlite_files(url: str) -> None:
             make_private(database.with_name(database.name + suffix))
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # WAL lets the audit CLI read while the bot writes; foreign keys are off by default in SQLite.
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # Erased personal data must not linger in free pages of the file (DSGVO Art. 17).
     cursor.execute("PRAGMA secure_delete=ON")
@@ -58,19 +58,19 @@ def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> N
     cursor.close()
 
 
-def _postgres_settings(dbapi_connection: object, _record: ConnectionPoolEntry) -> None:
+def _postgres_settings(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # Prepared statements are planned once for any values after five runs. A search statement
     # keeps its shape while its LIKE pattern ranges from a name found once to a word found in
     # every entry; a plan cached for one fits the other badly, so each run is planned anew.
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor = dbapi_connection.cursor()
     cursor.execute("SET plan_cache_mode = force_custom_plan")
     cursor.close()
     # The driver opened a transaction for the SET; were it rolled back with the connection's
     # first unit of work, the setting would be gone for the connection's life.
-    dbapi_connection.commit()  # type: ignore[attr-defined]
+    dbapi_connection.commit()
 
 
-async def _to_the_end(cleanup: Coroutine[Any, Any, None]) -> None:
+async def _to_the_end(cleanup: Awaitable[None]) -> None:
     """Await ``cleanup`` even if the current task is cancelled meanwhile, however often; the
     cancellation is passed on once it has finished."""
     task = asyncio.ensure_future(cleanup)

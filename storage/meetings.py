@@ -5,19 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from storage.models import (
-    MEETING_SCHEDULED,
-    CommitteeMember,
-    Meeting,
-    MeetingSeries,
-    Person,
-)
+from storage.models import CommitteeMember, Meeting, MeetingSeries, MeetingStatus, Person
 
 MEETING_LOADED = (joinedload(Meeting.committee), joinedload(Meeting.series))
 """A meeting with its committee (without members) and its series, joined into its own SELECT:
@@ -40,19 +33,82 @@ class MeetingRepository:
 
     # ------------------------------------------------------------------ writing
 
-    async def add_series(self, at: datetime, **values: Any) -> MeetingSeries:
+    async def add_series(
+        self,
+        at: datetime,
+        *,
+        committee_id: int,
+        uid: str,
+        first_start: datetime,
+        duration_minutes: int,
+        rule: str,
+        timezone: str,
+        title: str = "",
+        place: str = "",
+        online_link: str = "",
+    ) -> MeetingSeries:
         """Record a series (its rule, zone, first start and defaults); ``at`` is now."""
-        series = MeetingSeries(created_at=at, updated_at=at, **values)
+        series = MeetingSeries(
+            committee_id=committee_id,
+            uid=uid,
+            first_start=first_start,
+            duration_minutes=duration_minutes,
+            rule=rule,
+            timezone=timezone,
+            title=title,
+            place=place,
+            online_link=online_link,
+            created_at=at,
+            updated_at=at,
+        )
         self.session.add(series)
         await self.session.flush()
         return series
 
-    async def add_meeting(self, at: datetime, **values: Any) -> Meeting:
-        """Record one meeting (a one-off or an occurrence of a series); ``at`` is now."""
-        meeting = Meeting(created_at=at, updated_at=at, **values)
+    async def add_meeting(
+        self,
+        at: datetime,
+        *,
+        committee_id: int,
+        uid: str,
+        start: datetime,
+        end: datetime,
+        series_id: int | None = None,
+        original_start: datetime | None = None,
+        title: str = "",
+        place: str = "",
+        online_link: str = "",
+        created_by: str = "",
+        agenda_published_at: datetime | None = None,
+    ) -> Meeting:
+        """Record one meeting (a one-off or an occurrence ``original_start`` of the series
+        ``series_id``); ``at`` is now."""
+        meeting = Meeting(
+            committee_id=committee_id,
+            uid=uid,
+            start=start,
+            end=end,
+            series_id=series_id,
+            original_start=original_start,
+            title=title,
+            place=place,
+            online_link=online_link,
+            created_by=created_by,
+            agenda_published_at=agenda_published_at,
+            created_at=at,
+            updated_at=at,
+        )
         self.session.add(meeting)
         await self.session.flush()
         return meeting
+
+    async def cancel(self, meeting: Meeting, reason: str, at: datetime) -> None:
+        """Cancel ``meeting`` for ``reason`` (may be empty); its calendar entry gets a new
+        sequence number, so calendars replace the one they have."""
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.cancel_reason = reason
+        meeting.sequence += 1
+        await self.touch(meeting, at)
 
     async def touch(self, meeting: Meeting, at: datetime) -> None:
         """Write the changes made to ``meeting`` and stamp it as changed at ``at``."""
@@ -73,7 +129,7 @@ class MeetingRepository:
         """Meetings not cancelled whose time overlaps [start, end), with their committees,
         other than those in ``exclude``; soonest first."""
         conditions = [
-            Meeting.status == MEETING_SCHEDULED,
+            Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.start < end,
             Meeting.end > start,
         ]
@@ -97,7 +153,7 @@ class MeetingRepository:
     ) -> MeetingPage:
         """Meetings not cancelled that start at ``now`` or later, soonest first, as
         :data:`MEETING_LOADED` says; only those of ``committee_ids`` unless that is None."""
-        conditions = [Meeting.status == MEETING_SCHEDULED, Meeting.start >= now]
+        conditions = [Meeting.status == MeetingStatus.SCHEDULED, Meeting.start >= now]
         if committee_ids is not None:
             conditions.append(Meeting.committee_id.in_(list(committee_ids)))
         total = await self.session.scalar(select(func.count(Meeting.id)).where(*conditions))
@@ -118,7 +174,7 @@ class MeetingRepository:
             select(Meeting)
             .where(
                 Meeting.committee_id == committee_id,
-                Meeting.status == MEETING_SCHEDULED,
+                Meeting.status == MeetingStatus.SCHEDULED,
                 Meeting.start >= now,
             )
             .order_by(Meeting.start, Meeting.id)

@@ -5,24 +5,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.meetings import MEETING_LOADED
 from storage.models import (
-    ITEM_DONE,
-    MEETING_SCHEDULED,
+    ATTENDANCE_KINDS,
     AgendaItem,
     Decision,
+    EntryKind,
+    ItemStatus,
     Meeting,
+    MeetingStatus,
     Minutes,
     MinutesEntry,
     Person,
     Task,
 )
+from storage.results import rowcount
 
 
 @dataclass
@@ -59,20 +61,66 @@ class MinutesRepository:
             .limit(1)
         )
 
-    async def begin(self, meeting: Meeting, room_id: str, at: datetime, **values: Any) -> Minutes:
-        """Start meeting mode (again, after an end by mistake: the entries stay)."""
+    async def begin(
+        self,
+        meeting: Meeting,
+        room_id: str,
+        at: datetime,
+        *,
+        started_by: str,
+        taker_name: str = "",
+    ) -> Minutes:
+        """Start meeting mode (again, after an end by mistake: the entries stay); the minutes
+        are taken by ``started_by``, called ``taker_name``."""
         minutes = await self.of_meeting(meeting.id)
         if minutes is None:
-            minutes = Minutes(meeting_id=meeting.id, room_id=room_id, started_at=at, **values)
+            minutes = Minutes(
+                meeting_id=meeting.id,
+                room_id=room_id,
+                started_at=at,
+                started_by=started_by,
+                taker_name=taker_name,
+            )
             self.session.add(minutes)
         else:
             minutes.ended_at = None
         await self.session.flush()
         return minutes
 
-    async def add(self, minutes: Minutes, at: datetime, **values: Any) -> MinutesEntry:
+    async def add(
+        self,
+        minutes: Minutes,
+        at: datetime,
+        *,
+        kind: EntryKind,
+        author: str,
+        call_id: int | None = None,
+        agenda_item_id: int | None = None,
+        label: str = "",
+        public: bool = True,
+        text: str = "",
+        matrix_id: str = "",
+        person_id: int | None = None,
+        decision_id: int | None = None,
+        task_id: int | None = None,
+    ) -> MinutesEntry:
         """Record an entry of ``minutes``; its id is the number ``!rückgängig`` takes."""
-        entry = MinutesEntry(meeting_id=minutes.meeting_id, created_at=at, updated_at=at, **values)
+        entry = MinutesEntry(
+            meeting_id=minutes.meeting_id,
+            kind=kind,
+            author=author,
+            call_id=call_id,
+            agenda_item_id=agenda_item_id,
+            label=label,
+            public=public,
+            text=text,
+            matrix_id=matrix_id,
+            person_id=person_id,
+            decision_id=decision_id,
+            task_id=task_id,
+            created_at=at,
+            updated_at=at,
+        )
         self.session.add(entry)
         await self.session.flush()
         return entry
@@ -82,9 +130,23 @@ class MinutesRepository:
         minutes.current_call_id = call.id
         await self.session.flush()
 
-    async def change(self, entry: MinutesEntry, at: datetime, **values: Any) -> None:
-        for key, value in values.items():
-            setattr(entry, key, value)
+    async def change(
+        self,
+        entry: MinutesEntry,
+        at: datetime,
+        *,
+        kind: EntryKind | None = None,
+        text: str | None = None,
+        author: str | None = None,
+    ) -> None:
+        """Correct ``entry``: its kind (present or excused), its text, or who recorded it; what
+        is not given stays."""
+        if kind is not None:
+            entry.kind = kind
+        if text is not None:
+            entry.text = text
+        if author is not None:
+            entry.author = author
         entry.updated_at = at
         await self.session.flush()
 
@@ -117,7 +179,7 @@ class MinutesRepository:
             .where(
                 MinutesEntry.meeting_id == meeting_id,
                 MinutesEntry.author == author,
-                MinutesEntry.kind != "call",
+                MinutesEntry.kind != EntryKind.CALL,
             )
             .order_by(MinutesEntry.id.desc())
             .limit(1)
@@ -158,7 +220,7 @@ class MinutesRepository:
         """The items rolled over from the meeting to a later one."""
         rows = await self.session.scalars(
             select(AgendaItem)
-            .where(AgendaItem.deferred_from == meeting_id, AgendaItem.status != ITEM_DONE)
+            .where(AgendaItem.deferred_from == meeting_id, AgendaItem.status != ItemStatus.DONE)
             .order_by(AgendaItem.id)
         )
         return list(rows)
@@ -167,15 +229,15 @@ class MinutesRepository:
         """The items called in the meeting were dealt with: they are never rolled over."""
         called = select(MinutesEntry.agenda_item_id).where(
             MinutesEntry.meeting_id == meeting_id,
-            MinutesEntry.kind == "call",
+            MinutesEntry.kind == EntryKind.CALL,
             MinutesEntry.agenda_item_id.is_not(None),
         )
         result = await self.session.execute(
             update(AgendaItem)
             .where(AgendaItem.id.in_(called), AgendaItem.meeting_id == meeting_id)
-            .values(status=ITEM_DONE, updated_at=at)
+            .values(status=ItemStatus.DONE, updated_at=at)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)
 
     async def meetings_between(
         self, committee_id: int, begins: datetime, ends: datetime
@@ -185,7 +247,7 @@ class MinutesRepository:
             select(Meeting)
             .where(
                 Meeting.committee_id == committee_id,
-                Meeting.status == MEETING_SCHEDULED,
+                Meeting.status == MeetingStatus.SCHEDULED,
                 Meeting.start >= begins,
                 Meeting.start < ends,
             )
@@ -201,24 +263,18 @@ class MinutesRepository:
             .where(
                 Meeting.committee_id == meeting.committee_id,
                 Meeting.start > meeting.start,
-                Meeting.status == MEETING_SCHEDULED,
+                Meeting.status == MeetingStatus.SCHEDULED,
             )
             .order_by(Meeting.start)
             .limit(1)
             .options(*MEETING_LOADED)
         )
 
-    async def persons(self, person_ids: set[int]) -> dict[int, Person]:
-        if not person_ids:
-            return {}
-        rows = await self.session.scalars(select(Person).where(Person.id.in_(person_ids)))
-        return {person.id: person for person in rows}
-
 
 PersonalRows = list[dict[str, str | int | datetime | date | None]]
 
 
-def _of(person: Person) -> Any:
+def _of(person: Person) -> ColumnElement[bool]:
     own = MinutesEntry.person_id == person.id
     if person.matrix_id:
         return or_(own, MinutesEntry.matrix_id == person.matrix_id)
@@ -231,7 +287,7 @@ async def minutes_of_person(session: AsyncSession, person: Person) -> PersonalRo
     condition = _of(person) if written is None else or_(_of(person), written)
     rows = await session.scalars(
         select(MinutesEntry)
-        .where(condition, MinutesEntry.kind.in_(("present", "excused", "note")))
+        .where(condition, MinutesEntry.kind.in_((*ATTENDANCE_KINDS, EntryKind.NOTE)))
         .order_by(MinutesEntry.id)
     )
     return [
@@ -250,15 +306,15 @@ async def pseudonymise_minutes(session: AsyncSession, person: Person, pseudonym:
     ``pseudonym`` instead of their name, and their notes and meeting modes are kept under it."""
     named = await session.execute(
         update(MinutesEntry)
-        .where(_of(person), MinutesEntry.kind.in_(("present", "excused")))
+        .where(_of(person), MinutesEntry.kind.in_(ATTENDANCE_KINDS))
         .values(text=pseudonym, matrix_id="", person_id=None)
     )
-    changed = int(named.rowcount or 0)  # type: ignore[attr-defined]
+    changed = rowcount(named)
     # Notes may name the person in words; the name goes, the note stays.
     if person.name.strip():
         notes = await session.scalars(
             select(MinutesEntry).where(
-                MinutesEntry.kind == "note", MinutesEntry.text.contains(person.name)
+                MinutesEntry.kind == EntryKind.NOTE, MinutesEntry.text.contains(person.name)
             )
         )
         for note in notes:
@@ -275,5 +331,5 @@ async def pseudonymise_minutes(session: AsyncSession, person: Person, pseudonym:
             .where(Minutes.started_by == person.matrix_id)
             .values(started_by=pseudonym, taker_name=pseudonym)
         )
-        changed += int(written.rowcount or 0) + int(taker.rowcount or 0)  # type: ignore[attr-defined]
+        changed += rowcount(written) + rowcount(taker)
     return changed

@@ -8,24 +8,15 @@ handled; a scheduled occurrence writes its post under a key of that occurrence. 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
-
-
-class OutboxState(StrEnum):
-    """Where one outbox message stands."""
-
-    PENDING = "pending"  # owed: the sender sends it, after a restart as well
-    SENT = "sent"  # the homeserver took it (answered, or it came back in sync)
-    FAILED = "failed"  # refused for good (room gone, bot kicked); logged, never retried
+from storage.models import JsonValue, OutboxMessage, OutboxState
+from storage.results import rowcount
 
 
 @dataclass(frozen=True)
@@ -47,7 +38,7 @@ class OutboxRepository:
         self,
         key: str,
         room_id: str,
-        content: dict[str, Any],
+        content: Mapping[str, JsonValue],
         at: datetime,
         file: OutboxFile | None = None,
         due_at: datetime | None = None,
@@ -64,7 +55,7 @@ class OutboxRepository:
             room_id=room_id,
             # Random, but stored: the same on every try of this message, across restarts.
             txn_id=uuid.uuid4().hex,
-            content=content,
+            content=dict(content),
             file_name=file.name if file else None,
             file_mimetype=file.mimetype if file else None,
             file_data=file.data if file else None,
@@ -118,24 +109,6 @@ class OutboxRepository:
             confirmed += 1
         return confirmed
 
-    async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
-        """The messages whose key starts with ``prefix``, oldest first (one cause's)."""
-        rows = await self.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.key.startswith(prefix, autoescape=True))
-            .order_by(OutboxMessage.id)
-        )
-        return list(rows)
-
-    async def in_states(self, states: Collection[OutboxState]) -> list[OutboxMessage]:
-        """The messages in ``states``, oldest first."""
-        rows = await self.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.state.in_([str(state) for state in states]))
-            .order_by(OutboxMessage.id)
-        )
-        return list(rows)
-
     async def forget_finished_before(self, cutoff: datetime) -> int:
         """Drop sent and refused messages older than ``cutoff``; pending ones stay."""
         result = await self.session.execute(
@@ -143,4 +116,4 @@ class OutboxRepository:
                 OutboxMessage.state != OutboxState.PENDING, OutboxMessage.created_at < cutoff
             )
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)

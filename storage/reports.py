@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.folding import fold_text
 from storage.minutes import minutes_of_person
 from storage.models import (
     AgendaItem,
@@ -30,7 +30,7 @@ from storage.models import (
     person_field,
 )
 from storage.tasks import decisions_by_person, tasks_of_person
-from storage.vocabulary import FIELD, fold_text
+from storage.vocabulary import FIELD
 
 # --------------------------------------------------------------------------- Art. 15
 
@@ -156,6 +156,21 @@ PERSONAL_DATA_SECTIONS: tuple[PersonalDataSection, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class PersonalData:
+    """Everything stored about one person: the row of the record and one list of rows per
+    section (by its key). Values are plain Python values (datetimes stay aware datetimes)
+    for the caller to serialise."""
+
+    person_id: int
+    record: dict[str, PersonalValue]
+    sections: dict[str, SectionRows]
+
+    def as_export(self) -> dict[str, object]:
+        """``{"person_id", "record", <section key>: [rows], …}``: the export's layout."""
+        return {"person_id": self.person_id, "record": self.record, **self.sections}
+
+
 def person_record(person: Person) -> dict[str, PersonalValue]:
     """Every column of the person's row, so a column added later is exported too."""
     return {column.key: getattr(person, column.key) for column in Person.__table__.columns}
@@ -242,17 +257,17 @@ class ReportRepository:
 
     session: AsyncSession
 
-    async def personal_data(self, person_id: int) -> dict[str, Any] | None:
+    async def personal_data(self, person_id: int) -> PersonalData | None:
         """Everything stored about one person (Art. 15 DSGVO), or None if there is no such
-        person: ``{"person_id", "record", <section key>: [rows], …}``; values are plain
-        Python values (datetimes stay aware datetimes) for the caller to serialise."""
+        person."""
         person = await self.session.get(Person, person_id)
         if person is None:
             return None
-        data: dict[str, Any] = {"person_id": person.id, "record": person_record(person)}
-        for section in PERSONAL_DATA_SECTIONS:
-            data[section.key] = await section.collect(self.session, person)
-        return data
+        sections = {
+            section.key: await section.collect(self.session, person)
+            for section in PERSONAL_DATA_SECTIONS
+        }
+        return PersonalData(person.id, person_record(person), sections)
 
     async def network_overview(self) -> NetworkOverview:
         """Counts per field and per Gemeinde, and the field × Gemeinde pairs without offer.
@@ -291,18 +306,18 @@ class ReportRepository:
         ).one()
         return Tally(int(row[0]), int(row[1]), int(row[2]))
 
-    async def _count_by_term(self, link: Any, owner_column: Any) -> dict[int, int]:
-        rows = await self.session.execute(
-            select(link.c.term_id, func.count(owner_column)).group_by(link.c.term_id)
-        )
+    async def _count_by_term(
+        self, term: ColumnElement[int], owner: ColumnElement[int]
+    ) -> dict[int, int]:
+        rows = await self.session.execute(select(term, func.count(owner)).group_by(term))
         return {term_id: int(count) for term_id, count in rows}
 
     async def _by_field(self, fields: list[VocabularyTerm]) -> tuple[FieldTally, ...]:
         organizations = await self._count_by_term(
-            organization_field, organization_field.c.organization_id
+            organization_field.c.term_id, organization_field.c.organization_id
         )
-        persons = await self._count_by_term(person_field, person_field.c.person_id)
-        offers = await self._count_by_term(offer_field, offer_field.c.offer_id)
+        persons = await self._count_by_term(person_field.c.term_id, person_field.c.person_id)
+        offers = await self._count_by_term(offer_field.c.term_id, offer_field.c.offer_id)
         return tuple(
             FieldTally(
                 term,

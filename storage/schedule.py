@@ -17,17 +17,15 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import Table, and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ScheduleEntry, SentLedger
+from storage.models import Base, JsonValue, LedgerStatus, ScheduleEntry, SentLedger
+from storage.results import rowcount
 
 # Rows per INSERT of claims: well below SQLite's limit of bound parameters per statement.
 CLAIM_BATCH = 500
@@ -35,7 +33,8 @@ CLAIM_BATCH = 500
 # A UTC ``UNTIL`` beside a naive wall-time start: read without its Z, as the scheduler does.
 _UTC_UNTIL = re.compile(r"(UNTIL=\d{8}T\d{6})Z", re.IGNORECASE)
 
-_LEDGER: Table = SentLedger.__table__  # type: ignore[assignment]
+# The ledger as a table: its writes go by (entry, occurrence), not by the ORM's primary key.
+_LEDGER = Base.metadata.tables[SentLedger.__tablename__]
 
 
 def earliest_possible(entry: ScheduleEntry) -> datetime | None:
@@ -53,16 +52,6 @@ class Claim:
     entry_id: str
     occurrence: datetime
     status: LedgerStatus
-
-
-class LedgerStatus(StrEnum):
-    """What happened to one occurrence of a schedule entry."""
-
-    CLAIMED = "claimed"  # handler about to run; left behind by a crash, run again at start
-    SENT = "sent"  # ran on time
-    LATE = "late"  # ran after its time, within the grace period
-    MISSED = "missed"  # older than the grace period; deliberately not run
-    FAILED = "failed"  # the handler raised (or no handler exists for the kind)
 
 
 @dataclass
@@ -91,7 +80,7 @@ class ScheduleRepository:
         now: datetime,
         rule: str = "",
         timezone: str = "Europe/Berlin",
-        payload: Mapping[str, Any] | None = None,
+        payload: Mapping[str, JsonValue] | None = None,
     ) -> ScheduleEntry:
         """Create or replace ``entry_id``; changing its timing restarts it from ``now``, so
         occurrences before the change are never caught up. An active entry that already reads
@@ -179,13 +168,6 @@ class ScheduleRepository:
         )
         return {entry.id: entry for entry in rows}
 
-    async def active(self) -> list[ScheduleEntry]:
-        """All entries that still fire, in id order."""
-        rows = await self.session.scalars(
-            select(ScheduleEntry).where(ScheduleEntry.active.is_(True)).order_by(ScheduleEntry.id)
-        )
-        return list(rows)
-
     async def deactivate(self, entry_id: str) -> bool:
         """Stop ``entry_id`` from firing but keep it and its ledger; False if unknown."""
         self.changed_ids.add(entry_id)
@@ -194,7 +176,7 @@ class ScheduleRepository:
             .where(ScheduleEntry.id == entry_id)
             .values(active=False, next_due=None, revision=ScheduleEntry.revision + 1)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return rowcount(result) > 0
 
     async def delete(self, entry_id: str) -> bool:
         """Remove ``entry_id`` together with its ledger rows; False if unknown."""
@@ -204,7 +186,7 @@ class ScheduleRepository:
         result = await self.session.execute(
             delete(ScheduleEntry).where(ScheduleEntry.id == entry_id)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return rowcount(result) > 0
 
     async def due(self, now: datetime) -> list[ScheduleEntry]:
         """The active entries whose ``next_due`` has come, oldest first: one indexed query.
@@ -236,7 +218,7 @@ class ScheduleRepository:
             .values(next_due=next_due, revision=ScheduleEntry.revision + 1)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return rowcount(result) > 0
 
     async def claim_all(self, claims: list[Claim], at: datetime) -> set[tuple[str, datetime]]:
         """Record ``claims`` in the ledger in one statement (per :data:`CLAIM_BATCH`); return
@@ -288,35 +270,6 @@ class ScheduleRepository:
             ],
         )
 
-    async def claim(
-        self, entry_id: str, occurrence: datetime, at: datetime, status: LedgerStatus
-    ) -> bool:
-        """Record ``occurrence`` of ``entry_id``; False when it is already in the ledger.
-
-        The unique (entry_id, occurrence) key is the lock: whoever inserts first owns the
-        occurrence. The SAVEPOINT keeps the session usable after losing that race.
-        """
-        try:
-            async with self.session.begin_nested():
-                self.session.add(
-                    SentLedger(
-                        entry_id=entry_id, occurrence=occurrence, status=status, recorded_at=at
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    async def set_status(
-        self, entry_id: str, occurrence: datetime, status: LedgerStatus, at: datetime
-    ) -> None:
-        """Overwrite the outcome of a claimed occurrence."""
-        await self.session.execute(
-            update(SentLedger)
-            .where(SentLedger.entry_id == entry_id, SentLedger.occurrence == occurrence)
-            .values(status=status, recorded_at=at)
-        )
-
     async def last_occurrence(self, entry_id: str) -> datetime | None:
         """The newest occurrence of ``entry_id`` in the ledger, whatever its status."""
         return await self.session.scalar(
@@ -344,14 +297,5 @@ class ScheduleRepository:
             select(SentLedger)
             .where(SentLedger.status == LedgerStatus.CLAIMED)
             .order_by(SentLedger.occurrence, SentLedger.id)
-        )
-        return list(rows)
-
-    async def ledger(self, entry_id: str) -> list[SentLedger]:
-        """All ledger rows of ``entry_id``, oldest occurrence first."""
-        rows = await self.session.scalars(
-            select(SentLedger)
-            .where(SentLedger.entry_id == entry_id)
-            .order_by(SentLedger.occurrence)
         )
         return list(rows)

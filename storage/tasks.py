@@ -11,20 +11,25 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Unpack
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import (
-    MEETING_CANCELLED,
-    TASK_DONE,
-    Decision,
-    Meeting,
-    Person,
-    Task,
-)
+from storage.models import Decision, Meeting, MeetingStatus, Person, Task, TaskStatus
+from storage.results import rowcount
+from storage.values import TaskLinks, refuse_unknown
 
 PersonalRows = list[dict[str, str | int | datetime | date | None]]
 
@@ -48,12 +53,12 @@ class PeriodCounts:
     tasks_overdue: int
 
 
-def _task_loads() -> tuple[Any, ...]:
-    return (
-        selectinload(Task.committee),
-        selectinload(Task.owner_person),
-        selectinload(Task.decision),
-    )
+_TASK_LOADED = (
+    selectinload(Task.committee),
+    selectinload(Task.owner_person),
+    selectinload(Task.decision),
+)
+"""A task with its committee, its owner's contact record and its decision."""
 
 
 @dataclass
@@ -64,9 +69,35 @@ class TaskRepository:
 
     # ------------------------------------------------------------------ decisions
 
-    async def add_decision(self, **values: Any) -> Decision:
+    async def add_decision(
+        self,
+        *,
+        committee_id: int,
+        text: str,
+        recorded_by: str,
+        decided_at: datetime,
+        created_at: datetime,
+        meeting_id: int | None = None,
+        agenda_item_id: int | None = None,
+        votes_yes: int | None = None,
+        votes_no: int | None = None,
+        votes_abstain: int | None = None,
+        unanimous: bool = False,
+    ) -> Decision:
         """Store a decision; its id is its number."""
-        decision = Decision(**values)
+        decision = Decision(
+            committee_id=committee_id,
+            text=text,
+            recorded_by=recorded_by,
+            decided_at=decided_at,
+            created_at=created_at,
+            meeting_id=meeting_id,
+            agenda_item_id=agenda_item_id,
+            votes_yes=votes_yes,
+            votes_no=votes_no,
+            votes_abstain=votes_abstain,
+            unanimous=unanimous,
+        )
         self.session.add(decision)
         await self.session.flush()
         return decision
@@ -101,7 +132,7 @@ class TaskRepository:
         rows = await self.session.scalars(
             select(Task)
             .where(Task.decision_id.in_(list(decision_ids)))
-            .options(*_task_loads())
+            .options(*_TASK_LOADED)
             .order_by(Task.id)
         )
         found: dict[int, list[Task]] = {}
@@ -112,9 +143,38 @@ class TaskRepository:
 
     # ------------------------------------------------------------------ tasks
 
-    async def add_task(self, **values: Any) -> Task:
+    async def add_task(
+        self,
+        *,
+        text: str,
+        created_by: str,
+        created_at: datetime,
+        updated_at: datetime,
+        owner_matrix_id: str = "",
+        owner_person_id: int | None = None,
+        due_on: date | None = None,
+        follow_up_on: date | None = None,
+        status: TaskStatus = TaskStatus.OPEN,
+        done_at: datetime | None = None,
+        done_note: str = "",
+        **links: Unpack[TaskLinks],
+    ) -> Task:
         """Store a task; its id is its number. Returned with its relations loaded."""
-        task = Task(**values)
+        refuse_unknown(links, TaskLinks.__optional_keys__, "task")
+        task = Task(
+            text=text,
+            created_by=created_by,
+            created_at=created_at,
+            updated_at=updated_at,
+            owner_matrix_id=owner_matrix_id,
+            owner_person_id=owner_person_id,
+            due_on=due_on,
+            follow_up_on=follow_up_on,
+            status=status,
+            done_at=done_at,
+            done_note=done_note,
+            **links,
+        )
         self.session.add(task)
         await self.session.flush()
         loaded = await self.task(task.id)
@@ -126,7 +186,7 @@ class TaskRepository:
         return await self.session.scalar(
             select(Task)
             .where(Task.id == task_id)
-            .options(*_task_loads())
+            .options(*_TASK_LOADED)
             .execution_options(populate_existing=True)
         )
 
@@ -140,7 +200,7 @@ class TaskRepository:
     ) -> list[Task]:
         """Tasks with their relations: of one committee, of the office alone (``team_only``),
         or of all; of one owner or anyone's; done ones only with ``include_done``."""
-        query = select(Task).options(*_task_loads())
+        query = select(Task).options(*_TASK_LOADED)
         if committee_id is not None:
             query = query.where(Task.committee_id == committee_id)
         if team_only:
@@ -148,18 +208,31 @@ class TaskRepository:
         if owner is not None:
             query = query.where(owned_by(owner))
         if not include_done:
-            query = query.where(Task.status != TASK_DONE)
+            query = query.where(Task.status != TaskStatus.DONE)
         return list(await self.session.scalars(query.order_by(Task.id)))
 
     async def overdue(self, today: date) -> list[Task]:
         """Every task not done whose due date is before ``today``, earliest due first."""
         rows = await self.session.scalars(
             select(Task)
-            .where(Task.status != TASK_DONE, Task.due_on < today)
-            .options(*_task_loads())
+            .where(Task.status != TaskStatus.DONE, Task.due_on < today)
+            .options(*_TASK_LOADED)
             .order_by(Task.due_on, Task.id)
         )
         return list(rows)
+
+    def set_status(
+        self, task: Task, status: TaskStatus, at: datetime, note: str | None = None
+    ) -> None:
+        """Give ``task`` ``status``: done at ``at`` (with ``note`` as its closing remark, if
+        one is given), or not done; :meth:`touch` writes it."""
+        task.status = status
+        if status == TaskStatus.DONE:
+            task.done_at = at
+            if note is not None:
+                task.done_note = note
+        else:
+            task.done_at = None
 
     async def touch(self, task: Task, at: datetime) -> None:
         """Record that ``task`` changed at ``at`` and write the change."""
@@ -176,12 +249,12 @@ class TaskRepository:
         One committee's, or the whole office's for None."""
         last_day = min(today, end.date())
 
-        def of_committee(column: Any) -> ColumnElement[bool]:
+        def of_committee(column: SQLColumnExpression[int | None]) -> ColumnElement[bool]:
             return column == committee_id if committee_id is not None else true()
 
         held = select(func.count()).where(
             of_committee(Meeting.committee_id),
-            Meeting.status != MEETING_CANCELLED,
+            Meeting.status != MeetingStatus.CANCELLED,
             Meeting.start >= start,
             Meeting.start < end,
         )
@@ -192,14 +265,14 @@ class TaskRepository:
         )
         done = select(func.count()).where(
             of_committee(Task.committee_id),
-            Task.status == TASK_DONE,
+            Task.status == TaskStatus.DONE,
             Task.done_at >= start,
             Task.done_at < end,
         )
         still_open = and_(
             of_committee(Task.committee_id),
             Task.created_at < end,
-            or_(Task.status != TASK_DONE, Task.done_at >= end),
+            or_(Task.status != TaskStatus.DONE, Task.done_at >= end),
         )
         open_ = select(func.count()).where(still_open)
         overdue = select(func.count()).where(still_open, Task.due_on < last_day)
@@ -289,8 +362,8 @@ async def pseudonymise_tasks(session: AsyncSession, person: Person, pseudonym: s
             .values(created_by=pseudonym)
             .execution_options(synchronize_session=False)
         )
-        created = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    return int(owned.rowcount or 0) + created  # type: ignore[attr-defined]
+        created = rowcount(result)
+    return rowcount(owned) + created
 
 
 async def pseudonymise_decisions(session: AsyncSession, person: Person, pseudonym: str) -> int:
@@ -303,4 +376,4 @@ async def pseudonymise_decisions(session: AsyncSession, person: Person, pseudony
         .values(recorded_by=pseudonym)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)

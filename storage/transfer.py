@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Unpack
 
 from sqlalchemy import false, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload, selectinload
 
-from storage.contacts import OFFER_FIELDS, ORGANIZATION_FIELDS, PERSON_FIELDS
+from storage.folding import fold_text
 from storage.models import AuditEntry, Membership, Offer, Organization, Person, VocabularyTerm
 from storage.search import SearchIndex
-from storage.vocabulary import fold_text
+from storage.values import OfferValues, OrganizationValues, PersonValues, refuse_unknown
 
 # The models load their relations eagerly, and an organisation's members pull in every
 # person of the network: a whole-table read says exactly what it needs instead.
@@ -34,6 +34,8 @@ _PERSON_LOADING = (
     .selectinload(Membership.organization)
     .options(*_ORGANIZATION_LOADING),
 )
+# What an import stages: written with one flush at the end.
+StagedRecord = Person | Organization | Offer | Membership
 # Below this many touched records, indexing them one by one is cheaper than a full rebuild.
 REBUILD_THRESHOLD = 200
 
@@ -53,7 +55,7 @@ class TransferRepository:
     """Loads whole tables for matching and exporting; stages new records without flushing."""
 
     session: AsyncSession
-    staged: list[Person | Organization | Offer | Membership] = field(default_factory=list)
+    staged: list[StagedRecord] = field(default_factory=list)
 
     # ----------------------------------------------------------------- reading
 
@@ -98,10 +100,14 @@ class TransferRepository:
     # ----------------------------------------------------------------- staging
 
     def new_person(
-        self, at: datetime, name: str, fields: Sequence[VocabularyTerm] = (), **values: Any
+        self,
+        at: datetime,
+        name: str,
+        fields: Sequence[VocabularyTerm] = (),
+        **values: Unpack[PersonValues],
     ) -> Person:
         """A new person, added to the session but not yet flushed."""
-        _check(values, PERSON_FIELDS, "person")
+        refuse_unknown(values, PersonValues.__optional_keys__, "person")
         person = Person(
             name=name, name_key=fold_text(name), recorded_at=at, updated_at=at, **values
         )
@@ -117,10 +123,10 @@ class TransferRepository:
         name: str,
         kind: VocabularyTerm | None = None,
         fields: Sequence[VocabularyTerm] = (),
-        **values: Any,
+        **values: Unpack[OrganizationValues],
     ) -> Organization:
         """A new organisation, added to the session but not yet flushed."""
-        _check(values, ORGANIZATION_FIELDS, "organisation")
+        refuse_unknown(values, OrganizationValues.__optional_keys__, "organisation")
         organization = Organization(
             name=name, name_key=fold_text(name), kind=kind, created_at=at, updated_at=at, **values
         )
@@ -137,10 +143,10 @@ class TransferRepository:
         provider: Organization | None = None,
         fields: Sequence[VocabularyTerm] = (),
         target_groups: Sequence[VocabularyTerm] = (),
-        **values: Any,
+        **values: Unpack[OfferValues],
     ) -> Offer:
         """A new offer, added to the session but not yet flushed."""
-        _check(values, OFFER_FIELDS, "offer")
+        refuse_unknown(values, OfferValues.__optional_keys__, "offer")
         offer = Offer(title=title, provider=provider, created_at=at, updated_at=at, **values)
         offer.fields = list(fields)
         offer.target_groups = list(target_groups)
@@ -188,7 +194,7 @@ class TransferRepository:
         rows. With the ids known it inserts them in batches. A write statement first takes
         SQLite's write lock, so no other connection can take the same ids before we commit.
         """
-        by_model: dict[type[Any], list[Any]] = {}
+        by_model: dict[type[StagedRecord], list[StagedRecord]] = {}
         for record in self.staged:
             if record.id is None:
                 by_model.setdefault(type(record), []).append(record)
@@ -216,9 +222,3 @@ class TransferRepository:
             await index.index_organization(organization)
         for offer in offers:
             await index.index_offer(offer)
-
-
-def _check(values: dict[str, Any], allowed: frozenset[str], what: str) -> None:
-    unknown = set(values) - allowed
-    if unknown:
-        raise ValueError(f"unknown {what} fields: {sorted(unknown)}")

@@ -19,11 +19,11 @@ from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import AgendaItem, Person
-from storage.repositories import Store
 from tests.support.committees import beirat_with_a_meeting, member, organiser
 from tests.support.desk import Desk
 from tests.support.names import ANNA, BEIRAT_ROOM, BERND, CLARA, MONDAY, TEAM_ROOM
 from tests.support.scheduling import scheduler_for
+from tests.support.storage_reads import items_submitted_by
 
 DEADLINE = datetime(2027, 4, 5, 12, 0, tzinfo=UTC)  # for items of the meeting on 12 April
 
@@ -460,4 +460,4 @@ async def test_access_lists_and_erasure_pseudonymises_the_submitter(database: Da
     [item] = await items(database)
     assert (item.submitter, item.submitter_name) == (f"Person {number}", f"Person {number}")
     async with database.session() as session:
-        assert await Store(session).agenda.submitted_by(BERND) == []
+        assert await items_submitted_by(session, BERND) == []

@@ -22,6 +22,7 @@ from storage.schedule import LedgerStatus
 from tests.support.desk import Desk
 from tests.support.names import ANNA, BEIRAT_ROOM, BERLIN, BERND, TEAM_ROOM
 from tests.support.scheduling import GRACE, PostBox
+from tests.support.storage_reads import ledger_rows
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # Monday 1 March 2027, 09:00 in Berlin
 MEETING_START = datetime(2027, 3, 17, 13, 0, tzinfo=UTC)  # Wed 17 March, 14:00 in Berlin
@@ -114,7 +115,7 @@ async def change_meeting(database: Database, meeting_id: int, **values: object) 
 
 async def ledger_statuses(database: Database, entry_id: str) -> list[str]:
     async with database.session() as session:
-        return [row.status for row in await Store(session).schedule.ledger(entry_id)]
+        return [row.status for row in await ledger_rows(session, entry_id)]
 
 
 # --------------------------------------------------------------------------- meeting reminders

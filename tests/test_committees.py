@@ -13,6 +13,7 @@ from storage.database import Database
 from storage.models import Meeting
 from tests.support.desk import Desk
 from tests.support.names import BERND
+from tests.support.storage_reads import active_entries
 
 BEIRAT = "!beirat:localhost"
 STEUERUNG = "!steuerung:localhost"
@@ -490,7 +491,7 @@ async def test_switching_reminders_off_stops_them_for_planned_and_new_meetings(
     await committee_desk.in_beirat("!committee change erinnerungen=-")
     await committee_desk.in_beirat("!meeting new 13.05.2027 14:00", role=Role.TEAM)
     async with committee_desk.store() as store:
-        entries = await store.schedule.active()
+        entries = await active_entries(store.session)
     assert [e.id for e in entries if e.kind == "meeting.reminder"] == []
 
 

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from bot.devtools.chat_client import ChatClient
-from storage.repositories import Store
 from tests.support.matrix import Office, with_bot_settings
+from tests.support.storage_reads import audit_of
 
 pytestmark = pytest.mark.synapse
 
@@ -122,7 +122,7 @@ async def test_invite_from_other_server_is_declined(office: Office) -> None:
             await asyncio.sleep(0.2)
     assert office.bot.bot is not None
     async with office.bot.bot.database.session() as session:
-        entries = await Store(session).audit.for_object("room", room)
+        entries = await audit_of(session, "room", room)
     assert [(entry.actor, entry.action) for entry in entries] == [(anna.user_id, "decline")]
 
 

@@ -23,7 +23,7 @@ from commands.meetings.schedule import (
 from storage.database import Database
 from storage.models import ScheduleEntry
 from storage.repositories import Store
-from storage.schedule import LedgerStatus
+from storage.schedule import Claim, LedgerStatus
 from tests.support.desk import Desk
 from tests.support.names import BEIRAT_ROOM
 from tests.support.statements import counted_selects
@@ -124,7 +124,7 @@ async def test_arming_reads_the_last_occurrences_in_one_grouped_query(
                 now=now,
                 rule="FREQ=DAILY",
             )
-            await store.schedule.claim(f"post:{number}", now, now, LedgerStatus.SENT)
+            await store.schedule.claim_all([Claim(f"post:{number}", now, LedgerStatus.SENT)], now)
     service = SchedulerService(database, SystemClock(), timedelta(hours=1), {})
     await service.start()
     try:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
-from storage.models import ITEM_DONE, AgendaItem, Person
+from storage.models import AgendaItem, ItemStatus, Person
 from tests.support.committees import beirat_with_a_meeting, member, organiser
 from tests.support.desk import Desk
 from tests.support.documents import pdf_text
@@ -197,8 +197,8 @@ async def test_end_marks_called_items_and_rolls_the_rest_over(database: Database
         states = {
             i.id: (i.status, i.meeting_id) for i in await session.scalars(select(AgendaItem))
         }
-    assert states[1] == (ITEM_DONE, 1) and states[2] == (ITEM_DONE, 1)
-    assert states[3][0] != ITEM_DONE and states[3][1] is None
+    assert states[1] == (ItemStatus.DONE, 1) and states[2] == (ItemStatus.DONE, 1)
+    assert states[3][0] != ItemStatus.DONE and states[3][1] is None
     answer = await organiser(desk, "!minutes")
     assert "Postponed" not in answer  # the chat shows what was dealt with
 

@@ -20,6 +20,7 @@ from storage.repositories import Store
 from storage.vocabulary import FIELD, TARGET_GROUP
 from tests.support.desk import Desk
 from tests.support.names import ANNA
+from tests.support.storage_reads import audit_of
 
 
 async def seed_network(database: Database, at: datetime) -> None:
@@ -142,7 +143,7 @@ async def test_network_attaches_a_png_chart_and_logs_the_view(database: Database
     assert width == 1000 and 400 <= height <= 2000
     assert 5_000 < len(chart.data) < 400_000
     async with database.session() as session:
-        entries = await Store(session).audit.for_object("network", "*")
+        entries = await audit_of(session, "network", "*")
     assert [(entry.actor, entry.action) for entry in entries] == [(ANNA, "view")]
 
 

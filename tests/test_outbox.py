@@ -17,8 +17,9 @@ from storage.database import Database
 from storage.models import OutboxMessage
 from storage.outbox import OutboxFile, OutboxRepository, OutboxState
 from storage.repositories import Store
-from storage.schedule import LedgerStatus, ScheduleRepository
+from storage.schedule import Claim, LedgerStatus, ScheduleRepository
 from tests.support.outbox import NOW, ROOM_A, ROOM_B, no_wait
+from tests.support.storage_reads import ledger_rows, outbox_in_states
 
 
 class Homeserver:
@@ -58,7 +59,7 @@ async def owe(database: Database, key: str, room_id: str, body: str) -> bool:
 
 async def states(database: Database) -> list[tuple[str, str]]:
     async with database.session() as session:
-        rows = await Store(session).outbox.in_states(list(OutboxState))
+        rows = await outbox_in_states(session, list(OutboxState))
     return [(row.key, row.state) for row in rows]
 
 
@@ -227,7 +228,7 @@ async def test_a_resend_after_a_crash_uses_the_same_transaction_id(database: Dat
     await owe(database, "k", ROOM_A, "once")
     homeserver = Homeserver()
     async with database.session() as session:
-        [message] = await Store(session).outbox.in_states([OutboxState.PENDING])
+        [message] = await outbox_in_states(session, [OutboxState.PENDING])
     await homeserver.send(ROOM_A, {"body": "once"}, message.txn_id)  # then the kill
     await send_all(database, homeserver)
     assert homeserver.events == [(ROOM_A, "once")]
@@ -238,7 +239,7 @@ async def test_an_event_back_in_sync_confirms_its_message(database: Database) ->
     """The bot's own event carrying the transaction id marks the message sent: not sent again."""
     await owe(database, "k", ROOM_A, "once")
     async with database.session() as session:
-        [message] = await Store(session).outbox.in_states([OutboxState.PENDING])
+        [message] = await outbox_in_states(session, [OutboxState.PENDING])
         confirmed = await Store(session).outbox.confirm(
             {message.txn_id: "$ev", "other": "$x"}, NOW
         )
@@ -259,7 +260,7 @@ async def test_a_file_is_uploaded_when_it_is_sent(database: Database) -> None:
     assert homeserver.uploads == ["termine.ics"]
     assert homeserver.events == [(ROOM_A, "termine.ics")]
     async with database.session() as session:
-        [message] = await Store(session).outbox.in_states([OutboxState.SENT])
+        [message] = await outbox_in_states(session, [OutboxState.SENT])
     assert message.file_data is None
 
 
@@ -278,7 +279,9 @@ async def test_an_occurrence_interrupted_by_a_crash_is_posted_once_at_start(
     service = SchedulerService(database, clock, timedelta(hours=1), {"test.post": post})
     await service.schedule(entry_id="once", kind="test.post", first_at=NOW)
     async with database.session() as session:
-        await ScheduleRepository(session).claim("once", NOW, NOW, LedgerStatus.CLAIMED)
+        await ScheduleRepository(session).claim_all(
+            [Claim("once", NOW, LedgerStatus.CLAIMED)], NOW
+        )
     interrupted = ScheduledRun("once", "test.post", {}, NOW, None)
     await owe(database, occurrence_key(interrupted), ROOM_A, "Erinnerung")  # then the kill
 
@@ -288,7 +291,7 @@ async def test_an_occurrence_interrupted_by_a_crash_is_posted_once_at_start(
     assert len(runs) == 1
     assert await states(database) == [(occurrence_key(interrupted), "pending")]
     async with database.session() as session:
-        [row] = await ScheduleRepository(session).ledger("once")
+        [row] = await ledger_rows(session, "once")
     assert row.status == LedgerStatus.SENT
 
 

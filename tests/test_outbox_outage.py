@@ -20,6 +20,7 @@ from storage.database import Database
 from storage.outbox import OutboxState
 from storage.repositories import Store
 from tests.support.outbox import NOW, ROOM_A, ROOM_B, no_wait
+from tests.support.storage_reads import outbox_in_states
 
 
 class FlakyHomeserver:
@@ -71,7 +72,7 @@ async def owe_notice(
 
 async def pending(database: Database) -> int:
     async with database.session() as session:
-        rows = await Store(session).outbox.in_states([OutboxState.PENDING])
+        rows = await outbox_in_states(session, [OutboxState.PENDING])
     return len(rows)
 
 

@@ -24,6 +24,7 @@ from storage.search import SearchIndex, entry_id
 from storage.vocabulary import FIELD
 from tests.support.desk import Desk
 from tests.support.names import ANNA
+from tests.support.storage_reads import audit_of
 
 NAME = "Maria Beispiel"
 EMAIL = "maria.beispiel@example.org"
@@ -163,7 +164,7 @@ async def test_access_summary_counts_sections_and_is_logged_as_export(database: 
     assert "Functions in organisations: 1" in answer and "Fields: 2" in answer
     assert "Processing log (who did what with the record, and when): 2" in answer
     async with database.session() as session:
-        entries = await Store(session).audit.for_object("person", number)
+        entries = await audit_of(session, "person", number)
     assert [(e.actor, e.action) for e in entries][-1] == (ANNA, "export")
     # A second export shows the first one in its audit trail.
     again = await harness.reply(f"!contact access {number}")
@@ -258,7 +259,7 @@ async def test_delete_confirmed_erases_and_audits_without_name(database: Databas
     async with database.session() as session:
         store = Store(session)
         assert await store.contacts.person(number) is None
-        entries = await store.audit.for_object("person", number)
+        entries = await audit_of(store.session, "person", number)
         left = await session.execute(
             text("SELECT (SELECT count(*) FROM membership), (SELECT count(*) FROM person_field)")
         )

@@ -18,6 +18,7 @@ from storage.models import Meeting
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
 from tests.support.matrix import SOON, Office, bot_of
+from tests.support.storage_reads import ledger_rows
 
 pytestmark = pytest.mark.synapse
 
@@ -74,7 +75,7 @@ async def until_posted(office: Office, entry_id: str) -> None:
     async with asyncio.timeout(30):
         while True:
             async with bot_of(office).database.session() as session:
-                ledger = await Store(session).schedule.ledger(entry_id)
+                ledger = await ledger_rows(session, entry_id)
             if [row.status for row in ledger] == [LedgerStatus.SENT]:
                 return
             await asyncio.sleep(0.1)
@@ -97,7 +98,7 @@ async def test_a_reminder_is_posted_once_and_not_again_after_a_restart(office: O
     assert bodies(anna, room, bot_id).count("Reminder: Unterlagen lesen") == 1
     async with bot_of(office).database.session() as session:
         store = Store(session)
-        ledger = await store.schedule.ledger(f"reminder:{number}")
+        ledger = await ledger_rows(store.session, f"reminder:{number}")
         reminder = await store.reminders.get(number)
     assert [row.status for row in ledger] == [LedgerStatus.SENT]
     assert reminder is not None and not reminder.active

@@ -28,6 +28,7 @@ from storage.repositories import Store
 from storage.schedule import LedgerStatus, ScheduleRepository
 from tests.support.names import BERLIN
 from tests.support.scheduling import GRACE, POST, START, Recorder
+from tests.support.storage_reads import ledger_rows
 
 BOOM = "test.boom"
 
@@ -54,7 +55,7 @@ def make_service(
 
 async def ledger(sqlite_database: Database, entry_id: str) -> list[SentLedger]:
     async with sqlite_database.session() as session:
-        return await ScheduleRepository(session).ledger(entry_id)
+        return await ledger_rows(session, entry_id)
 
 
 def transient_entry(first_at: datetime, rule: str) -> ScheduleEntry:

@@ -25,6 +25,7 @@ from storage.schedule import LedgerStatus, ScheduleRepository
 from tests.support.committees import beirat_with_a_meeting, member, organiser
 from tests.support.scheduling import GRACE, POST, START, PostBox, Recorder, scheduler_for
 from tests.support.statements import counted_statements
+from tests.support.storage_reads import ledger_rows
 
 
 @contextmanager
@@ -205,7 +206,7 @@ async def test_entries_from_before_the_upgrade_are_caught_up_once(tmp_path: Path
             entries = await ScheduleRepository(session).entries(
                 {"daily", "once-done", "once-ahead"}
             )
-            ledger = await ScheduleRepository(session).ledger("daily")
+            ledger = await ledger_rows(session, "daily")
         assert [row.status for row in ledger] == [
             LedgerStatus.MISSED,
             LedgerStatus.MISSED,

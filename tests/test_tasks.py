@@ -16,7 +16,7 @@ from bot.scheduler import SchedulerService, ensure_digest
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
-from storage.models import TASK_DONE, TASK_IN_PROGRESS, Person, Task
+from storage.models import Person, Task, TaskStatus
 from tests.support.committees import add_beirat
 from tests.support.desk import Desk, schedule_entry
 from tests.support.names import ANNA, BEIRAT_ROOM, BERLIN, BERND, CLARA, MONDAY, TEAM_ROOM
@@ -211,7 +211,7 @@ async def test_reminders_go_to_the_committee_room_once_and_not_for_a_moved_date(
     async with desk.store() as store:
         moved, done = await store.tasks.task(3), await store.tasks.task(4)
         assert moved is not None and done is not None
-        moved.due_on, done.status = date(2027, 3, 20), TASK_DONE
+        moved.due_on, done.status = date(2027, 3, 20), TaskStatus.DONE
     box = PostBox(database)
     box.gateway.add_room(BEIRAT_ROOM, BERND)
     service = SchedulerService(database, desk.clock, timedelta(hours=1), job_handlers(box))
@@ -236,7 +236,7 @@ async def test_the_weekly_digest_lists_the_overdue_tasks_in_the_team_room(
     await add_task(database, "Old report", due_on=TODAY - timedelta(days=10), committee_id=1)
     await add_task(database, "Late list", due_on=TODAY - timedelta(days=2))
     await add_task(database, "Future", due_on=TODAY + timedelta(days=2))
-    await add_task(database, "Done", due_on=TODAY - timedelta(days=5), status=TASK_DONE)
+    await add_task(database, "Done", due_on=TODAY - timedelta(days=5), status=TaskStatus.DONE)
     desk = Desk(database)
     box = PostBox(database)
     service = SchedulerService(database, desk.clock, timedelta(hours=1), job_handlers(box))
@@ -252,7 +252,7 @@ async def test_the_weekly_digest_lists_the_overdue_tasks_in_the_team_room(
     assert "`!tasks overdue` shows them at any time." in text
     async with desk.store() as store:
         for task in await store.tasks.tasks():
-            task.status = TASK_DONE
+            task.status = TaskStatus.DONE
     desk.clock.set(datetime(2027, 3, 22, 8, 0, tzinfo=BERLIN))
     assert await service.run_due() == 1 and len(box.posts) == 1
 
@@ -267,10 +267,10 @@ async def test_the_list_puts_overdue_tasks_first_with_their_status_in_words(
     undated last; every line says its status in words; done ones only with "all"."""
     await add_beirat(database)
     await add_task(database, "Later", due_on=TODAY + timedelta(days=9))
-    await add_task(database, "Undated", status=TASK_IN_PROGRESS)
+    await add_task(database, "Undated", status=TaskStatus.IN_PROGRESS)
     await add_task(database, "A bit late", due_on=TODAY - timedelta(days=1), committee_id=1)
     await add_task(database, "Very late", due_on=TODAY - timedelta(days=20), status="blocked")
-    await add_task(database, "Finished", due_on=TODAY - timedelta(days=3), status=TASK_DONE)
+    await add_task(database, "Finished", due_on=TODAY - timedelta(days=3), status=TaskStatus.DONE)
     desk = Desk(database)
     answer = await desk.ask("!tasks")
     lines = [line for line in answer.splitlines() if line.startswith("• ")]
@@ -385,7 +385,11 @@ async def test_the_report_counts_the_period_and_its_pdf_reads_back(database: Dat
     await ask_in_beirat(desk, "!decision <b>Adopted</b> unanimous meeting=1")
     await add_task(database, "Late & open", committee_id=1, due_on=TODAY - timedelta(days=1))
     await add_task(
-        database, "Closed", committee_id=1, status=TASK_DONE, done_at=MONDAY - timedelta(days=1)
+        database,
+        "Closed",
+        committee_id=1,
+        status=TaskStatus.DONE,
+        done_at=MONDAY - timedelta(days=1),
     )
     reply: Reply = await desk.reply(
         "!report", role=Role.MEMBER, room=RoomKind.GROUP, room_id=BEIRAT_ROOM, sender=BERND

@@ -18,6 +18,7 @@ from commands.tasks.schedule import TASK_DUE_KIND, due_entry_id
 from storage.repositories import Store
 from storage.schedule import LedgerStatus
 from tests.support.matrix import SOON, Office, beirat_with_bernd, bot_of, day_ahead
+from tests.support.storage_reads import ledger_rows
 
 pytestmark = pytest.mark.synapse
 
@@ -109,7 +110,7 @@ async def test_a_decision_and_its_task_are_followed_up_until_done(office: Office
     assert "No. 1 · open · due " in listed.body and "Ask the schools" in listed.body
     assert len(posts(bernd, room, bot_id, "Reminder for")) == 1
     async with bot_of(office).database.session() as session:
-        ledger = await Store(session).schedule.ledger(due_entry_id(1))
+        ledger = await ledger_rows(session, due_entry_id(1))
     assert [row.status for row in ledger] == [LedgerStatus.SENT]
 
     done = await bernd.ask(room, "!done 1 All four schools answered")

@@ -21,9 +21,9 @@ from bot.devtools.homeserver import LOOPBACK, LocalSynapse
 from commands.framework.clock import OffsetClock
 from commands.framework.reply import Reply
 from storage.outbox import OutboxState
-from storage.repositories import Store
 from tests.support.history import history_once_sent
 from tests.support.matrix import Office, People, RunningBot, bot_config
+from tests.support.storage_reads import outbox_in_states
 
 pytestmark = pytest.mark.synapse
 
@@ -183,5 +183,5 @@ async def test_a_room_that_kicked_the_bot_ends_its_sends_and_nothing_else(
     assert len(refusals) == 2, refusals
     assert office.bot.bot is not None
     async with office.bot.bot.database.session() as session:
-        failed = await Store(session).outbox.in_states([OutboxState.FAILED])
+        failed = await outbox_in_states(session, [OutboxState.FAILED])
     assert [message.room_id for message in failed] == [room, room]

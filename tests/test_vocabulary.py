@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from commands.framework.registry import Role, RoomKind
 from storage.database import Database
-from storage.vocabulary import FIELD, fold_text
+from storage.folding import fold_text
+from storage.vocabulary import FIELD
 from tests.support.desk import Desk
 
 

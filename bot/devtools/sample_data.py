@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from bot.render import split_reply
 from bot.work import CommandWork
@@ -20,21 +21,10 @@ from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from commands.tasks.schedule import arm_task
 from storage.database import Database
-from storage.models import (
-    ENTRY_CALL,
-    ENTRY_DECISION,
-    ENTRY_EXCUSED,
-    ENTRY_NOTE,
-    ENTRY_PRESENT,
-    ENTRY_TASK,
-    TASK_BLOCKED,
-    TASK_DONE,
-    TASK_IN_PROGRESS,
-    TASK_OPEN,
-    Meeting,
-)
+from storage.folding import fold_text
+from storage.models import EntryKind, Meeting, TaskStatus
 from storage.repositories import Store
-from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
+from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP
 
 GEMEINDEN = ("Altdorf", "Bergheim", "Lindenau", "Neustadt am See", "Weidenbach", "Talhausen")
 
@@ -391,12 +381,12 @@ DECISIONS: tuple[tuple[str, tuple[int, int, int] | None], ...] = (
     ),
     ("Die Bildungskonferenz 2027 findet in der Stadthalle Neustadt am See statt.", None),
 )
-TASKS: tuple[tuple[str, str, int | None, str, int | None], ...] = (
-    ("Bedarf an Sprachförderkräften abfragen", "Nadine Koch", -7, TASK_IN_PROGRESS, 0),
-    ("Förderantrag Sprach-Kitas vorbereiten", "{organiser}", 10, TASK_OPEN, 0),
-    ("Stadthalle für die Bildungskonferenz reservieren", "{member}", -10, TASK_DONE, 1),
-    ("Newsletter des Bildungsbüros versenden", "{organiser}", -2, TASK_OPEN, None),
-    ("Ganztagsstatistik an das Land melden", "Sandra Möller", 3, TASK_BLOCKED, None),
+TASKS: tuple[tuple[str, str, int | None, TaskStatus, int | None], ...] = (
+    ("Bedarf an Sprachförderkräften abfragen", "Nadine Koch", -7, TaskStatus.IN_PROGRESS, 0),
+    ("Förderantrag Sprach-Kitas vorbereiten", "{organiser}", 10, TaskStatus.OPEN, 0),
+    ("Stadthalle für die Bildungskonferenz reservieren", "{member}", -10, TaskStatus.DONE, 1),
+    ("Newsletter des Bildungsbüros versenden", "{organiser}", -2, TaskStatus.OPEN, None),
+    ("Ganztagsstatistik an das Land melden", "Sandra Möller", 3, TaskStatus.BLOCKED, None),
 )
 
 
@@ -468,8 +458,8 @@ async def seed_tasks(
                 owner_person_id=persons.get(owner),
                 due_on=today + timedelta(days=due_in) if due_in is not None else None,
                 status=status,
-                done_at=now - timedelta(days=12) if status == TASK_DONE else None,
-                done_note="Reserviert für Juni." if status == TASK_DONE else "",
+                done_at=now - timedelta(days=12) if status == TaskStatus.DONE else None,
+                done_note="Reserviert für Juni." if status == TaskStatus.DONE else "",
                 committee_id=committee.id if linked is not None else None,
                 decision_id=linked.id if linked is not None else None,
                 meeting_id=meeting.id if linked is not None else None,
@@ -508,7 +498,7 @@ async def _seed_minutes(
     )
     names = {organiser: "Anna Schulz", member: "Bernd Keller"}
     added = 0
-    for kind, people in ((ENTRY_PRESENT, PRESENT), (ENTRY_EXCUSED, EXCUSED)):
+    for kind, people in ((EntryKind.PRESENT, PRESENT), (EntryKind.EXCUSED, EXCUSED)):
         for written in people:
             who = written.format(organiser=organiser, member=member)
             await store.minutes.add(
@@ -522,16 +512,17 @@ async def _seed_minutes(
             added += 1
     for index, (label, title, note) in enumerate(MINUTES_ITEMS):
         call = await store.minutes.add(
-            minutes, start, kind=ENTRY_CALL, label=label, text=title, author=organiser
+            minutes, start, kind=EntryKind.CALL, label=label, text=title, author=organiser
         )
-        under = {"call_id": call.id, "label": label, "author": organiser}
-        await store.minutes.add(minutes, start, kind=ENTRY_NOTE, text=note, **under)
-        await store.minutes.add(
-            minutes, start, kind=ENTRY_DECISION, decision_id=decision_ids[index], **under
+        # The note, the decision and its tasks are recorded under the item's call.
+        under_call = partial(
+            store.minutes.add, minutes, start, call_id=call.id, label=label, author=organiser
         )
+        await under_call(kind=EntryKind.NOTE, text=note)
+        await under_call(kind=EntryKind.DECISION, decision_id=decision_ids[index])
         for decision, task_id in linked_tasks:
             if decision == index:
-                await store.minutes.add(minutes, start, kind=ENTRY_TASK, task_id=task_id, **under)
+                await under_call(kind=EntryKind.TASK, task_id=task_id)
                 added += 1
         added += 3
     await store.minutes.end(minutes, start + timedelta(hours=2))

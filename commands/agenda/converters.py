@@ -11,8 +11,8 @@ from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
 from commands.framework.reply import code
+from storage.folding import fold_text
 from storage.models import AgendaItem
-from storage.vocabulary import fold_text
 
 # The word that makes an item non-public, in every spelling people use (folded).
 NON_PUBLIC_WORDS = frozenset({"noe", "nichtoeffentlich", "np", "nonpublic"})

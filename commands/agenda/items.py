@@ -28,15 +28,7 @@ from commands.meetings.mode import call_item
 from commands.meetings.planning import COMMITTEE_OPTION
 from commands.meetings.schedule import item_deadline
 from commands.meetings.texts import meeting_number
-from storage.models import (
-    ITEM_ACCEPTED,
-    ITEM_LATE,
-    ITEM_WITHDRAWN,
-    OPEN_ITEM_STATES,
-    AgendaItem,
-    Committee,
-    Meeting,
-)
+from storage.models import OPEN_ITEM_STATES, AgendaItem, Committee, ItemStatus, Meeting
 
 
 @dataclass(frozen=True)
@@ -93,12 +85,12 @@ async def meeting_items(ctx: Context, meeting: Meeting) -> list[AgendaItem]:
 
 async def position_text(ctx: Context, item: AgendaItem, meeting: Meeting | None) -> Text:
     """``P 5`` for an accepted item on its meeting's agenda, else how it waits."""
-    if meeting is not None and item.status == ITEM_ACCEPTED:
+    if meeting is not None and item.status == ItemStatus.ACCEPTED:
         agenda = build_agenda(ctx.t, meeting, await meeting_items(ctx, meeting))
         label = agenda.label_of(item.id)
         if label is not None:
             return strong(label)
-    if item.status == ITEM_LATE:
+    if item.status == ItemStatus.LATE:
         return text(ctx._(N_("late item, waiting for acceptance")))
     return text(ctx._(N_("for the next meeting")))
 
@@ -208,7 +200,7 @@ async def item_propose(
         minutes=minutes or 15,
         public=proposed.public,
         position=await ctx.store.agenda.last_position(target.id, body.id) + 1,
-        status=ITEM_LATE if late else ITEM_ACCEPTED,
+        status=ItemStatus.LATE if late else ItemStatus.ACCEPTED,
         late=late,
         submitter=ctx.sender,
         submitter_name=ctx.person(ctx.sender),
@@ -264,13 +256,12 @@ async def item_propose(
 )
 async def item_accept(ctx: Context, placed: Placed) -> Reply:
     item = placed.item
-    if item.status != ITEM_LATE:
+    if item.status != ItemStatus.LATE:
         raise BadArgument(
             ctx.say("{item} is on the agenda already.", item=item_number(ctx.t, item))
         )
     now = ctx.clock.now()
-    item.status = ITEM_ACCEPTED
-    await ctx.store.agenda.touch(item, now)
+    await ctx.store.agenda.set_status(item, ItemStatus.ACCEPTED, now)
     await ctx.store.audit.record(now, ctx.sender, "accept", "agenda_item", item.id)
     reply = Reply.of(
         ctx.say(
@@ -307,7 +298,7 @@ def republish_hint(ctx: Context, reply: Reply, meeting: Meeting | None) -> Reply
 )
 async def item_move(ctx: Context, placed: Placed, position: int) -> Reply:
     item, meeting = placed.item, placed.meeting
-    if item.status != ITEM_ACCEPTED or meeting is None:
+    if item.status != ItemStatus.ACCEPTED or meeting is None:
         raise BadArgument(
             ctx.say(
                 "{item} is not on an agenda yet; {accept} accepts it first.",
@@ -342,7 +333,7 @@ async def item_move(ctx: Context, placed: Placed, position: int) -> Reply:
         )
     order = [entry.item for entry in movable if entry.item and entry.item is not item]
     order.insert(position - first, item)
-    others = [i for i in items if i.status == ITEM_ACCEPTED and i.public != item.public]
+    others = [i for i in items if i.status == ItemStatus.ACCEPTED and i.public != item.public]
     now = ctx.clock.now()
     await ctx.store.agenda.renumber([*order, *others] if item.public else [*others, *order], now)
     await ctx.store.audit.record(now, ctx.sender, "move", "agenda_item", item.id, str(position))
@@ -371,8 +362,7 @@ async def item_withdraw(ctx: Context, placed: Placed) -> Reply:
     if item.submitter != ctx.sender:
         only_organisers(ctx, placed.committee)
     now = ctx.clock.now()
-    item.status = ITEM_WITHDRAWN
-    await ctx.store.agenda.touch(item, now)
+    await ctx.store.agenda.set_status(item, ItemStatus.WITHDRAWN, now)
     await ctx.store.audit.record(now, ctx.sender, "withdraw", "agenda_item", item.id)
     reply = Reply.of(
         ctx.say("{item} {title} is withdrawn.", item=item_number(ctx.t, item), title=item.title)

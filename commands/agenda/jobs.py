@@ -35,7 +35,7 @@ from commands.meetings.schedule import (
     moved_since,
 )
 from commands.meetings.texts import meeting_number
-from storage.models import MEETING_CANCELLED
+from storage.models import MeetingStatus
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ async def roll_over_open_items(ctx: JobContext, entry: MeetingOver) -> Sequence[
     committee's next meeting, and tell the organisers in the team room."""
     t = ctx.t
     meeting = await ctx.store.reminders.meeting(entry.meeting_id)
-    if meeting is None or meeting.status == MEETING_CANCELLED:
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED:
         return []
     if moved_since(entry, meeting, ctx.occurrence):
         return []

@@ -13,7 +13,7 @@ from commands.framework.context import Context
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
 from commands.framework.reply import code
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 NAME_LENGTH = 255
 SHORT_NAME_LENGTH = 32

@@ -9,8 +9,8 @@ from commands.framework.context import Context
 from commands.framework.i18n import N_, Translator
 from commands.framework.reply import Text, fmt, join, text
 from storage.committees import SEAT_ROLES
+from storage.folding import fold_text
 from storage.models import Committee, CommitteeMember, Meeting
-from storage.vocabulary import fold_text
 
 NONE = "–"
 

@@ -21,8 +21,9 @@ from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
 from commands.framework.registry import Converter, Option
 from commands.framework.reply import Text, code, fmt, join
+from storage.folding import fold_text
 from storage.models import Organization, Person, VocabularyTerm
-from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
+from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP
 
 if TYPE_CHECKING:
     from commands.framework.context import Context

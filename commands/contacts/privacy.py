@@ -13,10 +13,10 @@ from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Param, Role, RoomKind, command
 from commands.framework.reply import Attachment, Reply, code, fmt, strong
+from storage.folding import fold_text
 from storage.models import Person
 from storage.privacy import pseudonym_for
 from storage.reports import PERSONAL_DATA_SECTIONS
-from storage.vocabulary import fold_text
 
 CONFIRMED_LABEL = N_("confirmed")
 CONFIRMATIONS = frozenset({"bestaetigt", "confirmed"})  # folded: "bestätigt" → "bestaetigt"
@@ -125,10 +125,10 @@ async def contact_access(ctx: Context, number: int) -> Reply:
     if data is None:
         _not_found(ctx, number)
     now = ctx.clock.now()
-    export = {"generated_at": now, "generated_by": ctx.sender, **data}
+    export = {"generated_at": now, "generated_by": ctx.sender, **data.as_export()}
     await ctx.store.audit.record(now, ctx.sender, "export", "person", number, "")
 
-    record = data["record"]
+    record = data.record
     name = f"{record['title']} {record['name']}".strip()
     day = ctx.t.local(now).date().isoformat()
     stem = f"auskunft-person-{number}-{day}"
@@ -146,7 +146,7 @@ async def contact_access(ctx: Context, number: int) -> Reply:
         fmt(
             "{title}: {count}",
             title=ctx._(SECTION_TITLES[section.key]),
-            count=len(data[section.key]),
+            count=len(data.sections[section.key]),
         )
         for section in PERSONAL_DATA_SECTIONS
     )

@@ -11,8 +11,9 @@ from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
 from commands.framework.registry import HelpGroup, Option, Param, Role, RoomKind, command
 from commands.framework.reply import Reply, code, fmt, join, strong
+from storage.folding import fold_text
 from storage.models import VocabularyTerm
-from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, fold_text
+from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP
 
 VOCABULARY_NAMES = {
     FIELD: ("feld", "felder", "handlungsfeld", "handlungsfelder", "field", "fields"),

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
+from storage.folding import fold_text
 from storage.models import ScheduleEntry
-from storage.vocabulary import fold_text
 
 # Without bis=/anzahl= a series is created this far ahead of its first meeting.
 OPEN_SERIES_HORIZON = relativedelta(months=12)

@@ -25,7 +25,7 @@ from dateutil.rrule import rrulestr
 # converters read "9 Uhr", "um 9", "9:00" and "9am" alike.
 from commands.dates.when import normalise as normalise_when_text
 from commands.dates.when import split_time_of_day
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WORKDAYS = (0, 1, 2, 3, 4)

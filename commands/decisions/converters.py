@@ -15,7 +15,7 @@ from commands.framework.registry import Option
 from commands.framework.reply import code, fmt
 from commands.tasks.converters import MAX_TEXT_LENGTH
 from commands.tasks.tasks import decision_in_reach
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 if TYPE_CHECKING:
     from commands.framework.context import Context

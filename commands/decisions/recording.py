@@ -42,7 +42,7 @@ from commands.tasks.texts import (
     task_line,
     votes_in_words,
 )
-from storage.models import ENTRY_DECISION, Committee, Decision, Meeting
+from storage.models import Committee, Decision, EntryKind, Meeting
 
 
 @command(
@@ -103,7 +103,7 @@ async def decision_create(
         now, ctx.sender, "create", "decision", decision.id, f"committee {committee.id}"
     )
     if running is not None:
-        await record_under_current(ctx, running, kind=ENTRY_DECISION, decision_id=decision.id)
+        await record_under_current(ctx, running, kind=EntryKind.DECISION, decision_id=decision.id)
     reply = Reply.of(
         strong(
             ctx.say(

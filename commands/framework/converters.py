@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, TypeVar
 from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
 from commands.framework.reply import code
+from storage.folding import fold_text
 from storage.models import Base, column_limit
-from storage.vocabulary import fold_text
 
 if TYPE_CHECKING:
     from commands.framework.context import Context

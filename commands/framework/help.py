@@ -12,7 +12,7 @@ from commands.framework.errors import NotFound
 from commands.framework.i18n import N_
 from commands.framework.registry import Command, HelpGroup, Param, command
 from commands.framework.reply import Reply, code, fmt, join, strong
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 
 @command(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 if TYPE_CHECKING:
     from commands.framework.context import Context, JobContext, Post

@@ -28,7 +28,7 @@ from commands.meetings.ics import AgendaLine
 from commands.meetings.schedule import item_deadline
 from commands.meetings.texts import meeting_name, meeting_number
 from storage.calendar_export import CalendarRows
-from storage.models import ITEM_ACCEPTED, ITEM_LATE, AgendaItem, AgendaPaper, Committee, Meeting
+from storage.models import AgendaItem, AgendaPaper, Committee, ItemStatus, Meeting
 
 # The standard opening items of a committee that has not set its own (``!tagesordnung
 # eröffnung``), and the closing item that ends the public part.
@@ -96,7 +96,7 @@ def build_agenda(
 ) -> Agenda:
     """Number the meeting's items: ``Ö 1 …`` for the public part, ``NÖ 1 …`` for the rest.
     Without ``committee``, ``meeting.committee`` must be loaded."""
-    accepted = [item for item in items if item.status == ITEM_ACCEPTED]
+    accepted = [item for item in items if item.status == ItemStatus.ACCEPTED]
     public_titles: list[tuple[str, AgendaItem | None]] = [
         (title, None) for title in opening_items(t, committee or meeting.committee)
     ]
@@ -110,7 +110,7 @@ def build_agenda(
         Entry(fmt(t.gettext(N_("NP {number}")), number=n).plain, item.title, False, item)
         for n, item in enumerate((item for item in accepted if not item.public), start=1)
     )
-    waiting = tuple(item for item in items if item.status == ITEM_LATE)
+    waiting = tuple(item for item in items if item.status == ItemStatus.LATE)
     return Agenda(meeting, public, non_public, waiting)
 
 

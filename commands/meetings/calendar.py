@@ -17,8 +17,8 @@ from commands.framework.reply import Attachment, Reply, code, fmt, strong
 from commands.meetings.feed import calendar_file
 from commands.meetings.ics import calendar_filename, calendar_name
 from storage.committees import is_called
+from storage.folding import fold_text
 from storage.models import Committee
-from storage.vocabulary import fold_text
 
 ICS_MIMETYPE = "text/calendar"
 NEW_LABEL = N_("new")

@@ -24,7 +24,7 @@ from commands.meetings.texts import (
     span_text,
     where_lines,
 )
-from storage.models import MEETING_CANCELLED, Meeting
+from storage.models import Meeting
 
 
 @command(
@@ -118,10 +118,7 @@ async def meeting_move(ctx: Context, meeting: Meeting, when: ParsedWhen) -> Repl
 async def meeting_cancel(ctx: Context, meeting: Meeting, reason: str | None) -> Reply:
     still_ahead(ctx, meeting)
     now = ctx.clock.now()
-    meeting.status = MEETING_CANCELLED
-    meeting.cancel_reason = reason or ""
-    meeting.sequence += 1
-    await ctx.store.meetings.touch(meeting, now)
+    await ctx.store.meetings.cancel(meeting, reason or "", now)
     await ctx.store.audit.record(
         now, ctx.sender, "cancel", "meeting", meeting.id, f"sequence {meeting.sequence}"
     )

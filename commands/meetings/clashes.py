@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from commands.framework.context import Context
 from commands.framework.reply import Text, fmt, strong
 from commands.meetings.texts import meeting_number
+from storage.folding import fold_text
 from storage.models import Meeting
-from storage.vocabulary import fold_text
 
 # More than this many clashes of one series are summed up rather than listed.
 MAX_LISTED = 3

@@ -18,7 +18,7 @@ from commands.framework.i18n import N_
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply, Text, code
 from commands.meetings.texts import meeting_number
-from storage.models import MEETING_CANCELLED, Committee, Meeting
+from storage.models import Committee, Meeting, MeetingStatus
 
 
 def delivered(
@@ -117,7 +117,7 @@ async def meeting_or_next(ctx: Context, meeting: Meeting | None) -> Meeting:
 
 def still_ahead(ctx: Context, meeting: Meeting) -> None:
     """Refuse changes to a cancelled meeting or one that has begun."""
-    if meeting.status == MEETING_CANCELLED:
+    if meeting.status == MeetingStatus.CANCELLED:
         raise BadArgument(
             ctx.say("Meeting {number} is cancelled.", number=meeting_number(ctx.t, meeting))
         )

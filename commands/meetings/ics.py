@@ -25,8 +25,8 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 
 from commands.framework.i18n import N_
-from storage.models import MEETING_CANCELLED, Committee, Meeting, MeetingSeries
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
+from storage.models import Committee, Meeting, MeetingSeries, MeetingStatus
 
 PRODID = "-//Kümmerer//DE"
 # Open-ended series run forever; the VTIMEZONE only needs to cover the years a reader looks at.
@@ -255,9 +255,9 @@ def _one_off_event(
         agenda,
         texts,
         meeting.updated_at,
-        cancelled=meeting.status == MEETING_CANCELLED,
+        cancelled=meeting.status == MeetingStatus.CANCELLED,
     )
-    if meeting.status == MEETING_CANCELLED:
+    if meeting.status == MeetingStatus.CANCELLED:
         event.add("status", "CANCELLED")
         # A cancelled meeting no longer blocks the time in anyone's free/busy view.
         event.add("transp", "TRANSPARENT")
@@ -299,14 +299,16 @@ def _series_events(
     )
     master.add("status", "CONFIRMED")
     cancelled = sorted(
-        _original(row).astimezone(zone) for row in rows if row.status == MEETING_CANCELLED
+        _original(row).astimezone(zone) for row in rows if row.status == MeetingStatus.CANCELLED
     )
     if cancelled:
         master.add("exdate", cancelled)
     events = [master]
     for row in sorted(rows, key=_original):
         agenda = agendas.get(row.id, ())
-        if row.status == MEETING_CANCELLED or not _differs(series, row, public_agenda(agenda)):
+        if row.status == MeetingStatus.CANCELLED or not _differs(
+            series, row, public_agenda(agenda)
+        ):
             continue
         override = _base_event(
             series.uid,
@@ -382,7 +384,7 @@ def normalised_rule(rule: str, zone: ZoneInfo) -> vRecur:
 def _series_reaches(series: MeetingSeries, rows: Sequence[Meeting], since: datetime) -> bool:
     """Whether the series still has an occurrence, not cancelled, that ends at or after
     ``since`` — by its rule, or because an occurrence was moved there."""
-    if any(row.status != MEETING_CANCELLED and row.end >= since for row in rows):
+    if any(row.status != MeetingStatus.CANCELLED and row.end >= since for row in rows):
         return True
     zone = ZoneInfo(series.timezone)
     duration = timedelta(minutes=series.duration_minutes)

@@ -23,7 +23,7 @@ from commands.meetings.texts import (
     span_text,
     where_lines,
 )
-from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee, Meeting
+from storage.models import Committee, Meeting, MeetingStatus
 
 
 @command(
@@ -148,7 +148,7 @@ async def meeting_show(ctx: Context, meeting: Meeting | None) -> Reply:
                     ),
                 )
             )
-    if meeting.status == MEETING_CANCELLED:
+    if meeting.status == MeetingStatus.CANCELLED:
         status = ctx._(N_("cancelled"))
         if meeting.cancel_reason:
             status = f"{status} ({meeting.cancel_reason})"
@@ -174,7 +174,7 @@ async def meeting_show(ctx: Context, meeting: Meeting | None) -> Reply:
                 fmt(due, date=ctx.t.date(deadline), days=committee.notice_days),
             )
         )
-    if meeting.status == MEETING_SCHEDULED and meeting.start > ctx.clock.now():
+    if meeting.status == MeetingStatus.SCHEDULED and meeting.start > ctx.clock.now():
         lines.append(
             labelled(
                 ctx.t, N_("Agenda items until"), ctx.t.date(item_deadline(committee, meeting))

@@ -15,7 +15,7 @@ from commands.framework.i18n import N_
 from commands.framework.registry import Role
 from commands.framework.reply import Reply, Text, code, fmt, strong
 from commands.meetings.agenda import Agenda, Entry, build_agenda
-from storage.models import ENTRY_CALL, Meeting, Minutes, MinutesEntry
+from storage.models import EntryKind, Meeting, Minutes, MinutesEntry
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ async def call_entry(ctx: Context, running: Running, entry: Entry) -> MinutesEnt
     """Make ``entry`` the current item; an item called again keeps its first call."""
     now = ctx.clock.now()
     entries = await ctx.store.minutes.entries(running.minutes.meeting_id)
-    calls = [e for e in entries if e.kind == ENTRY_CALL]
+    calls = [e for e in entries if e.kind == EntryKind.CALL]
     item_id = entry.item.id if entry.item is not None else None
     found = next(
         (
@@ -116,7 +116,7 @@ async def call_entry(ctx: Context, running: Running, entry: Entry) -> MinutesEnt
         found = await ctx.store.minutes.add(
             running.minutes,
             now,
-            kind=ENTRY_CALL,
+            kind=EntryKind.CALL,
             agenda_item_id=item_id,
             label=entry.label,
             public=entry.public,
@@ -149,7 +149,7 @@ async def record_under_current(
     ctx: Context,
     running: Running,
     *,
-    kind: str,
+    kind: EntryKind,
     decision_id: int | None = None,
     task_id: int | None = None,
 ) -> MinutesEntry:

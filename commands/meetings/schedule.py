@@ -33,7 +33,7 @@ from typing import Any, ClassVar, Self
 from commands.committees import TIMING_CHANGED
 from commands.framework.context import Context
 from commands.framework.registry import listens_to
-from storage.models import MEETING_CANCELLED, MEETING_SCHEDULED, Committee, Meeting
+from storage.models import Committee, Meeting, MeetingStatus
 from storage.schedule import ScheduleRepository
 
 log = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def wanted_entries(
     deadline is announced until the invitation is posted, items are collected until its
     agenda is published (a call ``item_call_days`` before the deadline, 0 for none), and its
     end rolls its open items over."""
-    if meeting.status != MEETING_SCHEDULED:
+    if meeting.status != MeetingStatus.SCHEDULED:
         return []
     entries: list[MeetingEntry] = [
         MeetingReminder(meeting.id, offset) for offset in reminder_offsets(committee)
@@ -325,7 +325,7 @@ def still_ahead(entry: MeetingEntry, meeting: Meeting | None, now: datetime) -> 
     if meeting is None:
         log.info("%s: the meeting no longer exists", entry.entry_id)
         return False
-    if meeting.status == MEETING_CANCELLED:
+    if meeting.status == MeetingStatus.CANCELLED:
         log.info("%s: meeting %d is cancelled", entry.entry_id, meeting.id)
         return False
     if meeting.start <= now:

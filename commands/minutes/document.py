@@ -20,19 +20,7 @@ from commands.meetings.converters import OPTIONAL_MEETING_NUMBER
 from commands.meetings.finding import meeting_in_reach
 from commands.meetings.texts import meeting_number
 from commands.tasks.texts import owner_in_words, votes_in_words
-from storage.models import (
-    ENTRY_CALL,
-    ENTRY_DECISION,
-    ENTRY_EXCUSED,
-    ENTRY_NOTE,
-    ENTRY_PRESENT,
-    ENTRY_TASK,
-    Decision,
-    Meeting,
-    Minutes,
-    MinutesEntry,
-    Task,
-)
+from storage.models import Decision, EntryKind, Meeting, Minutes, MinutesEntry, Task
 
 
 @dataclass
@@ -87,11 +75,11 @@ def _task_line(ctx: Context, task: Task) -> str:
 
 async def _parts(ctx: Context, meeting: Meeting, entries: list[MinutesEntry]) -> tuple[Part, Part]:
     """Sort the entries, decisions and tasks under the items they belong to, in two parts."""
-    calls = [e for e in entries if e.kind == ENTRY_CALL]
+    calls = [e for e in entries if e.kind == EntryKind.CALL]
     sections = {call.id: Section(call.label, call.text, call.public) for call in calls}
     by_item = {call.agenda_item_id: call.id for call in calls if call.agenda_item_id is not None}
-    placed_decisions = {e.decision_id: e.call_id for e in entries if e.kind == ENTRY_DECISION}
-    placed_tasks = {e.task_id: e.call_id for e in entries if e.kind == ENTRY_TASK}
+    placed_decisions = {e.decision_id: e.call_id for e in entries if e.kind == EntryKind.DECISION}
+    placed_tasks = {e.task_id: e.call_id for e in entries if e.kind == EntryKind.TASK}
     decisions = await ctx.store.minutes.decisions(meeting.id)
     tasks = await ctx.store.minutes.tasks(meeting.id)
     # Recorded after the meeting with top=: under that item if it was called; otherwise under
@@ -108,7 +96,7 @@ async def _parts(ctx: Context, meeting: Meeting, entries: list[MinutesEntry]) ->
         item = await ctx.store.agenda.get(item_id) if item_id is not None else None
         return hidden if item is not None and not item.public else further
 
-    notes = {e.id: e for e in entries if e.kind == ENTRY_NOTE}
+    notes = {e.id: e for e in entries if e.kind == EntryKind.NOTE}
     for note in notes.values():
         if note.call_id in sections:
             sections[note.call_id].lines.append(f"{note.text} (#{note.id})")
@@ -189,8 +177,8 @@ async def minutes_reply(ctx: Context, meeting: Meeting, *, in_committee_room: bo
     entries = await ctx.store.minutes.entries(meeting.id)
     public, non_public = await _parts(ctx, meeting, entries)
     facts = await _facts(ctx, meeting, minutes)
-    present = [e.text for e in entries if e.kind == ENTRY_PRESENT]
-    excused = [e.text for e in entries if e.kind == ENTRY_EXCUSED]
+    present = [e.text for e in entries if e.kind == EntryKind.PRESENT]
+    excused = [e.text for e in entries if e.kind == EntryKind.EXCUSED]
     following = await ctx.store.minutes.next_meeting_after(meeting)
     next_meeting = (
         ctx.say(

@@ -35,14 +35,7 @@ from commands.minutes.converters import Attendee, attendees, note_text
 from commands.minutes.document import minutes_reply
 from commands.tasks.schedule import entry_prefix
 from commands.tasks.texts import local_today
-from storage.models import (
-    ATTENDANCE_KINDS,
-    ENTRY_EXCUSED,
-    ENTRY_NOTE,
-    ENTRY_PRESENT,
-    Meeting,
-    MinutesEntry,
-)
+from storage.models import ATTENDANCE_KINDS, EntryKind, Meeting, MinutesEntry
 
 ENTRY_NUMBER = Param("number", N_("entry number"), converters.number, optional=True)
 # Only a number: whether this room has a committee and runs no meeting is said before the
@@ -137,7 +130,7 @@ async def meeting_begin(ctx: Context, number: int | None) -> Reply:
 # --------------------------------------------------------------------------- attendance
 
 
-async def _attendance(ctx: Context, kind: str, people: list[Attendee]) -> Reply:
+async def _attendance(ctx: Context, kind: EntryKind, people: list[Attendee]) -> Reply:
     running = await require_running(ctx)
     only_organisers_record(ctx, N_("Only organisers record attendance."))
     now = ctx.clock.now()
@@ -168,7 +161,7 @@ async def _attendance(ctx: Context, kind: str, people: list[Attendee]) -> Reply:
                 author=ctx.sender,
             )
         names.append(name)
-    headline = N_("Present: {names}.") if kind == ENTRY_PRESENT else N_("Excused: {names}.")
+    headline = N_("Present: {names}.") if kind == EntryKind.PRESENT else N_("Excused: {names}.")
     reply = Reply.of(fmt(ctx._(headline), names=join(", ", names)))
     reply.add(await _quorum_text(ctx, running))
     return with_current_item(ctx, running, reply)
@@ -176,7 +169,7 @@ async def _attendance(ctx: Context, kind: str, people: list[Attendee]) -> Reply:
 
 async def _quorum_text(ctx: Context, running: Running) -> Text:
     entries = await ctx.store.minutes.entries(running.minutes.meeting_id)
-    present = sum(1 for e in entries if e.kind == ENTRY_PRESENT)
+    present = sum(1 for e in entries if e.kind == EntryKind.PRESENT)
     quorum = running.meeting.committee.quorum
     if quorum is None:
         return ctx.say("{count} present.", count=present)
@@ -205,11 +198,11 @@ async def _quorum_text(ctx: Context, running: Running) -> Text:
 )
 async def attendance_present(ctx: Context, people: list[Attendee] | None) -> Reply:
     if people is not None:
-        return await _attendance(ctx, ENTRY_PRESENT, people)
+        return await _attendance(ctx, EntryKind.PRESENT, people)
     running = await require_running(ctx)
     entries = await ctx.store.minutes.entries(running.minutes.meeting_id)
     reply = Reply()
-    for kind, label in ((ENTRY_PRESENT, N_("Present")), (ENTRY_EXCUSED, N_("Excused"))):
+    for kind, label in ((EntryKind.PRESENT, N_("Present")), (EntryKind.EXCUSED, N_("Excused"))):
         names = [e.text for e in entries if e.kind == kind]
         reply.add(
             fmt(
@@ -234,7 +227,7 @@ async def attendance_present(ctx: Context, people: list[Attendee] | None) -> Rep
     rank=140,
 )
 async def attendance_excused(ctx: Context, people: list[Attendee]) -> Reply:
-    return await _attendance(ctx, ENTRY_EXCUSED, people)
+    return await _attendance(ctx, EntryKind.EXCUSED, people)
 
 
 # --------------------------------------------------------------------------- items
@@ -324,7 +317,7 @@ async def note_create(ctx: Context, note: str) -> Reply:
     entry = await ctx.store.minutes.add(
         running.minutes,
         now,
-        kind=ENTRY_NOTE,
+        kind=EntryKind.NOTE,
         call_id=call.id,
         agenda_item_id=call.agenda_item_id,
         label=call.label,
@@ -354,7 +347,7 @@ async def note_create(ctx: Context, note: str) -> Reply:
 )
 async def note_change(ctx: Context, number: int, note: str) -> Reply:
     entry = await _entry_here(ctx, number)
-    if entry.kind != ENTRY_NOTE:
+    if entry.kind != EntryKind.NOTE:
         raise BadArgument(
             ctx.say("Entry No. {number} is no note.", number=number),
         )
@@ -413,7 +406,7 @@ async def entry_undo(ctx: Context, number: int | None) -> Reply:
                 ctx._(N_("Only organisers remove entries by number; you can take back your own."))
             )
         entry = await _entry_here(ctx, number)
-        if entry.meeting_id != running.minutes.meeting_id or entry.kind == "call":
+        if entry.meeting_id != running.minutes.meeting_id or entry.kind == EntryKind.CALL:
             raise BadArgument(
                 ctx.say("Entry No. {number} cannot be taken back in this meeting.", number=number)
             )
@@ -434,7 +427,7 @@ def _entry_words(ctx: Context, entry: MinutesEntry) -> Text:
         return ctx.say("decision No. {number}", number=entry.decision_id)
     if entry.task_id is not None:
         return ctx.say("task No. {number}", number=entry.task_id)
-    if entry.kind == ENTRY_NOTE:
+    if entry.kind == EntryKind.NOTE:
         return ctx.say("note No. {number}", number=entry.id)
     return ctx.say("the attendance of {name}", name=entry.text)
 

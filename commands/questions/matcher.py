@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from commands.framework.i18n import Translator
 from commands.framework.questions import Understood
 from commands.framework.registry import Command
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 # The bot's own command names are German; the English ones work as well, so every mapped
 # line is written with the German name and runs the same for readers of either language.

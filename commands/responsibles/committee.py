@@ -9,8 +9,8 @@ from commands.framework.errors import BadArgument
 from commands.framework.i18n import N_
 from commands.framework.paging import Page, more_note
 from commands.framework.reply import Reply, fmt, strong
+from storage.folding import fold_text
 from storage.models import Committee, CommitteeMember
-from storage.vocabulary import fold_text
 
 
 def committee_who(

@@ -17,9 +17,9 @@ from commands.framework.errors import BadArgument, NotFound
 from commands.framework.i18n import N_
 from commands.framework.reply import code, fmt, join
 from commands.tasks.texts import day_in_words
-from storage.models import TASK_BLOCKED, TASK_DONE, TASK_IN_PROGRESS, TASK_OPEN
+from storage.folding import fold_text
+from storage.models import TaskStatus
 from storage.tasks import Owner
-from storage.vocabulary import fold_text
 
 if TYPE_CHECKING:
     from commands.framework.context import Context
@@ -180,14 +180,14 @@ def task_text(ctx: Context, raw: str) -> str:
 
 
 _STATUS_SPELLINGS = {
-    TASK_OPEN: {"offen", "open", "neu", "new"},
-    TASK_IN_PROGRESS: {"in arbeit", "arbeit", "in progress", "in_progress", "progress"},
-    TASK_BLOCKED: {"blockiert", "blocked"},
-    TASK_DONE: {"erledigt", "done", "fertig"},
+    TaskStatus.OPEN: {"offen", "open", "neu", "new"},
+    TaskStatus.IN_PROGRESS: {"in arbeit", "arbeit", "in progress", "in_progress", "progress"},
+    TaskStatus.BLOCKED: {"blockiert", "blocked"},
+    TaskStatus.DONE: {"erledigt", "done", "fertig"},
 }
 
 
-def task_status(ctx: Context, raw: str) -> str:
+def task_status(ctx: Context, raw: str) -> TaskStatus:
     """``offen``, ``in Arbeit``, ``blockiert`` or ``erledigt`` (or the English words)."""
     wanted = " ".join(fold_text(raw).replace("_", " ").split())
     for status, spellings in _STATUS_SPELLINGS.items():

@@ -31,7 +31,7 @@ from commands.tasks.texts import (
     task_number,
     votes_in_words,
 )
-from storage.models import TASK_DONE, Committee, Task
+from storage.models import Committee, Task, TaskStatus
 from storage.tasks import PeriodCounts
 
 DEFAULT_PERIOD = timedelta(days=365)
@@ -187,7 +187,9 @@ async def _task_rows(
     today = local_today(ctx.t, ctx.clock.now())
 
     def open_at_end(task: Task) -> bool:
-        finished = task.status == TASK_DONE and task.done_at is not None and task.done_at < ends
+        finished = (
+            task.status == TaskStatus.DONE and task.done_at is not None and task.done_at < ends
+        )
         return task.created_at < ends and not finished
 
     shown = sorted(

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from storage.models import TASK_DONE, Task
+from storage.models import Task, TaskStatus
 from storage.schedule import ScheduleRepository
 
 TASK_DUE_KIND = "task.due"
@@ -74,7 +74,7 @@ class TaskDue:
 
     def still_meant(self, task: Task | None) -> bool:
         """Whether the task is open and still due on the day this entry was written for."""
-        return task is not None and task.status != TASK_DONE and task.due_on == self.due_on
+        return task is not None and task.status != TaskStatus.DONE and task.due_on == self.due_on
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class TaskFollowUp:
         """Whether the task is open and still to be followed up on this entry's day."""
         return (
             task is not None
-            and task.status != TASK_DONE
+            and task.status != TaskStatus.DONE
             and task.follow_up_on == self.follow_up_on
         )
 
@@ -129,7 +129,7 @@ TaskEntry = TaskDue | TaskFollowUp
 
 def wanted_entries(task: Task, timezone: str) -> dict[str, tuple[TaskEntry, datetime]]:
     """The entries the task's state asks for, by id: (entry, moment)."""
-    if task.status == TASK_DONE:
+    if task.status == TaskStatus.DONE:
         return {}
     wanted: dict[str, tuple[TaskEntry, datetime]] = {}
     if task.due_on is not None:

@@ -10,7 +10,7 @@ room) and by its owner, who is the one to report progress.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 from commands.committees.lookup import committee_in_scope
 from commands.contacts.converters import clearable
@@ -41,8 +41,9 @@ from commands.tasks.converters import (
 )
 from commands.tasks.schedule import REMINDER_TIME, arm_task
 from commands.tasks.texts import STATUS_WORDS, day_in_words, day_moment, task_details
-from storage.models import ENTRY_TASK, TASK_DONE, TASK_OPEN, Committee, Decision, Task
+from storage.models import Committee, Decision, EntryKind, Task, TaskStatus
 from storage.tasks import Owner
+from storage.values import TaskLinks
 
 NUMBER_PARAM = Param("number", N_("number"), converters.number)
 OWNER_OPTION = Option("owner", "wer", owner_ref, aliases=("who", "owner"))
@@ -126,7 +127,7 @@ def _echo(ctx: Context, task: Task, headline: Text) -> Reply:
 
 def _plan_note(ctx: Context, task: Task) -> Text | None:
     """When the owner will be reminded, so a new or moved date shows its consequence."""
-    if task.status == TASK_DONE or task.due_on is None:
+    if task.status == TaskStatus.DONE or task.due_on is None:
         return None
     moment = day_moment(ctx.t, task.due_on - timedelta(days=1)).replace(
         hour=REMINDER_TIME.hour, minute=REMINDER_TIME.minute
@@ -160,7 +161,7 @@ async def _link_decision(
 
 
 async def _record(
-    ctx: Context, text: str, owner: Owner, due: date | None, **links: int | None
+    ctx: Context, text: str, owner: Owner, due: date | None, **links: Unpack[TaskLinks]
 ) -> Task:
     """Store a new task, plan its reminders and audit it (where it belongs, never its text)."""
     now = ctx.clock.now()
@@ -344,7 +345,7 @@ async def _task_in_meeting(
         meeting_id=running.meeting.id,
         agenda_item_id=call.agenda_item_id,
     )
-    await record_under_current(ctx, running, kind=ENTRY_TASK, task_id=created.id)
+    await record_under_current(ctx, running, kind=EntryKind.TASK, task_id=created.id)
     headline = ctx.say("Task No. {number} is recorded.", number=created.id)
     return with_current_item(ctx, running, _echo(ctx, created, headline))
 
@@ -430,20 +431,10 @@ async def _saved(ctx: Context, task: Task, action: str, detail: str) -> Reply:
     group=HelpGroup.TASKS,
     rank=50,
 )
-async def task_set_status(ctx: Context, number: int, status: str) -> Reply:
+async def task_set_status(ctx: Context, number: int, status: TaskStatus) -> Reply:
     task = await task_to_change(ctx, number)
-    _set_status(ctx, task, status, note=None)
+    ctx.store.tasks.set_status(task, status, ctx.clock.now())
     return await _saved(ctx, task, "update", f"status {status}")
-
-
-def _set_status(ctx: Context, task: Task, status: str, note: str | None) -> None:
-    task.status = status
-    if status == TASK_DONE:
-        task.done_at = ctx.clock.now()
-        if note is not None:
-            task.done_note = note
-    else:
-        task.done_at = None
 
 
 @command(
@@ -457,18 +448,20 @@ def _set_status(ctx: Context, task: Task, status: str, note: str | None) -> None
 )
 async def task_done(ctx: Context, number: int, note: str | None) -> Reply:
     task = await task_to_change(ctx, number)
-    if task.status == TASK_DONE:
+    if task.status == TaskStatus.DONE:
         raise BadArgument(
             ctx.say(
                 "Task No. {number} is already done. {status} reopens it.",
                 number=number,
                 status=code(
-                    ctx.command_ref(task_set_status, f"{number} {ctx._(STATUS_WORDS[TASK_OPEN])}")
+                    ctx.command_ref(
+                        task_set_status, f"{number} {ctx._(STATUS_WORDS[TaskStatus.OPEN])}"
+                    )
                 ),
             )
         )
-    _set_status(ctx, task, TASK_DONE, note)
-    reply = await _saved(ctx, task, "update", f"status {TASK_DONE}")
+    ctx.store.tasks.set_status(task, TaskStatus.DONE, ctx.clock.now(), note)
+    reply = await _saved(ctx, task, "update", f"status {TaskStatus.DONE}")
     return reply.add(ctx._(N_("No more reminders will come for it.")))
 
 
@@ -483,7 +476,7 @@ async def task_done(ctx: Context, number: int, note: str | None) -> Reply:
 )
 async def task_follow_up(ctx: Context, number: int, day: date) -> Reply:
     task = await task_to_change(ctx, number)
-    if task.status == TASK_DONE:
+    if task.status == TaskStatus.DONE:
         raise BadArgument(
             ctx.say("Task No. {number} is done; it needs no follow-up.", number=number)
         )

@@ -15,21 +15,14 @@ from commands.dates.when import relative_day
 from commands.framework.i18n import N_, Translator
 from commands.framework.registry import Registry
 from commands.framework.reply import Reply, Text, code, fmt, join, mention, strong, text
-from storage.models import (
-    TASK_BLOCKED,
-    TASK_DONE,
-    TASK_IN_PROGRESS,
-    TASK_OPEN,
-    Decision,
-    Task,
-)
+from storage.models import Decision, Task, TaskStatus
 
 # How a task's status reads: always in words, never by colour alone.
 STATUS_WORDS = {
-    TASK_OPEN: N_("open"),
-    TASK_IN_PROGRESS: N_("in progress"),
-    TASK_BLOCKED: N_("blocked"),
-    TASK_DONE: N_("done"),
+    TaskStatus.OPEN: N_("open"),
+    TaskStatus.IN_PROGRESS: N_("in progress"),
+    TaskStatus.BLOCKED: N_("blocked"),
+    TaskStatus.DONE: N_("done"),
 }
 OVERDUE_WORD = N_("overdue")
 LISTED_TEXT_LENGTH = 120
@@ -78,7 +71,7 @@ def day_in_words(t: Translator, day: date, now: datetime) -> str:
 
 def is_overdue(task: Task, today: date) -> bool:
     """Not done, and its due date has passed."""
-    return task.status != TASK_DONE and task.due_on is not None and task.due_on < today
+    return task.status != TaskStatus.DONE and task.due_on is not None and task.due_on < today
 
 
 def listing_order(task: Task, today: date) -> tuple[bool, date, int]:
@@ -88,7 +81,7 @@ def listing_order(task: Task, today: date) -> tuple[bool, date, int]:
 
 def status_in_words(t: Translator, task: Task, today: date) -> str:
     """``in Arbeit`` or ``in Arbeit, überfällig``."""
-    words = t.gettext(STATUS_WORDS.get(task.status, STATUS_WORDS[TASK_OPEN]))
+    words = t.gettext(STATUS_WORDS.get(task.status, STATUS_WORDS[TaskStatus.OPEN]))
     if is_overdue(task, today):
         words += ", " + t.gettext(OVERDUE_WORD)
     return words
@@ -124,7 +117,7 @@ def task_line(
         strong(task_number(t, task.id)),
         status_in_words(t, task, today),
     ]
-    if task.due_on is not None and task.status != TASK_DONE:
+    if task.due_on is not None and task.status != TaskStatus.DONE:
         parts.append(t.gettext(N_("due {day}")).format(day=day_in_words(t, task.due_on, now)))
     parts.append(owner_in_words(t, task, name_of))
     if with_committee and task.committee is not None:
@@ -160,7 +153,7 @@ def task_details(t: Translator, task: Task, now: datetime, name_of: NameOf) -> l
                 text=shortened(task.decision.text),
             )
         )
-    if task.status == TASK_DONE and task.done_note:
+    if task.status == TaskStatus.DONE and task.done_note:
         lines.append(fmt(t.gettext(N_("Note: {note}")), note=task.done_note))
     return lines
 
@@ -171,11 +164,11 @@ def task_details(t: Translator, task: Task, now: datetime, name_of: NameOf) -> l
 def decision_state(tasks: Sequence[Task], today: date) -> DecisionState:
     """Done when all its tasks are; overdue when one is; in progress when work has begun;
     open otherwise, also while it has no task at all."""
-    if tasks and all(task.status == TASK_DONE for task in tasks):
+    if tasks and all(task.status == TaskStatus.DONE for task in tasks):
         return DecisionState.DONE
     if any(is_overdue(task, today) for task in tasks):
         return DecisionState.OVERDUE
-    if any(task.status != TASK_OPEN for task in tasks):
+    if any(task.status != TaskStatus.OPEN for task in tasks):
         return DecisionState.IN_PROGRESS
     return DecisionState.OPEN
 

@@ -23,9 +23,9 @@ from commands.meetings.ics import (
 )
 from storage.calendar_export import CalendarExportRepository, CalendarRows
 from storage.database import Database
-from storage.models import AuditEntry, Committee, Meeting, MeetingSeries
+from storage.folding import fold_text
+from storage.models import AuditEntry, Committee, Meeting, MeetingSeries, MeetingStatus
 from storage.repositories import Store
-from storage.vocabulary import fold_text
 from tests.support.names import ANNA, BEIRAT_ROOM, BERLIN, STEUERUNG_ROOM, TEAM_ROOM
 
 NEW_YEAR = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday before the first meeting
@@ -127,7 +127,7 @@ async def schedule_beirat(database: Database) -> Beirat:
         moved.end = berlin(2027, 4, 15, 12).astimezone(UTC)
         moved.sequence = 1
         cancelled = occurrences[4]  # 12 May
-        cancelled.status = "cancelled"
+        cancelled.status = MeetingStatus.CANCELLED
         cancelled.cancel_reason = "Frau Beispiel ist erkrankt"
         cancelled.sequence = 1
         one_off = meeting(

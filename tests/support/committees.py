@@ -8,8 +8,8 @@ from typing import Any
 from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
+from storage.folding import fold_text
 from storage.models import Committee, CommitteeMember
-from storage.vocabulary import fold_text
 from tests.support.desk import Desk
 from tests.support.names import BEIRAT_ROOM, BERND, CLARA, MONDAY
 

@@ -16,7 +16,7 @@ from bot.core import Kuemmerer
 from bot.devtools.chat_client import ChatClient, Message
 from storage.database import Database
 from storage.outbox import OutboxState
-from storage.repositories import Store
+from tests.support.storage_reads import outbox_in_states
 
 PAGE = 100
 """Events per ``/messages`` request."""
@@ -80,7 +80,7 @@ async def owed_messages(database_url: str) -> int:
     database = Database(database_url)
     try:
         async with database.session() as session:
-            return len(await Store(session).outbox.in_states([OutboxState.PENDING]))
+            return len(await outbox_in_states(session, [OutboxState.PENDING]))
     finally:
         await database.dispose()
 

@@ -18,8 +18,8 @@ from bot.core import Kuemmerer
 from bot.devtools.chat_client import ChatClient, Message
 from bot.devtools.homeserver import LocalSynapse, RegisteredUser
 from commands.framework.clock import Clock, OffsetClock
+from storage.folding import fold_text
 from storage.models import Committee
-from storage.vocabulary import fold_text
 
 SOON = timedelta(seconds=3)
 """How far ahead a test plans a post that the chat should see arrive: a few seconds."""

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 BOT_LOCALPART: Final = "kuemmerer"
 BOT_NAME: Final = "Kümmerer"

@@ -25,7 +25,7 @@ from bot.devtools.demo.cast import (
     room_names,
 )
 from bot.message_text import addressed_part
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 ANSWER_TIMEOUT: Final = 15.0
 # Long answers arrive as several events; the answer counts as complete after this much quiet.

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.vocabulary import fold_text
+from storage.folding import fold_text
 
 # Several organisations of one person share a cell: "VHS Musterkreis | Stadt Musterstadt".
 MULTI_SEPARATOR = "|"

@@ -26,9 +26,10 @@ from commands.contacts.files.matching import (
 )
 from commands.framework.converters import is_matrix_id
 from storage.database import Database
+from storage.folding import fold_text
 from storage.models import Offer, Organization, Person, VocabularyTerm, column_limit
 from storage.transfer import AuditLine, TransferRepository
-from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, VocabularyRepository, fold_text
+from storage.vocabulary import FIELD, ORG_KIND, TARGET_GROUP, VocabularyRepository
 
 IMPORT_ACTOR = "cli:import"
 # Rows per transaction: short enough that a running bot never waits long for the database.

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from commands.contacts.files.columns import MULTI_SEPARATOR, Kind
+from storage.folding import fold_text
 from storage.models import VocabularyTerm
-from storage.vocabulary import fold_text
 
 
 @dataclass(frozen=True)
