@@ -19,9 +19,17 @@ from commands.framework.registry import Role, RoomKind
 from commands.framework.reply import Reply
 from storage.database import Database
 from storage.models import AgendaItem, Person
-from tests.support.committees import beirat_with_a_meeting, member, organiser
+from tests.support.committees import add_committee, beirat_with_a_meeting, member, organiser
 from tests.support.desk import Desk
-from tests.support.names import ANNA, BEIRAT_ROOM, BERND, CLARA, MONDAY, TEAM_ROOM
+from tests.support.names import (
+    ANNA,
+    BEIRAT_ROOM,
+    BERND,
+    CLARA,
+    MONDAY,
+    STEUERUNG_ROOM,
+    TEAM_ROOM,
+)
 from tests.support.scheduling import scheduler_for
 from tests.support.storage_reads import items_submitted_by
 
@@ -217,6 +225,44 @@ async def test_a_direct_chat_works_for_members_of_the_committee_only(database: D
     refused = await direct(desk, "!item Werbung committee=BB", stranger)
     assert "Only members of Bildungsbeirat propose items" in refused
     assert "There is no meeting No. 1 here" in await direct(desk, "!agenda 1", stranger)
+
+
+async def test_a_number_alone_shows_that_item(database: Database) -> None:
+    """!item 2 (also "No. 2", "#2") shows item No. 2 with its meeting, place, description and
+    whether it is public, and proposes nothing."""
+    desk = await beirat_with_a_meeting(database)
+    await member(desk, "!item Bildungsbericht 2027 duration=20")
+    await member(desk, '!item Sprachkitas description="Förderprogramm"', sender=CLARA)
+    answer = await member(desk, "!item 2")
+    assert answer.startswith("Item No. 2 “Sprachkitas” · Bildungsbeirat · P 6"), answer
+    assert "• Meeting: No. 1 on Mon, 12 Apr 2027, 14:00" in answer
+    assert f"• public, {CLARA}, 15 min" in answer and "• Description: Förderprogramm" in answer
+    assert await member(desk, "!item No. 2") == answer
+    assert await member(desk, "!top #2") == answer
+    assert len(await items(database)) == 2
+
+
+async def test_an_unknown_item_number_creates_nothing(database: Database) -> None:
+    """!item 99 says there is no such item and names the agenda command; no item "99"."""
+    desk = await beirat_with_a_meeting(database)
+    answer = await member(desk, "!item 99")
+    assert "There is no agenda item No. 99 here. `!agenda` shows the items." in answer
+    assert await items(database) == []
+    assert "waiting" not in await member(desk, "!agenda")
+
+
+async def test_a_non_public_item_is_shown_only_in_its_rooms(database: Database) -> None:
+    """A nö item is shown in its committee's room and the team room; in a direct chat and in
+    another committee's room it does not exist."""
+    desk = await beirat_with_a_meeting(database)
+    await add_committee(database, "Steuerungsgruppe", STEUERUNG_ROOM)
+    await member(desk, "!item Personalfrage Kita nö")
+    assert "• non-public, " in await member(desk, "!item 1")
+    assert "Personalfrage Kita" in await desk.ask("!item 1")
+    hidden = "There is no agenda item No. 1 here."
+    assert hidden in await direct(desk, "!item 1", BERND)
+    elsewhere = await desk.ask("!item 1", Role.MEMBER, RoomKind.GROUP, room_id=STEUERUNG_ROOM)
+    assert hidden in elsewhere and "Personalfrage" not in elsewhere
 
 
 async def test_the_calendar_file_carries_only_the_public_part_once_published(

@@ -3,6 +3,7 @@ opening items."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,9 +30,13 @@ class Proposal:
     public: bool
     # ``!top 7 aufrufen``: in meeting mode this calls item No. 7 rather than proposing one.
     call: int | None = None
+    # ``!top 7``: a number alone asks to see item No. 7; no item is ever titled just "7".
+    show: int | None = None
 
 
 CALL_WORDS = frozenset({"aufrufen", "call"})
+# A number that is no item number either (0, or beyond any record): still no title.
+_NUMBER_ONLY = re.compile(r"(?:nr\.?|no\.?|#)?\s*\d+", re.IGNORECASE)
 
 
 def _is_non_public_word(word: str) -> bool:
@@ -46,7 +51,10 @@ def proposal(ctx: Context, raw: str) -> Proposal:
         if number is not None:
             return Proposal("", public=True, call=number)
     kept = [word for word in words if not _is_non_public_word(word)]
-    if not kept:
+    number = converters.record_number(" ".join(kept))
+    if number is not None:
+        return Proposal("", public=True, show=number)
+    if not kept or _NUMBER_ONLY.fullmatch(" ".join(kept)):
         raise BadArgument(ctx._(N_("The item needs a title, e.g. !top Bildungsbericht 2027.")))
     return Proposal(_TITLE(ctx, " ".join(kept)), public=len(kept) == len(words))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from commands.agenda.card import item_card
 from commands.agenda.converters import Proposal, item_minutes, proposal, title
 from commands.framework import converters
 from commands.framework.context import Context
@@ -153,7 +154,7 @@ async def meeting_for_item(ctx: Context, committee: Committee, number: int | Non
     english="item",
     help=N_(
         "Proposes an agenda item for the committee's next meeting (or sitzung=…); nö makes it "
-        "non-public."
+        "non-public. A number alone shows that item."
     ),
     params=[Param("proposed", N_("title"), proposal, greedy=True)],
     options=[
@@ -166,6 +167,7 @@ async def meeting_for_item(ctx: Context, committee: Committee, number: int | Non
         "!top Bildungsbericht 2027 dauer=20",
         "!top Personalfrage Kita nö dauer=10",
         "!top Sprachkitas gremium=BB sitzung=12",
+        "!top 7",
     ),
     group=HelpGroup.AGENDA,
     rank=20,
@@ -180,6 +182,8 @@ async def item_propose(
 ) -> Reply:
     if proposed.call is not None:
         return await call_item(ctx, proposed.call)
+    if proposed.show is not None:
+        return await item_shown(ctx, proposed.show)
     body = await committee_of_room(ctx, committee)
     if not await within_reach(ctx, body):
         raise NotAllowed(
@@ -239,6 +243,17 @@ async def item_propose(
         )
     )
     return reply
+
+
+async def item_shown(ctx: Context, number: int) -> Reply:
+    """``!top 7``: item No. 7 as the agenda knows it. A non-public item is shown only in its
+    committee's room and the team room; anywhere else it does not exist."""
+    placed = await item_in_reach(ctx, number)
+    own_room = ctx.room_kind is RoomKind.TEAM or ctx.room_id == placed.committee.room_id
+    if not placed.item.public and not own_room:
+        raise no_such_item(ctx, number)
+    place = await position_text(ctx, placed.item, placed.meeting)
+    return item_card(ctx, placed.item, placed.meeting, placed.committee, place)
 
 
 # --------------------------------------------------------------------------- organisers
