@@ -19,7 +19,7 @@ from storage.models import AgendaItem, ItemStatus, Person
 from tests.support.committees import beirat_with_a_meeting, member, organiser
 from tests.support.desk import Desk
 from tests.support.documents import pdf_text
-from tests.support.names import BEIRAT_ROOM, BERND, CLARA, MONDAY
+from tests.support.names import BEIRAT_ROOM, BERND, CLARA, FURTHER_MEMBERS, MONDAY
 
 ON_THE_DAY = datetime(2027, 4, 12, 12, 5, tzinfo=UTC)  # 14:05 in Berlin, the meeting began
 
@@ -48,6 +48,7 @@ async def test_a_meeting_is_recorded_and_its_minutes_rendered(database: Database
     assert "Meeting mode for Bildungsbeirat, meeting No. 1, has begun." in answer
     answer = await organiser(desk, f"!present {BERND} {CLARA}, Petra Lang")
     assert "3 present." in answer
+    await organiser(desk, f"!present {FURTHER_MEMBERS}")
     answer = await organiser(desk, "!item 1 call")
     assert "Called: P 5 Bildungsbericht 2027" in answer
     answer = await member(desk, "!note The draft is <b>good</b>.")
@@ -86,11 +87,13 @@ async def person(database: Database, name: str, matrix_id: str) -> int:
 
 
 async def ended_meeting(database: Database) -> Desk:
-    """Meeting No. 1 held: Bernd and Petra Lang present, Clara excused, item No. 1 with a note,
-    a decision and a task, item No. 2 (non-public) with a note; item No. 3 not called."""
+    """Meeting No. 1 held: Bernd, Petra Lang and eight more present, Clara excused, item No. 1
+    with a note, a decision and a task, item No. 2 (non-public) with a note; item No. 3 not
+    called."""
     desk = await with_agenda(database)
     await organiser(desk, "!meeting start")
     await organiser(desk, f"!present {BERND}, Petra Lang")
+    await organiser(desk, f"!present {FURTHER_MEMBERS}")
     await organiser(desk, f"!excused {CLARA}")
     await organiser(desk, "!item 1 call")
     await member(desk, "!note The report reads well.")
@@ -100,6 +103,48 @@ async def ended_meeting(database: Database) -> Desk:
     await organiser(desk, "!note The post of Kita lead stays open for now.")
     await organiser(desk, "!meeting end")
     return desk
+
+
+async def test_more_votes_than_members_present_are_refused(database: Database) -> None:
+    """With three present, 3–1–0 is refused with both numbers and the usage line, for a new
+    decision and for a correction; nothing is stored from the refusal."""
+    desk = await with_agenda(database)
+    await organiser(desk, "!meeting start")
+    await organiser(desk, f"!present {BERND} {CLARA}, Petra Lang")
+    await organiser(desk, "!item 1 call")
+    answer = await organiser(desk, "!decision The report is adopted. yes=3 no=1")
+    assert "The votes add up to 4, but 3 are recorded as present" in answer, answer
+    assert "`!present …`" in answer and "Usage: `!decision" in answer
+    assert "No decisions" in await organiser(desk, "!decisions")
+    assert "Yes 2 · No 1" in await organiser(desk, "!decision The report is adopted. yes=2 no=1")
+    answer = await organiser(desk, "!decision edit 1 yes=2 no=1 abstain=1")
+    assert "The votes add up to 4, but 3 are recorded as present" in answer, answer
+    assert "Usage: `!decision edit" in answer
+
+
+async def test_a_decision_below_the_quorum_is_recorded_with_a_note(database: Database) -> None:
+    """With a quorum of 3 and one present, the decision is recorded and the reply says so."""
+    desk = await with_agenda(database)
+    await organiser(desk, "!committee change quorum=3")
+    await organiser(desk, "!meeting start")
+    await organiser(desk, f"!present {BERND}")
+    await organiser(desk, "!item 1 call")
+    answer = await organiser(desk, "!decision The report is adopted. unanimous")
+    assert "Decision No. 1 of Bildungsbeirat is recorded." in answer
+    assert "Note: 1 present, 3 needed for the quorum; the decision is recorded" in answer
+
+
+async def test_unanimous_needs_attendance_first(database: Database) -> None:
+    """In meeting mode with nobody present, unanimous is refused and names !present; counted
+    votes are taken as given."""
+    desk = await with_agenda(database)
+    await organiser(desk, "!meeting start")
+    await organiser(desk, "!item 1 call")
+    answer = await organiser(desk, "!decision The report is adopted. unanimous")
+    assert "Nobody is recorded as present yet, so the decision cannot be unanimous" in answer
+    assert "`!present …` first" in answer and "Usage: `!decision" in answer
+    answer = await organiser(desk, "!decision The report is adopted. yes=7 no=1 abstain=2")
+    assert "Votes: Yes 7 · No 1 · Abstentions 2" in answer, answer
 
 
 async def test_only_one_meeting_mode_runs_per_room(database: Database) -> None:

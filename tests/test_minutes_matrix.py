@@ -16,6 +16,7 @@ from storage.models import Person
 from storage.repositories import Store
 from tests.support.documents import pdf_text
 from tests.support.matrix import Office, beirat_with_bernd, bot_of, day_ahead
+from tests.support.names import FURTHER_MEMBERS
 
 pytestmark = pytest.mark.synapse
 
@@ -95,6 +96,7 @@ async def test_a_meeting_is_minuted_in_its_room(office: Office) -> None:
     assert "Meeting mode for Bildungsbeirat, meeting No. 1, has begun." in begun.body
     present = await anna.ask(room, f"!present {bernd.user_id}, Petra Lang")
     assert f"Present: {bernds_name}, Petra Lang." in present.body
+    await anna.ask(room, f"!present {FURTHER_MEMBERS}")
     await anna.ask(room, "!excused Frank Weber")
     called = await anna.ask(room, "!item 1 call")
     assert called.body.startswith("Called: P 5 Concept for the Bildungsbericht")

@@ -8,6 +8,7 @@ item "Stand der Umsetzung der Beschlüsse" shows the same by calling it.
 from __future__ import annotations
 
 from commands.committees.lookup import committee_in_scope, not_a_committee_room, title_of
+from commands.decisions.attendance import check_votes
 from commands.decisions.converters import (
     VOTE_OPTIONS,
     DecisionScope,
@@ -85,6 +86,8 @@ async def decision_create(
     else:
         held, committee = await _meeting_and_committee(ctx, meeting)
         item_id = await item_of_meeting(ctx, held, item)
+    held_id = held.id if held is not None else None
+    quorum_note = await check_votes(ctx, held_id, committee, wording.unanimous, counted)
     now = ctx.clock.now()
     decision = await ctx.store.tasks.add_decision(
         committee_id=committee.id,
@@ -116,6 +119,8 @@ async def decision_create(
     reply.bullets(_facts(ctx, decision, held))
     if any(count is None for count in counted) and not all(c is None for c in counted):
         reply.add(ctx._(N_("Votes not given are recorded as 0.")))
+    if quorum_note is not None:
+        reply.add(quorum_note)
     if running is not None:
         reply.add(
             fmt(
@@ -214,6 +219,11 @@ async def decision_change(
         and all(count is None for count in counted)
     ):
         raise BadArgument(ctx._(N_("Nothing to change: give a new wording or the votes.")))
+    quorum_note = None
+    if unanimous or any(count is not None for count in counted):
+        quorum_note = await check_votes(
+            ctx, decision.meeting_id, decision.committee, unanimous, counted
+        )
     if wording is not None and wording.text:
         decision.text = wording.text
     if unanimous:
@@ -229,6 +239,8 @@ async def decision_change(
     await ctx.store.audit.record(now, ctx.sender, "update", "decision", decision.id)
     reply = Reply.of(strong(ctx.say("Decision No. {number} is corrected.", number=decision.id)))
     reply.bullets(_facts(ctx, decision, None))
+    if quorum_note is not None:
+        reply.add(quorum_note)
     if decision.meeting_id is not None:
         # The minutes are rendered from the stored decision whenever they are asked for, so
         # they need no update here, only a word on how to see them again.

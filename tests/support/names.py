@@ -18,3 +18,7 @@ BEIRAT_ROOM = "!beirat:localhost"
 STEUERUNG_ROOM = "!steuerung:localhost"
 MONDAY = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
 """The desk's day: Monday 8 March 2027, 10:00 in Berlin."""
+FURTHER_MEMBERS = (
+    "Ina Roth, Jan Uhl, Kai Vogt, Lea Wolf, Max Zorn, Nina Abel, Olaf Brand, Paul Cramer"
+)
+"""Eight more members without accounts, so that a meeting has enough present to count 7–1–2."""
