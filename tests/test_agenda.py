@@ -228,8 +228,8 @@ async def test_a_direct_chat_works_for_members_of_the_committee_only(database: D
 
 
 async def test_a_number_alone_shows_that_item(database: Database) -> None:
-    """!item 2 (also "No. 2", "#2") shows item No. 2 with its meeting, place, description and
-    whether it is public, and proposes nothing."""
+    """!item 2 (also "No. 2", "Nr. 2", "#2") shows item No. 2 with its meeting, place,
+    description and whether it is public, and proposes nothing."""
     desk = await beirat_with_a_meeting(database)
     await member(desk, "!item Bildungsbericht 2027 duration=20")
     await member(desk, '!item Sprachkitas description="Förderprogramm"', sender=CLARA)
@@ -238,6 +238,7 @@ async def test_a_number_alone_shows_that_item(database: Database) -> None:
     assert "• Meeting: No. 1 on Mon, 12 Apr 2027, 14:00" in answer
     assert f"• public, {CLARA}, 15 min" in answer and "• Description: Förderprogramm" in answer
     assert await member(desk, "!item No. 2") == answer
+    assert await member(desk, "!top Nr. 2") == answer
     assert await member(desk, "!top #2") == answer
     assert len(await items(database)) == 2
 
