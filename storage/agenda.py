@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +18,7 @@ from storage.models import (
     ItemStatus,
     Meeting,
     MeetingStatus,
+    Minutes,
     Person,
 )
 from storage.results import rowcount
@@ -70,13 +71,15 @@ class AgendaRepository:
         return list(rows)
 
     async def next_meeting(self, committee_id: int, now: datetime) -> Meeting | None:
-        """The committee's next meeting that is neither cancelled nor begun."""
+        """The committee's next meeting that has not taken place: neither cancelled nor held,
+        not begun by its planned time nor early in meeting mode."""
         return await self.session.scalar(
             select(Meeting)
             .where(
                 Meeting.committee_id == committee_id,
                 Meeting.status == MeetingStatus.SCHEDULED,
                 Meeting.start > now,
+                ~exists().where(Minutes.meeting_id == Meeting.id),
             )
             .order_by(Meeting.start, Meeting.id)
             .limit(1)
@@ -185,11 +188,14 @@ class AgendaRepository:
         """Postpone (*vertagt*) the open items of every meeting of the committee that is over
         by ``now`` behind those of ``target`` (no target: the next meeting). Items not marked
         as dealt with in their meeting are open; a roll-over missed while the bot was down is
-        caught up by the next one."""
+        caught up by the next one. A meeting held in meeting mode is over whatever its
+        planned end says."""
         ended = select(Meeting.id).where(
             Meeting.committee_id == committee_id,
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.end <= now,
+            or_(
+                (Meeting.status == MeetingStatus.SCHEDULED) & (Meeting.end <= now),
+                Meeting.status == MeetingStatus.HELD,
+            ),
         )
         return await self._move(
             (AgendaItem.meeting_id.in_(ended),), committee_id, target, now, True

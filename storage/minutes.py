@@ -70,8 +70,9 @@ class MinutesRepository:
         started_by: str,
         taker_name: str = "",
     ) -> Minutes:
-        """Start meeting mode (again, after an end by mistake: the entries stay); the minutes
-        are taken by ``started_by``, called ``taker_name``."""
+        """Start meeting mode (again, after an end by mistake: the entries stay and the
+        meeting is no longer held); the minutes are taken by ``started_by``, called
+        ``taker_name``."""
         minutes = await self.of_meeting(meeting.id)
         if minutes is None:
             minutes = Minutes(
@@ -84,6 +85,8 @@ class MinutesRepository:
             self.session.add(minutes)
         else:
             minutes.ended_at = None
+        if meeting.status == MeetingStatus.HELD:
+            meeting.status = MeetingStatus.SCHEDULED
         await self.session.flush()
         return minutes
 
@@ -150,9 +153,12 @@ class MinutesRepository:
         entry.updated_at = at
         await self.session.flush()
 
-    async def end(self, minutes: Minutes, at: datetime) -> None:
+    async def end(self, minutes: Minutes, meeting: Meeting, at: datetime) -> None:
+        """End meeting mode: ``meeting`` is held from now on, whatever its planned time."""
         minutes.ended_at = at
         minutes.current_call_id = None
+        meeting.status = MeetingStatus.HELD
+        meeting.updated_at = at
         await self.session.flush()
 
     async def approve(self, minutes: Minutes, at: datetime, by: str) -> None:
@@ -242,12 +248,13 @@ class MinutesRepository:
     async def meetings_between(
         self, committee_id: int, begins: datetime, ends: datetime
     ) -> list[Meeting]:
-        """The committee's meetings (not cancelled) that start in [``begins``, ``ends``)."""
+        """The committee's meetings (not cancelled; held ones too, so meeting mode ended by
+        mistake can begin again) that start in [``begins``, ``ends``)."""
         rows = await self.session.scalars(
             select(Meeting)
             .where(
                 Meeting.committee_id == committee_id,
-                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.status != MeetingStatus.CANCELLED,
                 Meeting.start >= begins,
                 Meeting.start < ends,
             )

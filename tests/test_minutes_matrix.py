@@ -2,20 +2,22 @@
 called, a note, a decision with votes, two tasks and an undo; the minutes posted with their PDF
 and HTML (the PDF read back), a correction rendered again, the uncalled item rolled over, a
 member refused a decision, the non-public part kept out of the team room, and the minutes
-pseudonymised after an erasure."""
+pseudonymised after an erasure. Then a meeting begun and ended before its planned start: held,
+with the times meeting mode recorded in its minutes."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from nio import MemoryDownloadResponse
 
 from bot.devtools.chat_client import ChatClient, Message
-from storage.models import Person
+from storage.models import MeetingStatus, Person
 from storage.repositories import Store
 from tests.support.documents import pdf_text
-from tests.support.matrix import Office, beirat_with_bernd, bot_of, day_ahead
+from tests.support.matrix import Office, beirat_with_bernd, bot_of, day_ahead, frozen_at
 from tests.support.names import FURTHER_MEMBERS
 
 pytestmark = pytest.mark.synapse
@@ -168,3 +170,56 @@ async def test_a_meeting_is_minuted_in_its_room(office: Office) -> None:
     await bernd.wait_until(lambda: len(files(bernd, room, bot_id, "minutes-1.pdf")) > seen)
     last = await downloaded(bernd, files(bernd, room, bot_id, "minutes-1.pdf")[-1])
     assert f"Person {contact}" in pdf_text(last) and bernds_name not in pdf_text(last)
+
+
+# Behind the homeserver's clock: the bot skips commands that its own clock reads as stale.
+EARLY = datetime(2026, 11, 9, 9, 47, tzinfo=UTC)  # 10:47 in Berlin
+PLANNED = datetime(2026, 11, 9, 12, 0, tzinfo=UTC)  # 13:00 in Berlin, for two hours
+LATER = timedelta(days=14)
+
+
+async def test_a_meeting_begun_early_is_held_after_its_end(office: Office) -> None:
+    """Begun and ended before its planned start, a meeting's minutes name the times meeting
+    mode recorded, and it is held: gone from !meetings and refused a cancellation."""
+    anna, bot_id = office.anna, office.bot.user_id
+    await office.bot.restart(frozen_at(EARLY))
+    room, bernd = await beirat_with_bernd(office)
+    async with bot_of(office).database.session() as session:
+        store = Store(session)
+        committee = await store.committees.for_room(room)
+        assert committee is not None
+        for uid, start in (("early@kuemmerer", PLANNED), ("later@kuemmerer", PLANNED + LATER)):
+            await store.meetings.add_meeting(
+                EARLY - LATER,
+                committee_id=committee.id,
+                uid=uid,
+                start=start,
+                end=start + timedelta(hours=2),
+            )
+        await store.agenda.add(
+            EARLY - timedelta(days=1),
+            committee_id=committee.id,
+            meeting_id=1,
+            title="Language support in Kitas",
+            position=1,
+            submitter=anna.user_id,
+            submitter_name="Anna",
+        )
+
+    begun = await anna.ask(room, "!meeting start")
+    assert "Meeting mode for Bildungsbeirat, meeting No. 1, has begun." in begun.body
+    ended = await anna.ask(room, "!meeting end")
+    assert "Its agenda items move to meeting No. 2" in ended.body
+    assert re.search(r"Time: 10:4\d–10:\d\d \(planned: 13:00–15:00\)", ended.body), ended.body
+    await bernd.wait_until(lambda: bool(files(bernd, room, bot_id, "minutes-1.pdf")))
+    pdf = pdf_text(await downloaded(bernd, files(bernd, room, bot_id, "minutes-1.pdf")[0]))
+    assert re.search(r"10:4\d–10:\d\d \(planned: 13:00–15:00\)", pdf), pdf
+    assert not re.search(r"\d\d:\d\d:\d\d", pdf)
+
+    listing = await bernd.ask(room, "!meetings")
+    assert "No. 1 ·" not in listing.body and "No. 2 ·" in listing.body
+    refused = await anna.ask(room, "!meeting cancel 1")
+    assert "Meeting No. 1 has already been held" in refused.body
+    async with bot_of(office).database.session() as session:
+        meeting = await Store(session).meetings.get(1)
+    assert meeting is not None and meeting.status == MeetingStatus.HELD

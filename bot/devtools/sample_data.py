@@ -525,7 +525,7 @@ async def _seed_minutes(
                 await under_call(kind=EntryKind.TASK, task_id=task_id)
                 added += 1
         added += 3
-    await store.minutes.end(minutes, start + timedelta(hours=2))
+    await store.minutes.end(minutes, meeting, start + timedelta(hours=2))
     return added
 
 

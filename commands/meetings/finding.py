@@ -116,10 +116,20 @@ async def meeting_or_next(ctx: Context, meeting: Meeting | None) -> Meeting:
 
 
 def still_ahead(ctx: Context, meeting: Meeting) -> None:
-    """Refuse changes to a cancelled meeting or one that has begun."""
+    """Refuse changes to a cancelled meeting, one held in meeting mode, or one that has
+    begun."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise BadArgument(
             ctx.say("Meeting {number} is cancelled.", number=meeting_number(ctx.t, meeting))
+        )
+    if meeting.status == MeetingStatus.HELD:
+        # Its planned time may still lie ahead when it was begun early.
+        raise BadArgument(
+            ctx.say(
+                "Meeting {number} has already been held; it can no longer be changed or "
+                "cancelled.",
+                number=meeting_number(ctx.t, meeting),
+            )
         )
     if meeting.start <= ctx.clock.now():
         raise BadArgument(

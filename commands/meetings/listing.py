@@ -153,6 +153,8 @@ async def meeting_show(ctx: Context, meeting: Meeting | None) -> Reply:
         if meeting.cancel_reason:
             status = f"{status} ({meeting.cancel_reason})"
         lines.append(labelled(ctx.t, N_("Status"), status))
+    elif meeting.status == MeetingStatus.HELD:
+        lines.append(labelled(ctx.t, N_("Status"), ctx._(N_("held"))))
     elif meeting.invitation_sent_at is not None:
         lines.append(
             labelled(

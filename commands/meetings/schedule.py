@@ -320,13 +320,13 @@ def moved_since(entry: MeetingEntry, meeting: Meeting | None, occurrence: dateti
 
 
 def still_ahead(entry: MeetingEntry, meeting: Meeting | None, now: datetime) -> bool:
-    """Whether a post about the meeting still makes sense: it exists, is not cancelled and
-    has not begun."""
+    """Whether a post about the meeting still makes sense: it exists, is neither cancelled nor
+    held, and has not begun."""
     if meeting is None:
         log.info("%s: the meeting no longer exists", entry.entry_id)
         return False
-    if meeting.status == MeetingStatus.CANCELLED:
-        log.info("%s: meeting %d is cancelled", entry.entry_id, meeting.id)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        log.info("%s: meeting %d is %s", entry.entry_id, meeting.id, meeting.status)
         return False
     if meeting.start <= now:
         log.info("%s: meeting %d has begun; too late to post", entry.entry_id, meeting.id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from commands.framework.context import Context
 from commands.framework.documents import html_to_pdf, render_html
@@ -133,15 +134,35 @@ async def _facts(ctx: Context, meeting: Meeting, minutes: Minutes) -> list[tuple
     return [
         (ctx._(N_("Committee")), committee.name),
         (ctx._(N_("Meeting")), meeting_number(ctx.t, meeting).plain),
-        (ctx._(N_("Date")), ctx.t.date(meeting.start)),
-        (
-            ctx._(N_("Time")),
-            f"{ctx.t.time(meeting.start)} – {ctx.t.time(minutes.ended_at or meeting.end)}",
-        ),
+        (ctx._(N_("Date")), ctx.t.date(minutes.started_at)),
+        (ctx._(N_("Time")), _hours(ctx, meeting, minutes)),
         (ctx._(N_("Place")), meeting.place or "–"),
         (ctx._(N_("Chair")), ", ".join(chairs) or "–"),
         (ctx._(N_("Minute-taker")), minutes.taker_name or "–"),
     ]
+
+
+def _to_the_minute(moment: datetime) -> datetime:
+    # The minutes name the clock time; seconds would only look like false precision.
+    return moment.replace(second=0, microsecond=0)
+
+
+def _span(ctx: Context, start: datetime, end: datetime) -> str:
+    return f"{ctx.t.clock(start)}–{ctx.t.time(_to_the_minute(end))}"
+
+
+def _hours(ctx: Context, meeting: Meeting, minutes: Minutes) -> str:
+    """When meeting mode began and ended, to the minute; the planned time beside it when the
+    meeting kept another."""
+    begun = _to_the_minute(minutes.started_at)
+    if minutes.ended_at is None:
+        actual = ctx.say("since {time}", time=ctx.t.time(begun)).plain
+    else:
+        actual = _span(ctx, begun, minutes.ended_at)
+    planned = _span(ctx, meeting.start, meeting.end)
+    if minutes.ended_at is not None and actual == planned:
+        return actual
+    return ctx.say("{actual} (planned: {planned})", actual=actual, planned=planned).plain
 
 
 def _labels(ctx: Context) -> dict[str, str]:

@@ -30,6 +30,7 @@ from commands.meetings.mode import (
     running_here,
     with_current_item,
 )
+from commands.meetings.schedule import arm_schedule
 from commands.meetings.texts import meeting_number
 from commands.minutes.converters import Attendee, attendees, note_text
 from commands.minutes.document import minutes_reply
@@ -452,11 +453,13 @@ async def meeting_end(ctx: Context) -> Reply:
     running = await require_running(ctx)
     meeting = running.meeting
     now = ctx.clock.now()
-    await ctx.store.minutes.end(running.minutes, now)
+    await ctx.store.minutes.end(running.minutes, meeting, now)
+    # A held meeting wants no reminders or roll-over job any more.
+    await arm_schedule(ctx, meeting)
     await ctx.store.minutes.mark_called_done(meeting.id, now)
     target = await ctx.store.minutes.next_meeting_after(meeting)
-    # The agenda's roll-over moves what is still open once the meeting counts as over.
-    moved = await ctx.store.agenda.roll_over(meeting.committee_id, max(now, meeting.end), target)
+    # Held, the meeting counts as over: the agenda's roll-over moves what is still open.
+    moved = await ctx.store.agenda.roll_over(meeting.committee_id, now, target)
     await ctx.store.audit.record(now, ctx.sender, "end", "minutes", meeting.id)
     reply = Reply.of(
         strong(

@@ -94,10 +94,11 @@ class MeetingSeries(Base):
 
 
 class MeetingStatus(StrEnum):
-    """Whether a meeting takes place."""
+    """Whether a meeting takes place, or took place."""
 
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+    HELD = "held"  # meeting mode ended it: over, whatever its planned time says
 
 
 class Meeting(Base):
