@@ -19,6 +19,7 @@ from storage.database import Database
 from storage.models import Person, Task, TaskStatus
 from tests.support.committees import add_beirat
 from tests.support.desk import Desk, schedule_entry
+from tests.support.documents import text_lines_and_image_tops
 from tests.support.names import ANNA, BEIRAT_ROOM, BERLIN, BERND, CLARA, MONDAY, TEAM_ROOM
 from tests.support.scheduling import PostBox
 
@@ -415,6 +416,23 @@ async def test_the_report_counts_the_period_and_its_pdf_reads_back(database: Dat
     assert "• Meetings held: 0" in empty
     backwards = await ask_in_beirat(desk, "!report from=01.02.2026 until=31.01.2026")
     assert "The period starts (1 Feb 2026) after it ends (31 Jan 2026)." in backwards
+
+
+async def test_the_report_pdf_draws_its_chart_below_the_summary_table(database: Database) -> None:
+    """The report's chart starts below the last row of the "At a glance" table instead of
+    covering it (the PDF writer placed an image right after a table over its last row)."""
+    committee = await add_beirat(database)
+    await past_meeting(database, committee)
+    desk = Desk(database)
+    await ask_in_beirat(desk, "!decision Adopted unanimous meeting=1")
+    reply = await desk.reply("!report", role=Role.MEMBER, room=RoomKind.GROUP, room_id=BEIRAT_ROOM)
+    _png, pdf = reply.attachments
+    baselines, image_tops = text_lines_and_image_tops(pdf.data)
+    assert len(image_tops) == 1, image_tops
+    last_row = baselines["of them overdue"]
+    # A row's box ends before where the next row's baseline would be.
+    row_pitch = last_row - baselines["Tasks open"]
+    assert image_tops[0] > last_row + row_pitch, (image_tops, last_row, row_pitch)
 
 
 # --------------------------------------------------------------------------- privacy, audit
